@@ -1,0 +1,155 @@
+/*
+ * common.h — libguichet: what the four programs share (memory, strings, logging,
+ * the terminal-text sanitiser, charsets, Markdown for terminals, the config file).
+ * No curses and no libpq here: see db.h for the database.
+ */
+#ifndef GUICHET_COMMON_H
+#define GUICHET_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sysexits.h>
+#include <libintl.h>
+
+#define _(s) gettext(s)
+#define N_(s) (s)
+
+#define GUICHET_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define GUICHET_DEAD __attribute__((noreturn))
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* util-memory.c — these abort on out-of-memory; raw malloc does not appear. */
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+int xasprintf(char **, const char *, ...) GUICHET_PRINTF(2, 3);
+int xvasprintf(char **, const char *, va_list) GUICHET_PRINTF(2, 0);
+
+/* util-strbuf.c — a growable, always NUL-terminated byte string. */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+void strbuf_init(struct strbuf *);
+void strbuf_add(struct strbuf *, const char *, size_t);
+void strbuf_puts(struct strbuf *, const char *);
+void strbuf_addch(struct strbuf *, int);
+void strbuf_printf(struct strbuf *, const char *, ...) GUICHET_PRINTF(2, 3);
+void strbuf_reset(struct strbuf *);
+char *strbuf_detach(struct strbuf *); /* caller frees; the strbuf is empty */
+void strbuf_free(struct strbuf *);
+
+/* util-log.c — messages are "prog: text" on stderr, or syslog. */
+#define LOG_TO_SYSLOG 0x1
+void log_open(const char *progname, int verbosity, int flags);
+const char *log_progname(void);
+void log_debug(const char *, ...) GUICHET_PRINTF(1, 2);	/* only with -vv */
+void log_info(const char *, ...) GUICHET_PRINTF(1, 2);	/* only with -v */
+void log_warnx(const char *, ...) GUICHET_PRINTF(1, 2);
+void log_warn(const char *, ...) GUICHET_PRINTF(1, 2);	/* appends strerror(errno) */
+/* Print one line "prog: message" and exit with a sysexits(3) code. */
+void die(int ex, const char *, ...) GUICHET_PRINTF(2, 3) GUICHET_DEAD;
+/* An impossible state: a bug. */
+void fatalx(const char *, ...) GUICHET_PRINTF(1, 2) GUICHET_DEAD;
+
+/* util-misc.c */
+int parse_int(const char *, long long min, long long max, long long *out);
+char *xdg_path(const char *kind, const char *rest);	/* kind: "config", "state", "data" */
+int mkdir_p(const char *path, int mode);
+
+/*
+ * sanitize.c — untrusted UTF-8 made safe for a terminal or a text report.
+ * C0, DEL and C1 controls become visible (ESC as "^[", DEL as "^?", C1 as "<U+009B>"),
+ * bidi overrides and zero-width tricks are dropped, invalid UTF-8 becomes U+FFFD,
+ * tabs are expanded to 8 columns. With SANITIZE_KEEP_NEWLINES a body keeps its
+ * line breaks (CR LF and lone CR become LF); otherwise a line break becomes a space.
+ */
+#define SANITIZE_KEEP_NEWLINES 0x1
+char *sanitize_text(const char *, int flags);
+/* Display width in columns of (sanitised) UTF-8, measured with wcwidth. */
+int text_width(const char *);
+/* A copy clipped to at most width columns, with "…" when cut (never splits a character). */
+char *text_clip(const char *, int width);
+/* A header value for outgoing mail: CR and LF removed, controls dropped. */
+char *sanitize_header(const char *);
+
+/*
+ * charset.c — anything to UTF-8 with iconv. The declared charset first, then
+ * fallbacks (windows-1252 for mislabelled latin-1, …); undecodable bytes become
+ * U+FFFD and *lossy is set. Never fails: unknown charsets are decoded best-effort.
+ */
+char *charset_to_utf8(const char *in, size_t len, const char *charset, bool *lossy);
+bool utf8_valid(const char *, size_t);
+
+/*
+ * mdterm.c — Markdown (CommonMark, via cmark) laid out for a terminal of a given
+ * width: a list of lines, each a list of spans with a style. The console maps styles
+ * to curses attributes; text reports print the plain text.
+ */
+enum md_style {
+	MD_PLAIN = 0,
+	MD_EMPH = 0x01,
+	MD_STRONG = 0x02,
+	MD_CODE = 0x04,
+	MD_LINK = 0x08,
+	MD_HEADING = 0x10,
+	MD_QUOTE = 0x20,
+	MD_URL = 0x40,
+};
+struct md_span {
+	char *text; /* sanitised UTF-8 */
+	int style;  /* MD_* bits */
+};
+struct md_line {
+	struct md_span *spans;
+	size_t nspans;
+	int indent; /* columns of indentation (lists, quotes) already in the text */
+};
+struct md_doc {
+	struct md_line *lines;
+	size_t nlines;
+};
+struct md_doc *mdterm_render(const char *markdown, int width);
+struct md_doc *mdterm_plain(const char *text, int width); /* mail text: wrap only */
+char *mdterm_to_text(const struct md_doc *);               /* the lines joined with LF */
+void mdterm_free(struct md_doc *);
+
+/*
+ * config.c — guichet.conf, shared by the four programs. Line syntax:
+ *   # comment
+ *   set NAME VALUE           (NAME like "database" or "mail.tag_prefix"; VALUE may be "quoted")
+ *   bind MAP KEY ACTION      (console key bindings)
+ *   route HEADER PATTERN key=value…   (mail routing rules)
+ *   color OBJECT FG BG [ATTR]
+ * Each line is kept as argv; programs interpret the commands they know.
+ */
+struct config_line {
+	char **argv;
+	int argc;
+	const char *file;
+	int lineno;
+};
+struct config {
+	struct config_line *lines;
+	size_t nlines;
+	char *path; /* the file read, or NULL when none was found */
+};
+/*
+ * Load: path given (-F) must exist; otherwise $XDG_CONFIG_HOME/guichet/guichet.conf
+ * then SYSCONFDIR/guichet/guichet.conf; none found is an empty config.
+ * Returns NULL and sets *cause ("file:line: problem") on error.
+ */
+struct config *config_load(const char *path, char **cause);
+struct config *config_parse_string(const char *text, const char *name, char **cause);
+const char *config_get(const struct config *, const char *name); /* last "set NAME" or NULL */
+const char *config_get_default(const struct config *, const char *name, const char *def);
+int config_get_int(const struct config *, const char *name, long long min, long long max,
+    long long def, long long *out, char **cause);
+void config_free(struct config *);
+
+#endif
