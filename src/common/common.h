@@ -46,6 +46,7 @@ void strbuf_free(struct strbuf *);
 
 /* util-log.c — messages are "prog: text" on stderr, or syslog. */
 #define LOG_TO_SYSLOG 0x1
+#define LOG_FACILITY_MAIL 0x2	/* with LOG_TO_SYSLOG: facility mail, not user */
 void log_open(const char *progname, int verbosity, int flags);
 const char *log_progname(void);
 void log_debug(const char *, ...) GUICHET_PRINTF(1, 2);	/* only with -vv */
