@@ -80,6 +80,19 @@ char *text_clip(const char *, int width);
 char *sanitize_header(const char *);
 
 /*
+ * utf8.c — the one UTF-8 decoder. utf8_decode reads one character of s[0..len)
+ * (len > 0) and returns the bytes used (at least 1); an invalid or truncated
+ * sequence, an overlong form or a surrogate gives U+FFFD for its maximal subpart,
+ * as Unicode recommends. utf8_encode writes 1 to 4 bytes and returns how many.
+ * utf8_cpwidth: columns of one character measured with wcwidth in a UTF-8 locale
+ * whatever the program's locale (0 for controls and combining marks, 2 for wide).
+ */
+#define UTF8_REPLACEMENT 0xfffd
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+size_t utf8_encode(uint32_t cp, char out[4]);
+int utf8_cpwidth(uint32_t cp);
+
+/*
  * charset.c — anything to UTF-8 with iconv. The declared charset first, then
  * fallbacks (windows-1252 for mislabelled latin-1, …); undecodable bytes become
  * U+FFFD and *lossy is set. Never fails: unknown charsets are decoded best-effort.
