@@ -164,6 +164,9 @@ const char *config_get(const struct config *, const char *name); /* last "set NA
 const char *config_get_default(const struct config *, const char *name, const char *def);
 int config_get_int(const struct config *, const char *name, long long min, long long max,
     long long def, long long *out, char **cause);
+/* yes/no, on/off, true/false, 1/0; unset gives def. 0, or -1 with *cause. */
+int config_get_bool(const struct config *, const char *name, bool def, bool *out,
+    char **cause);
 void config_free(struct config *);
 
 #endif

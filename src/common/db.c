@@ -1,0 +1,315 @@
+/*
+ * db.c — the libpq connection, the schema version check and the one gate every
+ * result goes through. Statements are constant text with $n parameters; errors
+ * come back as one sanitised sentence, translated for guichet's own SQLSTATEs,
+ * because they end up on a status line in front of an agent.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "db.h"
+#include "schema-version.h"
+
+/* Server messages can quote what a user typed: one line, no controls. */
+static char *
+db_one_line(const char *message)
+{
+	char *s;
+	size_t len;
+
+	s = sanitize_text(message != NULL ? message : "", 0);
+	len = strlen(s);
+	while (len > 0 && s[len - 1] == ' ')
+		s[--len] = '\0';
+	return s;
+}
+
+/*
+ * Notices would be printed on stderr by libpq, in the middle of a curses screen:
+ * route them to the log, where -v shows warnings and -vv everything.
+ */
+static void
+db_notice(void *arg, const PGresult *res)
+{
+	const char *severity, *message;
+	char *line;
+
+	(void)arg;
+	severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	line = db_one_line(message);
+	if (severity != NULL && strcmp(severity, "WARNING") == 0)
+		log_info("server warning: %s", line);
+	else
+		log_debug("server notice: %s", line);
+	free(line);
+}
+
+PGconn *
+db_connect(const char *conninfo, char **cause)
+{
+	/*
+	 * application_name comes first so that one written in the conninfo wins;
+	 * client_encoding comes last because every byte we read must be UTF-8.
+	 */
+	const char *keywords[] = { "application_name", "dbname", "client_encoding", NULL };
+	const char *values[] = { log_progname(), conninfo, "UTF8", NULL };
+	PGconn *conn;
+
+	if (conninfo != NULL && *conninfo == '\0')
+		values[1] = NULL;
+	conn = PQconnectdbParams(keywords, values, 1);
+	if (conn == NULL) {
+		*cause = xstrdup(_("cannot connect to the database: out of memory"));
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		*cause = db_one_line(PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	PQsetNoticeReceiver(conn, db_notice, NULL);
+	return conn;
+}
+
+int
+db_check_schema(PGconn *conn, char **cause)
+{
+	static const char sql_installed[] =
+	    "SELECT to_regclass('guichet.schema_version') IS NOT NULL AS installed";
+	static const char sql_version[] =
+	    "SELECT max(version) AS version FROM guichet.schema_version";
+	PGresult *res;
+	char sqlstate[6];
+	long long version;
+	bool installed;
+
+	if ((res = db_exec(conn, sql_installed, 0, NULL, cause, sqlstate)) == NULL)
+		goto failed;
+	installed = db_bool(res, 0, "installed");
+	PQclear(res);
+	if (installed) {
+		if ((res = db_exec(conn, sql_version, 0, NULL, cause, sqlstate)) == NULL)
+			goto failed;
+		version = db_int(res, 0, "version", 0);
+		PQclear(res);
+	} else
+		version = 0;
+
+	if (version == 0) {
+		*cause = xstrdup(_("schema not installed: run guichet-admin init"));
+		return EX_CONFIG;
+	}
+	if (version < GUICHET_SCHEMA_VERSION) {
+		xasprintf(cause, _("schema %lld is older than this program (%d): "
+		    "run guichet-admin migrate"), version, GUICHET_SCHEMA_VERSION);
+		return EX_CONFIG;
+	}
+	if (version > GUICHET_SCHEMA_VERSION) {
+		xasprintf(cause, _("schema %lld is newer than this program (%d): "
+		    "upgrade guichet"), version, GUICHET_SCHEMA_VERSION);
+		return EX_CONFIG;
+	}
+	return 0;
+
+failed:
+	if (strcmp(sqlstate, "42501") == 0)
+		return EX_NOPERM;
+	return EX_UNAVAILABLE;
+}
+
+PGresult *
+db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+    char **cause, char *sqlstate)
+{
+	PGresult *res;
+
+	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	return db_check(conn, res, cause, sqlstate);
+}
+
+static void
+db_set_state(char *sqlstate, const char *state)
+{
+	memcpy(sqlstate, state, 6);
+}
+
+/* Was the statement refused because the connection is gone? */
+static bool
+db_lost_state(const char *state)
+{
+	return strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
+PGresult *
+db_check(PGconn *conn, PGresult *res, char **cause, char *sqlstate)
+{
+	const char *state;
+	char scratch[6];
+
+	if (sqlstate == NULL)
+		sqlstate = scratch;
+	if (res == NULL) {
+		/* libpq returns no result when out of memory or the link broke. */
+		db_set_state(sqlstate, PQstatus(conn) == CONNECTION_BAD ? "08006" : "58000");
+		*cause = db_one_line(PQerrorMessage(conn));
+		if (**cause == '\0') {
+			free(*cause);
+			*cause = xstrdup(_("the database did not answer"));
+		}
+		return NULL;
+	}
+	switch (PQresultStatus(res)) {
+	case PGRES_TUPLES_OK:
+	case PGRES_COMMAND_OK:
+	case PGRES_SINGLE_TUPLE:
+	case PGRES_EMPTY_QUERY:
+	case PGRES_COPY_IN:
+	case PGRES_COPY_OUT:
+	case PGRES_COPY_BOTH:
+		db_set_state(sqlstate, "00000");
+		return res;
+	default:
+		break;
+	}
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state != NULL && strlen(state) == 5)
+		db_set_state(sqlstate, state);
+	else if (PQstatus(conn) == CONNECTION_BAD)
+		db_set_state(sqlstate, "08006"); /* libpq's "server closed the connection" */
+	else
+		db_set_state(sqlstate, "XX000");
+	*cause = db_error_message(res);
+	PQclear(res);
+	return NULL;
+}
+
+int
+db_command(PGconn *conn, const char *sql, int nparams, const char *const *params,
+    char **cause)
+{
+	PGresult *res;
+
+	if ((res = db_exec(conn, sql, nparams, params, cause, NULL)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/* GU002's DETAIL is "login|time": who changed the ticket, and when. */
+static char *
+db_stale_message(const char *detail)
+{
+	char *who, *when, *s;
+
+	if (detail == NULL || strchr(detail, '|') == NULL)
+		return xstrdup(_("This ticket was changed since you read it: reload it first."));
+	s = xstrdup(detail);
+	when = strchr(s, '|');
+	*when++ = '\0';
+	who = s;
+	xasprintf(&s, _("This ticket was changed by %s at %s: reload it first."), who, when);
+	free(who);
+	return s;
+}
+
+char *
+db_error_message(const PGresult *res)
+{
+	const char *state, *primary, *detail;
+	char *message = NULL, *line, *clean_detail;
+
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	if (primary == NULL)
+		primary = PQresultErrorMessage(res);
+	if (primary == NULL || *primary == '\0')
+		primary = _("unknown database error");
+	if (state == NULL)
+		state = "";
+	clean_detail = detail != NULL ? db_one_line(detail) : NULL;
+
+	if (strcmp(state, GU_CLAIMED) == 0) {
+		if (clean_detail != NULL && *clean_detail != '\0')
+			xasprintf(&message, _("This ticket is already claimed by %s."),
+			    clean_detail);
+		else
+			message = xstrdup(_("This ticket is already claimed by someone else."));
+	} else if (strcmp(state, GU_STALE) == 0)
+		message = db_stale_message(clean_detail);
+	else if (strcmp(state, GU_TRANSITION) == 0)
+		xasprintf(&message, _("This status change is not allowed: %s"), primary);
+	else if (strcmp(state, GU_DENIED) == 0)
+		xasprintf(&message, _("You are not allowed to do this: %s"), primary);
+	else if (strcmp(state, GU_INVALID) == 0)
+		xasprintf(&message, _("Invalid value: %s"), primary);
+	else if (strcmp(state, GU_NOTFOUND) == 0)
+		xasprintf(&message, _("Not found: %s"), primary);
+	else
+		message = xstrdup(primary);
+	free(clean_detail);
+	line = db_one_line(message);
+	free(message);
+	return line;
+}
+
+bool
+db_connection_lost(PGconn *conn, const char *sqlstate)
+{
+	if (conn == NULL || PQstatus(conn) == CONNECTION_BAD)
+		return true;
+	return sqlstate != NULL && db_lost_state(sqlstate);
+}
+
+int
+db_column(const PGresult *res, const char *name)
+{
+	int col;
+
+	if ((col = PQfnumber(res, name)) < 0)
+		fatalx("result has no column \"%s\"", name);
+	return col;
+}
+
+const char *
+db_value(const PGresult *res, int row, const char *name)
+{
+	int col = db_column(res, name);
+
+	if (row < 0 || row >= PQntuples(res))
+		fatalx("row %d of column \"%s\" out of range (%d rows)", row, name,
+		    PQntuples(res));
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	return PQgetvalue(res, row, col);
+}
+
+long long
+db_int(const PGresult *res, int row, const char *name, long long if_null)
+{
+	const char *v;
+	char *end;
+	long long n;
+
+	if ((v = db_value(res, row, name)) == NULL)
+		return if_null;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0')
+		fatalx("column \"%s\" is not an integer: \"%s\"", name, v);
+	return n;
+}
+
+bool
+db_bool(const PGresult *res, int row, const char *name)
+{
+	const char *v = db_value(res, row, name);
+
+	return v != NULL && strcmp(v, "t") == 0;
+}
