@@ -261,3 +261,70 @@ admin_print_record(const PGresult *res, int row)
 		free(clean);
 	}
 }
+
+static void
+list_option(int ch, const char *arg, void *ctx)
+{
+	struct admin_list *l = ctx;
+
+	switch (ch) {
+	case 'f':
+		l->format = admin_parse_format(arg);
+		break;
+	case 'o':
+		l->org = arg;
+		break;
+	case 'a':
+		l->all = true;
+		break;
+	case 't':
+		l->tag = arg;
+		break;
+	}
+}
+
+void
+admin_list_args(const char *group, int argc, char **argv, int maxpos,
+    struct admin_list *l)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "org", required_argument, NULL, 'o' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "tag", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct admin_args args;
+
+	memset(l, 0, sizeof *l);
+	l->format = FORMAT_TEXT;
+	admin_parse(group, "list", argc, argv, opts, list_option, l, 0, maxpos, &args);
+	if (args.argc > 0)
+		l->filter = args.argv[0];
+}
+
+/*
+ * Every list query gets the same four text parameters, typed explicitly so that
+ * a query may leave some unused: $1 filter, $2 --org, $3 --all, $4 --tag.
+ */
+int
+admin_list_run(struct admin *a, const char *sql, const struct admin_list *l)
+{
+	static const Oid types[4] = { 25, 25, 16, 25 }; /* text, text, bool, text */
+	const char *params[4];
+	PGresult *res;
+	char *cause, state[6] = "";
+
+	params[0] = l->filter;
+	params[1] = l->org;
+	params[2] = l->all ? "true" : "false";
+	params[3] = l->tag;
+	admin_connect(a);
+	res = db_check(a->conn, PQexecParams(a->conn, sql, 4, types, params, NULL, NULL, 0),
+	    &cause, state);
+	if (res == NULL)
+		die(EX_SOFTWARE, "%s", cause);
+	admin_print_result(res, l->format);
+	PQclear(res);
+	return EX_OK;
+}

@@ -237,6 +237,7 @@ static void
 migrations_open(struct admin *a, struct migrations *m, bool lock)
 {
 	memset(m, 0, sizeof *m);
+	a->raw = true;
 	migrations_read_dir(a->sqldir, m);
 	admin_connect(a);
 	if (lock) {

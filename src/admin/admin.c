@@ -19,6 +19,67 @@ static const struct admin_command admin_commands[] = {
 	{ NULL, "init", cmd_init, "", N_("install the schema in an empty database") },
 	{ NULL, "migrate", cmd_migrate, "", N_("apply the pending migrations") },
 	{ NULL, "status", cmd_status, "", N_("show the installed and pending migrations") },
+	{ "org", "add", cmd_org_add, N_("CODE NAME"), N_("add an organisation") },
+	{ "org", "list", cmd_org_list, N_("[--format F]"), N_("list organisations") },
+	{ "district", "add", cmd_district_add, N_("ORG NAME"), N_("add a district") },
+	{ "district", "list", cmd_district_list, N_("[ORG] [--format F]"),
+	    N_("list districts") },
+	{ "queue", "add", cmd_queue_add, N_("CODE --org ORG --name NAME [--level 1|2] "
+	    "[--escalate-to Q] [--sla POLICY] [--priority N] [--claim-timeout T] "
+	    "[--address A]…"), N_("add a queue") },
+	{ "queue", "set", cmd_queue_set, N_("CODE [--name NAME] [--level 1|2] "
+	    "[--escalate-to Q|none] [--sla POLICY|none] [--priority N] "
+	    "[--claim-timeout T|none] [--address A]… [--remove-address A]… "
+	    "[--active|--inactive]"), N_("change a queue") },
+	{ "queue", "list", cmd_queue_list, N_("[--org ORG] [--format F]"), N_("list queues") },
+	{ "queue", "remove", cmd_queue_remove, N_("CODE"),
+	    N_("remove a queue (deactivate it when it has tickets)") },
+	{ "agent", "add", cmd_agent_add, N_("LOGIN --name NAME --org ORG [--level N] "
+	    "[--email E] [--supervisor|--admin] [--password-prompt]"),
+	    N_("add an agent and her login role") },
+	{ "agent", "set", cmd_agent_set, N_("LOGIN [--name NAME] [--org ORG] [--level N] "
+	    "[--email E|none] [--role agent|supervisor|admin] [--active] "
+	    "[--password-prompt]"), N_("change an agent") },
+	{ "agent", "list", cmd_agent_list, N_("[--org ORG] [--all] [--format F]"),
+	    N_("list agents") },
+	{ "agent", "remove", cmd_agent_remove, N_("LOGIN"),
+	    N_("deactivate an agent and revoke her login") },
+	{ "member", "add", cmd_member_add, N_("AGENT QUEUE [--read-only]"),
+	    N_("make an agent a member of a queue") },
+	{ "member", "remove", cmd_member_remove, N_("AGENT QUEUE"),
+	    N_("remove an agent from a queue") },
+	{ "member", "list", cmd_member_list, N_("[QUEUE] [--format F]"),
+	    N_("list queue members") },
+	{ "field", "add", cmd_field_add, N_("NAME --label L --kind text|number|date|enum "
+	    "[--allowed a,b,c] [--required] [--position N]"), N_("define a ticket field") },
+	{ "field", "list", cmd_field_list, N_("[--format F]"), N_("list ticket fields") },
+	{ "field", "remove", cmd_field_remove, N_("NAME"),
+	    N_("remove a field no ticket uses") },
+	{ "service", "add", cmd_service_add, N_("CODE --org ORG --category C --name N "
+	    "[--queue Q] [--sla P]"), N_("add a service to the catalogue") },
+	{ "service", "list", cmd_service_list, N_("[--org ORG] [--format F]"),
+	    N_("list the catalogue") },
+	{ "service", "remove", cmd_service_remove, N_("CODE"),
+	    N_("remove a service (deactivate it when tickets use it)") },
+	{ "sla", "add", cmd_sla_add, N_("NAME [--first-response T] [--next-response T] "
+	    "[--resolution T] [--business-hours HH:MM-HH:MM] [--workdays 1-5] "
+	    "[--timezone TZ]"), N_("add an SLA policy") },
+	{ "sla", "list", cmd_sla_list, N_("[--format F]"), N_("list SLA policies") },
+	{ "template", "add", cmd_template_add, N_("NAME FILE.md [--subject S] [--org ORG]"),
+	    N_("add or replace a reply template") },
+	{ "template", "list", cmd_template_list, N_("[--format F]"), N_("list templates") },
+	{ "template", "show", cmd_template_show, N_("NAME"), N_("print a template") },
+	{ "template", "remove", cmd_template_remove, N_("NAME"), N_("remove a template") },
+	{ "kb", "add", cmd_kb_add, N_("SLUG FILE.md [--title T] [--tag T]… [--org ORG]"),
+	    N_("add or replace a knowledge-base article") },
+	{ "kb", "list", cmd_kb_list, N_("[--tag T] [--format F]"),
+	    N_("list knowledge-base articles") },
+	{ "kb", "show", cmd_kb_show, N_("SLUG"), N_("print a knowledge-base article") },
+	{ "kb", "remove", cmd_kb_remove, N_("SLUG"), N_("remove a knowledge-base article") },
+	{ NULL, "verify-history", cmd_verify_history, N_("[--ticket N]"),
+	    N_("check the history hash chains") },
+	{ NULL, "expire-claims", cmd_expire_claims, "",
+	    N_("release claims whose lease ran out (for cron)") },
 };
 
 static void GUICHET_DEAD
@@ -109,12 +170,15 @@ PGconn *
 admin_connect(struct admin *a)
 {
 	char *cause;
+	int ex;
 
 	if (a->conn != NULL)
 		return a->conn;
 	if ((a->conn = db_connect(a->conninfo, &cause)) == NULL)
 		die(EX_UNAVAILABLE, "%s", cause);
 	PQsetNoticeProcessor(a->conn, admin_notice, NULL);
+	if (!a->raw && (ex = db_check_schema(a->conn, &cause)) != 0)
+		die(ex, "%s", cause);
 	return a->conn;
 }
 
@@ -164,6 +228,77 @@ void
 admin_commit(struct admin *a)
 {
 	PQclear(admin_exec(a, "COMMIT", 0, NULL));
+}
+
+/* Constant SQL per kind: the name on the command line is always a parameter. */
+static const struct {
+	const char *what;
+	const char *sql;
+} admin_kinds[] = {
+	[KIND_ORG] = { N_("organisation"),
+	    "SELECT id FROM guichet.organisation WHERE code = $1" },
+	[KIND_QUEUE] = { N_("queue"), "SELECT id FROM guichet.queue WHERE code = $1" },
+	[KIND_AGENT] = { N_("agent"), "SELECT id FROM guichet.agent WHERE login = $1" },
+	[KIND_SLA] = { N_("SLA policy"),
+	    "SELECT id FROM guichet.sla_policy WHERE name = $1" },
+	[KIND_SERVICE] = { N_("service"),
+	    "SELECT id FROM guichet.service WHERE code = $1" },
+	[KIND_FIELD] = { N_("field"), "SELECT id FROM guichet.field WHERE name = $1" },
+	[KIND_TEMPLATE] = { N_("template"),
+	    "SELECT id FROM guichet.template WHERE name = $1" },
+	[KIND_KB] = { N_("knowledge-base article"),
+	    "SELECT id FROM guichet.kb_article WHERE slug = $1" },
+};
+
+static char *
+admin_find(struct admin *a, enum admin_kind kind, const char *key)
+{
+	PGresult *res;
+	char *id = NULL;
+
+	res = admin_exec(a, admin_kinds[kind].sql, 1, &key);
+	if (PQntuples(res) > 0)
+		id = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return id;
+}
+
+char *
+admin_lookup(struct admin *a, enum admin_kind kind, const char *key)
+{
+	char *id, *clean;
+
+	if ((id = admin_find(a, kind, key)) == NULL) {
+		clean = sanitize_text(key, 0);
+		die(EX_DATAERR, _("no %s \"%s\""), _(admin_kinds[kind].what), clean);
+	}
+	return id;
+}
+
+bool
+admin_exists(struct admin *a, enum admin_kind kind, const char *key)
+{
+	char *id;
+
+	if ((id = admin_find(a, kind, key)) == NULL)
+		return false;
+	free(id);
+	return true;
+}
+
+/* The same rule as the tables' CHECK, said before the server says it less kindly. */
+void
+admin_check_code(const char *what, const char *s)
+{
+	size_t len = strlen(s);
+	char *clean;
+
+	if (len == 0 || len > 64 || strchr("abcdefghijklmnopqrstuvwxyz0123456789", *s) == NULL ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != len) {
+		clean = sanitize_text(s, 0);
+		die(EX_DATAERR, _("invalid %s \"%s\": lower-case letters, digits, \"_\", "
+		    "\".\" and \"-\", starting with a letter or digit"), what, clean);
+	}
 }
 
 static const struct option global_options[] = {

@@ -17,6 +17,7 @@ struct admin {
 	struct config *config;
 	int verbosity;
 	PGconn *conn; /* opened by admin_connect() */
+	bool raw;     /* init/migrate/status: no schema version check on connect */
 };
 
 struct admin_command {
@@ -35,6 +36,24 @@ PGresult *admin_try(struct admin *, const char *sql, int n, const char *const *p
     char **cause, char *sqlstate);
 void admin_begin(struct admin *);
 void admin_commit(struct admin *);
+
+/* What a name on the command line refers to; admin_lookup() returns its id. */
+enum admin_kind {
+	KIND_ORG,
+	KIND_QUEUE,
+	KIND_AGENT,
+	KIND_SLA,
+	KIND_SERVICE,
+	KIND_FIELD,
+	KIND_TEMPLATE,
+	KIND_KB,
+};
+/* The id (caller frees) of an existing object, or exit EX_DATAERR naming it. */
+char *admin_lookup(struct admin *, enum admin_kind, const char *key);
+/* Does it exist? (for "already exists" messages before an INSERT) */
+bool admin_exists(struct admin *, enum admin_kind, const char *key);
+/* Codes of organisations, queues, services, knowledge-base slugs. */
+void admin_check_code(const char *what, const char *s);
 
 /* admin-args.c — per-command options; each command lists its own. */
 struct admin_args {
@@ -65,6 +84,18 @@ enum admin_format admin_parse_format(const char *);
 void admin_print_result(const PGresult *, enum admin_format);
 /* Print one row as "name: value" lines (show commands). */
 void admin_print_record(const PGresult *, int row);
+/* The usual list command: --format, at most one positional filter. */
+struct admin_list {
+	enum admin_format format;
+	const char *filter; /* the positional argument, or NULL */
+	const char *org;    /* --org */
+	bool all;           /* --all */
+	const char *tag;    /* --tag */
+};
+void admin_list_args(const char *group, int argc, char **argv, int maxpos,
+    struct admin_list *);
+/* Run a list query ($1 = filter, $2 = org, $3 = all, $4 = tag) and print it. */
+int admin_list_run(struct admin *, const char *sql, const struct admin_list *);
 
 /* admin-schema.c */
 int cmd_init(struct admin *, int, char **);
