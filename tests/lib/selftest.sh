@@ -60,12 +60,23 @@ is "$(stat -c %U "$PGDIR/data")" "$expected_owner" \
     "the cluster belongs to $expected_owner"
 ok "the template is cached" test -f "$top_builddir/tests/.cache/pgtemplate-$(cat "$PGDIR/data/PG_VERSION")/.complete"
 
-psql -X -q -c 'CREATE ROLE alice LOGIN' || bail_out "CREATE ROLE"
-is "$(psql_as alice -c 'SELECT current_user')" alice "psql_as connects as the login"
-is "$(psql -X -At -d "$(pg_conninfo alice)" -c 'SELECT session_user')" alice \
+psql -X -q -c 'CREATE ROLE probe LOGIN' || bail_out "CREATE ROLE"
+is "$(psql_as probe -c 'SELECT current_user')" probe "psql_as connects as the login"
+is "$(psql -X -At -d "$(pg_conninfo probe)" -c 'SELECT session_user')" probe \
     "pg_conninfo gives a conninfo for the login"
-out=$(psql_as alice -c 'SELECT 1/0' -c 'SELECT 42' 2>&1)
+out=$(psql_as probe -c 'SELECT 1/0' -c 'SELECT 42' 2>&1)
 unlike "$out" '^42$' "psql_as runs with ON_ERROR_STOP"
+
+t0=$(date +%s%N)
+pg_install
+t1=$(date +%s%N)
+pg_fixture
+t2=$(date +%s%N)
+diag "pg_install took $(( (t1 - t0) / 1000000 )) ms, pg_fixture $(( (t2 - t1) / 1000000 )) ms"
+is "$(psql -X -At -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'guichet'")" 1 \
+    "pg_install creates the schema guichet"
+is "$(psql_as alice -c 'SELECT login FROM guichet.agent WHERE login = current_user')" \
+    alice "pg_fixture loads the agents, who can log in"
 
 # A second file running at the same time gets its own cluster.
 out=$(child 'pg_start
