@@ -80,7 +80,8 @@ RETURNING t.id"
 
 # One measurement: fill, claim $claims tickets with C clients, print claims/s.
 claim_once() {
-	local c=$1 kind=$2 out ids=$BENCH_WORK/claims-$kind-$1.$RANDOM
+	local c=$1 kind=$2 out ids
+	ids=$BENCH_WORK/claims-$kind-$c.$RANDOM
 	fill_queue $((claims + 2 * c)) >/dev/null || return 1
 	if [ "$kind" = ours ]; then
 		out=$("$client" -d "$ours_info" -c "$c" -n "$claims" -u "$logins" \

@@ -117,5 +117,6 @@ bench_want_area() {
 
 # A benchmark that could not run is a row in the table saying why.
 bench_skip() {
+	bench_want_area "$1" || return 0
 	bench_record "$1" - "$2" "" "" "" "skipped: $3"
 }
