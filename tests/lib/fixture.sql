@@ -58,7 +58,7 @@ BEGIN
 	    ('mailer', 'guichet_mail')) AS v(login, grp) LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.login) THEN
 			EXECUTE format('CREATE ROLE %I LOGIN IN ROLE %I', r.login, r.grp);
-		ELSE
+		ELSIF NOT pg_has_role(r.login, r.grp, 'MEMBER') THEN
 			EXECUTE format('GRANT %I TO %I', r.grp, r.login);
 		END IF;
 	END LOOP;
