@@ -75,8 +75,9 @@ t2=$(date +%s%N)
 diag "pg_install took $(( (t1 - t0) / 1000000 )) ms, pg_fixture $(( (t2 - t1) / 1000000 )) ms"
 is "$(psql -X -At -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'guichet'")" 1 \
     "pg_install creates the schema guichet"
-is "$(psql_as alice -c 'SELECT login FROM guichet.agent WHERE login = current_user')" \
-    alice "pg_fixture loads the agents, who can log in"
+is "$(psql -X -At -c "SELECT login FROM guichet.agent WHERE login = 'alice'")" \
+    alice "pg_fixture loads the agents"
+is "$(psql_as alice -c 'SELECT current_user')" alice "the fixture's agents can log in"
 
 # A second file running at the same time gets its own cluster.
 out=$(child 'pg_start
