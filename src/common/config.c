@@ -38,7 +38,9 @@ config_add_line(struct config_parser *ps, char **argv, int argc)
 	line->lineno = ps->lineno;
 }
 
-static int GUICHET_PRINTF(2, 3)
+static int config_error(struct config_parser *, const char *, ...) GUICHET_PRINTF(2, 3);
+
+static int
 config_error(struct config_parser *ps, const char *fmt, ...)
 {
 	va_list ap;
@@ -146,7 +148,7 @@ config_valid_name(const char *name)
 		return false;
 	for (p = name; *p != '\0'; p++) {
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-		    *p == '.' || *p == '-'))
+			*p == '.' || *p == '-'))
 			return false;
 	}
 	return true;
@@ -379,16 +381,16 @@ config_get_int(const struct config *cfg, const char *name, long long min, long l
 		return 0;
 	}
 	if (parse_int(line->argv[2], min, max, out) == -1) {
-		xasprintf(cause, _("%s:%d: %s must be a whole number from %lld to %lld, not \"%s\""),
-		    line->file, line->lineno, name, min, max, line->argv[2]);
+		xasprintf(cause,
+		    _("%s:%d: %s must be a whole number from %lld to %lld, not \"%s\""), line->file,
+		    line->lineno, name, min, max, line->argv[2]);
 		return -1;
 	}
 	return 0;
 }
 
 int
-config_get_bool(const struct config *cfg, const char *name, bool def, bool *out,
-    char **cause)
+config_get_bool(const struct config *cfg, const char *name, bool def, bool *out, char **cause)
 {
 	static const char *const yes[] = { "yes", "on", "true", "1" };
 	static const char *const no[] = { "no", "off", "false", "0" };
@@ -408,8 +410,8 @@ config_get_bool(const struct config *cfg, const char *name, bool def, bool *out,
 			return 0;
 		}
 	}
-	xasprintf(cause, _("%s:%d: %s must be yes or no, not \"%s\""), line->file,
-	    line->lineno, name, line->argv[2]);
+	xasprintf(cause, _("%s:%d: %s must be yes or no, not \"%s\""), line->file, line->lineno,
+	    name, line->argv[2]);
 	return -1;
 }
 

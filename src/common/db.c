@@ -105,13 +105,17 @@ db_check_schema(PGconn *conn, char **cause)
 		return EX_CONFIG;
 	}
 	if (version < GUICHET_SCHEMA_VERSION) {
-		xasprintf(cause, _("schema %lld is older than this program (%d): "
-		    "run guichet-admin migrate"), version, GUICHET_SCHEMA_VERSION);
+		xasprintf(cause,
+		    _("schema %lld is older than this program (%d): "
+		      "run guichet-admin migrate"),
+		    version, GUICHET_SCHEMA_VERSION);
 		return EX_CONFIG;
 	}
 	if (version > GUICHET_SCHEMA_VERSION) {
-		xasprintf(cause, _("schema %lld is newer than this program (%d): "
-		    "upgrade guichet"), version, GUICHET_SCHEMA_VERSION);
+		xasprintf(cause,
+		    _("schema %lld is newer than this program (%d): "
+		      "upgrade guichet"),
+		    version, GUICHET_SCHEMA_VERSION);
 		return EX_CONFIG;
 	}
 	return 0;
@@ -123,8 +127,8 @@ failed:
 }
 
 PGresult *
-db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
-    char **cause, char *sqlstate)
+db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params, char **cause,
+    char *sqlstate)
 {
 	PGresult *res;
 
@@ -190,8 +194,7 @@ db_check(PGconn *conn, PGresult *res, char **cause, char *sqlstate)
 }
 
 int
-db_command(PGconn *conn, const char *sql, int nparams, const char *const *params,
-    char **cause)
+db_command(PGconn *conn, const char *sql, int nparams, const char *const *params, char **cause)
 {
 	PGresult *res;
 
@@ -237,8 +240,8 @@ db_error_message(const PGresult *res)
 
 	if (strcmp(state, GU_CLAIMED) == 0) {
 		if (clean_detail != NULL && *clean_detail != '\0')
-			xasprintf(&message, _("This ticket is already claimed by %s."),
-			    clean_detail);
+			xasprintf(
+			    &message, _("This ticket is already claimed by %s."), clean_detail);
 		else
 			message = xstrdup(_("This ticket is already claimed by someone else."));
 	} else if (strcmp(state, GU_STALE) == 0)
@@ -283,8 +286,7 @@ db_value(const PGresult *res, int row, const char *name)
 	int col = db_column(res, name);
 
 	if (row < 0 || row >= PQntuples(res))
-		fatalx("row %d of column \"%s\" out of range (%d rows)", row, name,
-		    PQntuples(res));
+		fatalx("row %d of column \"%s\" out of range (%d rows)", row, name, PQntuples(res));
 	if (PQgetisnull(res, row, col))
 		return NULL;
 	return PQgetvalue(res, row, col);

@@ -28,7 +28,7 @@
 
 /* One character of a paragraph being laid out. */
 struct md_char {
-	size_t off;	 /* into md_para.text */
+	size_t off; /* into md_para.text */
 	unsigned char len;
 	signed char width;
 	bool hard_break; /* a forced line break, not a character */
@@ -277,7 +277,8 @@ md_emit(struct md_render *r, size_t from, size_t to, int extra)
 		}
 		width += p->chars[i].width;
 		for (run = i + 1; run < to && !p->chars[run].hard_break &&
-		    p->chars[run].style == p->chars[i].style; run++)
+		     p->chars[run].style == p->chars[i].style;
+		     run++)
 			width += p->chars[run].width;
 		md_line_add(line, p->text.buf + p->chars[i].off,
 		    p->chars[run - 1].off + p->chars[run - 1].len - p->chars[i].off,
@@ -454,8 +455,8 @@ md_code_block(struct md_render *r, const char *literal)
 		line = md_new_line(r->doc);
 		line->indent = md_prefix(r, line, false) + MD_CODE_INDENT;
 		md_line_add(line, "    ", MD_CODE_INDENT, r->quote_depth > 0 ? MD_QUOTE : 0);
-		md_line_add(line, clean, strlen(clean),
-		    MD_CODE | (r->quote_depth > 0 ? MD_QUOTE : 0));
+		md_line_add(
+		    line, clean, strlen(clean), MD_CODE | (r->quote_depth > 0 ? MD_QUOTE : 0));
 		md_line_rtrim(line);
 		free(clean);
 		free(raw);
@@ -569,8 +570,7 @@ md_link_url(struct md_render *r, cmark_node *node, const struct md_inline_state 
 }
 
 static void
-md_inline(struct md_render *r, cmark_node *node, cmark_event_type ev,
-    struct md_inline_state *st)
+md_inline(struct md_render *r, cmark_node *node, cmark_event_type ev, struct md_inline_state *st)
 {
 	int delta = ev == CMARK_EVENT_ENTER ? 1 : -1;
 

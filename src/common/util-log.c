@@ -63,9 +63,10 @@ log_neutralise(char *s)
 	}
 }
 
-static void GUICHET_PRINTF(3, 0)
-log_vwrite(int priority, const char *prefix, const char *fmt, va_list ap,
-    const char *suffix)
+static void log_vwrite(int, const char *, const char *, va_list, const char *) GUICHET_PRINTF(3, 0);
+
+static void
+log_vwrite(int priority, const char *prefix, const char *fmt, va_list ap, const char *suffix)
 {
 	char msg[2048];
 	int saved = errno;

@@ -46,8 +46,7 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	if (size != 0 && nmemb > SIZE_MAX / size)
 		fatalx("xreallocarray: %zu * %zu bytes overflows", nmemb, size);
 	if ((p = realloc(ptr, nmemb * size)) == NULL)
-		fatalx("xreallocarray: out of memory allocating %zu * %zu bytes", nmemb,
-		    size);
+		fatalx("xreallocarray: out of memory allocating %zu * %zu bytes", nmemb, size);
 	return p;
 }
 

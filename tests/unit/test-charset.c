@@ -6,8 +6,7 @@
 
 /* Convert and compare; check the lossy flag too. */
 static void
-convert(const char *in, size_t len, const char *charset, const char *expected,
-    bool expect_lossy)
+convert(const char *in, size_t len, const char *charset, const char *expected, bool expect_lossy)
 {
 	bool lossy = !expect_lossy;
 	char *out;
@@ -24,6 +23,8 @@ convert(const char *in, size_t len, const char *charset, const char *expected,
 
 #define CONVERT(in, cs, out, lossy) convert((in), sizeof(in) - 1, (cs), (out), (lossy))
 
+/* In these tables a literal is split ("\xff" "b") to end a hex escape. */
+/* clang-format off */
 static void
 iso_8859_1(void **state)
 {
@@ -145,6 +146,8 @@ nul_bytes_do_not_truncate(void **state)
 	CONVERT("a\0b", "iso-8859-1", "a\xef\xbf\xbd" "b", true);
 	CONVERT("a\0b", "koi8-r", "a\xef\xbf\xbd" "b", true);
 }
+
+/* clang-format on */
 
 static void
 empty_and_null_input(void **state)

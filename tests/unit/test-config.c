@@ -140,11 +140,11 @@ integers_are_checked(void **state)
 	assert_int_equal(config_get_int(cfg, "unset", 1, 100, 7, &v, &cause), 0);
 	assert_int_equal(v, 7);
 	assert_int_equal(config_get_int(cfg, "bad", 1, 100, 7, &v, &cause), -1);
-	assert_take_string(cause,
-	    "test.conf:2: bad must be a whole number from 1 to 100, not \"5x\"");
+	assert_take_string(
+	    cause, "test.conf:2: bad must be a whole number from 1 to 100, not \"5x\"");
 	assert_int_equal(config_get_int(cfg, "big", 1, 100, 7, &v, &cause), -1);
-	assert_take_string(cause,
-	    "test.conf:3: big must be a whole number from 1 to 100, not \"1000\"");
+	assert_take_string(
+	    cause, "test.conf:3: big must be a whole number from 1 to 100, not \"1000\"");
 	config_free(cfg);
 }
 
@@ -172,10 +172,12 @@ errors_name_file_and_line(void **state)
 {
 	parse_error("set a 1\nset b \"open\n", "test.conf:2: missing closing quote \"");
 	parse_error("\n\nset b 'open\n", "test.conf:3: missing closing quote '");
-	parse_error("set a \"bad \\q\"\n", "test.conf:1: unknown escape \\q (use \\\\ for a backslash)");
+	parse_error(
+	    "set a \"bad \\q\"\n", "test.conf:1: unknown escape \\q (use \\\\ for a backslash)");
 	parse_error("set a \"end\\", "test.conf:1: backslash at the end of the line");
 	parse_error("set a\n", "test.conf:1: usage: set NAME VALUE (quote a value with spaces)");
-	parse_error("set a b c\n", "test.conf:1: usage: set NAME VALUE (quote a value with spaces)");
+	parse_error(
+	    "set a b c\n", "test.conf:1: usage: set NAME VALUE (quote a value with spaces)");
 	parse_error("set Bad!name x\n", "test.conf:1: bad setting name \"Bad!name\"");
 	parse_error("set a \xff\n", "test.conf:1: not valid UTF-8");
 }

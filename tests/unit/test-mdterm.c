@@ -71,6 +71,8 @@ words_longer_than_a_line_are_cut(void **state)
 	render_is("abcdefghijklmnopqrstuvwxyz end", 10, "abcdefghij\nklmnopqrst\nuvwxyz end\n");
 }
 
+/* In these tables a literal is split ("\xff" "b") to end a hex escape. */
+/* clang-format off */
 static void
 wide_characters_wrap_by_columns(void **state)
 {
@@ -88,6 +90,8 @@ wide_characters_wrap_by_columns(void **state)
 	assert_fits(doc, 17);
 	mdterm_free(doc);
 }
+
+/* clang-format on */
 
 static void
 inline_styles(void **state)
@@ -126,8 +130,7 @@ headings_are_styled_and_underlined(void **state)
 	struct md_doc *doc;
 
 	doc = mdterm_render("# Title\n\n## Part\n\n### Small\n\ntext", 80);
-	assert_take_string(mdterm_to_text(doc),
-	    "Title\n═════\n\nPart\n────\n\nSmall\n\ntext\n");
+	assert_take_string(mdterm_to_text(doc), "Title\n═════\n\nPart\n────\n\nSmall\n\ntext\n");
 	assert_int_equal(style_of(doc, "Title"), MD_HEADING);
 	assert_int_equal(style_of(doc, "Small"), MD_HEADING);
 	assert_int_equal(style_of(doc, "text"), MD_PLAIN);
@@ -140,8 +143,7 @@ block_quotes_are_prefixed(void **state)
 	struct md_doc *doc;
 
 	doc = mdterm_render("> quoted words that wrap\n>\n> > inner", 16);
-	assert_take_string(mdterm_to_text(doc),
-	    "> quoted words\n> that wrap\n>\n> > inner\n");
+	assert_take_string(mdterm_to_text(doc), "> quoted words\n> that wrap\n>\n> > inner\n");
 	assert_true(style_of(doc, "quoted") & MD_QUOTE);
 	assert_true(style_of(doc, "inner") & MD_QUOTE);
 	assert_int_equal(doc->lines[0].indent, 2);
@@ -155,8 +157,8 @@ lists_have_hanging_indents(void **state)
 	struct md_doc *doc;
 
 	doc = mdterm_render("- first item that wraps\n- second\n  - nested", 16);
-	assert_take_string(mdterm_to_text(doc),
-	    "• first item\n  that wraps\n• second\n  ◦ nested\n");
+	assert_take_string(
+	    mdterm_to_text(doc), "• first item\n  that wraps\n• second\n  ◦ nested\n");
 	assert_int_equal(doc->lines[1].indent, 2);
 	assert_int_equal(doc->lines[3].indent, 4);
 	mdterm_free(doc);
@@ -192,10 +194,11 @@ static void
 raw_html_is_shown_as_text(void **state)
 {
 	render_is("a <b>bold</b> c", 80, "a <b>bold</b> c\n");
-	render_is("<div>\n<script>x</script>\n</div>", 80,
-	    "<div>\n<script>x</script>\n</div>\n");
+	render_is("<div>\n<script>x</script>\n</div>", 80, "<div>\n<script>x</script>\n</div>\n");
 }
 
+/* In these tables a literal is split ("\xff" "b") to end a hex escape. */
+/* clang-format off */
 static void
 text_is_sanitised(void **state)
 {
@@ -205,6 +208,8 @@ text_is_sanitised(void **state)
 	render_is("[x](javascript:\x1b[1m)", 80, "x <javascript:^[[1m>\n");
 	plain_is("bad\xff" "byte \x9b", 80, "bad\xef\xbf\xbd" "byte \xef\xbf\xbd\n");
 }
+
+/* clang-format on */
 
 static void
 hostile_nesting_does_not_explode(void **state)

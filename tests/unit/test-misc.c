@@ -68,8 +68,8 @@ xdg_path_falls_back_to_home(void **state)
 	setenv("XDG_CONFIG_HOME", "relative/dir", 1);
 	unsetenv("XDG_DATA_HOME");
 	assert_take_string(xdg_path("state", "drafts"), "/home/agent/.local/state/guichet/drafts");
-	assert_take_string(xdg_path("config", "guichet.conf"),
-	    "/home/agent/.config/guichet/guichet.conf");
+	assert_take_string(
+	    xdg_path("config", "guichet.conf"), "/home/agent/.config/guichet/guichet.conf");
 	assert_take_string(xdg_path("data", "x"), "/home/agent/.local/share/guichet/x");
 	unsetenv("XDG_CONFIG_HOME");
 }

@@ -26,6 +26,8 @@ c0_controls_become_caret_notation(void **state)
 	S("\x0b\x0c", "^K^L");
 }
 
+/* In these tables a literal is split ("\xff" "b") to end a hex escape. */
+/* clang-format off */
 static void
 del_becomes_caret_question_mark(void **state)
 {
@@ -97,6 +99,8 @@ invalid_utf8_becomes_replacement_characters(void **state)
 	S("\x9b" "2J", "\xef\xbf\xbd" "2J");
 }
 
+/* clang-format on */
+
 static void
 utf8_decoder_reads_every_length(void **state)
 {
@@ -118,8 +122,7 @@ utf8_decoder_reads_every_length(void **state)
 static void
 utf8_encoder_round_trips(void **state)
 {
-	static const uint32_t cps[] = { 0, 0x7f, 0x80, 0x7ff, 0x800, 0xfffd, 0x10000,
-		0x10ffff };
+	static const uint32_t cps[] = { 0, 0x7f, 0x80, 0x7ff, 0x800, 0xfffd, 0x10000, 0x10ffff };
 	char buf[4];
 	uint32_t cp;
 	size_t i, n;
@@ -178,6 +181,8 @@ clip_never_splits_a_wide_character(void **state)
 	assert_take_string(text_clip("漢字", 2), "…");
 }
 
+/* In these tables a literal is split ("\xff" "b") to end a hex escape. */
+/* clang-format off */
 static void
 clip_keeps_combining_marks_with_their_base(void **state)
 {
@@ -186,6 +191,8 @@ clip_keeps_combining_marks_with_their_base(void **state)
 	assert_take_string(text_clip("e\xcc\x81" "e\xcc\x81" "e", 2), "e\xcc\x81…");
 	assert_take_string(text_clip("e\xcc\x81\xcc\x82xyz", 3), "e\xcc\x81\xcc\x82x…");
 }
+
+/* clang-format on */
 
 static void
 clip_sanitises_what_it_is_given(void **state)
@@ -199,12 +206,14 @@ static void
 header_values_lose_line_breaks_and_controls(void **state)
 {
 	assert_take_string(sanitize_header("Re: hello"), "Re: hello");
-	assert_take_string(sanitize_header("a\r\nBcc: victim@example.org"),
-	    "a Bcc: victim@example.org");
+	assert_take_string(
+	    sanitize_header("a\r\nBcc: victim@example.org"), "a Bcc: victim@example.org");
 	assert_take_string(sanitize_header("a\nb\rc"), "a b c");
 	assert_take_string(sanitize_header("  folded\r\n\tvalue  "), "folded value");
 	assert_take_string(sanitize_header("x\x1b\x7f\xc2\x9by"), "xy");
-	assert_take_string(sanitize_header("Réponse \xe2\x80\xae" "evil"), "Réponse evil");
+	assert_take_string(sanitize_header("Réponse \xe2\x80\xae"
+					   "evil"),
+	    "Réponse evil");
 	assert_take_string(sanitize_header("bad\xff"), "bad\xef\xbf\xbd");
 	assert_take_string(sanitize_header(NULL), "");
 }
@@ -230,9 +239,9 @@ fuzz_next(void)
 static void
 fuzz_fill(char *buf, size_t len)
 {
-	static const unsigned char hot[] = { 0x1b, 0x9b, 0x9d, 0x07, 0x08, 0x0d, 0x0a,
-		0x09, 0x7f, 0xc2, 0xc0, 0xc1, 0xe0, 0xe2, 0x80, 0x81, 0xae, 0xa6, 0xef,
-		0xbb, 0xbf, 0xed, 0xf0, 0xf4, 0xff, '[', ']', ';', 'P', '\\' };
+	static const unsigned char hot[] = { 0x1b, 0x9b, 0x9d, 0x07, 0x08, 0x0d, 0x0a, 0x09, 0x7f,
+		0xc2, 0xc0, 0xc1, 0xe0, 0xe2, 0x80, 0x81, 0xae, 0xa6, 0xef, 0xbb, 0xbf, 0xed, 0xf0,
+		0xf4, 0xff, '[', ']', ';', 'P', '\\' };
 	size_t i;
 	uint32_t r;
 

@@ -19,12 +19,12 @@
 #include "common.h"
 
 /* Compare a freshly allocated string with what was expected, then free it. */
-#define assert_take_string(got, expected)                                      \
-	do {                                                                   \
-		char *got_ = (got);                                            \
-		assert_non_null(got_);                                         \
-		assert_string_equal(got_, (expected));                         \
-		free(got_);                                                    \
+#define assert_take_string(got, expected)              \
+	do {                                           \
+		char *got_ = (got);                    \
+		assert_non_null(got_);                 \
+		assert_string_equal(got_, (expected)); \
+		free(got_);                            \
 	} while (0)
 
 #endif
