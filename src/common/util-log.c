@@ -81,7 +81,12 @@ log_vwrite(int priority, const char *prefix, const char *fmt, va_list ap, const 
 			syslog(priority, "%s: %s", msg, suffix);
 		else
 			syslog(priority, "%s", msg);
-	} else {
+	}
+	/*
+	 * The last words of a program also go to stderr under syslog: an MTA puts
+	 * them in the bounce, cron in its mail.
+	 */
+	if (!(log_flags & LOG_TO_SYSLOG) || priority <= LOG_ERR) {
 		if (suffix != NULL)
 			fprintf(stderr, "%s: %s: %s\n", log_name, msg, suffix);
 		else
