@@ -32,6 +32,9 @@ _pg_loaded=1
 . "${top_srcdir:?top_srcdir is not set}/tests/lib/tap.sh"
 
 PG_SERVER_USER=postgres
+# Bump when the template's making changes (settings, databases): cached
+# templates of another format are rebuilt.
+_PG_TEMPLATE_FORMAT=1
 PGDIR=
 _pg_pid=
 
@@ -198,7 +201,8 @@ _pg_make_template()
 	_pg_pid=
 	rm -f "$_pg_t/data/postmaster.opts" "$_pg_t/data/log"
 	rm -rf "$2.new"
-	mv "$_pg_t/data" "$2.new" && mv "$2.new" "$2" && touch "$2/.complete"
+	mv "$_pg_t/data" "$2.new" && mv "$2.new" "$2" &&
+	    echo "$_PG_TEMPLATE_FORMAT" >"$2/.complete"
 	_pg_st=$?
 	rm -rf "$_pg_t"
 	return $_pg_st
@@ -212,10 +216,11 @@ _pg_template()
 	_pg_cache=${top_builddir:-.}/tests/.cache
 	mkdir -p "$_pg_cache" || return 1
 	_pg_tpl=$_pg_cache/pgtemplate-$_pg_ver
-	if [ ! -f "$_pg_tpl/.complete" ]; then
+	if [ "$(cat "$_pg_tpl/.complete" 2>/dev/null)" != "$_PG_TEMPLATE_FORMAT" ]; then
 		(
 			flock 9 || exit 1
-			[ -f "$_pg_tpl/.complete" ] && exit 0
+			[ "$(cat "$_pg_tpl/.complete" 2>/dev/null)" = "$_PG_TEMPLATE_FORMAT" ] &&
+			    exit 0
 			rm -rf "$_pg_tpl"
 			_pg_make_template "$_pg_cache" "$_pg_tpl"
 		) 9>"$_pg_cache/pgtemplate.lock" || return 1

@@ -30,6 +30,9 @@ out=$(child 'ok "fails" sh -c "echo boom; exit 4"; done_testing')
 like "$out" "^#     boom$" "ok shows the output of a failing command"
 like "$out" "^#    status: 4$" "ok shows the exit status of a failing command"
 like "$out" "^1\.\.1$" "done_testing prints the plan"
+ok "ok passes its stdin to the command" grep -qx hello <<EOF
+hello
+EOF
 out=$(child 'ok "desc # not a directive" true; done_testing')
 like "$out" '^ok 1 - desc \\# not a directive$' "a # in a description is escaped"
 

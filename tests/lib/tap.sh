@@ -151,10 +151,11 @@ ok()
 		    bail_out "cannot create a temporary file"
 		atexit 'rm -f "$_tap_out"'
 	fi
-	# The command runs in this shell (its assignments and cd stay), with
-	# its output kept aside: it is shown only when the check fails.
+	# The command runs in this shell (its assignments and cd stay) and
+	# keeps the caller's stdin (ok "…" prog <msg.eml); its output is kept
+	# aside and shown only when the check fails.
 	_tap_st=0
-	"$@" >"$_tap_out" 2>&1 </dev/null || _tap_st=$?
+	"$@" >"$_tap_out" 2>&1 || _tap_st=$?
 	if [ "$_tap_st" -eq 0 ]; then
 		_tap_result 0 "$_tap_d"
 		return 0
