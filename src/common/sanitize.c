@@ -69,13 +69,21 @@ sanitize_text(const char *text, int flags)
 	struct strbuf sb;
 	size_t len, i, n;
 	uint32_t cp;
-	int col = 0;
+	unsigned int col = 0; /* only col % 8 matters: wrapping around is harmless */
 
 	strbuf_init(&sb);
 	if (text == NULL)
 		return strbuf_detach(&sb);
 	len = strlen(text);
 	for (i = 0; i < len; i += n) {
+		/* Most text is printable ASCII: copy runs of it at once. */
+		for (n = 0; i + n < len && text[i + n] >= 0x20 && text[i + n] < 0x7f; n++)
+			continue;
+		if (n > 0) {
+			strbuf_add(&sb, text + i, n);
+			col += (unsigned int)n;
+			continue;
+		}
 		n = utf8_decode(text + i, len - i, &cp);
 		if (sanitize_is_break(cp)) {
 			/* CR LF is one break, not two. */
@@ -94,9 +102,9 @@ sanitize_text(const char *text, int flags)
 				col++;
 			} while (col % SANITIZE_TAB != 0);
 		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-			col += sanitize_put_control(&sb, cp);
+			col += (unsigned int)sanitize_put_control(&sb, cp);
 		else if (!sanitize_invisible(cp))
-			col += sanitize_put(&sb, cp);
+			col += (unsigned int)sanitize_put(&sb, cp);
 	}
 	return strbuf_detach(&sb);
 }
