@@ -145,9 +145,9 @@ REVOKE ALL ON ALL TABLES IN SCHEMA guichet FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA guichet FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA guichet FROM PUBLIC;
 -- Functions of later migrations are not callable by PUBLIC either: each file
--- grants EXECUTE to the group roles that may call.
-ALTER DEFAULT PRIVILEGES FOR ROLE guichet_owner IN SCHEMA guichet
-    REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+-- grants EXECUTE to the group roles that may call. (A per-schema default
+-- cannot take away what the global default gives, hence no IN SCHEMA.)
+ALTER DEFAULT PRIVILEGES FOR ROLE guichet_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA guichet TO guichet_agent, guichet_mail;
 GRANT INSERT, UPDATE, DELETE ON organisation, district, sla_policy, holiday, queue,
