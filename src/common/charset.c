@@ -225,6 +225,13 @@ charset_iconv(struct strbuf *sb, const char *s, size_t len, const char *name, bo
 	return true;
 }
 
+static bool
+charset_label_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    strchr("-_.:()+", c) != NULL;
+}
+
 /* Lower-case the label and strip quotes and white space around it. */
 static char *
 charset_normalise(const char *charset)
@@ -238,8 +245,17 @@ charset_normalise(const char *charset)
 	len = strlen(name);
 	while (len > 0 && strchr(" \t\"'", name[len - 1]) != NULL)
 		name[--len] = '\0';
-	for (p = name; *p != '\0'; p++)
+	for (p = name; *p != '\0'; p++) {
+		/*
+		 * A label is a stranger's text handed to iconv_open: anything but a
+		 * plain name (a "/" would ask for //TRANSLIT or worse) makes it unknown.
+		 */
+		if (!charset_label_char(*p) || p - name >= 40) {
+			*name = '\0';
+			break;
+		}
 		*p = (char)tolower((unsigned char)*p);
+	}
 	return name;
 }
 

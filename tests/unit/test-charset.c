@@ -137,6 +137,10 @@ labels_are_normalised(void **state)
 	CONVERT("caf\xe9", "\"ISO-8859-1\"", "café", false);
 	CONVERT("caf\xe9", " Windows-1252 ", "café", false);
 	CONVERT("\xf0\xd2\xc9\xd7\xc5\xd4", "KOI8-R", "Привет", false);
+	/* Anything but a plain name is not given to iconv: the fallbacks decide. */
+	CONVERT("caf\xe9", "koi8-r//TRANSLIT", "café", true);
+	CONVERT("\xc3\xa9", "../../../tmp/evil", "é", false);
+	CONVERT("caf\xe9", "iso-8859-1\x1b[2J", "café", true);
 }
 
 static void
