@@ -93,6 +93,11 @@ _pg_mktemp()
 		fi
 	fi
 	[ ${#_pg_tmp} -le 60 ] || _pg_tmp=/tmp
+	# As root the server user must be able to enter it (not /root/tmp).
+	if [ "$_pg_tmp" != /dev/shm ] && [ "$(id -u)" -eq 0 ] &&
+	    ! _pg_server test -x "$_pg_tmp"; then
+		_pg_tmp=/tmp
+	fi
 	mktemp -d "$_pg_tmp/guichet-pg.XXXXXX"
 }
 
