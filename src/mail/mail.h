@@ -1,0 +1,188 @@
+/*
+ * mail.h — guichet-mail: the mail gateway. Sources hand over raw messages,
+ * mime.c turns one into a struct mail, import.c ships it to the server's
+ * ingest_message() in pipelined batches, send.c delivers the outbox.
+ */
+#ifndef GUICHET_MAIL_H
+#define GUICHET_MAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "common.h"
+
+struct config;
+
+/* What guichet-mail was told, from the command line and guichet.conf. */
+struct mail_options {
+	const struct config *config;
+	const char *conninfo;
+	size_t max_size;	   /* bytes: a bigger message is kept raw only */
+	size_t max_attachment;	   /* bytes: a bigger attachment stays in the raw message */
+	long long rate_cap;	   /* new tickets per sender and day; 0: no cap */
+	long long batch;	   /* messages per transaction */
+	const char *tag_prefix;	   /* "Guichet" in "[Guichet #123]" */
+	const char *default_queue; /* queue code */
+	const char *ack_template;  /* template name, or NULL: no acknowledgement */
+	const char *move_to;	   /* maildir/IMAP folder for imported mail, or NULL */
+	bool imap_expunge;	   /* IMAP: delete imported mail instead of flagging it */
+	bool insecure;		   /* TLS without certificate verification (tests) */
+	int verbose;
+	bool summary;
+	bool progress;
+};
+
+/* header.c — header block scanning and decoding (RFC 5322, 2047, 2231). */
+struct header {
+	char *name;  /* as written */
+	char *value; /* unfolded, raw bytes */
+};
+struct headers {
+	struct header *list;
+	size_t n;
+};
+/* Split the header block of msg; returns the offset of the body. */
+size_t headers_parse(struct headers *, const char *msg, size_t len);
+void headers_free(struct headers *);
+const char *headers_get(const struct headers *, const char *name); /* first one */
+/* RFC 2047 words and raw 8-bit bytes decoded to valid UTF-8; *lossy when guessed. */
+char *header_decode(const char *value, bool *lossy);
+/* RFC 2231 parameter value ("utf-8'fr'%C3%A9t%C3%A9.pdf") to UTF-8. */
+char *header_decode_2231(const char *value, bool *lossy);
+/* The first address of a From-like header (lower-cased) and its display name. */
+int header_mailbox(const char *value, char **addr, char **name);
+/* Every address of an address-list header, lower-cased, appended to *list. */
+void header_addresses(const char *value, char ***list, size_t *n);
+/* Every <message-id> of a header, in order, as "<id>" (also when written bare). */
+void header_msgids(const char *value, char ***list, size_t *n);
+
+/* html.c — HTML made into readable plain text (UTF-8 in, UTF-8 out). */
+char *html_to_text(const char *html, size_t len);
+
+/* mime.c — one message parsed into what ingest_message needs. */
+enum mail_loop {
+	LOOP_NONE = 0,
+	LOOP_AUTOREPLY, /* out-of-office and other answers: never threaded as a request */
+	LOOP_BULK,	/* lists, newsletters, auto-generated: no acknowledgement */
+	LOOP_BOUNCE,	/* delivery status notification */
+};
+struct mail_attachment {
+	char *filename;
+	char *content_type;
+	char *data;
+	size_t size;
+	bool is_inline;
+	bool oversized; /* data not kept: the raw message holds it */
+};
+struct mail {
+	char *message_id;
+	char *in_reply_to;
+	char **refs;
+	size_t nrefs;
+	char *from_addr;
+	char *from_name;
+	char *from; /* decoded header values */
+	char *to;
+	char *cc;
+	char **recipients; /* lower-cased addresses: To, Cc, Delivered-To, X-Original-To */
+	size_t nrecipients;
+	char *subject;
+	struct strbuf body;
+	struct strbuf notes; /* what the importer had to say (oversized parts, …) */
+	bool lossy;
+	bool oversized;
+	long long tag; /* ticket number from the subject tag, or 0 */
+	enum mail_loop loop;
+	const char *loop_reason;
+	char *bounce_msgid;
+	char *bounce_recipient;
+	bool bounce_permanent;
+	char *bounce_status;
+	struct mail_attachment *attachments;
+	size_t nattachments;
+	struct headers headers;
+	char *error; /* not a mail at all: quarantined with this reason */
+};
+void mail_parse(struct mail *, const char *msg, size_t len, const struct mail_options *);
+void mail_free(struct mail *);
+
+/* thread.c — the subject tag and the loop and bounce heuristics. */
+long long thread_tag(const char *subject, const char *prefix);
+void thread_detect_loop(struct mail *);
+
+/* route.c — "route HEADER PATTERN key=value…" rules of guichet.conf. */
+int route_check(const struct config *, char **cause);
+/* The first matching rule's settings as a JSON object, or NULL. */
+char *route_match(const struct config *, const struct mail *);
+
+/* json.c — the few bits of JSON the gateway writes. */
+void json_string(struct strbuf *, const char *);
+void json_key(struct strbuf *, bool *first, const char *key);
+
+/* sources: each yields raw messages and, once they are committed, removes them. */
+struct source_msg {
+	char *data;
+	size_t len;
+	char *id;	   /* file name, UID, offset: how to find it again */
+	int64_t raw_id;	   /* retry: the raw_message row; else 0 */
+	bool truncated;	   /* only the first max_size bytes were read */
+	size_t real_size;  /* its size when truncated */
+};
+struct source;
+struct source_ops {
+	const char *name;
+	/* 1: a message, 0: no more, -1: error (*cause; the source is unreachable). */
+	int (*next)(struct source *, struct source_msg *, char **cause);
+	/* The message is committed in the database: remove or move it. */
+	int (*done)(struct source *, struct source_msg *, char **cause);
+	/* All done messages are final (mbox: remember the position). */
+	int (*sync)(struct source *, char **cause);
+	void (*close)(struct source *);
+};
+struct source {
+	const struct source_ops *ops;
+	const struct mail_options *options;
+	char *label; /* "maildir:/path" as stored in raw_message.source */
+	size_t total; /* messages expected, for the progress bar; 0 unknown */
+	void *data;
+};
+void source_msg_free(struct source_msg *);
+int source_maildir_open(struct source *, const char *dir, char **cause);
+int source_mbox_open(struct source *, const char *path, char **cause);
+int source_stdin_open(struct source *, char **cause);
+int source_imap_open(struct source *, const char *url, char **cause);
+int source_pop3_open(struct source *, const char *url, char **cause);
+/* Read a whole file or stream; more than max bytes: keep max, set *truncated. */
+int read_fd(int fd, size_t max, char **data, size_t *len, bool *truncated, size_t *real);
+
+/* net.c — URLs, passwords (file or ~/.netrc) and certificate checks. */
+struct mail_url {
+	char *scheme;
+	char *user;
+	char *host;
+	int port;
+	char *path;
+	bool tls;
+};
+int mail_url_parse(const char *, struct mail_url *, char **cause);
+void mail_url_free(struct mail_url *);
+char *mail_password(const struct mail_options *, const struct mail_url *, char **cause);
+
+/* import.c */
+int import_run(const struct mail_options *, struct source *);
+int parse_run(const struct mail_options *);
+
+/* send.c */
+int send_run(const struct mail_options *);
+/* compose.c — an outbox row as a MIME message. */
+struct outgoing {
+	const char *from, *to, *cc, *subject, *body, *message_id, *in_reply_to;
+	const char *refs; /* PostgreSQL text[] literal or NULL */
+	const char *date;
+	long long ticket;
+};
+char *compose_message(const struct outgoing *, const struct mail_options *, size_t *len);
+
+#endif

@@ -1,0 +1,3 @@
+#include "config.h"
+#include "common.h"
+#include "mail.h"
