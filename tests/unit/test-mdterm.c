@@ -280,6 +280,65 @@ everything_fits_its_width(void **state)
 	}
 }
 
+/* A small deterministic generator (xorshift), so that a failure can be replayed. */
+static uint32_t fuzz_state = 88172645u;
+
+static uint32_t
+fuzz_next(void)
+{
+	fuzz_state ^= fuzz_state << 13;
+	fuzz_state ^= fuzz_state >> 17;
+	fuzz_state ^= fuzz_state << 5;
+	return fuzz_state;
+}
+
+/* Every span of every line is valid UTF-8 without a control character. */
+static void
+assert_doc_safe(const struct md_doc *doc)
+{
+	const unsigned char *p;
+	size_t i, j;
+
+	for (i = 0; i < doc->nlines; i++) {
+		for (j = 0; j < doc->lines[i].nspans; j++) {
+			p = (const unsigned char *)doc->lines[i].spans[j].text;
+			if (!utf8_valid((const char *)p, strlen((const char *)p)))
+				fail_msg("line %zu span %zu is not valid UTF-8", i, j);
+			for (; *p != '\0'; p++) {
+				if (*p < 0x20 || *p == 0x7f ||
+				    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0))
+					fail_msg("line %zu span %zu holds a control", i, j);
+			}
+		}
+	}
+}
+
+static void
+fuzzed_markdown_is_always_safe(void **state)
+{
+	static const char pieces[][8] = { "*", "_", "**", "`", "```", "[", "](", ")", "<", ">",
+		"> ", "# ", "- ", "1. ", "\n", "\n\n", "  \n", "\t", "\\", "\x1b[", "\xc2\x9b",
+		"\xe2\x80\xae", "\xff", "\xe2\x82", "漢", "e\xcc\x81", "http:", "word", " ", "    ",
+		"<b>", "---" };
+	struct strbuf sb;
+	struct md_doc *doc;
+	int round, n;
+
+	strbuf_init(&sb);
+	for (round = 0; round < 3000; round++) {
+		strbuf_reset(&sb);
+		for (n = (int)(fuzz_next() % 60); n > 0; n--)
+			strbuf_puts(&sb, pieces[fuzz_next() % nitems(pieces)]);
+		doc = mdterm_render(sb.buf, (int)(fuzz_next() % 100));
+		assert_doc_safe(doc);
+		mdterm_free(doc);
+		doc = mdterm_plain(sb.buf, (int)(fuzz_next() % 100));
+		assert_doc_safe(doc);
+		mdterm_free(doc);
+	}
+	strbuf_free(&sb);
+}
+
 int
 main(void)
 {
@@ -300,6 +359,7 @@ main(void)
 		cmocka_unit_test(plain_mail_text_keeps_lines_and_wraps),
 		cmocka_unit_test(zero_width_means_no_wrapping),
 		cmocka_unit_test(everything_fits_its_width),
+		cmocka_unit_test(fuzzed_markdown_is_always_safe),
 	};
 
 	log_open("test-mdterm", 0, 0);
