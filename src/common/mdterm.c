@@ -778,6 +778,7 @@ mdterm_plain(const char *text, int width)
 	return md_render_done(&r);
 }
 
+/* The plain text: every line ends with LF, so that it prints as it is; no lines, "". */
 char *
 mdterm_to_text(const struct md_doc *doc)
 {
