@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <sysexits.h>
 #include <libintl.h>
 
@@ -168,5 +169,56 @@ int config_get_int(const struct config *, const char *name, long long min, long 
 int config_get_bool(const struct config *, const char *name, bool def, bool *out,
     char **cause);
 void config_free(struct config *);
+
+/*
+ * query.c — the console's search language compiled to the parameters $1…$20 of
+ * one constant predicate on "guichet.ticket t" (QUERY_WHERE); an empty slot is
+ * NULL and means "no constraint". Statuses are kept apart (statuses: a text[]
+ * literal in canonical order, or NULL when the search names none) because the
+ * console pages through one status at a time along its keyset index.
+ * query_parse returns 0, or -1 with *cause "column N: problem".
+ */
+#define QUERY_NPARAMS 20
+struct query {
+	char *params[QUERY_NPARAMS];
+	char *statuses;
+};
+int query_parse(struct query *, const char *text, const char *login, time_t now,
+    char **cause);
+void query_set_queue(struct query *, int queue_id);
+const char *query_status_list(const struct query *, bool all);
+void query_free(struct query *);
+extern const char *const query_keys;
+#define QUERY_WHERE \
+	"($1::int IS NULL OR t.queue_id = $1::int)" \
+	" AND ($2::text[] IS NULL OR t.queue_id = ANY (ARRAY(SELECT qq.id FROM guichet.queue qq" \
+	"  WHERE qq.code = ANY ($2::text[]))))" \
+	" AND ($3::text IS NULL OR t.owner_id = (SELECT ag.id FROM guichet.agent ag" \
+	"  WHERE ag.login = $3::text))" \
+	" AND ($4::bool IS NULL OR (t.owner_id IS NULL) = $4::bool)" \
+	" AND ($5::int IS NULL OR t.priority >= $5::int)" \
+	" AND ($6::int IS NULL OR t.priority <= $6::int)" \
+	" AND ($7::text[] IS NULL OR t.district_id = ANY (ARRAY(SELECT di.id" \
+	"  FROM guichet.district di WHERE lower(di.name) = ANY ($7::text[]))))" \
+	" AND ($8::timestamptz IS NULL OR t.created_at >= $8::timestamptz)" \
+	" AND ($9::timestamptz IS NULL OR t.created_at < $9::timestamptz)" \
+	" AND ($10::timestamptz IS NULL OR t.updated_at >= $10::timestamptz)" \
+	" AND ($11::timestamptz IS NULL OR t.updated_at < $11::timestamptz)" \
+	" AND ($12::text IS NULL OR t.id IN (SELECT tx.id FROM guichet.ticket tx" \
+	"  WHERE to_tsvector('simple', tx.subject) @@ websearch_to_tsquery('simple', $12::text)" \
+	"  UNION SELECT ax.ticket_id FROM guichet.article ax" \
+	"  WHERE to_tsvector('simple', ax.body) @@ websearch_to_tsquery('simple', $12::text)))" \
+	" AND ($13::text IS NULL OR t.subject ILIKE $13::text)" \
+	" AND ($14::text IS NULL OR t.requester_id IN (SELECT co.id FROM guichet.contact co" \
+	"  WHERE co.name ILIKE $14::text OR co.email ILIKE $14::text))" \
+	" AND ($15::bigint[] IS NULL OR t.id = ANY ($15::bigint[]))" \
+	" AND ($16::int IS NULL OR t.level = $16::int)" \
+	" AND ($17::text[] IS NULL OR t.channel = ANY ($17::text[]))" \
+	" AND ($18::text[] IS NULL OR NOT EXISTS (SELECT 1 FROM unnest($18::text[], $19::text[])" \
+	"  AS fu(name, value) WHERE NOT EXISTS (SELECT 1 FROM guichet.ticket_field tf" \
+	"  JOIN guichet.field fd ON fd.id = tf.field_id WHERE tf.ticket_id = t.id" \
+	"  AND fd.name = fu.name AND lower(tf.value) = lower(fu.value))))" \
+	" AND ($20::text[] IS NULL OR t.service_id = ANY (ARRAY(SELECT sv.id" \
+	"  FROM guichet.service sv WHERE sv.code = ANY ($20::text[]))))"
 
 #endif

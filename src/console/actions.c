@@ -1,0 +1,938 @@
+/*
+ * actions.c — what an agent does to tickets. Each action asks what it needs
+ * (a status, a queue and a reason, a text in $EDITOR), then makes one API call
+ * per ticket; for tagged tickets the same answers apply to all, and one line says
+ * how many changed and which were refused. The server decides every rule; the
+ * console only reports its sentence. A stale write (GU002) reloads the ticket and
+ * keeps the text as a draft.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+
+static const char sql_claim[] = "SELECT guichet.claim($1::bigint, $2::timestamptz)";
+static const char sql_release[] = "SELECT guichet.release($1::bigint)";
+static const char sql_note[] = "SELECT guichet.add_note($1::bigint, $2::text, $3::int)";
+static const char sql_reply[] =
+    "SELECT guichet.reply($1::bigint, $2::text, $3::int, $4::timestamptz, NULL, NULL,"
+    " $5::int, $6::int)";
+static const char sql_escalate[] = "SELECT guichet.escalate($1::bigint, $2::int, $3::text)";
+static const char sql_status[] =
+    "SELECT guichet.set_status($1::bigint, $2::text, $3::timestamptz, $4::timestamptz)";
+static const char sql_priority[] = "SELECT guichet.set_priority($1::bigint, $2::int)";
+static const char sql_field[] = "SELECT guichet.set_field($1::bigint, $2::text, $3::text)";
+static const char sql_link[] = "SELECT guichet.link($1::bigint, $2::bigint, $3::text)";
+static const char sql_merge[] = "SELECT guichet.merge($1::bigint, $2::bigint)";
+static const char sql_next[] = "SELECT guichet.next_ticket($1::int) AS id";
+static const char sql_split[] = "SELECT guichet.split_article($1::bigint, $2::text) AS id";
+static const char sql_absence[] =
+    "SELECT guichet.set_absence($1::timestamptz, $2::timestamptz, $3::name)";
+static const char sql_level2[] =
+    "SELECT q.id, q.code, q.name, q.id = (SELECT s.escalate_to FROM guichet.ticket t"
+    "  JOIN guichet.queue s ON s.id = t.queue_id WHERE t.id = $1::bigint) AS preferred"
+    " FROM guichet.queue q WHERE q.level = 2 AND q.active ORDER BY preferred DESC, q.code";
+static const char sql_fields[] =
+    "SELECT name, label, kind, array_to_string(allowed, E'\\x1f') AS allowed"
+    " FROM guichet.field ORDER BY position, name";
+static const char sql_templates[] =
+    "SELECT id, name, body FROM guichet.template ORDER BY name";
+static const char sql_reply_context[] =
+    "SELECT t.id, t.subject, q.name AS queue, coalesce(nullif(c.name, ''), c.email, '') AS"
+    " requester, a.display_name AS agent FROM guichet.ticket t"
+    " JOIN guichet.queue q ON q.id = t.queue_id"
+    " LEFT JOIN guichet.contact c ON c.id = t.requester_id"
+    " LEFT JOIN guichet.agent a ON a.login = session_user WHERE t.id = $1::bigint";
+static const char sql_writable_queues[] =
+    "SELECT q.id, q.code, q.name FROM guichet.queue q WHERE q.active"
+    " AND q.id = ANY (guichet.visible_queues()) AND guichet.may_write(q.id) ORDER BY q.code";
+static const char sql_contacts[] =
+    "SELECT id, name, email, phone FROM guichet.contact"
+    " WHERE name ILIKE $1::text OR email ILIKE $1::text OR phone ILIKE $1::text"
+    " ORDER BY name, email LIMIT 50";
+static const char sql_contact_new[] =
+    "SELECT guichet.find_or_create_contact($1::text, $2::text, $3::text) AS id";
+static const char sql_create[] =
+    "SELECT guichet.create_ticket($1::int, $2::text, $3::text, $4::bigint, $5::text) AS id";
+static const char sql_attachment[] =
+    "SELECT b.content FROM guichet.attachment x JOIN guichet.blob b ON b.sha256 = x.sha256"
+    " WHERE x.id = $1::bigint";
+
+/* One API call, made for each ticket; params[0] is the ticket. */
+struct op {
+	const char *name;  /* the action's name, for the summary */
+	const char *done;  /* N_("claimed") */
+	const char *sql;
+	int nparams;
+	const char *params[6];
+	int seen_slot;     /* where p_seen goes (single ticket), or -1 */
+	const char *draft; /* the draft kind to remove on success */
+};
+
+static void
+refresh_ticket(long long id)
+{
+	/* The NOTIFY will come too; this makes the change show at once. */
+	view_dispatch_notify(id);
+}
+
+static int
+run_op(struct op *op, const long long *ids, size_t n, const char *seen)
+{
+	size_t i, changed = 0, refused = 0;
+	struct strbuf why;
+	char id[32], state[6], *cause = NULL, *detail = NULL;
+	PGresult *res;
+
+	strbuf_init(&why);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "%lld", ids[i]);
+		op->params[0] = id;
+		if (op->seen_slot >= 0)
+			op->params[op->seen_slot] = n == 1 ? seen : NULL;
+		res = conn_call(op->name, op->sql, op->nparams, op->params, &cause, state, &detail);
+		if (res != NULL) {
+			PQclear(res);
+			changed++;
+			if (op->draft != NULL)
+				draft_done(n == 1 ? ids[i] : 0, op->draft);
+			refresh_ticket(ids[i]);
+		} else {
+			refused++;
+			if (strcmp(state, GU_STALE) == 0 && n == 1) {
+				free(cause);
+				cause = stale_message(detail);
+				refresh_ticket(ids[i]);
+			} else if (strcmp(state, GU_CLAIMED) == 0 && detail != NULL) {
+				free(cause);
+				xasprintf(&cause, _("already claimed by %s"), detail);
+				refresh_ticket(ids[i]);
+			}
+			if (refused <= 3)
+				strbuf_printf(&why, "%s#%lld: %s", refused > 1 ? "; " : "", ids[i], cause);
+			if (!conn_ready()) {
+				free(cause);
+				free(detail);
+				cause = detail = NULL;
+				refused += n - i - 1;
+				break;
+			}
+		}
+		free(cause);
+		free(detail);
+		cause = detail = NULL;
+	}
+	if (n == 1 && changed == 1)
+		ui_message("#%lld: %s", ids[0], _(op->done));
+	else if (n == 1)
+		ui_error("%s", why.buf);
+	else if (refused == 0)
+		ui_message(_("%s: %zu changed"), op->name, changed);
+	else
+		ui_error(_("%s: %zu changed, %zu refused (%s%s)"), op->name, changed, refused,
+		    why.buf, refused > 3 ? "; …" : "");
+	strbuf_free(&why);
+	return refused == 0 ? 0 : -1;
+}
+
+/* Minutes spent, asked after a note or reply; empty is none. -1 when cancelled. */
+static int
+ask_time_spent(char *buf, size_t len)
+{
+	const char *ask = config_get_default(console.config, "console.ask_time_spent", "yes");
+	char *s;
+	long long v;
+
+	snprintf(buf, len, "0");
+	if (strcmp(ask, "yes") != 0)
+		return 0;
+	for (;;) {
+		if ((s = prompt_line(_("time spent in minutes (Enter: none):"), NULL)) == NULL)
+			return -1;
+		if (*s == '\0' || parse_int(s, 0, 100000, &v) == 0) {
+			snprintf(buf, len, "%lld", *s == '\0' ? 0 : v);
+			free(s);
+			return 0;
+		}
+		free(s);
+		ui_error("%s", _("a number of minutes, please"));
+	}
+}
+
+static char *
+edit_text(long long draft_ticket, const char *kind, const char *initial)
+{
+	char *cause = NULL, *text, *q;
+
+	if (draft_exists(draft_ticket, kind)) {
+		xasprintf(&q, _("a %s draft was kept: resume it? (n: start again)"), kind);
+		if (!prompt_yesno(q))
+			draft_done(draft_ticket, kind);
+		free(q);
+	}
+	if (draft_ticket != 0)
+		ticket_presence(draft_ticket, true);
+	text = draft_edit(draft_ticket, kind, initial, &cause);
+	if (draft_ticket != 0)
+		ticket_presence(draft_ticket, false);
+	if (text == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+	}
+	return text;
+}
+
+static int
+do_note(const long long *ids, size_t n)
+{
+	struct op op = { "note", N_("note added"), sql_note, 3, { 0 }, -1, "note" };
+	char minutes[16];
+	char *body;
+	int r;
+
+	if ((body = edit_text(n == 1 ? ids[0] : 0, "note", "")) == NULL)
+		return -1;
+	if (ask_time_spent(minutes, sizeof minutes) != 0) {
+		free(body);
+		ui_message("%s", _("note postponed: the draft is kept"));
+		return -1;
+	}
+	op.params[1] = body;
+	op.params[2] = minutes;
+	r = run_op(&op, ids, n, NULL);
+	free(body);
+	return r;
+}
+
+/* {{name}} in a template: the ticket's values. Unknown names stay as they are. */
+static char *
+fill_template(const char *body, PGresult *ctx)
+{
+	static const char *const names[] = { "ticket", "id", "subject", "queue", "requester",
+		"agent" };
+	static const char *const columns[] = { "id", "id", "subject", "queue", "requester",
+		"agent" };
+	struct strbuf sb;
+	const char *s = body, *end;
+	size_t i;
+
+	strbuf_init(&sb);
+	while (*s != '\0') {
+		if (s[0] == '{' && s[1] == '{' && (end = strstr(s + 2, "}}")) != NULL) {
+			char *name = xstrndup(s + 2, (size_t)(end - s - 2));
+			char *trim = name;
+
+			while (*trim == ' ')
+				trim++;
+			trim[strcspn(trim, " ")] = '\0';
+			for (i = 0; i < nitems(names); i++) {
+				if (strcmp(trim, names[i]) == 0 && ctx != NULL && PQntuples(ctx) > 0) {
+					const char *v = db_value(ctx, 0, columns[i]);
+
+					strbuf_puts(&sb, v != NULL ? v : "");
+					break;
+				}
+			}
+			if (i == nitems(names))
+				strbuf_add(&sb, s, (size_t)(end + 2 - s));
+			free(name);
+			s = end + 2;
+			continue;
+		}
+		strbuf_addch(&sb, *s++);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Choose a template (or none); returns the initial text and sets *template_id. */
+static char *
+choose_template(long long ticket, char *template_id, size_t len)
+{
+	PGresult *res, *ctx;
+	char id[32], *cause = NULL, *text;
+	const char *params[1] = { id };
+	const char **labels;
+	int n, k, i;
+
+	snprintf(template_id, len, "%s", "");
+	res = conn_call("templates", sql_templates, 0, NULL, &cause, NULL, NULL);
+	if (res == NULL) {
+		free(cause);
+		return xstrdup("");
+	}
+	n = PQntuples(res);
+	if (n == 0) {
+		PQclear(res);
+		return xstrdup("");
+	}
+	labels = xcalloc((size_t)n + 1, sizeof *labels);
+	labels[0] = _("(no template)");
+	for (i = 0; i < n; i++)
+		labels[i + 1] = db_value(res, i, "name");
+	k = prompt_choice(_("reply with which template?"), labels, (size_t)n + 1, 0);
+	free(labels);
+	if (k <= 0) {
+		PQclear(res);
+		return k < 0 ? NULL : xstrdup("");
+	}
+	snprintf(id, sizeof id, "%lld", ticket);
+	ctx = conn_call("reply:context", sql_reply_context, 1, params, &cause, NULL, NULL);
+	free(cause);
+	text = fill_template(db_value(res, k - 1, "body"), ctx);
+	snprintf(template_id, len, "%s", db_value(res, k - 1, "id"));
+	if (ctx != NULL)
+		PQclear(ctx);
+	PQclear(res);
+	return text;
+}
+
+static int
+do_reply(long long ticket, const char *seen)
+{
+	struct op op = { "reply", N_("reply queued for sending"), sql_reply, 6, { 0 },
+		3, "reply" };
+	static const char *const choices[] = {
+		N_("send"), N_("edit again"), N_("preview"),
+		N_("postpone (keep the draft)"), N_("cancel (discard the draft)"),
+	};
+	const char *labels[nitems(choices)];
+	char minutes[16], template_id[16] = "", *initial = NULL, *body = NULL, *text;
+	size_t i;
+	int k, r = -1;
+
+	if (!draft_exists(ticket, "reply") &&
+	    (initial = choose_template(ticket, template_id, sizeof template_id)) == NULL)
+		return -1;
+	for (i = 0; i < nitems(choices); i++)
+		labels[i] = _(choices[i]);
+	if ((body = edit_text(ticket, "reply", initial)) == NULL)
+		goto out;
+	for (;;) {
+		k = prompt_choice(_("the reply is ready"), labels, nitems(labels), 0);
+		if (k == 1 || k == 2) {
+			if (k == 2) {
+				struct md_doc *doc = mdterm_render(body, 72);
+
+				text = mdterm_to_text(doc);
+				run_pager_text(text);
+				free(text);
+				mdterm_free(doc);
+				continue;
+			}
+			free(body);
+			if ((body = edit_text(ticket, "reply", NULL)) == NULL)
+				goto out;
+			continue;
+		}
+		break;
+	}
+	if (k == 4) {
+		draft_done(ticket, "reply");
+		ui_message("%s", _("reply discarded"));
+		goto out;
+	}
+	if (k != 0 || ask_time_spent(minutes, sizeof minutes) != 0) {
+		ui_message("%s", _("reply postponed: the draft is kept"));
+		goto out;
+	}
+	op.params[1] = body;
+	op.params[2] = minutes;
+	op.params[4] = template_id[0] != '\0' ? template_id : NULL;
+	op.params[5] = NULL;
+	r = run_op(&op, &ticket, 1, seen);
+out:
+	free(initial);
+	free(body);
+	return r;
+}
+
+static int
+do_escalate(const long long *ids, size_t n, const char *arg)
+{
+	struct op op = { "escalate", N_("escalated"), sql_escalate, 3, { 0 }, -1, NULL };
+	PGresult *res;
+	char id[32], *cause = NULL, *reason;
+	const char *params[1] = { id };
+	char **labels;
+	int nq, k, i, r;
+
+	snprintf(id, sizeof id, "%lld", ids[0]);
+	if ((res = conn_call("escalate:queues", sql_level2, 1, params, &cause, NULL, NULL)) == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	if ((nq = PQntuples(res)) == 0) {
+		PQclear(res);
+		ui_error("%s", _("there is no level-2 queue to escalate to"));
+		return -1;
+	}
+	labels = xcalloc((size_t)nq, sizeof *labels);
+	for (i = 0; i < nq; i++)
+		xasprintf(&labels[i], "%s — %s", db_value(res, i, "code"), db_value(res, i, "name"));
+	k = prompt_choice(_("escalate to which level-2 queue?"), (const char *const *)labels,
+	    (size_t)nq, 0);
+	for (i = 0; i < nq; i++)
+		free(labels[i]);
+	free(labels);
+	if (k < 0) {
+		PQclear(res);
+		return -1;
+	}
+	reason = arg != NULL ? xstrdup(arg) : prompt_line(_("reason (required):"), NULL);
+	if (reason == NULL || *reason == '\0') {
+		ui_error("%s", _("an escalation needs a reason: nothing done"));
+		free(reason);
+		PQclear(res);
+		return -1;
+	}
+	op.params[1] = db_value(res, k, "id");
+	op.params[2] = reason;
+	r = run_op(&op, ids, n, NULL);
+	free(reason);
+	PQclear(res);
+	return r;
+}
+
+static int
+do_status(const long long *ids, size_t n, const char *seen, const char *arg)
+{
+	static const char *const statuses[] = { "open", "pending", "resolved", "closed" };
+	struct op op = { "status", N_("status changed"), sql_status, 4, { 0 }, 2, NULL };
+	char *until = NULL;
+	int k = -1, r;
+	size_t i;
+
+	if (arg != NULL) {
+		for (i = 0; i < nitems(statuses); i++)
+			if (strcmp(arg, statuses[i]) == 0)
+				k = (int)i;
+		if (k < 0) {
+			ui_error(_("unknown status: %s"), arg);
+			return -1;
+		}
+	} else if ((k = prompt_choice(_("new status"), statuses, nitems(statuses), 0)) < 0)
+		return -1;
+	if (k == 1 && arg == NULL) {
+		until = prompt_line(_("pending until (YYYY-MM-DD [HH:MM], Enter: no date):"), NULL);
+		if (until == NULL)
+			return -1;
+	}
+	op.params[1] = statuses[k];
+	op.params[3] = until != NULL && *until != '\0' ? until : NULL;
+	r = run_op(&op, ids, n, seen);
+	free(until);
+	return r;
+}
+
+static int
+do_priority(const long long *ids, size_t n, const char *arg)
+{
+	static const char *const labels[] = {
+		N_("5 — most urgent"), N_("4 — urgent"), N_("3 — normal"), N_("2 — low"),
+		N_("1 — lowest"),
+	};
+	struct op op = { "priority", N_("priority changed"), sql_priority, 2, { 0 }, -1,
+		NULL };
+	const char *tr[nitems(labels)];
+	char buf[4];
+	long long v;
+	size_t i;
+	int k;
+
+	if (arg != NULL) {
+		if (parse_int(arg, 1, 5, &v) != 0) {
+			ui_error("%s", _("a priority is a number from 1 to 5"));
+			return -1;
+		}
+	} else {
+		for (i = 0; i < nitems(labels); i++)
+			tr[i] = _(labels[i]);
+		if ((k = prompt_choice(_("new priority"), tr, nitems(tr), 2)) < 0)
+			return -1;
+		v = 5 - k;
+	}
+	snprintf(buf, sizeof buf, "%lld", v);
+	op.params[1] = buf;
+	return run_op(&op, ids, n, NULL);
+}
+
+static int
+do_field(const long long *ids, size_t n)
+{
+	struct op op = { "field", N_("field set"), sql_field, 3, { 0 }, -1, NULL };
+	PGresult *res;
+	char *cause = NULL, *value = NULL, *q, **labels;
+	int nf, k, i, r = -1;
+
+	if ((res = conn_call("fields", sql_fields, 0, NULL, &cause, NULL, NULL)) == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	if ((nf = PQntuples(res)) == 0) {
+		PQclear(res);
+		ui_error("%s", _("no dynamic fields are defined"));
+		return -1;
+	}
+	labels = xcalloc((size_t)nf, sizeof *labels);
+	for (i = 0; i < nf; i++)
+		xasprintf(&labels[i], "%s (%s, %s)", db_value(res, i, "label"),
+		    db_value(res, i, "name"), db_value(res, i, "kind"));
+	k = prompt_choice(_("set which field?"), (const char *const *)labels, (size_t)nf, 0);
+	for (i = 0; i < nf; i++)
+		free(labels[i]);
+	free(labels);
+	if (k < 0)
+		goto out;
+	if (strcmp(db_value(res, k, "kind"), "enum") == 0) {
+		/* The allowed values, offered as a list (and a way to clear). */
+		char *allowed = xstrdup(db_value(res, k, "allowed")), *s, *save = NULL;
+		const char **vals = NULL;
+		size_t nv = 0;
+		int c;
+
+		for (s = strtok_r(allowed, "\x1f", &save); s != NULL; s = strtok_r(NULL, "\x1f", &save)) {
+			vals = xreallocarray(vals, nv + 2, sizeof *vals);
+			vals[nv++] = s;
+		}
+		vals = xreallocarray(vals, nv + 1, sizeof *vals);
+		vals[nv++] = _("(clear)");
+		c = prompt_choice(db_value(res, k, "label"), vals, nv, 0);
+		if (c >= 0 && (size_t)c < nv - 1)
+			value = xstrdup(vals[c]);
+		free(vals);
+		free(allowed);
+		if (c < 0)
+			goto out;
+	} else {
+		xasprintf(&q, _("%s (%s; Enter: clear):"), db_value(res, k, "label"),
+		    db_value(res, k, "kind"));
+		value = prompt_line(q, NULL);
+		free(q);
+		if (value == NULL)
+			goto out;
+		if (*value == '\0') {
+			free(value);
+			value = NULL;
+		}
+	}
+	op.params[1] = db_value(res, k, "name");
+	op.params[2] = value;
+	r = run_op(&op, ids, n, NULL);
+out:
+	free(value);
+	PQclear(res);
+	return r;
+}
+
+static int
+ask_ticket_number(const char *question, const char *arg, long long *out)
+{
+	char *s = arg != NULL ? xstrdup(arg) : prompt_line(question, NULL);
+	int r;
+
+	if (s == NULL)
+		return -1;
+	r = parse_int(*s == '#' ? s + 1 : s, 1, INT64_MAX, out);
+	if (r != 0)
+		ui_error(_("not a ticket number: %s"), s);
+	free(s);
+	return r;
+}
+
+static int
+do_link(long long id, const char *arg)
+{
+	static const char *const kinds[] = { "relates", "parent", "duplicate", "depends" };
+	static const char *const labels[] = {
+		N_("relates to it"), N_("is its parent"), N_("duplicates it"), N_("depends on it"),
+	};
+	struct op op = { "link", N_("linked"), sql_link, 3, { 0 }, -1, NULL };
+	const char *tr[nitems(labels)];
+	char other[32];
+	long long b;
+	size_t i;
+	int k;
+
+	if (ask_ticket_number(_("link to ticket #"), arg, &b) != 0)
+		return -1;
+	for (i = 0; i < nitems(labels); i++)
+		tr[i] = _(labels[i]);
+	if ((k = prompt_choice(_("this ticket…"), tr, nitems(tr), 0)) < 0)
+		return -1;
+	snprintf(other, sizeof other, "%lld", b);
+	op.params[1] = other;
+	op.params[2] = kinds[k];
+	return run_op(&op, &id, 1, NULL);
+}
+
+static int
+do_merge(long long id, const char *arg)
+{
+	struct op op = { "merge", N_("merged"), sql_merge, 2, { 0 }, -1, NULL };
+	char other[32], *q;
+	long long into;
+	bool yes;
+
+	if (ask_ticket_number(_("merge this ticket into ticket #"), arg, &into) != 0)
+		return -1;
+	xasprintf(&q, _("merge #%lld into #%lld? Its articles move there. (y/n)"), id, into);
+	yes = prompt_yesno(q);
+	free(q);
+	if (!yes)
+		return -1;
+	snprintf(other, sizeof other, "%lld", into);
+	op.params[1] = other;
+	return run_op(&op, &id, 1, NULL);
+}
+
+int
+action_ticket(enum action a, const long long *ids, size_t n, const char *seen, const char *arg)
+{
+	struct op claim = { "claim", N_("claimed"), sql_claim, 2, { 0 }, 1, NULL };
+	struct op release = { "release", N_("released"), sql_release, 1, { 0 }, -1, NULL };
+
+	if (n == 0)
+		return -1;
+	switch (a) {
+	case A_CLAIM:
+		return run_op(&claim, ids, n, seen);
+	case A_RELEASE:
+		return run_op(&release, ids, n, NULL);
+	case A_NOTE:
+		return do_note(ids, n);
+	case A_REPLY:
+		if (n != 1) {
+			ui_error("%s", _("one reply per ticket: untag, then reply in the ticket"));
+			return -1;
+		}
+		return do_reply(ids[0], seen);
+	case A_ESCALATE:
+		return do_escalate(ids, n, arg);
+	case A_STATUS:
+		return do_status(ids, n, seen, arg);
+	case A_PRIORITY:
+		return do_priority(ids, n, arg);
+	case A_FIELD:
+		return do_field(ids, n);
+	case A_LINK:
+		return do_link(ids[0], arg);
+	case A_MERGE:
+		return do_merge(ids[0], arg);
+	default:
+		return -1;
+	}
+}
+
+static void
+next_ticket(const char *queue)
+{
+	const char *params[1] = { queue };
+	char *cause = NULL;
+	PGresult *res;
+	long long id;
+
+	res = conn_call("next-ticket", sql_next, 1, params, &cause, NULL, NULL);
+	if (res == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+		return;
+	}
+	id = db_int(res, 0, "id", 0);
+	PQclear(res);
+	if (id == 0) {
+		ui_message("%s", _("nothing left to take in this queue"));
+		return;
+	}
+	refresh_ticket(id);
+	view_ticket_open(id);
+	ui_message(_("#%lld claimed: the most urgent of the queue"), id);
+}
+
+static void
+absence(const char *arg)
+{
+	static const char *const labels[] = {
+		N_("I am back: end my absence"), N_("I am away: set an absence"),
+	};
+	const char *tr[nitems(labels)], *params[3];
+	char *until = NULL, *sub = NULL, *cause = NULL;
+	PGresult *res;
+	int k;
+
+	tr[0] = _(labels[0]);
+	tr[1] = _(labels[1]);
+	if (arg != NULL)
+		k = strcmp(arg, "off") == 0 ? 0 : 1;
+	else if ((k = prompt_choice(_("absence"), tr, nitems(tr), 0)) < 0)
+		return;
+	params[0] = params[1] = params[2] = NULL;
+	if (k == 1) {
+		until = prompt_line(_("away until (YYYY-MM-DD [HH:MM]):"), NULL);
+		if (until == NULL)
+			return;
+		sub = prompt_line(_("substitute's login (Enter: none):"), NULL);
+		if (sub == NULL) {
+			free(until);
+			return;
+		}
+		params[0] = "now";
+		params[1] = *until != '\0' ? until : NULL;
+		params[2] = *sub != '\0' ? sub : NULL;
+	}
+	res = conn_call("absence", sql_absence, 3, params, &cause, NULL, NULL);
+	if (res == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+	} else {
+		PQclear(res);
+		ui_message("%s", k == 0 ? _("welcome back: absence ended") : _("absence recorded"));
+	}
+	free(until);
+	free(sub);
+}
+
+/* The requester of a new ticket: found by name, mail or phone, or created. */
+static char *
+choose_contact(void)
+{
+	PGresult *res;
+	char *who, *pattern, *cause = NULL, *id = NULL, **labels;
+	const char *params[3];
+	int n, k, i;
+
+	if ((who = prompt_line(_("requester (part of a name, mail or phone):"), NULL)) == NULL)
+		return NULL;
+	xasprintf(&pattern, "%%%s%%", who);
+	params[0] = pattern;
+	res = conn_call("contacts", sql_contacts, 1, params, &cause, NULL, NULL);
+	free(pattern);
+	if (res == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+		free(who);
+		return NULL;
+	}
+	n = PQntuples(res);
+	labels = xcalloc((size_t)n + 1, sizeof *labels);
+	labels[0] = xstrdup(_("(a new contact)"));
+	for (i = 0; i < n; i++)
+		xasprintf(&labels[i + 1], "%s <%s> %s", db_value(res, i, "name"),
+		    db_value(res, i, "email") ? db_value(res, i, "email") : "",
+		    db_value(res, i, "phone") ? db_value(res, i, "phone") : "");
+	k = prompt_choice(_("which requester?"), (const char *const *)labels, (size_t)n + 1,
+	    n > 0 ? 1 : 0);
+	for (i = 0; i <= n; i++)
+		free(labels[i]);
+	free(labels);
+	if (k > 0)
+		id = xstrdup(db_value(res, k - 1, "id"));
+	PQclear(res);
+	if (k == 0) {
+		char *mail = prompt_line(_("mail address (Enter: none):"), NULL);
+		char *name = mail != NULL ? prompt_line(_("name:"), who) : NULL;
+		char *phone = name != NULL ? prompt_line(_("phone (Enter: none):"), NULL) : NULL;
+
+		if (phone != NULL) {
+			params[0] = *mail != '\0' ? mail : NULL;
+			params[1] = name;
+			params[2] = *phone != '\0' ? phone : NULL;
+			res = conn_call("contact:new", sql_contact_new, 3, params, &cause, NULL, NULL);
+			if (res == NULL) {
+				ui_error("%s", cause);
+				free(cause);
+			} else {
+				id = xstrdup(db_value(res, 0, "id"));
+				PQclear(res);
+			}
+		}
+		free(mail);
+		free(name);
+		free(phone);
+	}
+	free(who);
+	return id;
+}
+
+static void
+new_ticket(void)
+{
+	static const char *const channels[] = { "phone", "desk", "mail", "web", "internal" };
+	PGresult *queues, *res;
+	char *cause = NULL, *contact = NULL, *subject = NULL, *body = NULL, **labels;
+	const char *params[5];
+	int nq, k, c, i;
+	long long id;
+
+	if ((queues = conn_call("queues", sql_writable_queues, 0, NULL, &cause, NULL, NULL)) == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+		return;
+	}
+	if ((nq = PQntuples(queues)) == 0) {
+		ui_error("%s", _("you may not create tickets in any queue"));
+		PQclear(queues);
+		return;
+	}
+	labels = xcalloc((size_t)nq, sizeof *labels);
+	for (i = 0; i < nq; i++)
+		xasprintf(&labels[i], "%s — %s", db_value(queues, i, "code"),
+		    db_value(queues, i, "name"));
+	k = prompt_choice(_("new ticket in which queue?"), (const char *const *)labels, (size_t)nq, 0);
+	for (i = 0; i < nq; i++)
+		free(labels[i]);
+	free(labels);
+	if (k < 0 || (contact = choose_contact()) == NULL)
+		goto out;
+	if ((c = prompt_choice(_("channel"), channels, nitems(channels), 0)) < 0)
+		goto out;
+	if ((subject = prompt_line(_("subject:"), NULL)) == NULL || *subject == '\0')
+		goto out;
+	if ((body = edit_text(0, "new", "")) == NULL)
+		goto out;
+	params[0] = db_value(queues, k, "id");
+	params[1] = subject;
+	params[2] = body;
+	params[3] = contact;
+	params[4] = channels[c];
+	res = conn_call("create-ticket", sql_create, 5, params, &cause, NULL, NULL);
+	if (res == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+		goto out;
+	}
+	id = db_int(res, 0, "id", 0);
+	PQclear(res);
+	draft_done(0, "new");
+	view_ticket_open(id);
+	ui_message(_("ticket #%lld created"), id);
+out:
+	free(contact);
+	free(subject);
+	free(body);
+	PQclear(queues);
+}
+
+int
+action_global(enum action a, const char *arg)
+{
+	switch (a) {
+	case A_NEXT_TICKET:
+		if (arg == NULL)
+			return 0;
+		next_ticket(arg);
+		return 1;
+	case A_ABSENCE:
+		absence(arg);
+		return 1;
+	case A_NEW_TICKET:
+		new_ticket();
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+action_split(long long ticket, long long article, const char *arg)
+{
+	char art[32], *subject, *cause = NULL, *q;
+	const char *params[2] = { art, NULL };
+	PGresult *res;
+	long long id;
+
+	xasprintf(&q, _("split article %lld into a new ticket; its subject:"), article);
+	subject = arg != NULL ? xstrdup(arg) : prompt_line(q, NULL);
+	free(q);
+	if (subject == NULL || *subject == '\0') {
+		free(subject);
+		return -1;
+	}
+	snprintf(art, sizeof art, "%lld", article);
+	params[1] = subject;
+	res = conn_call("split", sql_split, 2, params, &cause, NULL, NULL);
+	free(subject);
+	if (res == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	id = db_int(res, 0, "id", 0);
+	PQclear(res);
+	refresh_ticket(ticket);
+	view_ticket_open(id);
+	ui_message(_("ticket #%lld split from #%lld"), id, ticket);
+	return 0;
+}
+
+/* A file name from a stranger, made safe to create in the current directory. */
+static char *
+safe_filename(const char *name)
+{
+	char *s = sanitize_text(name != NULL && *name != '\0' ? name : "attachment", 0), *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '/' || *p == '\\' || (unsigned char)*p < 32)
+			*p = '_';
+	if (s[0] == '.')
+		s[0] = '_';
+	return s;
+}
+
+int
+attachment_save(long long attachment, const char *filename, const char *path_arg)
+{
+	char id[32], *path, *def, *cause = NULL, *q;
+	const char *params[1] = { id };
+	PGresult *res;
+	int fd, len;
+	bool yes;
+
+	def = safe_filename(filename);
+	path = path_arg != NULL ? xstrdup(path_arg) : prompt_line(_("save to:"), def);
+	free(def);
+	if (path == NULL || *path == '\0') {
+		free(path);
+		return -1;
+	}
+	snprintf(id, sizeof id, "%lld", attachment);
+	res = conn_call_binary("attachment", sql_attachment, 1, params, &cause);
+	if (res == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+		free(path);
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 && errno == EEXIST) {
+		xasprintf(&q, _("%s exists: overwrite? (y/n)"), path);
+		yes = prompt_yesno(q);
+		free(q);
+		if (yes)
+			fd = open(path, O_WRONLY | O_TRUNC, 0600);
+		else
+			errno = EEXIST;
+	}
+	if (fd == -1 || PQntuples(res) != 1) {
+		ui_error("%s: %s", path, fd == -1 ? strerror(errno) : _("no such attachment"));
+		if (fd != -1)
+			close(fd);
+		PQclear(res);
+		free(path);
+		return -1;
+	}
+	len = PQgetlength(res, 0, 0);
+	if (write(fd, PQgetvalue(res, 0, 0), (size_t)len) != len || close(fd) != 0)
+		ui_error("%s: %s", path, strerror(errno));
+	else
+		ui_message(_("saved %s (%d bytes)"), path, len);
+	PQclear(res);
+	free(path);
+	return 0;
+}

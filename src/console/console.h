@@ -1,0 +1,266 @@
+/*
+ * console.h — the agents' console `guichet`: the main loop, the asynchronous
+ * connection, the screen primitives, the view stack and the action table.
+ * One header for the whole program, in sections named after their files.
+ */
+#ifndef GUICHET_CONSOLE_H
+#define GUICHET_CONSOLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "common.h"
+#include "db.h"
+
+struct view;
+struct list;
+
+/* main.c — global state that every part may read. */
+struct console {
+	struct config *config;
+	const char *conninfo;
+	char *login;          /* PQuser(): who we are */
+	char *display_name;   /* agent.display_name */
+	int agent_id;
+	long long clock_skew; /* server now() minus local time(), seconds */
+	int page_size;        /* rows fetched per keyset page */
+	bool color;
+	bool quit;
+	double started_ms;
+};
+extern struct console console;
+time_t server_now(void);
+
+/* loop.c — one poll() over the terminal and the connection. */
+#define LOOP_KEYS 0x1    /* read and dispatch keys */
+void loop_iterate(int flags, int timeout_ms);
+void loop_run(void);
+/* A key for the modal prompt, or -1 when none arrived during this pass. */
+typedef void (*key_handler)(int key, bool is_function_key, void *arg);
+void loop_set_key_handler(key_handler, void *arg);
+double now_ms(void);
+
+/* conn.c — the one connection: a FIFO of asynchronous statements, LISTEN, reconnect. */
+typedef void (*request_cb)(void *owner, void *arg, PGresult *res, const char *error,
+    const char *sqlstate, const char *detail);
+void conn_init(PGconn *, const char *conninfo, const char *timing_path);
+int conn_socket(void);
+bool conn_wants_write(void);
+void conn_on_readable(void);
+void conn_on_writable(void);
+void conn_tick(void); /* timers: reconnect backoff */
+int conn_next_timeout(void);
+bool conn_ready(void);
+const char *conn_state_text(void); /* NULL when connected */
+void conn_send(const char *label, const char *sql, int n, const char *const *params,
+    request_cb, void *owner, void *arg);
+void conn_send_binary(const char *label, const char *sql, int n, const char *const *params,
+    request_cb, void *owner, void *arg);
+void conn_forget(void *owner); /* callbacks for owner will not be called */
+/*
+ * Run a statement and wait for its result, still redrawing and refreshing other
+ * views (keys typed meanwhile are read afterwards). NULL with *cause on error;
+ * sqlstate (char[6]) and detail (malloc'd) filled when not NULL.
+ */
+PGresult *conn_call(const char *label, const char *sql, int n, const char *const *params,
+    char **cause, char *sqlstate, char **detail);
+PGresult *conn_call_binary(const char *label, const char *sql, int n,
+    const char *const *params, char **cause);
+void conn_timing(const char *label, double ms, int rows);
+void conn_close(void);
+
+/* ui-draw.c — the only code that writes to curses. */
+enum ui_color {
+	C_DEFAULT,
+	C_TITLE,
+	C_STATUS,
+	C_CURSOR,
+	C_TAGGED,
+	C_LABEL,
+	C_NOTE,
+	C_MAIL_IN,
+	C_MAIL_OUT,
+	C_SYSTEM,
+	C_WARN,
+	C_BREACH,
+	C_ERROR,
+	C_QUOTE,
+	C_CODE,
+	C_URL,
+	C_HEADING,
+	C_PRESENCE,
+	C_ORG,
+	C_COUNT
+};
+/* extra attributes of ui_text and ui_fill; UI_MD(style) for Markdown spans. */
+#define UI_BOLD 0x1
+#define UI_UNDERLINE 0x2
+#define UI_REVERSE 0x4
+#define UI_DIM 0x8
+#define UI_MD(style) ((style) << 8)
+void ui_init(void);
+void ui_end(void);
+void ui_resize(void);
+int ui_lines(void);
+int ui_cols(void);
+int ui_color_config(const char *object, const char *fg, const char *bg, const char *attr,
+    char **cause);
+void ui_clear(void);
+/* Draw untrusted text at (y, x) in at most width columns; returns columns used. */
+int ui_text(int y, int x, int width, const char *text, int color, int extra_attr);
+void ui_fill(int y, int x, int width, int color, int extra_attr);
+void ui_title(const char *fmt, ...) GUICHET_PRINTF(1, 2);
+void ui_message(const char *fmt, ...) GUICHET_PRINTF(1, 2);
+void ui_error(const char *fmt, ...) GUICHET_PRINTF(1, 2);
+void ui_message_clear(void);
+void ui_status_draw(void);
+void ui_prompt_draw(const char *question, const char *buf, size_t cursor);
+void ui_flush(void);
+void ui_suspend(void);
+void ui_resume(void);
+
+/* ui-keys.c — actions, key names and bindings. */
+enum action {
+	A_NONE = 0,
+	A_QUIT, A_QUIT_ALL, A_HELP, A_REDRAW, A_REFRESH,
+	A_DOWN, A_UP, A_PAGE_DOWN, A_PAGE_UP, A_HALF_DOWN, A_HALF_UP, A_FIRST, A_LAST,
+	A_ENTER, A_SEARCH, A_COMMAND, A_MINE, A_OPEN_TICKET, A_SORT, A_SHOW_ALL,
+	A_TAG, A_TAG_ALL, A_UNTAG_ALL,
+	A_CLAIM, A_RELEASE, A_NEXT_TICKET, A_NOTE, A_REPLY, A_ESCALATE, A_STATUS,
+	A_PRIORITY, A_FIELD, A_LINK, A_MERGE, A_SPLIT, A_NEW_TICKET, A_ABSENCE,
+	A_HISTORY, A_KB, A_SAVE_ATTACHMENT, A_NEXT_ARTICLE, A_PREV_ARTICLE,
+	A_COUNT
+};
+enum keymap { KM_GENERIC, KM_OVERVIEW, KM_INDEX, KM_TICKET, KM_HISTORY, KM_HELP, KM_KB,
+	KM_COUNT };
+struct action_info {
+	enum action action;
+	const char *name;
+	const char *help; /* N_() */
+};
+extern const struct action_info actions[];
+extern const char *const keymap_names[];
+void keys_init(void);
+int keys_bind_line(int argc, char **argv, char **cause); /* "bind MAP KEY ACTION" */
+enum action keys_lookup(enum keymap, int key);
+const struct action_info *action_by_name(const char *);
+const struct action_info *action_info(enum action);
+/* Key codes: characters are themselves; function keys are KEY_* + KEYS_FUNC. */
+#define KEYS_FUNC 0x200000
+char *keys_name(int key);
+/* Call fn for every binding of map (and generic when with_generic). */
+void keys_each(enum keymap, void (*fn)(int key, enum action, void *), void *arg);
+
+/* ui-prompt.c — modal line input, yes/no and a choice list; the loop keeps running. */
+char *prompt_line(const char *question, const char *initial); /* NULL when cancelled */
+bool prompt_yesno(const char *question);
+/* A choice among n labels; returns the index or -1 when cancelled. */
+int prompt_choice(const char *title, const char *const *labels, size_t n, size_t initial);
+void prompt_redraw(void);
+bool prompt_active(void);
+
+/* ui-list.c — the one scrolling list (rows are owned by the view). */
+struct list {
+	void **rows;
+	size_t nrows;
+	size_t cap;
+	size_t cursor;
+	size_t top;
+	bool more_before; /* rows exist before rows[0] that are not loaded */
+	bool more_after;
+	bool loading;
+};
+void list_clear(struct list *, void (*free_row)(void *));
+void list_append(struct list *, void **rows, size_t n);
+void list_prepend(struct list *, void **rows, size_t n);
+/* Keep at most max rows around the cursor, freeing the others. */
+void list_trim(struct list *, size_t max, void (*free_row)(void *));
+/* Move by an action; returns 1 to ask the view for more rows after, -1 before. */
+int list_move(struct list *, enum action, int height);
+void list_fit(struct list *, int height);
+void *list_current(const struct list *);
+typedef void (*list_draw_row)(void *row, int y, int width, bool selected, void *arg);
+void list_draw(struct list *, int top, int height, list_draw_row, void *arg);
+
+/* view.c — the stack of views. */
+struct view_ops {
+	const char *name;
+	enum keymap keymap;
+	void (*open)(struct view *);
+	void (*load)(struct view *);
+	void (*draw)(struct view *, int top, int height);
+	int (*action)(struct view *, enum action, const char *arg);
+	void (*on_notify)(struct view *, long long ticket_id);
+	void (*on_presence)(struct view *, long long ticket_id);
+	void (*on_reconnect)(struct view *);
+	void (*tick)(struct view *);       /* about four times a second, top view only */
+	void (*close)(struct view *);
+	const char *(*title)(struct view *);
+};
+struct view {
+	const struct view_ops *ops;
+	void *data;
+	bool dirty;         /* reload when possible */
+	double loaded_at;   /* now_ms() of the last load */
+	double opened_at;
+	bool ready;         /* its first data arrived */
+	bool first_drawn;
+};
+void view_after_flush(void);
+struct view *view_push(const struct view_ops *, void *data);
+void view_pop(void);
+struct view *view_top(void);
+int view_depth(void);
+void view_draw_all(void);
+void view_dispatch_notify(long long ticket_id);
+void view_dispatch_presence(long long ticket_id);
+void view_dispatch_reconnect(void);
+void view_tick(void);
+void view_close_all(void);
+void view_handle_key(int key);
+int view_run_action(enum action, const char *arg);
+
+/* view-queue.c, view-index.c, view-ticket.c, view-history.c, view-help.c, view-kb.c */
+extern const struct view_ops view_queue_ops;
+extern const struct view_ops view_index_ops;
+extern const struct view_ops view_ticket_ops;
+extern const struct view_ops view_history_ops;
+extern const struct view_ops view_help_ops;
+extern const struct view_ops view_kb_ops;
+void view_queue_open(void);
+void view_index_open_queue(int queue_id, const char *code, const char *name);
+int view_index_open_search(const char *text, char **cause);
+void view_ticket_open(long long id);
+void view_history_open(long long id);
+void view_help_open(enum keymap);
+void view_kb_open(const char *words, long long for_ticket);
+long long view_ticket_current(void);
+void ticket_presence(long long ticket, bool writing);
+
+/* actions.c — ticket actions, single or bulk (one API call each). */
+int action_ticket(enum action, const long long *ids, size_t n, const char *seen,
+    const char *arg);
+int action_global(enum action, const char *arg);
+int action_split(long long ticket, long long article, const char *arg);
+int attachment_save(long long attachment, const char *filename, const char *path);
+/* The message of a GU002: "changed by X at HH:MM — review". */
+char *stale_message(const char *detail);
+
+/* editor.c — $EDITOR on a draft file, drafts kept until the server accepts them. */
+char *draft_path(long long ticket, const char *kind);
+/* Edit the draft (created from initial when it does not exist); NULL when empty or aborted. */
+char *draft_edit(long long ticket, const char *kind, const char *initial, char **cause);
+void draft_done(long long ticket, const char *kind);
+bool draft_exists(long long ticket, const char *kind);
+int drafts_count(char **summary);
+int run_editor(const char *path);
+int run_pager_text(const char *text);
+
+/* format.c — small helpers shared by views. */
+char *format_age(long long seconds);
+char *format_countdown(long long seconds);
+char *format_time(const char *iso); /* "2026-11-23 11:40" from a timestamptz */
+char *format_size(long long bytes);
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * editor.c — $EDITOR and $PAGER outside curses, and the drafts.
+ *
+ * A note or a reply is written straight into its draft file,
+ * $XDG_STATE_HOME/guichet/drafts/TICKET-KIND.md, so that what the agent typed
+ * survives a lost connection, a refused (stale) write, a crash of the console or
+ * of the terminal: the file is removed only once the server accepted the text, and
+ * the next note or reply on that ticket offers to resume it.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "console.h"
+
+#define DRAFT_MAX (4 * 1024 * 1024)
+
+static char *
+drafts_dir(void)
+{
+	return xdg_path("state", "guichet/drafts");
+}
+
+char *
+draft_path(long long ticket, const char *kind)
+{
+	char *dir = drafts_dir(), *path;
+
+	if (dir == NULL)
+		return NULL;
+	xasprintf(&path, "%s/%lld-%s.md", dir, ticket, kind);
+	free(dir);
+	return path;
+}
+
+bool
+draft_exists(long long ticket, const char *kind)
+{
+	char *path = draft_path(ticket, kind);
+	struct stat sb;
+	bool yes;
+
+	yes = path != NULL && stat(path, &sb) == 0 && sb.st_size > 0;
+	free(path);
+	return yes;
+}
+
+void
+draft_done(long long ticket, const char *kind)
+{
+	char *path = draft_path(ticket, kind);
+
+	if (path != NULL && unlink(path) != 0 && errno != ENOENT)
+		log_warn("%s", path);
+	free(path);
+}
+
+static char *
+read_file(const char *path, char **cause)
+{
+	struct strbuf sb;
+	char buf[8192];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	strbuf_init(&sb);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+		strbuf_add(&sb, buf, n);
+		if (sb.len > DRAFT_MAX) {
+			fclose(f);
+			strbuf_free(&sb);
+			xasprintf(cause, _("%s: longer than 4 MB"), path);
+			return NULL;
+		}
+	}
+	fclose(f);
+	return strbuf_detach(&sb);
+}
+
+static int
+write_file(const char *path, const char *text, char **cause)
+{
+	FILE *f;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	fputs(text, f);
+	if (fclose(f) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* path in single quotes for sh: ' becomes '\'' */
+static char *
+shell_quote(const char *path)
+{
+	struct strbuf sb;
+	const char *s;
+
+	strbuf_init(&sb);
+	strbuf_addch(&sb, '\'');
+	for (s = path; *s != '\0'; s++) {
+		if (*s == '\'')
+			strbuf_puts(&sb, "'\\''");
+		else
+			strbuf_addch(&sb, *s);
+	}
+	strbuf_addch(&sb, '\'');
+	return strbuf_detach(&sb);
+}
+
+/* Run a command line with one file argument, outside curses; its exit status. */
+static int
+run_with_file(const char *command, const char *path)
+{
+	pid_t pid;
+	int status;
+	char *quoted, *line;
+	struct sigaction sa, old_int, old_quit;
+
+	quoted = shell_quote(path);
+	xasprintf(&line, "%s %s", command, quoted);
+	free(quoted);
+	ui_suspend();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGQUIT, &sa, &old_quit);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		/* As mutt: the command is a shell line, so EDITOR="vim -c 'set tw=72'" works. */
+		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		_exit(127);
+	}
+	status = -1;
+	if (pid > 0) {
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	free(line);
+	ui_resume();
+	if (pid < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int
+run_editor(const char *path)
+{
+	const char *editor = getenv("VISUAL");
+
+	if (editor == NULL || *editor == '\0')
+		editor = getenv("EDITOR");
+	if (editor == NULL || *editor == '\0')
+		editor = config_get_default(console.config, "console.editor", "vi");
+	return run_with_file(editor, path);
+}
+
+int
+run_pager_text(const char *text)
+{
+	char path[] = "/tmp/guichet-preview-XXXXXX";
+	const char *pager = getenv("PAGER");
+	char *cause = NULL;
+	int fd, r;
+
+	if ((fd = mkstemp(path)) == -1)
+		return -1;
+	close(fd);
+	if (write_file(path, text, &cause) != 0) {
+		ui_error("%s", cause);
+		free(cause);
+		unlink(path);
+		return -1;
+	}
+	if (pager == NULL || *pager == '\0')
+		pager = "less";
+	r = run_with_file(pager, path);
+	unlink(path);
+	return r;
+}
+
+static bool
+blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+char *
+draft_edit(long long ticket, const char *kind, const char *initial, char **cause)
+{
+	char *dir, *path, *text;
+	struct stat sb;
+
+	if ((dir = drafts_dir()) == NULL || (path = draft_path(ticket, kind)) == NULL) {
+		free(dir);
+		*cause = xstrdup(_("no home directory for the drafts"));
+		return NULL;
+	}
+	if (mkdir_p(dir, 0700) != 0) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		free(dir);
+		free(path);
+		return NULL;
+	}
+	free(dir);
+	if (stat(path, &sb) != 0 && write_file(path, initial != NULL ? initial : "", cause) != 0) {
+		free(path);
+		return NULL;
+	}
+	if (run_editor(path) != 0) {
+		xasprintf(cause, _("the editor failed; the draft is kept in %s"), path);
+		free(path);
+		return NULL;
+	}
+	text = read_file(path, cause);
+	if (text != NULL && blank(text)) {
+		/* An empty text is how one gives up, as in mutt. */
+		unlink(path);
+		free(text);
+		text = NULL;
+		*cause = xstrdup(_("empty text: nothing sent"));
+	}
+	free(path);
+	return text;
+}
+
+/* How many drafts wait, and a short list "#12 note, #40 reply" for the message line. */
+int
+drafts_count(char **summary)
+{
+	char *dir = drafts_dir();
+	struct dirent *de;
+	struct strbuf sb;
+	DIR *d;
+	int n = 0;
+
+	*summary = NULL;
+	if (dir == NULL || (d = opendir(dir)) == NULL) {
+		free(dir);
+		return 0;
+	}
+	strbuf_init(&sb);
+	while ((de = readdir(d)) != NULL) {
+		long long id;
+		char kind[32];
+
+		if (sscanf(de->d_name, "%lld-%31[a-z].md", &id, kind) != 2)
+			continue;
+		if (n < 5)
+			strbuf_printf(&sb, "%s#%lld %s", n ? ", " : "", id, kind);
+		n++;
+	}
+	closedir(d);
+	free(dir);
+	if (n > 5)
+		strbuf_printf(&sb, ", …");
+	*summary = strbuf_detach(&sb);
+	return n;
+}

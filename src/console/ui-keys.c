@@ -1,0 +1,352 @@
+/*
+ * ui-keys.c — the action table and the key bindings.
+ *
+ * Every user-visible operation is one row of actions[]: its name (what `bind`
+ * and the `:` command line take) and its help text. The default bindings are
+ * written in the configuration file's own syntax and go through the same parser
+ * as the user's `bind` lines, so that the help screen and guichet(1) show one truth.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <wchar.h>
+
+#include "console.h"
+
+const struct action_info actions[] = {
+	{ A_QUIT, "quit", N_("leave this view (the overview: leave guichet)") },
+	{ A_QUIT_ALL, "quit-all", N_("leave guichet") },
+	{ A_HELP, "help", N_("show the key bindings of this view") },
+	{ A_REDRAW, "redraw", N_("redraw the screen") },
+	{ A_REFRESH, "refresh", N_("reload this view from the database") },
+	{ A_DOWN, "move-down", N_("move to the next line") },
+	{ A_UP, "move-up", N_("move to the previous line") },
+	{ A_PAGE_DOWN, "page-down", N_("move one page down") },
+	{ A_PAGE_UP, "page-up", N_("move one page up") },
+	{ A_HALF_DOWN, "half-page-down", N_("move half a page down") },
+	{ A_HALF_UP, "half-page-up", N_("move half a page up") },
+	{ A_FIRST, "first", N_("go to the first line") },
+	{ A_LAST, "last", N_("go to the last line") },
+	{ A_ENTER, "enter", N_("open the selected queue or ticket") },
+	{ A_SEARCH, "search", N_("search tickets (the search language, see guichet(1))") },
+	{ A_COMMAND, "command", N_("enter a command: an action name and its argument") },
+	{ A_MINE, "mine", N_("list my tickets") },
+	{ A_OPEN_TICKET, "open-ticket", N_("open a ticket by its number") },
+	{ A_SORT, "sort", N_("change the order of the list") },
+	{ A_SHOW_ALL, "show-all", N_("show or hide resolved and closed tickets") },
+	{ A_TAG, "tag", N_("tag or untag the selected ticket") },
+	{ A_TAG_ALL, "tag-all", N_("tag every ticket of this list (up to 10000)") },
+	{ A_UNTAG_ALL, "untag-all", N_("untag every ticket") },
+	{ A_CLAIM, "claim", N_("claim the ticket (the tagged tickets)") },
+	{ A_RELEASE, "release", N_("release the ticket (the tagged tickets)") },
+	{ A_NEXT_TICKET, "next-ticket", N_("claim and open the most urgent ticket of the queue") },
+	{ A_NOTE, "note", N_("add an internal note with $EDITOR") },
+	{ A_REPLY, "reply", N_("reply to the requester: template, $EDITOR, preview, send") },
+	{ A_ESCALATE, "escalate", N_("escalate to a level-2 queue, with a reason") },
+	{ A_STATUS, "status", N_("change the status") },
+	{ A_PRIORITY, "priority", N_("change the priority (1 to 5, 5 most urgent)") },
+	{ A_FIELD, "field", N_("set a dynamic field") },
+	{ A_LINK, "link", N_("link to another ticket") },
+	{ A_MERGE, "merge", N_("merge this ticket into another") },
+	{ A_SPLIT, "split", N_("split the current article into a new linked ticket") },
+	{ A_NEW_TICKET, "new-ticket", N_("new ticket for a phone or desk contact") },
+	{ A_ABSENCE, "absence", N_("set or end my absence, with a substitute") },
+	{ A_HISTORY, "history", N_("show the history of the ticket") },
+	{ A_KB, "kb", N_("search and read the knowledge base") },
+	{ A_SAVE_ATTACHMENT, "save-attachment", N_("save an attachment to a file") },
+	{ A_NEXT_ARTICLE, "next-article", N_("jump to the next article") },
+	{ A_PREV_ARTICLE, "prev-article", N_("jump to the previous article") },
+	{ A_NONE, NULL, NULL },
+};
+
+const char *const keymap_names[KM_COUNT] = {
+	[KM_GENERIC] = "generic", [KM_OVERVIEW] = "overview", [KM_INDEX] = "index",
+	[KM_TICKET] = "ticket", [KM_HISTORY] = "history", [KM_HELP] = "help", [KM_KB] = "kb",
+};
+
+/* The defaults, in the syntax of guichet.conf; guichet.conf(5) shows the same. */
+static const char default_bindings[] =
+    "bind generic q quit\n"
+    "bind generic Q quit-all\n"
+    "bind generic ? help\n"
+    "bind generic ^L redraw\n"
+    "bind generic ^R refresh\n"
+    "bind generic j move-down\n"
+    "bind generic <Down> move-down\n"
+    "bind generic k move-up\n"
+    "bind generic <Up> move-up\n"
+    "bind generic <PageDown> page-down\n"
+    "bind generic <Space> page-down\n"
+    "bind generic <PageUp> page-up\n"
+    "bind generic - page-up\n"
+    "bind generic ^D half-page-down\n"
+    "bind generic ^U half-page-up\n"
+    "bind generic g first\n"
+    "bind generic <Home> first\n"
+    "bind generic G last\n"
+    "bind generic <End> last\n"
+    "bind generic <Enter> enter\n"
+    "bind generic / search\n"
+    "bind generic : command\n"
+    "bind generic i mine\n"
+    "bind generic \"#\" open-ticket\n"
+    "bind generic B kb\n"
+    "bind generic A absence\n"
+    "bind generic m new-ticket\n"
+    "bind overview n next-ticket\n"
+    "bind index c claim\n"
+    "bind index u release\n"
+    "bind index n next-ticket\n"
+    "bind index a note\n"
+    "bind index r reply\n"
+    "bind index e escalate\n"
+    "bind index s status\n"
+    "bind index p priority\n"
+    "bind index f field\n"
+    "bind index t tag\n"
+    "bind index T tag-all\n"
+    "bind index ^T untag-all\n"
+    "bind index o sort\n"
+    "bind index z show-all\n"
+    "bind index h history\n"
+    "bind index L link\n"
+    "bind index M merge\n"
+    "bind ticket c claim\n"
+    "bind ticket u release\n"
+    "bind ticket n next-ticket\n"
+    "bind ticket a note\n"
+    "bind ticket r reply\n"
+    "bind ticket e escalate\n"
+    "bind ticket s status\n"
+    "bind ticket p priority\n"
+    "bind ticket f field\n"
+    "bind ticket L link\n"
+    "bind ticket M merge\n"
+    "bind ticket S split\n"
+    "bind ticket h history\n"
+    "bind ticket v save-attachment\n"
+    "bind ticket J next-article\n"
+    "bind ticket K prev-article\n"
+    "bind kb r reply\n";
+
+struct binding {
+	int key;
+	enum action action;
+};
+static struct binding *bindings[KM_COUNT];
+static size_t nbindings[KM_COUNT];
+
+struct named_key {
+	const char *name;
+	int key;
+};
+static const struct named_key named_keys[] = {
+	{ "<Enter>", '\r' },
+	{ "<Return>", '\r' },
+	{ "<Space>", ' ' },
+	{ "<Tab>", '\t' },
+	{ "<Esc>", 27 },
+	{ "<Backspace>", KEY_BACKSPACE + KEYS_FUNC },
+	{ "<Down>", KEY_DOWN + KEYS_FUNC },
+	{ "<Up>", KEY_UP + KEYS_FUNC },
+	{ "<Left>", KEY_LEFT + KEYS_FUNC },
+	{ "<Right>", KEY_RIGHT + KEYS_FUNC },
+	{ "<PageDown>", KEY_NPAGE + KEYS_FUNC },
+	{ "<PageUp>", KEY_PPAGE + KEYS_FUNC },
+	{ "<Home>", KEY_HOME + KEYS_FUNC },
+	{ "<End>", KEY_END + KEYS_FUNC },
+	{ "<Insert>", KEY_IC + KEYS_FUNC },
+	{ "<Delete>", KEY_DC + KEYS_FUNC },
+	{ "<F1>", KEY_F(1) + KEYS_FUNC },
+	{ "<F2>", KEY_F(2) + KEYS_FUNC },
+	{ "<F3>", KEY_F(3) + KEYS_FUNC },
+	{ "<F4>", KEY_F(4) + KEYS_FUNC },
+	{ "<F5>", KEY_F(5) + KEYS_FUNC },
+};
+
+/* A key name: one character, ^X, or <Name>; -1 when unknown. */
+static int
+parse_key(const char *s)
+{
+	size_t i;
+	wchar_t wc;
+	mbstate_t ps;
+	size_t n;
+
+	for (i = 0; i < nitems(named_keys); i++)
+		if (strcasecmp(s, named_keys[i].name) == 0)
+			return named_keys[i].key;
+	if (s[0] == '^' && s[1] != '\0' && s[2] == '\0') {
+		if (s[1] == '?')
+			return 127;
+		if (s[1] >= '@' && s[1] <= '_')
+			return s[1] - '@';
+		if (s[1] >= 'a' && s[1] <= 'z')
+			return s[1] - 'a' + 1;
+		return -1;
+	}
+	memset(&ps, 0, sizeof ps);
+	n = mbrtowc(&wc, s, strlen(s), &ps);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || s[n] != '\0')
+		return -1;
+	return (int)wc;
+}
+
+char *
+keys_name(int key)
+{
+	size_t i;
+	char buf[16];
+	mbstate_t ps;
+	size_t n;
+
+	for (i = 0; i < nitems(named_keys); i++)
+		if (named_keys[i].key == key)
+			return xstrdup(named_keys[i].name);
+	if (key == KEY_ENTER + KEYS_FUNC || key == '\n')
+		return xstrdup("<Enter>");
+	if (key >= KEYS_FUNC) {
+		const char *kn = keyname(key - KEYS_FUNC);
+
+		return xstrdup(kn != NULL ? kn : "?");
+	}
+	if (key >= 0 && key < 32) {
+		snprintf(buf, sizeof buf, "^%c", key + '@');
+		return xstrdup(buf);
+	}
+	if (key == 127)
+		return xstrdup("^?");
+	memset(&ps, 0, sizeof ps);
+	n = wcrtomb(buf, (wchar_t)key, &ps);
+	if (n == (size_t)-1)
+		return xstrdup("?");
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+const struct action_info *
+action_by_name(const char *name)
+{
+	const struct action_info *a;
+
+	for (a = actions; a->name != NULL; a++)
+		if (strcmp(a->name, name) == 0)
+			return a;
+	return NULL;
+}
+
+const struct action_info *
+action_info(enum action action)
+{
+	const struct action_info *a;
+
+	for (a = actions; a->name != NULL; a++)
+		if (a->action == action)
+			return a;
+	return NULL;
+}
+
+static void
+bind_key(enum keymap map, int key, enum action action)
+{
+	size_t i;
+
+	for (i = 0; i < nbindings[map]; i++) {
+		if (bindings[map][i].key == key) {
+			bindings[map][i].action = action;
+			return;
+		}
+	}
+	bindings[map] = xreallocarray(bindings[map], nbindings[map] + 1, sizeof *bindings[map]);
+	bindings[map][nbindings[map]].key = key;
+	bindings[map][nbindings[map]].action = action;
+	nbindings[map]++;
+}
+
+int
+keys_bind_line(int argc, char **argv, char **cause)
+{
+	const struct action_info *a;
+	enum action action;
+	int map, key;
+
+	if (argc != 4) {
+		*cause = xstrdup(_("usage: bind MAP KEY ACTION"));
+		return -1;
+	}
+	for (map = 0; map < KM_COUNT; map++)
+		if (strcmp(keymap_names[map], argv[1]) == 0)
+			break;
+	if (map == KM_COUNT) {
+		xasprintf(cause, _("unknown key map: %s"), argv[1]);
+		return -1;
+	}
+	if ((key = parse_key(argv[2])) < 0) {
+		xasprintf(cause, _("unknown key: %s"), argv[2]);
+		return -1;
+	}
+	if (strcmp(argv[3], "none") == 0)
+		action = A_NONE;
+	else if ((a = action_by_name(argv[3])) != NULL)
+		action = a->action;
+	else {
+		xasprintf(cause, _("unknown action: %s"), argv[3]);
+		return -1;
+	}
+	bind_key((enum keymap)map, key, action);
+	/* The keypad's Enter and a line feed do what Return does. */
+	if (key == '\r') {
+		bind_key((enum keymap)map, '\n', action);
+		bind_key((enum keymap)map, KEY_ENTER + KEYS_FUNC, action);
+	}
+	return 0;
+}
+
+void
+keys_init(void)
+{
+	struct config *cf;
+	char *cause = NULL;
+	size_t i;
+
+	cf = config_parse_string(default_bindings, "default bindings", &cause);
+	if (cf == NULL)
+		fatalx("default bindings: %s", cause);
+	for (i = 0; i < cf->nlines; i++)
+		if (keys_bind_line(cf->lines[i].argc, cf->lines[i].argv, &cause) != 0)
+			fatalx("default bindings line %d: %s", cf->lines[i].lineno, cause);
+	config_free(cf);
+}
+
+enum action
+keys_lookup(enum keymap map, int key)
+{
+	size_t i;
+
+	for (i = 0; i < nbindings[map]; i++)
+		if (bindings[map][i].key == key)
+			return bindings[map][i].action;
+	if (map != KM_GENERIC)
+		return keys_lookup(KM_GENERIC, key);
+	return A_NONE;
+}
+
+void
+keys_each(enum keymap map, void (*fn)(int, enum action, void *), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < nbindings[map]; i++) {
+		int key = bindings[map][i].key;
+
+		/* The aliases of Return are not worth a line of help. */
+		if (key == '\n' || key == KEY_ENTER + KEYS_FUNC)
+			continue;
+		if (bindings[map][i].action != A_NONE)
+			fn(key, bindings[map][i].action, arg);
+	}
+}

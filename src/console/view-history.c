@@ -1,0 +1,165 @@
+/*
+ * view-history.c — the audit trail of one ticket: who changed what, when, from
+ * what to what, in the order of its hash chain.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "console.h"
+
+static const char sql_history[] =
+    "SELECT h.seq, to_char(h.at, 'YYYY-MM-DD HH24:MI:SS') AS at, h.actor, h.action,"
+    " h.field, h.old_value, h.new_value FROM guichet.history h"
+    " WHERE h.ticket_id = $1::bigint ORDER BY h.seq";
+
+struct history_view {
+	long long id;
+	struct list list;
+	char *title;
+};
+
+static void
+on_result(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
+    const char *detail)
+{
+	struct view *v = owner;
+	struct history_view *hv = v->data;
+	size_t cursor = hv->list.cursor;
+	int i;
+
+	if (res == NULL) {
+		ui_error("%s", error);
+		return;
+	}
+	list_clear(&hv->list, free);
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *field = db_value(res, i, "field");
+		const char *old = db_value(res, i, "old_value");
+		const char *new = db_value(res, i, "new_value");
+		char *line;
+
+		xasprintf(&line, "%s  %-8s %-12s %s%s%s%s%s", db_value(res, i, "at"),
+		    db_value(res, i, "actor"), db_value(res, i, "action"),
+		    field != NULL ? field : "", field != NULL ? ": " : "",
+		    old != NULL ? old : "", old != NULL || new != NULL ? " → " : "",
+		    new != NULL ? new : "");
+		list_append(&hv->list, (void **)&line, 1);
+	}
+	hv->list.cursor = cursor;
+	if (!v->ready && hv->list.nrows > 0)
+		hv->list.cursor = hv->list.nrows - 1;
+	v->ready = true;
+}
+
+static void
+load(struct view *v)
+{
+	struct history_view *hv = v->data;
+	char id[32];
+	const char *params[1] = { id };
+
+	snprintf(id, sizeof id, "%lld", hv->id);
+	conn_send("history", sql_history, 1, params, on_result, v, NULL);
+}
+
+static void
+open_view(struct view *v)
+{
+	load(v);
+	v->loaded_at = now_ms();
+}
+
+static void
+draw_row(void *p, int y, int width, bool selected, void *arg)
+{
+	ui_text(y, 0, width, p, selected ? C_CURSOR : C_DEFAULT, 0);
+}
+
+static void
+draw(struct view *v, int top, int height)
+{
+	struct history_view *hv = v->data;
+
+	if (hv->list.nrows == 0) {
+		ui_text(top, 2, ui_cols() - 2, v->ready ? _("no history") : _("loading…"),
+		    C_DEFAULT, 0);
+		return;
+	}
+	list_draw(&hv->list, top, height, draw_row, NULL);
+}
+
+static int
+action(struct view *v, enum action a, const char *arg)
+{
+	struct history_view *hv = v->data;
+
+	switch (a) {
+	case A_DOWN:
+	case A_UP:
+	case A_PAGE_DOWN:
+	case A_PAGE_UP:
+	case A_HALF_DOWN:
+	case A_HALF_UP:
+	case A_FIRST:
+	case A_LAST:
+		list_move(&hv->list, a, ui_lines() - 3);
+		return 1;
+	case A_ENTER:
+		view_pop();
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+on_notify(struct view *v, long long ticket_id)
+{
+	struct history_view *hv = v->data;
+
+	if (ticket_id == hv->id)
+		v->dirty = true;
+}
+
+static void
+close_view(struct view *v)
+{
+	struct history_view *hv = v->data;
+
+	list_clear(&hv->list, free);
+	free(hv->title);
+	free(hv);
+}
+
+static const char *
+title(struct view *v)
+{
+	struct history_view *hv = v->data;
+
+	free(hv->title);
+	xasprintf(&hv->title, _("history of #%lld — %zu changes"), hv->id, hv->list.nrows);
+	return hv->title;
+}
+
+const struct view_ops view_history_ops = {
+	.name = "history",
+	.keymap = KM_HISTORY,
+	.open = open_view,
+	.load = load,
+	.draw = draw,
+	.action = action,
+	.on_notify = on_notify,
+	.close = close_view,
+	.title = title,
+};
+
+void
+view_history_open(long long id)
+{
+	struct history_view *hv = xcalloc(1, sizeof *hv);
+
+	hv->id = id;
+	view_push(&view_history_ops, hv);
+}

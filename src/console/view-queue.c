@@ -1,0 +1,280 @@
+/*
+ * view-queue.c — the queue overview, the first screen: every queue the agent
+ * works in (a supervisor: her organisation's; an admin: all), grouped by
+ * organisation, with the counts of new, open, pending, mine and overdue
+ * tickets, and a first line for "my tickets". Counts are computed in SQL, each one
+ * an index scan; the view reloads when a NOTIFY says a ticket changed.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "console.h"
+
+/*
+ * Overdue: the resolution is late, or the first response is late and none was
+ * sent. The same expression is indexed by 0020_console.sql (ticket_queue_breach).
+ */
+static const char sql_overview[] =
+    "SELECT o.name AS organisation, q.id, q.code, q.name, q.level,"
+    " (SELECT count(*) FROM guichet.ticket t WHERE t.queue_id = q.id AND t.status = 'new') AS new,"
+    " (SELECT count(*) FROM guichet.ticket t WHERE t.queue_id = q.id AND t.status = 'open') AS open,"
+    " (SELECT count(*) FROM guichet.ticket t WHERE t.queue_id = q.id"
+    "   AND t.status = 'pending') AS pending,"
+    " (SELECT count(*) FROM guichet.ticket t WHERE t.owner_id = $1::int AND t.queue_id = q.id"
+    "   AND t.status IN ('new', 'open', 'pending')) AS mine,"
+    " (SELECT count(*) FROM guichet.ticket t WHERE t.queue_id = q.id"
+    "   AND t.status IN ('new', 'open')"
+    "   AND (CASE WHEN t.first_response_at IS NULL"
+    "     THEN least(t.first_response_due, t.resolution_due) ELSE t.resolution_due END) < now())"
+    "   AS overdue"
+    " FROM guichet.queue q JOIN guichet.organisation o ON o.id = q.organisation_id"
+    " WHERE q.active AND q.id = ANY (guichet.visible_queues())"
+    " ORDER BY o.name, q.level, q.code";
+
+enum row_kind { ROW_MINE, ROW_ORG, ROW_QUEUE };
+
+struct queue_row {
+	enum row_kind kind;
+	int id;
+	int level;
+	char *code;
+	char *name;
+	long long new, open, pending, mine, overdue;
+};
+
+struct overview {
+	struct list list;
+	bool loading;
+	long long mine_total;
+};
+
+static void
+row_free(void *p)
+{
+	struct queue_row *r = p;
+
+	free(r->code);
+	free(r->name);
+	free(r);
+}
+
+static struct queue_row *
+row_new(enum row_kind kind, const char *code, const char *name)
+{
+	struct queue_row *r = xcalloc(1, sizeof *r);
+
+	r->kind = kind;
+	r->code = xstrdup(code != NULL ? code : "");
+	r->name = xstrdup(name != NULL ? name : "");
+	return r;
+}
+
+static void
+on_result(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
+    const char *detail)
+{
+	struct view *v = owner;
+	struct overview *ov = v->data;
+	struct queue_row *r, *mine;
+	const char *org = NULL, *cur_code = NULL;
+	size_t keep_cursor = ov->list.cursor;
+	int i;
+
+	ov->loading = false;
+	if (res == NULL) {
+		ui_error("%s", error);
+		return;
+	}
+	if (ov->list.nrows > 0) {
+		r = list_current(&ov->list);
+		if (r != NULL && r->kind == ROW_QUEUE)
+			cur_code = xstrdup(r->code);
+	}
+	list_clear(&ov->list, row_free);
+	mine = row_new(ROW_MINE, "", _("My tickets"));
+	list_append(&ov->list, (void **)&mine, 1);
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *o = db_value(res, i, "organisation");
+
+		if (org == NULL || strcmp(org, o) != 0) {
+			r = row_new(ROW_ORG, "", o);
+			list_append(&ov->list, (void **)&r, 1);
+			org = o;
+		}
+		r = row_new(ROW_QUEUE, db_value(res, i, "code"), db_value(res, i, "name"));
+		r->id = (int)db_int(res, i, "id", 0);
+		r->level = (int)db_int(res, i, "level", 1);
+		r->new = db_int(res, i, "new", 0);
+		r->open = db_int(res, i, "open", 0);
+		r->pending = db_int(res, i, "pending", 0);
+		r->mine = db_int(res, i, "mine", 0);
+		r->overdue = db_int(res, i, "overdue", 0);
+		mine->new += r->new;
+		mine->mine += r->mine;
+		list_append(&ov->list, (void **)&r, 1);
+		if (cur_code != NULL && strcmp(cur_code, r->code) == 0)
+			keep_cursor = ov->list.nrows - 1;
+	}
+	ov->list.cursor = keep_cursor < ov->list.nrows ? keep_cursor :
+	    (ov->list.nrows > 2 ? 2 : 0);
+	/* Start on the first queue rather than on "my tickets" or a heading. */
+	if (!v->ready && ov->list.nrows > 2)
+		ov->list.cursor = 2;
+	free((char *)cur_code);
+	v->ready = true;
+}
+
+static void
+load(struct view *v)
+{
+	struct overview *ov = v->data;
+	char id[16];
+	const char *params[1] = { id };
+
+	snprintf(id, sizeof id, "%d", console.agent_id);
+	ov->loading = true;
+	conn_send("overview", sql_overview, 1, params, on_result, v, NULL);
+}
+
+static void
+open_view(struct view *v)
+{
+	load(v);
+	v->loaded_at = now_ms();
+}
+
+static void
+draw_row(void *p, int y, int width, bool selected, void *arg)
+{
+	struct queue_row *r = p;
+	int color = selected ? C_CURSOR : C_DEFAULT;
+	char *counts;
+
+	switch (r->kind) {
+	case ROW_ORG:
+		ui_text(y, 0, width, r->name, selected ? C_CURSOR : C_ORG, 0);
+		return;
+	case ROW_MINE:
+		xasprintf(&counts, _("%s (%lld)"), r->name, r->mine);
+		ui_text(y, 2, width - 2, counts, color, UI_BOLD);
+		free(counts);
+		return;
+	case ROW_QUEUE:
+		break;
+	}
+	ui_text(y, 2, 14, r->code, color, 0);
+	ui_text(y, 17, width - 56 > 8 ? width - 56 : 8, r->name, color, 0);
+	xasprintf(&counts, "L%d %6lld %6lld %6lld %6lld", r->level, r->new, r->open, r->pending,
+	    r->mine);
+	ui_text(y, width - 38, 30, counts, color, 0);
+	free(counts);
+	xasprintf(&counts, "%6lld", r->overdue);
+	ui_text(y, width - 8, 7, counts, selected ? C_CURSOR : (r->overdue > 0 ? C_BREACH : C_DEFAULT),
+	    0);
+	free(counts);
+}
+
+static void
+draw(struct view *v, int top, int height)
+{
+	struct overview *ov = v->data;
+	int width = ui_cols();
+	char *head;
+
+	ui_text(top, 2, 14, _("queue"), C_LABEL, UI_BOLD);
+	ui_text(top, 17, width - 56, _("name"), C_LABEL, UI_BOLD);
+	xasprintf(&head, "%-2s %6s %6s %6s %6s %6s", _("lv"), _("new"), _("open"), _("pend"),
+	    _("mine"), _("late"));
+	ui_text(top, width - 38, 38, head, C_LABEL, UI_BOLD);
+	free(head);
+	if (ov->list.nrows == 0 && ov->loading) {
+		ui_text(top + 1, 2, width - 2, _("loading…"), C_DEFAULT, 0);
+		return;
+	}
+	list_draw(&ov->list, top + 1, height - 1, draw_row, v);
+}
+
+static struct queue_row *
+selected_queue(struct view *v)
+{
+	struct overview *ov = v->data;
+	struct queue_row *r = list_current(&ov->list);
+
+	return r != NULL && r->kind == ROW_QUEUE ? r : NULL;
+}
+
+static int
+action(struct view *v, enum action a, const char *arg)
+{
+	struct overview *ov = v->data;
+	struct queue_row *r;
+
+	switch (a) {
+	case A_ENTER:
+		r = list_current(&ov->list);
+		if (r == NULL)
+			return 1;
+		if (r->kind == ROW_MINE)
+			view_run_action(A_MINE, NULL);
+		else if (r->kind == ROW_QUEUE)
+			view_index_open_queue(r->id, r->code, r->name);
+		return 1;
+	case A_NEXT_TICKET:
+		if ((r = selected_queue(v)) == NULL) {
+			ui_error("%s", _("choose a queue first"));
+			return 1;
+		}
+		{
+			char id[16];
+
+			snprintf(id, sizeof id, "%d", r->id);
+			action_global(A_NEXT_TICKET, id);
+		}
+		return 1;
+	default:
+		list_move(&ov->list, a, ui_lines() - 4);
+		return a == A_DOWN || a == A_UP || a == A_PAGE_DOWN || a == A_PAGE_UP ||
+		    a == A_FIRST || a == A_LAST || a == A_HALF_DOWN || a == A_HALF_UP;
+	}
+}
+
+static void
+on_notify(struct view *v, long long ticket_id)
+{
+	v->dirty = true;
+}
+
+static void
+close_view(struct view *v)
+{
+	struct overview *ov = v->data;
+
+	list_clear(&ov->list, row_free);
+	free(ov);
+}
+
+static const char *
+title(struct view *v)
+{
+	return _("queues");
+}
+
+const struct view_ops view_queue_ops = {
+	.name = "overview",
+	.keymap = KM_OVERVIEW,
+	.open = open_view,
+	.load = load,
+	.draw = draw,
+	.action = action,
+	.on_notify = on_notify,
+	.close = close_view,
+	.title = title,
+};
+
+void
+view_queue_open(void)
+{
+	view_push(&view_queue_ops, xcalloc(1, sizeof(struct overview)));
+}

@@ -1,0 +1,361 @@
+/*
+ * view.c — the stack of views (overview, index, ticket, history, help, kb), key
+ * dispatch through the action table, the actions every view shares (quit, help,
+ * search, the `:` command line) and the clock that reloads views marked dirty by
+ * NOTIFY, at most about three times a second.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "console.h"
+
+#define VIEW_MAX 32
+#define RELOAD_MIN_MS 300.0
+
+static struct view *stack[VIEW_MAX];
+static int depth;
+static const char *pending_draw_label;
+static double pending_draw_since;
+
+struct view *
+view_push(const struct view_ops *ops, void *data)
+{
+	struct view *v;
+
+	if (depth == VIEW_MAX) {
+		ui_error("%s", _("too many views open: press q to close some"));
+		return NULL;
+	}
+	v = xcalloc(1, sizeof *v);
+	v->ops = ops;
+	v->data = data;
+	v->opened_at = now_ms();
+	stack[depth++] = v;
+	if (ops->open != NULL)
+		ops->open(v);
+	return v;
+}
+
+static void
+view_free(struct view *v)
+{
+	conn_forget(v);
+	if (v->ops->close != NULL)
+		v->ops->close(v);
+	free(v);
+}
+
+void
+view_pop(void)
+{
+	if (depth == 0)
+		return;
+	view_free(stack[--depth]);
+	stack[depth] = NULL;
+}
+
+void
+view_close_all(void)
+{
+	while (depth > 0)
+		view_pop();
+}
+
+struct view *
+view_top(void)
+{
+	return depth > 0 ? stack[depth - 1] : NULL;
+}
+
+int
+view_depth(void)
+{
+	return depth;
+}
+
+struct hint_state {
+	struct strbuf sb;
+	int count;
+};
+
+static void
+add_hint(int key, enum action action, void *arg)
+{
+	struct hint_state *hs = arg;
+	const struct action_info *ai = action_info(action);
+	char *name;
+
+	if (ai == NULL || hs->count >= 12)
+		return;
+	if (action == A_DOWN || action == A_UP || action == A_PAGE_DOWN || action == A_PAGE_UP ||
+	    action == A_FIRST || action == A_LAST || action == A_HALF_DOWN ||
+	    action == A_HALF_UP || action == A_REDRAW || action == A_REFRESH ||
+	    action == A_UNTAG_ALL || action == A_ENTER || action == A_COMMAND)
+		return;
+	name = keys_name(key);
+	if (strlen(name) <= 2) {
+		strbuf_printf(&hs->sb, "%s:%s  ", name, ai->name);
+		hs->count++;
+	}
+	free(name);
+}
+
+/* The first line: the most useful keys of this view, as mutt's help line. */
+static void
+draw_hints(struct view *v)
+{
+	struct hint_state hs;
+
+	strbuf_init(&hs.sb);
+	hs.count = 0;
+	strbuf_puts(&hs.sb, "q:quit  ?:help  ");
+	if (v->ops->keymap != KM_GENERIC)
+		keys_each(v->ops->keymap, add_hint, &hs);
+	strbuf_puts(&hs.sb, "/:search");
+	ui_title("%s", hs.sb.buf);
+	strbuf_free(&hs.sb);
+}
+
+void
+view_draw_all(void)
+{
+	struct view *v = view_top();
+
+	ui_clear();
+	if (v == NULL)
+		return;
+	draw_hints(v);
+	if (v->ops->draw != NULL && ui_lines() > 3)
+		v->ops->draw(v, 1, ui_lines() - 3);
+	if (v->ready && !v->first_drawn) {
+		v->first_drawn = true;
+		pending_draw_label = v->ops->name;
+		pending_draw_since = v->opened_at;
+	}
+}
+
+/* The time to a drawn screen, for --timing: measured once the screen is updated. */
+void
+view_after_flush(void)
+{
+	char label[64];
+
+	if (pending_draw_label == NULL)
+		return;
+	snprintf(label, sizeof label, "screen:%s", pending_draw_label);
+	conn_timing(label, now_ms() - pending_draw_since, 0);
+	if (console.started_ms > 0) {
+		conn_timing("startup", now_ms() - console.started_ms, 0);
+		console.started_ms = 0;
+	}
+	pending_draw_label = NULL;
+}
+
+void
+view_dispatch_notify(long long ticket_id)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		if (stack[i]->ops->on_notify != NULL)
+			stack[i]->ops->on_notify(stack[i], ticket_id);
+}
+
+void
+view_dispatch_presence(long long ticket_id)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		if (stack[i]->ops->on_presence != NULL)
+			stack[i]->ops->on_presence(stack[i], ticket_id);
+}
+
+void
+view_dispatch_reconnect(void)
+{
+	int i;
+
+	for (i = 0; i < depth; i++) {
+		stack[i]->dirty = true;
+		if (stack[i]->ops->on_reconnect != NULL)
+			stack[i]->ops->on_reconnect(stack[i]);
+	}
+}
+
+void
+view_tick(void)
+{
+	struct view *v = view_top();
+
+	if (v == NULL || !conn_ready())
+		return;
+	if (v->dirty && now_ms() - v->loaded_at >= RELOAD_MIN_MS && v->ops->load != NULL) {
+		v->dirty = false;
+		v->loaded_at = now_ms();
+		v->ops->load(v);
+	}
+	if (v->ops->tick != NULL)
+		v->ops->tick(v);
+}
+
+/* ":" — an action name and its argument, a ticket number, or a bind line. */
+static void
+command_line(void)
+{
+	char *line, *cause = NULL, *arg;
+	const struct action_info *ai;
+	struct config *cf;
+	long long id;
+
+	if ((line = prompt_line(":", NULL)) == NULL)
+		return;
+	arg = line + strcspn(line, " \t");
+	if (*arg != '\0') {
+		*arg++ = '\0';
+		arg += strspn(arg, " \t");
+	}
+	if (*line == '\0')
+		;
+	else if (parse_int(*line == '#' ? line + 1 : line, 1, INT64_MAX, &id) == 0)
+		view_ticket_open(id);
+	else if (strcmp(line, "bind") == 0) {
+		char *full;
+
+		xasprintf(&full, "bind %s", arg);
+		cf = config_parse_string(full, ":", &cause);
+		if (cf == NULL || cf->nlines != 1 ||
+		    keys_bind_line(cf->lines[0].argc, cf->lines[0].argv, &cause) != 0)
+			ui_error("%s", cause != NULL ? cause : _("usage: bind MAP KEY ACTION"));
+		else
+			ui_message("%s", _("bound"));
+		if (cf != NULL)
+			config_free(cf);
+		free(full);
+		free(cause);
+	} else if (strcmp(line, "q") == 0 || strcmp(line, "quit") == 0)
+		console.quit = true;
+	else if ((ai = action_by_name(line)) != NULL)
+		view_run_action(ai->action, *arg != '\0' ? arg : NULL);
+	else
+		ui_error(_("unknown command: %s"), line);
+	free(line);
+}
+
+static void
+search(const char *arg)
+{
+	char *text, *cause = NULL;
+
+	text = arg != NULL ? xstrdup(arg) : prompt_line(_("search:"), NULL);
+	if (text == NULL || *text == '\0') {
+		free(text);
+		return;
+	}
+	if (view_index_open_search(text, &cause) != 0) {
+		ui_error("%s", cause);
+		free(cause);
+	}
+	free(text);
+}
+
+static void
+open_ticket(const char *arg)
+{
+	char *text;
+	long long id;
+
+	text = arg != NULL ? xstrdup(arg) : prompt_line(_("open ticket #"), NULL);
+	if (text == NULL)
+		return;
+	if (parse_int(*text == '#' ? text + 1 : text, 1, INT64_MAX, &id) != 0)
+		ui_error(_("not a ticket number: %s"), text);
+	else
+		view_ticket_open(id);
+	free(text);
+}
+
+int
+view_run_action(enum action action, const char *arg)
+{
+	struct view *v = view_top();
+	char *words;
+
+	if (v != NULL && v->ops->action != NULL && v->ops->action(v, action, arg))
+		return 1;
+	switch (action) {
+	case A_QUIT:
+		view_pop();
+		return 1;
+	case A_QUIT_ALL:
+		console.quit = true;
+		return 1;
+	case A_HELP:
+		view_help_open(v != NULL ? v->ops->keymap : KM_GENERIC);
+		return 1;
+	case A_REDRAW:
+		ui_resize();
+		return 1;
+	case A_REFRESH:
+		if (v != NULL) {
+			v->dirty = true;
+			v->loaded_at = 0;
+		}
+		return 1;
+	case A_SEARCH:
+		search(arg);
+		return 1;
+	case A_COMMAND:
+		command_line();
+		return 1;
+	case A_MINE:
+		search("owner:me status:active");
+		return 1;
+	case A_OPEN_TICKET:
+		open_ticket(arg);
+		return 1;
+	case A_KB:
+		words = arg != NULL ? xstrdup(arg) : prompt_line(_("knowledge base:"), NULL);
+		if (words != NULL)
+			view_kb_open(words, view_ticket_current());
+		free(words);
+		return 1;
+	case A_DOWN:
+	case A_UP:
+	case A_PAGE_DOWN:
+	case A_PAGE_UP:
+	case A_HALF_DOWN:
+	case A_HALF_UP:
+	case A_FIRST:
+	case A_LAST:
+		return 1;
+	default:
+		if (action_global(action, arg))
+			return 1;
+		ui_error(_("%s: not available in this view"),
+		    action_info(action) != NULL ? action_info(action)->name : "?");
+		return 0;
+	}
+}
+
+void
+view_handle_key(int key)
+{
+	struct view *v = view_top();
+	enum action a;
+	char *name;
+
+	if (v == NULL)
+		return;
+	ui_message_clear();
+	a = keys_lookup(v->ops->keymap, key);
+	if (a == A_NONE) {
+		name = keys_name(key);
+		ui_error(_("key %s is not bound: press ? for help"), name);
+		free(name);
+		return;
+	}
+	view_run_action(a, NULL);
+}

@@ -1,0 +1,143 @@
+-- 0020_console.sql — what the agents' console needs on the server: presence
+-- (who has a ticket open, who is writing in it), splitting an article into a
+-- new linked ticket, and the indexes behind the console's other list orders and
+-- its overdue counts.
+
+SET LOCAL ROLE guichet_owner;
+SET LOCAL search_path = guichet, public;
+
+-- The index pages "oldest first" and "most urgent first" walk these in order,
+-- one status at a time, as ticket_queue_list serves "last change first".
+CREATE INDEX ticket_queue_created ON ticket (queue_id, status, created_at, id);
+CREATE INDEX ticket_queue_priority ON ticket (queue_id, status, priority DESC, id DESC);
+
+-- The overview's "late" count: open work whose next due time has passed.
+CREATE INDEX ticket_queue_breach ON ticket (queue_id,
+    (CASE WHEN first_response_at IS NULL THEN least(first_response_due, resolution_due)
+        ELSE resolution_due END))
+    WHERE status IN ('new', 'open');
+
+-- One row per agent and ticket open in a console; refreshed every 30 s by the
+-- console, forgotten after two minutes without news (a console that crashed).
+CREATE TABLE presence (
+	agent_id  integer NOT NULL REFERENCES agent ON DELETE CASCADE,
+	ticket_id bigint NOT NULL REFERENCES ticket,
+	writing   boolean NOT NULL DEFAULT false,
+	seen_at   timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (agent_id, ticket_id)
+);
+CREATE INDEX presence_ticket ON presence (ticket_id, seen_at);
+-- Only through the functions below.
+ALTER TABLE presence ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON presence FROM PUBLIC;
+
+-- Check that the caller is an agent who may see the ticket; her agent id.
+CREATE FUNCTION presence_check(p_ticket bigint)
+    RETURNS integer
+    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+DECLARE
+	me integer := current_agent();
+BEGIN
+	IF me IS NULL THEN
+		RAISE EXCEPTION 'only agents show their presence' USING ERRCODE = 'GU004';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM ticket WHERE id = p_ticket
+	    AND queue_id = ANY (visible_queues())) THEN
+		RAISE EXCEPTION 'no ticket #%', p_ticket USING ERRCODE = 'GU006';
+	END IF;
+	RETURN me;
+END
+$$;
+
+-- "I have this ticket open" (p_writing: "and I am writing a note or a reply").
+-- Other consoles are told (NOTIFY guichet_presence) only when something changes,
+-- not at every heartbeat.
+CREATE FUNCTION presence_set(p_ticket bigint, p_writing boolean DEFAULT false)
+    RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+DECLARE
+	me integer := presence_check(p_ticket);
+	was boolean;
+BEGIN
+	SELECT writing INTO was FROM presence
+	WHERE agent_id = me AND ticket_id = p_ticket AND seen_at > now() - interval '2 minutes';
+	INSERT INTO presence (agent_id, ticket_id, writing, seen_at)
+	VALUES (me, p_ticket, coalesce(p_writing, false), now())
+	ON CONFLICT (agent_id, ticket_id)
+	DO UPDATE SET writing = EXCLUDED.writing, seen_at = EXCLUDED.seen_at;
+	IF was IS DISTINCT FROM coalesce(p_writing, false) THEN
+		PERFORM pg_notify('guichet_presence', p_ticket::text);
+	END IF;
+	-- Forget consoles that went away without a word (a handful of rows).
+	DELETE FROM presence WHERE ticket_id = p_ticket AND seen_at < now() - interval '10 minutes';
+END
+$$;
+
+CREATE FUNCTION presence_leave(p_ticket bigint)
+    RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+BEGIN
+	DELETE FROM presence WHERE agent_id = current_agent() AND ticket_id = p_ticket;
+	IF FOUND THEN
+		PERFORM pg_notify('guichet_presence', p_ticket::text);
+	END IF;
+END
+$$;
+
+-- The colleagues (not the caller) who have the ticket open now.
+CREATE FUNCTION presence_list(p_ticket bigint)
+    RETURNS TABLE (login name, display_name text, writing boolean, seen_at timestamptz)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+DECLARE
+	me integer := presence_check(p_ticket);
+BEGIN
+	RETURN QUERY
+	SELECT a.login, a.display_name, p.writing, p.seen_at
+	FROM presence p JOIN agent a ON a.id = p.agent_id
+	WHERE p.ticket_id = p_ticket AND p.agent_id <> me
+	    AND p.seen_at > now() - interval '2 minutes'
+	ORDER BY p.writing DESC, a.login;
+END
+$$;
+
+-- Split one article into a new ticket of the same queue: the article is copied
+-- (same kind, author, headers and attachments), the new ticket takes the
+-- requester, priority, service and district, and becomes a child of the old one.
+-- The original article stays where it was: the thread keeps its history.
+CREATE FUNCTION split_article(p_article bigint, p_subject text)
+    RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+DECLARE
+	a article;
+	t ticket;
+	nid bigint;
+	aid bigint;
+BEGIN
+	SELECT * INTO a FROM article WHERE id = p_article;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no article %', p_article USING ERRCODE = 'GU006';
+	END IF;
+	t := ticket_write(a.ticket_id);
+	nid := create_ticket(t.queue_id, p_subject, NULL,
+	    coalesce(a.author_contact_id, t.requester_id),
+	    CASE a.kind WHEN 'mail_in' THEN 'mail' WHEN 'phone' THEN 'phone' ELSE t.channel END,
+	    t.priority, t.service_id, t.district_id);
+	INSERT INTO article (ticket_id, kind, author_agent_id, author_contact_id, created_at,
+	    subject, body, body_format, message_id, in_reply_to, refs, mail_from, mail_to,
+	    mail_cc, sender_unknown, decode_lossy)
+	VALUES (nid, a.kind, a.author_agent_id, a.author_contact_id, a.created_at, a.subject,
+	    a.body, a.body_format, NULL, a.in_reply_to, a.refs, a.mail_from, a.mail_to,
+	    a.mail_cc, a.sender_unknown, a.decode_lossy)
+	RETURNING id INTO aid;
+	INSERT INTO attachment (article_id, filename, content_type, size, sha256, inline)
+	SELECT aid, filename, content_type, size, sha256, inline
+	FROM attachment WHERE article_id = a.id;
+	PERFORM link(t.id, nid, 'parent');
+	RETURN nid;
+END
+$$;
+
+REVOKE ALL ON FUNCTION presence_check(bigint), presence_set(bigint, boolean),
+    presence_leave(bigint), presence_list(bigint), split_article(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION presence_set(bigint, boolean), presence_leave(bigint),
+    presence_list(bigint), split_article(bigint, text) TO guichet_agent;
