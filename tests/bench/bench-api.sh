@@ -72,7 +72,7 @@ ours_info=$(bench_conninfo x | sed 's/ user=x//')
 floor_info="$ours_info options='-c session_replication_role=replica'"
 # The raw claim: the most urgent unclaimed ticket, SKIP LOCKED, in one statement.
 floor_claim="UPDATE guichet.ticket t SET owner_id = \$2::int, claimed_at = now(),
-    updated_at = now()
+    updated_at = now(), status = CASE status WHEN 'new' THEN 'open' ELSE status END
 WHERE t.id = (SELECT id FROM guichet.ticket WHERE queue_id = \$1::int
     AND owner_id IS NULL AND status IN ('new', 'open')
     ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -86,6 +86,10 @@ claim_once() {
 	if [ "$kind" = ours ]; then
 		out=$("$client" -d "$ours_info" -c "$c" -n "$claims" -u "$logins" \
 		    -s 'SELECT guichet.next_ticket($1::int)' -p "$queue" -o "$ids") || return 1
+	elif [ "$kind" = notify ]; then
+		out=$("$client" -d "$floor_info" -c "$c" -n "$claims" -u postgres \
+		    -s "WITH c AS ($floor_claim) SELECT id, pg_notify('guichet', id::text) FROM c" \
+		    -p "$queue" -p "$agent1" -o "$ids") || return 1
 	else
 		out=$("$client" -d "$floor_info" -c "$c" -n "$claims" -u postgres \
 		    -s "$floor_claim" -p "$queue" -p "$agent1" -o "$ids") || return 1
@@ -107,6 +111,13 @@ for c in 1 8 32; do
 	bench_record "api.claim.$c" claims/s \
 	    "guichet.next_ticket(queue), $c agents, $claims claims a run" \
 	    "$ours" "$floor" "$target"
+	# What NOTIFY alone costs: the bare claim and one pg_notify, as every
+	# change of the API sends. Its commit takes a database-wide lock.
+	if [ -n "$floor" ] && bench_want "api.claim.$c.notify"; then
+		notify=$(bench_repeat claim_once "$c" notify) &&
+		    bench_record "api.claim.$c.notify" claims/s \
+		    "the floor's bare claim plus pg_notify(), $c clients" "$notify" "$floor"
+	fi
 done
 if [ -s "$BENCH_WORK/claims-all" ]; then
 	total=$(wc -l <"$BENCH_WORK/claims-all")
@@ -142,9 +153,11 @@ floor_reply="WITH a AS (INSERT INTO guichet.article (ticket_id, kind, author_age
     mail_to, message_id)
   VALUES (\$1::bigint + \$2::int, 'mail_out', $agent1, \$3, 'citizen@bench.example',
     gen_random_uuid() || '@bench.example') RETURNING id, ticket_id, message_id)
-INSERT INTO guichet.outbox (ticket_id, article_id, mail_from, mail_to, subject, body, message_id)
+, o AS (INSERT INTO guichet.outbox (ticket_id, article_id, mail_from, mail_to, subject, body, message_id)
 SELECT ticket_id, id, 'guichet@bench.example', 'citizen@bench.example', 'Re: bench', \$3,
-    message_id FROM a RETURNING article_id"
+    message_id FROM a RETURNING article_id), u AS (UPDATE guichet.ticket
+    SET first_response_at = coalesce(first_response_at, now()) WHERE id = \$1::bigint + \$2::int)
+SELECT article_id FROM o"
 
 write_once() {
 	local what=$1 c=$2 kind=$3 out
