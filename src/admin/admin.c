@@ -80,6 +80,8 @@ static const struct admin_command admin_commands[] = {
 	    N_("check the history hash chains") },
 	{ NULL, "expire-claims", cmd_expire_claims, "",
 	    N_("release claims whose lease ran out (for cron)") },
+	{ NULL, "demo", cmd_demo, N_("[--tickets N] [--seed S] [--until DATE] "
+	    "[--contacts N] [--force]"), N_("fill the database with a realistic demo desk") },
 };
 
 static void GUICHET_DEAD
