@@ -1,0 +1,274 @@
+-- 0033_report_people.sql — who did what and where things recur: agents'
+-- activity, the level-1 → level-2 flow, hot spots, engaged requesters. See
+-- 0030_report.sql for the rules every report function follows.
+
+SET LOCAL ROLE guichet_owner;
+SET LOCAL search_path = guichet, public;
+
+-- agents: per agent, what she did in the period on the tickets the filters
+-- select: tickets claimed (she became the owner, by claim, next or assignment),
+-- resolved (she set the status to resolved), replies (outgoing mails and phone
+-- articles she wrote), notes, escalations (she raised the level to 2), time
+-- spent (minutes recorded on her articles, in seconds here), and the median
+-- handling time of her resolutions: from her last claim of the ticket (or its
+-- creation) to the resolution. The last row is the total.
+CREATE FUNCTION report_agents(p_from date, p_to date, p_org text, p_queues text[],
+    p_services text[])
+    RETURNS TABLE (agent text, claimed bigint, resolved bigint, replies bigint,
+        notes bigint, escalations bigint, time_spent numeric, handling_median numeric,
+        total boolean)
+    LANGUAGE sql STABLE
+BEGIN ATOMIC
+	WITH f AS (
+		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
+		    guichet.report_service_ids(p_services) AS sids,
+		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
+	), h AS (
+		SELECT h.ticket_id, h.at, h.actor, h.field, h.new_value, t.created_at
+		FROM f CROSS JOIN guichet.history h JOIN guichet.ticket t ON t.id = h.ticket_id
+		WHERE h.field IN ('owner_id', 'status', 'level')
+		  AND h.at >= f.t0 AND h.at < f.t1
+		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+	), act AS (
+		SELECT h.new_value::integer AS agent_id, 1 AS claimed, 0 AS resolved,
+		    0 AS escalations, NULL::numeric AS handling
+		FROM h WHERE h.field = 'owner_id' AND h.new_value IS NOT NULL
+		UNION ALL
+		SELECT a.id, 0, 1, 0, extract(epoch FROM h.at - coalesce((SELECT max(c.at)
+		    FROM guichet.history c WHERE c.ticket_id = h.ticket_id AND c.field = 'owner_id'
+		      AND c.new_value = a.id::text AND c.at <= h.at), h.created_at))
+		FROM h JOIN guichet.agent a ON a.login = h.actor
+		WHERE h.field = 'status' AND h.new_value = 'resolved'
+		UNION ALL
+		SELECT a.id, 0, 0, 1, NULL
+		FROM h JOIN guichet.agent a ON a.login = h.actor
+		WHERE h.field = 'level' AND h.new_value = '2'
+	), art AS (
+		SELECT a.author_agent_id AS agent_id, 0 AS claimed, 0 AS resolved,
+		    0 AS escalations,
+		    CASE WHEN a.kind = 'mail_out' OR a.kind = 'phone' THEN 1 ELSE 0 END AS replies,
+		    CASE WHEN a.kind = 'note' THEN 1 ELSE 0 END AS notes,
+		    a.time_spent * 60 AS time_spent
+		FROM f CROSS JOIN guichet.article a JOIN guichet.ticket t ON t.id = a.ticket_id
+		WHERE a.author_agent_id IS NOT NULL
+		  AND a.created_at >= f.t0 AND a.created_at < f.t1
+		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+	), j AS (
+		SELECT act.agent_id, act.claimed, act.resolved, act.escalations, 0 AS replies,
+		    0 AS notes, 0 AS time_spent, act.handling
+		FROM act
+		UNION ALL
+		SELECT art.agent_id, art.claimed, art.resolved, art.escalations, art.replies,
+		    art.notes, art.time_spent, NULL
+		FROM art
+	)
+	SELECT x.agent, x.claimed, x.resolved, x.replies, x.notes, x.escalations,
+	    x.time_spent, x.handling_median, x.total
+	FROM (
+		SELECT (SELECT a.display_name FROM guichet.agent a WHERE a.id = j.agent_id)
+		        AS agent, j.agent_id,
+		    sum(j.claimed)::bigint AS claimed, sum(j.resolved)::bigint AS resolved,
+		    sum(j.replies)::bigint AS replies, sum(j.notes)::bigint AS notes,
+		    sum(j.escalations)::bigint AS escalations,
+		    sum(j.time_spent)::numeric AS time_spent,
+		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY j.handling)::numeric)
+		        AS handling_median,
+		    GROUPING(j.agent_id) <> 0 AS total
+		FROM j
+		GROUP BY GROUPING SETS ((j.agent_id), ())
+		HAVING count(*) > 0
+	) x
+	ORDER BY x.total, x.resolved DESC, x.replies DESC, x.claimed DESC, x.agent, x.agent_id;
+END;
+
+-- escalations: the level 1 → level 2 changes made in the period, per source
+-- queue (the queue the ticket left; p_by 'service': per service) and target
+-- queue: how many, the median time from the ticket's creation to the
+-- escalation, the median time from the escalation to the resolution (tickets
+-- now resolved or closed), and how many came back to level 1 afterwards.
+CREATE FUNCTION report_escalations(p_from date, p_to date, p_org text, p_queues text[],
+    p_services text[], p_by text)
+    RETURNS TABLE (source text, target text, escalations bigint, to_escalate numeric,
+        to_resolve numeric, returned bigint, return_rate numeric, total boolean)
+    LANGUAGE sql STABLE
+BEGIN ATOMIC
+	WITH f AS (
+		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
+		    guichet.report_service_ids(p_services) AS sids,
+		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
+	), e AS (
+		SELECT h.ticket_id, h.at, t.created_at, t.service_id,
+		    CASE WHEN t.status IN ('resolved', 'closed') AND t.resolved_at > h.at
+		        THEN t.resolved_at END AS resolved_at,
+		    coalesce(qh.old_value::integer, t.queue_id) AS from_queue,
+		    coalesce(qh.new_value::integer, t.queue_id) AS to_queue,
+		    EXISTS (SELECT 1 FROM guichet.history b WHERE b.ticket_id = h.ticket_id
+		        AND b.field = 'level' AND b.old_value = '2' AND b.new_value = '1'
+		        AND b.seq > h.seq) AS returned,
+		    f.qids
+		FROM f CROSS JOIN guichet.history h
+		JOIN guichet.ticket t ON t.id = h.ticket_id
+		LEFT JOIN guichet.history qh ON qh.ticket_id = h.ticket_id
+		    AND qh.field = 'queue_id' AND qh.at = h.at
+		WHERE h.field = 'level' AND h.old_value = '1' AND h.new_value = '2'
+		  AND h.at >= f.t0 AND h.at < f.t1
+		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+	), g AS (
+		SELECT CASE WHEN p_by = 'service' THEN e.service_id ELSE e.from_queue END AS k,
+		    e.to_queue, extract(epoch FROM e.at - e.created_at) AS to_escalate,
+		    extract(epoch FROM e.resolved_at - e.at) AS to_resolve, e.returned
+		FROM e
+		WHERE e.qids IS NULL OR e.from_queue = ANY (e.qids) OR e.to_queue = ANY (e.qids)
+	)
+	SELECT x.source, x.target, x.escalations, x.to_escalate, x.to_resolve, x.returned,
+	    x.return_rate, x.total
+	FROM (
+		SELECT guichet.report_dim_label(CASE WHEN p_by = 'service' THEN 'service'
+		        ELSE 'queue' END, g.k::text) AS source,
+		    guichet.report_dim_label('queue', g.to_queue::text) AS target, g.k, g.to_queue,
+		    count(*) AS escalations,
+		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY g.to_escalate)::numeric)
+		        AS to_escalate,
+		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY g.to_resolve)::numeric)
+		        AS to_resolve,
+		    count(*) FILTER (WHERE g.returned) AS returned,
+		    round(count(*) FILTER (WHERE g.returned)::numeric / count(*), 4) AS return_rate,
+		    GROUPING(g.k, g.to_queue) <> 0 AS total
+		FROM g
+		GROUP BY GROUPING SETS ((g.k, g.to_queue), ())
+		HAVING count(*) > 0
+	) x
+	ORDER BY x.total, x.escalations DESC, x.source, x.target, x.k, x.to_queue;
+END;
+
+-- hotspots: per place (district, or the value of a field) and service, the
+-- tickets created in the period against the previous period of the same
+-- length. ratio compares the place with the usual: the service's tickets in
+-- the period divided by the number of places that had any ticket in it. A
+-- hot spot has at least p_min tickets and more than usual (ratio above 1);
+-- the p_limit hottest are returned, by ratio then count.
+CREATE FUNCTION report_hotspots(p_from date, p_to date, p_org text, p_queues text[],
+    p_services text[], p_by text, p_min integer, p_limit integer)
+    RETURNS TABLE (place text, service text, tickets bigint, previous bigint,
+        change numeric, ratio numeric)
+    LANGUAGE sql STABLE
+BEGIN ATOMIC
+	WITH f AS (
+		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
+		    guichet.report_service_ids(p_services) AS sids,
+		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1,
+		    (p_from - (p_to - p_from + 1))::timestamptz AS tp,
+		    guichet.report_dim_field(p_by) AS fid
+	), base AS (
+		SELECT CASE WHEN p_by = 'district' THEN t.district_id::text ELSE v.value END
+		        AS place,
+		    t.service_id, t.created_at >= f.t0 AS cur
+		FROM f CROSS JOIN guichet.ticket t
+		LEFT JOIN guichet.ticket_field v ON v.ticket_id = t.id AND v.field_id = f.fid
+		WHERE t.status <> 'merged'
+		  AND t.created_at >= f.tp AND t.created_at < f.t1
+		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+	), cnt AS (
+		SELECT base.place, base.service_id, count(*) FILTER (WHERE base.cur) AS n,
+		    count(*) FILTER (WHERE NOT base.cur) AS prev
+		FROM base
+		WHERE base.place IS NOT NULL AND base.service_id IS NOT NULL
+		GROUP BY base.place, base.service_id
+	), places AS (
+		SELECT count(DISTINCT base.place) AS np FROM base
+		WHERE base.cur AND base.place IS NOT NULL
+	), svc AS (
+		SELECT cnt.service_id, sum(cnt.n) AS sn FROM cnt GROUP BY cnt.service_id
+	)
+	SELECT CASE WHEN p_by = 'district'
+	        THEN guichet.report_dim_label('district', cnt.place) ELSE cnt.place END,
+	    guichet.report_dim_label('service', cnt.service_id::text),
+	    cnt.n, cnt.prev,
+	    round((cnt.n - cnt.prev)::numeric / nullif(cnt.prev, 0), 4),
+	    round(cnt.n * places.np / svc.sn, 2)
+	FROM cnt JOIN svc ON svc.service_id = cnt.service_id CROSS JOIN places
+	WHERE cnt.n >= p_min AND cnt.n * places.np > svc.sn
+	ORDER BY cnt.n * places.np / svc.sn DESC, cnt.n DESC, 1, 2, cnt.place, cnt.service_id
+	LIMIT p_limit;
+END;
+
+-- The requesters of the tickets created in the period, with how many tickets,
+-- services and districts, whether they may be approached.
+CREATE FUNCTION report_contact_activity(p_from date, p_to date, p_org text,
+    p_queues text[], p_services text[])
+    RETURNS TABLE (contact_id bigint, tickets bigint, services bigint, districts bigint,
+        last_at timestamptz, no_contact boolean)
+    LANGUAGE sql STABLE
+BEGIN ATOMIC
+	WITH f AS (
+		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
+		    guichet.report_service_ids(p_services) AS sids,
+		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
+	)
+	SELECT t.requester_id, count(*), count(DISTINCT t.service_id),
+	    count(DISTINCT t.district_id), max(t.created_at), bool_or(c.no_contact)
+	FROM f CROSS JOIN guichet.ticket t JOIN guichet.contact c ON c.id = t.requester_id
+	WHERE t.status <> 'merged'
+	  AND t.created_at >= f.t0 AND t.created_at < f.t1
+	  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+	  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+	GROUP BY t.requester_id;
+END;
+
+-- contacts: the requesters active across at least p_min services or p_min
+-- districts in the period, most varied first; those flagged no_contact are
+-- left out (report_contacts_withheld counts them).
+CREATE FUNCTION report_contacts(p_from date, p_to date, p_org text, p_queues text[],
+    p_services text[], p_min integer, p_limit integer)
+    RETURNS TABLE (contact text, email text, tickets bigint, services bigint,
+        districts bigint, last_date date)
+    LANGUAGE sql STABLE
+BEGIN ATOMIC
+	SELECT c.name, c.email, x.tickets, x.services, x.districts, x.last_at::date
+	FROM guichet.report_contact_activity(p_from, p_to, p_org, p_queues, p_services) x
+	JOIN guichet.contact c ON c.id = x.contact_id
+	WHERE NOT x.no_contact AND (x.services >= p_min OR x.districts >= p_min)
+	ORDER BY x.services DESC, x.districts DESC, x.tickets DESC, c.name, c.id
+	LIMIT p_limit;
+END;
+
+CREATE FUNCTION report_contacts_withheld(p_from date, p_to date, p_org text,
+    p_queues text[], p_services text[], p_min integer)
+    RETURNS bigint
+    LANGUAGE sql STABLE
+BEGIN ATOMIC
+	SELECT count(*)
+	FROM guichet.report_contact_activity(p_from, p_to, p_org, p_queues, p_services) x
+	WHERE x.no_contact AND (x.services >= p_min OR x.districts >= p_min);
+END;
+
+DO $grant$
+DECLARE
+	fns text := $fns$ report_queue_ids(text, text[]), report_service_ids(text[]),
+    report_check_filters(text, text[], text[]), report_dim_label(text, text),
+    report_dim_field(text),
+    report_volume(date, date, text, text[], text[], text[], text),
+    report_trend(date, date, text, text[], text[], text, text),
+    report_value_at(bigint, text, timestamptz, text),
+    report_backlog_tickets(date, text, text[], text[]),
+    report_backlog(date, text, text[], text[]),
+    report_backlog_oldest(date, text, text[], text[], integer),
+    report_business_seconds(integer, integer, timestamptz, timestamptz),
+    report_sla_tickets(date, date, text, text[], text[]),
+    report_sla(date, date, text, text[], text[], text),
+    report_quality(date, date, text, text[], text[], text),
+    report_agents(date, date, text, text[], text[]),
+    report_escalations(date, date, text, text[], text[], text),
+    report_hotspots(date, date, text, text[], text[], text, integer, integer),
+    report_contact_activity(date, date, text, text[], text[]),
+    report_contacts(date, date, text, text[], text[], integer, integer),
+    report_contacts_withheld(date, date, text, text[], text[], integer)$fns$;
+BEGIN
+	-- Functions are executable by PUBLIC when created: these are for the desk's roles.
+	EXECUTE 'REVOKE EXECUTE ON FUNCTION ' || fns || ' FROM PUBLIC';
+	EXECUTE 'GRANT EXECUTE ON FUNCTION ' || fns || ' TO guichet_agent';
+END
+$grant$;
