@@ -9,8 +9,7 @@
  * Concurrency: every batch takes a transaction-level advisory lock, so
  * imports from any number of runs and sources are serialised batch by batch
  * (threading and the rate cap see a consistent picture); a second run on
- * the same source exits 0 at once with a note, since the first one is
- * already emptying it.
+ * the same source waits for the first one, then takes what is left.
  */
 #include "config.h"
 
@@ -32,8 +31,10 @@ static const char sql_ingest[] =
     "SELECT o_outcome, o_raw, o_ticket, o_article, o_rule, o_new, o_detail "
     "FROM guichet.ingest_message($1, $2, $3::jsonb, $4, $5::bigint)";
 static const char sql_lock_batch[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", 0)";
-static const char sql_lock_source[] =
+static const char sql_try_lock_source[] =
     "SELECT pg_try_advisory_lock(" LOCK_CLASS ", hashtext($1)) AS locked";
+static const char sql_lock_source[] =
+    "SELECT pg_advisory_lock(" LOCK_CLASS ", hashtext($1))";
 static const char sql_store_raw[] =
     "SELECT guichet.store_raw($1, $2, $3, $4) AS id";
 static const char sql_pending[] =
@@ -698,10 +699,20 @@ prepare(struct import *im, char **cause, bool *busy)
 		PQclear(res);
 	}
 	if (strcmp(label, "stdin") != 0) {
-		if ((res = db_exec(im->conn, sql_lock_source, 1, &label, cause, NULL)) == NULL)
+		if ((res = db_exec(im->conn, sql_try_lock_source, 1, &label, cause, NULL)) == NULL)
 			return EX_TEMPFAIL;
 		*busy = !db_bool(res, 0, "locked");
 		PQclear(res);
+		if (*busy) {
+			/*
+			 * Another run (or the server side of one just killed) is on
+			 * this source: wait for it, then take what it left.
+			 */
+			log_info(_("another import from %s is running: waiting"), label);
+			if ((res = db_exec(im->conn, sql_lock_source, 1, &label, cause, NULL)) == NULL)
+				return EX_TEMPFAIL;
+			PQclear(res);
+		}
 	}
 	return 0;
 }
@@ -723,8 +734,8 @@ import_run(const struct mail_options *o, struct source *src)
 
 	if ((ex = prepare(&im, &cause, &busy)) != 0)
 		goto out;
-	if (busy) {
-		log_info(_("another import from %s is running: nothing to do"), src->label);
+	if (busy && src->ops->rescan != NULL && src->ops->rescan(src, &cause) != 0) {
+		ex = EX_TEMPFAIL;
 		goto out;
 	}
 	if ((ex = retry_pending(&im, &cause)) != 0)

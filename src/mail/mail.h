@@ -140,6 +140,8 @@ struct source_ops {
 	/* All done messages are final (mbox: remember the position). */
 	int (*sync)(struct source *, char **cause);
 	void (*close)(struct source *);
+	/* Optional: look again after waiting for another run (maildir). */
+	int (*rescan)(struct source *, char **cause);
 };
 struct source {
 	const struct source_ops *ops;

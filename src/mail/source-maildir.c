@@ -219,12 +219,24 @@ maildir_close(struct source *src)
 	free(src->label);
 }
 
+static int
+maildir_rescan(struct source *src, char **cause)
+{
+	struct maildir *md = src->data;
+
+	if (scan(md, cause) != 0)
+		return -1;
+	src->total = md->n;
+	return 0;
+}
+
 static const struct source_ops maildir_ops = {
 	.name = "maildir",
 	.next = maildir_next,
 	.done = maildir_done,
 	.sync = maildir_sync,
 	.close = maildir_close,
+	.rescan = maildir_rescan,
 };
 
 int

@@ -77,13 +77,18 @@ $$;
 -- The ticket holding a message: an article's or an outgoing mail's Message-ID.
 CREATE FUNCTION mail_ticket_of(p_message_id text)
     RETURNS bigint
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT mail_live_ticket(t) FROM (
-		SELECT ticket_id AS t, 1 AS pref FROM outbox WHERE message_id = p_message_id
-		UNION ALL
-		SELECT ticket_id, 2 FROM article WHERE message_id = p_message_id
-		ORDER BY pref LIMIT 1) s
+DECLARE
+	v_ticket bigint;
+BEGIN
+	SELECT ticket_id INTO v_ticket FROM outbox WHERE message_id = p_message_id;
+	IF v_ticket IS NULL THEN
+		SELECT ticket_id INTO v_ticket FROM article WHERE message_id = p_message_id
+		ORDER BY id LIMIT 1;
+	END IF;
+	RETURN CASE WHEN v_ticket IS NULL THEN NULL ELSE mail_live_ticket(v_ticket) END;
+END
 $$;
 
 -- The sender as a contact (find_or_create_contact, 0004), or NULL when the
@@ -92,10 +97,17 @@ CREATE FUNCTION mail_contact(p_email text, p_name text)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = guichet, pg_catalog, public AS $$
+DECLARE
+	v_id bigint;
 BEGIN
 	IF p_email IS NULL OR length(p_email) > 320
 	    OR p_email !~ '^[^@[:space:]<>]+@[^@[:space:]<>]+$' THEN
 		RETURN NULL;
+	END IF;
+	-- Most senders are known: a lookup, no insert attempt.
+	SELECT id INTO v_id FROM contact WHERE lower(email) = lower(p_email);
+	IF v_id IS NOT NULL THEN
+		RETURN v_id;
 	END IF;
 	RETURN find_or_create_contact(p_email, left(coalesce(p_name, ''), 500));
 END
@@ -104,27 +116,45 @@ $$;
 -- Is the agent away now?
 CREATE FUNCTION mail_agent_absent(p_agent integer)
     RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT coalesce((SELECT NOT a.active OR (a.absent_from IS NOT NULL
-	    AND a.absent_from <= now() AND (a.absent_until IS NULL OR a.absent_until > now()))
-	    FROM agent a WHERE a.id = p_agent), true)
+DECLARE
+	a record;
+BEGIN
+	SELECT * INTO a FROM agent WHERE id = p_agent;
+	RETURN NOT FOUND OR NOT a.active OR (a.absent_from IS NOT NULL
+	    AND a.absent_from <= now() AND (a.absent_until IS NULL OR a.absent_until > now()));
+END
 $$;
 
 -- Route a new ticket: the queue owning a recipient address, else the rule's
 -- queue, else the configured default, else the first active level-1 queue.
 CREATE FUNCTION mail_route_queue(p_recipients text[], p_rule_queue text, p_default text)
     RETURNS integer
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT coalesce(
-	    (SELECT qa.queue_id FROM unnest(p_recipients) WITH ORDINALITY r(addr, n)
-	        JOIN queue_address qa ON qa.address = lower(r.addr)
-	        JOIN queue q ON q.id = qa.queue_id AND q.active
-	        ORDER BY r.n LIMIT 1),
-	    (SELECT id FROM queue WHERE code = p_rule_queue AND active),
-	    (SELECT id FROM queue WHERE code = p_default AND active),
-	    (SELECT id FROM queue WHERE active ORDER BY level, id LIMIT 1))
+DECLARE
+	v_addr text;
+	v_queue integer;
+BEGIN
+	FOREACH v_addr IN ARRAY coalesce(p_recipients, '{}') LOOP
+		SELECT qa.queue_id INTO v_queue FROM queue_address qa JOIN queue q ON q.id = qa.queue_id
+		WHERE qa.address = lower(v_addr) AND q.active;
+		IF v_queue IS NOT NULL THEN
+			RETURN v_queue;
+		END IF;
+	END LOOP;
+	IF p_rule_queue IS NOT NULL THEN
+		SELECT id INTO v_queue FROM queue WHERE code = p_rule_queue AND active;
+	END IF;
+	IF v_queue IS NULL AND p_default IS NOT NULL THEN
+		SELECT id INTO v_queue FROM queue WHERE code = p_default AND active;
+	END IF;
+	IF v_queue IS NULL THEN
+		SELECT id INTO v_queue FROM queue WHERE active ORDER BY level, id LIMIT 1;
+	END IF;
+	RETURN v_queue;
+END
 $$;
 
 -- Attachments: metadata in JSON, bytes concatenated in p_data.
@@ -283,43 +313,48 @@ $$;
 -- addressees of our replies, agents)?
 CREATE FUNCTION mail_sender_known(p_ticket bigint, p_contact bigint, p_email text)
     RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT EXISTS (SELECT 1 FROM ticket WHERE id = p_ticket AND requester_id = p_contact)
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM ticket WHERE id = p_ticket AND requester_id = p_contact)
 	    OR EXISTS (SELECT 1 FROM article WHERE ticket_id = p_ticket
 	        AND author_contact_id = p_contact)
 	    OR EXISTS (SELECT 1 FROM article WHERE ticket_id = p_ticket
 	        AND kind = 'mail_out' AND (lower(mail_to) LIKE '%' || lower(p_email) || '%'
 	            OR lower(mail_cc) LIKE '%' || lower(p_email) || '%'))
-	    OR EXISTS (SELECT 1 FROM agent WHERE lower(email) = lower(p_email))
+	    OR EXISTS (SELECT 1 FROM agent WHERE lower(email) = lower(p_email));
+END
 $$;
 
 -- The article of an incoming message.
 CREATE FUNCTION mail_article(p_ticket bigint, p_contact bigint, p_mail jsonb, p_raw bigint,
     p_rule text, p_unknown boolean)
     RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path = guichet, pg_catalog, public AS $$
+DECLARE
+	v_id bigint;
+	v_refs text[];
+BEGIN
+	IF jsonb_array_length(coalesce(p_mail->'refs', '[]')) > 0 THEN
+		v_refs := ARRAY(SELECT jsonb_array_elements_text(p_mail->'refs'));
+	END IF;
 	INSERT INTO article (ticket_id, kind, author_contact_id, subject, body, body_format,
 	    message_id, in_reply_to, refs, mail_from, mail_to, mail_cc, raw_message_id,
 	    thread_rule, sender_unknown, decode_lossy)
 	VALUES (p_ticket, 'mail_in', p_contact, p_mail->>'subject', coalesce(p_mail->>'body', ''),
-	    'text', p_mail->>'message_id', p_mail->>'in_reply_to',
-	    ARRAY(SELECT jsonb_array_elements_text(coalesce(p_mail->'refs', '[]'))),
+	    'text', p_mail->>'message_id', p_mail->>'in_reply_to', v_refs,
 	    p_mail->>'from', p_mail->>'to', p_mail->>'cc', p_raw, p_rule, p_unknown,
 	    coalesce((p_mail->>'lossy')::boolean, false))
-	RETURNING id
-$$;
-
--- What the importer noted (oversized parts, cut text) becomes a system note.
-CREATE FUNCTION mail_notes(p_ticket bigint, p_mail jsonb, p_raw bigint)
-    RETURNS void
-    LANGUAGE sql
-    SET search_path = guichet, pg_catalog, public AS $$
-	INSERT INTO article (ticket_id, kind, body, body_format, raw_message_id)
-	SELECT p_ticket, 'system', (p_mail->>'notes') || format('(raw message #%s)', p_raw),
-	    'text', p_raw
-	WHERE coalesce(p_mail->>'notes', '') <> ''
+	RETURNING id INTO v_id;
+	IF coalesce(p_mail->>'notes', '') <> '' THEN
+		-- What the importer noted (oversized parts, cut text) becomes a system note.
+		INSERT INTO article (ticket_id, kind, body, body_format, raw_message_id)
+		VALUES (p_ticket, 'system', (p_mail->>'notes') || format('(raw message #%s)', p_raw),
+		    'text', p_raw);
+	END IF;
+	RETURN v_id;
+END
 $$;
 
 -- A follow-up on an existing ticket: the article, then the ticket wakes up
@@ -557,11 +592,8 @@ BEGIN
 				PERFORM mail_acknowledge(v_ticket, p_mail#>>'{options,ack_template}', p_mail);
 			END IF;
 		END IF;
-		IF v_article IS NOT NULL THEN
+		IF v_article IS NOT NULL AND p_attach IS NOT NULL THEN
 			PERFORM mail_attachments(v_article, p_mail->'attachments', p_attach);
-		END IF;
-		IF v_ticket IS NOT NULL THEN
-			PERFORM mail_notes(v_ticket, p_mail, v_raw);
 		END IF;
 		IF coalesce((p_mail->>'oversized')::boolean, false) AND o_outcome = 'imported' THEN
 			o_outcome := 'oversized';
@@ -737,7 +769,7 @@ REVOKE ALL ON FUNCTION store_raw(bytea, text, text, text), mail_live_ticket(bigi
     mail_route_queue(text[], text, text), mail_attachments(bigint, jsonb, bytea),
     mail_acknowledge(bigint, text, jsonb), mail_bounce(jsonb), mail_thread(jsonb),
     mail_sender_known(bigint, bigint, text),
-    mail_article(bigint, bigint, jsonb, bigint, text, boolean), mail_notes(bigint, jsonb, bigint),
+    mail_article(bigint, bigint, jsonb, bigint, text, boolean),
     mail_followup(bigint, jsonb, bigint, text, boolean),
     mail_new_ticket(jsonb, bigint, boolean),
     ingest_message(bytea, text, jsonb, bytea, bigint), mail_pending(integer),
