@@ -148,9 +148,6 @@ main(int argc, char **argv)
 	if (console.conninfo == NULL)
 		console.conninfo = config_get(console.config, "database");
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		die(EX_USAGE, "%s", _("the console needs a terminal"));
-
 	if ((pg = db_connect(console.conninfo, &cause)) == NULL)
 		die(EX_UNAVAILABLE, "%s", cause);
 	if ((ex = db_check_schema(pg, &cause)) != 0) {
@@ -158,6 +155,10 @@ main(int argc, char **argv)
 		die(ex, "%s", cause);
 	}
 	whoami(pg);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		PQfinish(pg);
+		die(EX_USAGE, "%s", _("the console needs a terminal"));
+	}
 
 	ui_init();
 	conn_init(pg, console.conninfo, timing);

@@ -111,6 +111,7 @@ struct index_view {
 	long long *tags;
 	size_t ntags;
 	long long keep_id;
+	long owed; /* rows the cursor still has to move once a page arrives (- is up) */
 	char *title;
 };
 
@@ -121,6 +122,7 @@ struct fetch {
 };
 
 static void fetch(struct view *, enum fetch_kind);
+static void pay_owed(struct view *);
 
 static void
 row_free(void *p)
@@ -258,6 +260,38 @@ select_id(struct index_view *ix, long long id, size_t fallback)
 	ix->list.cursor = fallback < ix->list.nrows ? fallback : (ix->list.nrows ? ix->list.nrows - 1 : 0);
 }
 
+/* Keys pressed faster than pages arrive: move on once the rows are there. */
+static void
+pay_owed(struct view *v)
+{
+	struct index_view *ix = v->data;
+	size_t h = (size_t)(ui_lines() - 4);
+	long owed = ix->owed;
+
+	ix->owed = 0;
+	if (owed > 0) {
+		size_t room = ix->list.nrows - 1 - ix->list.cursor;
+		size_t step = (size_t)owed < room ? (size_t)owed : room;
+
+		ix->list.cursor += step;
+		ix->list.top += step;
+		if ((size_t)owed > step && ix->list.more_after)
+			ix->owed = owed - (long)step;
+	} else if (owed < 0) {
+		size_t step = (size_t)-owed < ix->list.cursor ? (size_t)-owed : ix->list.cursor;
+
+		ix->list.cursor -= step;
+		ix->list.top = ix->list.top > step ? ix->list.top - step : 0;
+		if ((size_t)-owed > step && ix->list.more_before)
+			ix->owed = owed + (long)step;
+	}
+	list_fit(&ix->list, (int)h);
+	if (ix->list.more_after && ix->list.cursor + h >= ix->list.nrows)
+		fetch(v, F_AFTER);
+	else if (ix->list.more_before && ix->list.cursor < h)
+		fetch(v, F_BEFORE);
+}
+
 static void
 on_page(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
     const char *detail)
@@ -324,6 +358,7 @@ on_page(void *owner, void *arg, PGresult *res, const char *error, const char *sq
 	list_trim(&ix->list, (size_t)console.page_size * 4, row_free);
 	v->ready = true;
 	free(f);
+	pay_owed(v);
 }
 
 static void
@@ -440,6 +475,7 @@ restart(struct view *v)
 
 	ix->generation++;
 	ix->fetching = false;
+	ix->owed = 0;
 	list_clear(&ix->list, row_free);
 	ix->total_known = false;
 	statuses_set(ix);
@@ -644,7 +680,18 @@ action(struct view *v, enum action a, const char *arg)
 	case A_PAGE_UP:
 	case A_HALF_DOWN:
 	case A_HALF_UP:
-		more = list_move(&ix->list, a, height);
+		{
+			size_t before = ix->list.cursor;
+			long step = a == A_DOWN || a == A_UP ? 1 : a == A_PAGE_DOWN ||
+			    a == A_PAGE_UP ? height : height / 2 + 1;
+			bool down = a == A_DOWN || a == A_PAGE_DOWN || a == A_HALF_DOWN;
+
+			more = list_move(&ix->list, a, height);
+			if (down && ix->list.more_after)
+				ix->owed += step - (long)(ix->list.cursor - before);
+			else if (!down && ix->list.more_before)
+				ix->owed -= step - (long)(before - ix->list.cursor);
+		}
 		if (more > 0)
 			fetch(v, F_AFTER);
 		else if (more < 0)
@@ -660,6 +707,7 @@ action(struct view *v, enum action a, const char *arg)
 		if (ix->list.more_after) {
 			ix->generation++;
 			ix->fetching = false;
+			ix->owed = 0;
 			fetch(v, F_LAST);
 		} else
 			list_move(&ix->list, a, height);

@@ -1,0 +1,136 @@
+# tests/console/lib.sh — drive the real console in a real tmux, against the
+# throwaway cluster of tests/lib/pg.sh with the fixture loaded.
+#
+#   console_start NAME LOGIN [ARGS…]  guichet as LOGIN in tmux session NAME (80×24)
+#   screen NAME                       the text of its screen
+#   keys NAME KEY…                    tmux key names (Enter, Escape, C-t, j…)
+#   type_text NAME TEXT               literal text
+#   wait_for NAME TEXT [SECONDS]      poll the screen until TEXT (fixed string) shows
+#   wait_gone NAME TEXT [SECONDS]     … until it is gone
+#   wait_sql SQL EXPECTED [SECONDS]   poll a superuser query until it prints EXPECTED
+#   sql SQL                           run it as the superuser, print the rows
+#
+# The scripted $EDITOR writes $CONSOLE_DIR/body into an empty file and leaves a
+# file that has text (a resumed draft) as it is; when $CONSOLE_DIR/editor-hook
+# exists it runs first (a colleague acting while the agent writes).
+# Polling has a timeout and never sleeps long: tests stay under 20 s.
+
+. "$top_srcdir/tests/lib/pg.sh"
+
+command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed (apt-get install tmux)"
+
+unset TMUX TMUX_PANE
+TMUX_SOCKET=guichet-test-$$
+CONSOLE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/guichet-console.XXXXXX") ||
+    bail_out "cannot create a temporary directory"
+atexit 'tmux -L "$TMUX_SOCKET" kill-server >/dev/null 2>&1; rm -rf "$CONSOLE_DIR"'
+
+cat > "$CONSOLE_DIR/editor" <<'EOS'
+#!/bin/sh
+dir=$(dirname "$0")
+[ -x "$dir/editor-hook" ] && "$dir/editor-hook"
+[ -s "$1" ] || cat "$dir/body" > "$1"
+EOS
+chmod +x "$CONSOLE_DIR/editor"
+printf 'Default body from the scripted editor.\n' > "$CONSOLE_DIR/body"
+
+_console_quote()
+{
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+console_start()
+{
+	_cs_name=$1
+	_cs_login=$2
+	shift 2
+	{
+		echo "cd $(_console_quote "$CONSOLE_DIR")"
+		echo "PATH=$(_console_quote "$PATH"); export PATH"
+		echo "TERM=xterm-256color LC_ALL=C.UTF-8 PAGER=cat VISUAL= NO_COLOR=${NO_COLOR:-}"
+		echo "EDITOR=$(_console_quote "$CONSOLE_DIR/editor")"
+		echo "XDG_CONFIG_HOME=$(_console_quote "$XDG_CONFIG_HOME")"
+		echo "XDG_STATE_HOME=$(_console_quote "$XDG_STATE_HOME")"
+		echo "export TERM LC_ALL PAGER VISUAL EDITOR XDG_CONFIG_HOME XDG_STATE_HOME NO_COLOR"
+		printf 'guichet -d %s' "$(_console_quote "$(pg_conninfo "$_cs_login")")"
+		for _cs_a in "$@"; do
+			printf ' %s' "$(_console_quote "$_cs_a")"
+		done
+		echo " 2>>$(_console_quote "$CONSOLE_DIR/$_cs_name.stderr")"
+		echo 'echo "guichet exited $?"'
+		echo 'exec sleep 3600'
+	} > "$CONSOLE_DIR/$_cs_name.sh"
+	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s "$_cs_name" -x 80 -y 24 \
+	    "sh $(_console_quote "$CONSOLE_DIR/$_cs_name.sh")" ||
+	    bail_out "console_start: tmux new-session failed"
+}
+
+screen()
+{
+	tmux -L "$TMUX_SOCKET" capture-pane -p -t "$1"
+}
+
+keys()
+{
+	_k_name=$1
+	shift
+	for _k in "$@"; do
+		tmux -L "$TMUX_SOCKET" send-keys -t "$_k_name" "$_k"
+	done
+}
+
+type_text()
+{
+	tmux -L "$TMUX_SOCKET" send-keys -t "$1" -l "$2"
+}
+
+wait_for()
+{
+	_wf_n=$(( ${3:-5} * 20 ))
+	while [ "$_wf_n" -gt 0 ]; do
+		if screen "$1" | grep -F -q -- "$2"; then
+			return 0
+		fi
+		sleep 0.05
+		_wf_n=$((_wf_n - 1))
+	done
+	echo "timed out waiting for: $2"
+	echo "screen of $1:"
+	screen "$1" | sed 's/^/|/'
+	return 1
+}
+
+wait_gone()
+{
+	_wg_n=$(( ${3:-5} * 20 ))
+	while [ "$_wg_n" -gt 0 ]; do
+		if ! screen "$1" | grep -F -q -- "$2"; then
+			return 0
+		fi
+		sleep 0.05
+		_wg_n=$((_wg_n - 1))
+	done
+	echo "timed out waiting for this to go: $2"
+	screen "$1" | sed 's/^/|/'
+	return 1
+}
+
+sql()
+{
+	"$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -c "$1"
+}
+
+wait_sql()
+{
+	_ws_n=$(( ${3:-5} * 20 ))
+	while [ "$_ws_n" -gt 0 ]; do
+		_ws_got=$(sql "$1" 2>&1)
+		[ "$_ws_got" = "$2" ] && return 0
+		sleep 0.05
+		_ws_n=$((_ws_n - 1))
+	done
+	echo "timed out: $1"
+	echo "expected: $2"
+	echo "     got: $_ws_got"
+	return 1
+}
