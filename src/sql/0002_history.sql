@@ -19,9 +19,10 @@ SET LOCAL search_path = guichet, public;
 
 -- Times in history values are ISO 8601 in UTC, whatever the writer's TimeZone
 -- and DateStyle.
+-- (STABLE like to_char, so that it is inlined.)
 CREATE FUNCTION history_time(p timestamptz)
     RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN to_char(p AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
 
 -- The canonical text is a JSON array: unambiguous (no separator can be forged
@@ -89,6 +90,10 @@ BEGIN
 END
 $$;
 
+-- The two trigger functions that run on every ticket update have no SET
+-- search_path (setting it costs a third of their time) and name every object
+-- with its schema instead.
+--
 -- One row per changed column that matters. The action is 'set' unless the API
 -- function making the change named it (claim, release, escalate, merge,
 -- claim_expired …) with SET LOCAL guichet.action. A real change also stamps
@@ -96,52 +101,91 @@ $$;
 -- the one acting.
 CREATE FUNCTION ticket_history_update()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql AS $$
 DECLARE
-	act text := coalesce(nullif(current_setting('guichet.action', true), ''), 'set');
+	act text;
 	s integer := NEW.history_seq;
 	h bytea := NEW.history_head;
-	c record;
+	f text[] := '{}';
+	o text[] := '{}';
+	n text[] := '{}';
+	hs bytea[] := '{}';
+	ps bytea[] := '{}';
 BEGIN
-	FOR c IN
-		SELECT v.f, v.o, v.n FROM (VALUES
-		    (1, 'queue_id', OLD.queue_id::text, NEW.queue_id::text),
-		    (2, 'level', OLD.level::text, NEW.level::text),
-		    (3, 'status', OLD.status, NEW.status),
-		    (4, 'owner_id', OLD.owner_id::text, NEW.owner_id::text),
-		    (5, 'priority', OLD.priority::text, NEW.priority::text),
-		    (6, 'service_id', OLD.service_id::text, NEW.service_id::text),
-		    (7, 'subject', OLD.subject, NEW.subject),
-		    (8, 'requester_id', OLD.requester_id::text, NEW.requester_id::text),
-		    (9, 'channel', OLD.channel, NEW.channel),
-		    (10, 'district_id', OLD.district_id::text, NEW.district_id::text),
-		    (11, 'location', OLD.location, NEW.location),
-		    (12, 'merged_into', OLD.merged_into::text, NEW.merged_into::text),
-		    (13, 'pending_until', history_time(OLD.pending_until), history_time(NEW.pending_until)),
-		    (14, 'first_response_due', history_time(OLD.first_response_due),
-		        history_time(NEW.first_response_due)),
-		    (15, 'resolution_due', history_time(OLD.resolution_due),
-		        history_time(NEW.resolution_due)))
-		    AS v(i, f, o, n)
-		WHERE v.o IS DISTINCT FROM v.n
-		ORDER BY v.i
-	LOOP
-		s := s + 1;
-		INSERT INTO history (ticket_id, seq, at, actor, action, field, old_value,
-		    new_value, prev_hash, hash)
-		VALUES (NEW.id, s, now(), session_user, act, c.f, c.o, c.n, h,
-		    history_hash(h, NEW.id, s, now(), session_user, act, c.f, c.o, c.n))
-		RETURNING hash INTO h;
-	END LOOP;
-	IF s <> NEW.history_seq THEN
-		NEW.history_seq := s;
+	-- Plain expressions, not a query per column: this runs on every update.
+	IF OLD.queue_id <> NEW.queue_id THEN
+		f := f || 'queue_id'::text; o := o || OLD.queue_id::text; n := n || NEW.queue_id::text;
+	END IF;
+	IF OLD.level <> NEW.level THEN
+		f := f || 'level'::text; o := o || OLD.level::text; n := n || NEW.level::text;
+	END IF;
+	IF OLD.status <> NEW.status THEN
+		f := f || 'status'::text; o := o || OLD.status; n := n || NEW.status;
+	END IF;
+	IF OLD.owner_id IS DISTINCT FROM NEW.owner_id THEN
+		f := f || 'owner_id'::text; o := o || OLD.owner_id::text; n := n || NEW.owner_id::text;
+	END IF;
+	IF OLD.priority <> NEW.priority THEN
+		f := f || 'priority'::text; o := o || OLD.priority::text; n := n || NEW.priority::text;
+	END IF;
+	IF OLD.service_id IS DISTINCT FROM NEW.service_id THEN
+		f := f || 'service_id'::text; o := o || OLD.service_id::text;
+		n := n || NEW.service_id::text;
+	END IF;
+	IF OLD.subject <> NEW.subject THEN
+		f := f || 'subject'::text; o := o || OLD.subject; n := n || NEW.subject;
+	END IF;
+	IF OLD.requester_id IS DISTINCT FROM NEW.requester_id THEN
+		f := f || 'requester_id'::text; o := o || OLD.requester_id::text;
+		n := n || NEW.requester_id::text;
+	END IF;
+	IF OLD.channel <> NEW.channel THEN
+		f := f || 'channel'::text; o := o || OLD.channel; n := n || NEW.channel;
+	END IF;
+	IF OLD.district_id IS DISTINCT FROM NEW.district_id THEN
+		f := f || 'district_id'::text; o := o || OLD.district_id::text;
+		n := n || NEW.district_id::text;
+	END IF;
+	IF OLD.location IS DISTINCT FROM NEW.location THEN
+		f := f || 'location'::text; o := o || OLD.location; n := n || NEW.location;
+	END IF;
+	IF OLD.merged_into IS DISTINCT FROM NEW.merged_into THEN
+		f := f || 'merged_into'::text; o := o || OLD.merged_into::text;
+		n := n || NEW.merged_into::text;
+	END IF;
+	IF OLD.pending_until IS DISTINCT FROM NEW.pending_until THEN
+		f := f || 'pending_until'::text; o := o || guichet.history_time(OLD.pending_until);
+		n := n || guichet.history_time(NEW.pending_until);
+	END IF;
+	IF OLD.first_response_due IS DISTINCT FROM NEW.first_response_due THEN
+		f := f || 'first_response_due'::text; o := o || guichet.history_time(OLD.first_response_due);
+		n := n || guichet.history_time(NEW.first_response_due);
+	END IF;
+	IF OLD.resolution_due IS DISTINCT FROM NEW.resolution_due THEN
+		f := f || 'resolution_due'::text; o := o || guichet.history_time(OLD.resolution_due);
+		n := n || guichet.history_time(NEW.resolution_due);
+	END IF;
+
+	IF cardinality(f) > 0 THEN
+		act := coalesce(nullif(current_setting('guichet.action', true), ''), 'set');
+		FOR i IN 1..cardinality(f) LOOP
+			ps := ps || h;
+			h := guichet.history_hash(h, NEW.id, s + i, now(), session_user, act, f[i], o[i], n[i]);
+			hs := hs || h;
+		END LOOP;
+		-- One statement for all the rows of this change.
+		INSERT INTO guichet.history (ticket_id, seq, at, actor, action, field, old_value, new_value,
+		    prev_hash, hash)
+		SELECT NEW.id, s + x.i, now(), session_user, act, x.f, x.o, x.n, x.p, x.h
+		FROM unnest(f, o, n, ps, hs) WITH ORDINALITY AS x(f, o, n, p, h, i);
+		NEW.history_seq := s + cardinality(f);
 		NEW.history_head := h;
 		NEW.updated_at := clock_timestamp();
 		NEW.updated_by := session_user;
 	END IF;
 	-- Rows appended here or by history_append (articles, fields, links).
 	IF NEW.history_seq <> OLD.history_seq AND NEW.owner_id = OLD.owner_id
-	    AND EXISTS (SELECT 1 FROM agent a
+	    AND EXISTS (SELECT 1 FROM guichet.agent a
 	        WHERE a.id = NEW.owner_id AND a.login = session_user) THEN
 		NEW.claimed_at := now();
 	END IF;
@@ -151,7 +195,7 @@ $$;
 
 CREATE FUNCTION ticket_notify()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql AS $$
 BEGIN
 	IF coalesce(current_setting('guichet.notify', true), '') <> 'off' THEN
 		PERFORM pg_notify('guichet', NEW.id::text);

@@ -46,96 +46,106 @@ CREATE INDEX attachment_sha256 ON attachment (sha256);
 --
 CREATE FUNCTION current_agent()
     RETURNS integer
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT id FROM agent WHERE login = session_user AND active
+BEGIN
+	RETURN (SELECT id FROM agent WHERE login = session_user AND active);
+END
 $$;
 
+-- Role tests are plain SQL without a SET clause so that they are inlined
+-- (pg_catalog is always searched first: nothing can shadow pg_has_role).
 CREATE FUNCTION is_admin()
     RETURNS boolean
     LANGUAGE sql STABLE
-    SET search_path = guichet, pg_catalog, public AS $$
-	SELECT pg_has_role(session_user, 'guichet_admin', 'MEMBER')
-$$;
+RETURN pg_has_role(session_user, 'guichet_admin', 'MEMBER');
 
 -- Supervisors (and admins, who are supervisors too).
 CREATE FUNCTION is_supervisor()
     RETURNS boolean
     LANGUAGE sql STABLE
-    SET search_path = guichet, pg_catalog, public AS $$
-	SELECT pg_has_role(session_user, 'guichet_supervisor', 'MEMBER')
-$$;
+RETURN pg_has_role(session_user, 'guichet_supervisor', 'MEMBER');
 
 CREATE FUNCTION is_mail()
     RETURNS boolean
     LANGUAGE sql STABLE
-    SET search_path = guichet, pg_catalog, public AS $$
-	SELECT pg_has_role(session_user, 'guichet_mail', 'MEMBER')
-$$;
+RETURN pg_has_role(session_user, 'guichet_mail', 'MEMBER');
 
+-- The helpers below are PL/pgSQL, not SQL: a SECURITY DEFINER SQL function
+-- cannot be inlined and would be planned again at every call, while PL/pgSQL
+-- keeps its plans for the session (next_ticket calls several of them).
 CREATE FUNCTION current_organisation()
     RETURNS integer
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT organisation_id FROM agent WHERE login = session_user AND active
+BEGIN
+	RETURN (SELECT organisation_id FROM agent WHERE login = session_user AND active);
+END
 $$;
 
 -- The queues whose tickets the caller may see, sorted.
 CREATE FUNCTION visible_queues()
     RETURNS integer[]
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT CASE WHEN pg_has_role(session_user, 'guichet_admin', 'MEMBER')
+BEGIN
+	IF pg_has_role(session_user, 'guichet_admin', 'MEMBER')
 	    OR pg_has_role(session_user, 'guichet_mail', 'MEMBER') THEN
-		(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM queue)
-	ELSE
-		(SELECT coalesce(array_agg(DISTINCT v.id ORDER BY v.id), '{}') FROM (
-			SELECT m.queue_id AS id
-			FROM agent a JOIN queue_member m ON m.agent_id = a.id
-			WHERE a.login = session_user AND a.active
-			UNION ALL
-			SELECT q.id
-			FROM agent a JOIN queue q ON q.organisation_id = a.organisation_id
-			WHERE a.login = session_user AND a.active
-			    AND pg_has_role(session_user, 'guichet_supervisor', 'MEMBER')) v)
-	END
+		RETURN (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM queue);
+	END IF;
+	RETURN (SELECT coalesce(array_agg(DISTINCT v.id ORDER BY v.id), '{}') FROM (
+		SELECT m.queue_id AS id
+		FROM agent a JOIN queue_member m ON m.agent_id = a.id
+		WHERE a.login = session_user AND a.active
+		UNION ALL
+		SELECT q.id
+		FROM agent a JOIN queue q ON q.organisation_id = a.organisation_id
+		WHERE a.login = session_user AND a.active
+		    AND pg_has_role(session_user, 'guichet_supervisor', 'MEMBER')) v);
+END
 $$;
 
 -- May the caller change tickets of this queue? A member with may_write, a
 -- supervisor of the queue's organisation, an admin.
 CREATE FUNCTION may_write(p_queue integer)
     RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT pg_has_role(session_user, 'guichet_admin', 'MEMBER')
+BEGIN
+	RETURN pg_has_role(session_user, 'guichet_admin', 'MEMBER')
 	    OR EXISTS (SELECT 1 FROM agent a JOIN queue_member m ON m.agent_id = a.id
 	        WHERE a.login = session_user AND a.active AND m.queue_id = p_queue
 	            AND m.may_write)
 	    OR (pg_has_role(session_user, 'guichet_supervisor', 'MEMBER')
 	        AND EXISTS (SELECT 1 FROM agent a JOIN queue q
 	            ON q.organisation_id = a.organisation_id
-	            WHERE a.login = session_user AND a.active AND q.id = p_queue))
+	            WHERE a.login = session_user AND a.active AND q.id = p_queue));
+END
 $$;
 
 -- May the caller act as a supervisor for this queue (release someone else's
 -- claim, reopen a closed ticket)? A supervisor of its organisation, an admin.
 CREATE FUNCTION may_supervise(p_queue integer)
     RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT pg_has_role(session_user, 'guichet_admin', 'MEMBER')
+BEGIN
+	RETURN pg_has_role(session_user, 'guichet_admin', 'MEMBER')
 	    OR (pg_has_role(session_user, 'guichet_supervisor', 'MEMBER')
 	        AND EXISTS (SELECT 1 FROM agent a JOIN queue q
 	            ON q.organisation_id = a.organisation_id
-	            WHERE a.login = session_user AND a.active AND q.id = p_queue))
+	            WHERE a.login = session_user AND a.active AND q.id = p_queue));
+END
 $$;
 
 -- A setting's value ('' when unset).
 CREATE FUNCTION setting(p_key text)
     RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = guichet, pg_catalog, public AS $$
-	SELECT coalesce((SELECT value FROM setting WHERE key = p_key), '')
+BEGIN
+	RETURN coalesce((SELECT value FROM setting WHERE key = p_key), '');
+END
 $$;
 
 --

@@ -33,17 +33,29 @@ CREATE INDEX contact_phone ON contact (phone) WHERE phone IS NOT NULL AND email 
 -- Internal helpers (not granted to anyone: only the API calls them).
 --
 
--- Lock a ticket the caller may see; GU006 otherwise; GU002 when p_seen is given
--- and the ticket changed since.
-CREATE FUNCTION ticket_lock(p_ticket bigint, p_seen timestamptz DEFAULT NULL)
+-- Lock a ticket the caller may see (with p_write: may change); GU006 when
+-- she may not see it, GU004 when she may see but not change it; GU002 when
+-- p_seen is given and the ticket changed since. A writer can always see, so
+-- the common case costs one rights lookup.
+CREATE FUNCTION ticket_lock(p_ticket bigint, p_seen timestamptz DEFAULT NULL,
+    p_write boolean DEFAULT false)
     RETURNS ticket
     LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
 DECLARE
 	t ticket;
 BEGIN
 	SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
-	IF NOT FOUND OR NOT t.queue_id = ANY (visible_queues()) THEN
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no ticket #%', p_ticket USING ERRCODE = 'GU006';
+	END IF;
+	IF NOT (p_write AND may_write(t.queue_id)) THEN
+		IF NOT t.queue_id = ANY (visible_queues()) THEN
+			RAISE EXCEPTION 'no ticket #%', p_ticket USING ERRCODE = 'GU006';
+		END IF;
+		IF p_write THEN
+			RAISE EXCEPTION 'you may not change tickets of queue %',
+			    (SELECT code FROM queue WHERE id = t.queue_id) USING ERRCODE = 'GU004';
+		END IF;
 	END IF;
 	IF p_seen IS NOT NULL AND t.updated_at <> p_seen THEN
 		RAISE EXCEPTION 'ticket #% was changed by % since you read it', t.id, t.updated_by
@@ -54,19 +66,14 @@ BEGIN
 END
 $$;
 
--- ticket_lock, then GU004 unless the caller may write in the ticket's queue,
--- and GU003 when the ticket is merged (a merged ticket is final: its thread
--- lives in the ticket it was merged into).
+-- ticket_lock for a writer, and GU003 when the ticket is merged (a merged
+-- ticket is final: its thread lives in the ticket it was merged into).
 CREATE FUNCTION ticket_write(p_ticket bigint, p_seen timestamptz DEFAULT NULL)
     RETURNS ticket
     LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
 DECLARE
-	t ticket := ticket_lock(p_ticket, p_seen);
+	t ticket := ticket_lock(p_ticket, p_seen, true);
 BEGIN
-	IF NOT may_write(t.queue_id) THEN
-		RAISE EXCEPTION 'you may not change tickets of queue %',
-		    (SELECT code FROM queue WHERE id = t.queue_id) USING ERRCODE = 'GU004';
-	END IF;
 	IF t.status = 'merged' THEN
 		RAISE EXCEPTION 'ticket #% is merged into #%', t.id, t.merged_into
 		    USING ERRCODE = 'GU003';
@@ -92,8 +99,10 @@ $$;
 -- Names the action of the ticket changes that follow (see 0002).
 CREATE FUNCTION history_action(p_action text)
     RETURNS void
-    LANGUAGE sql AS $$
-	SELECT set_config('guichet.action', coalesce(p_action, ''), true)
+    LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM set_config('guichet.action', coalesce(p_action, ''), true);
+END
 $$;
 
 -- Has the owner's lease run out (the queue has a claim_timeout and the owner
@@ -236,7 +245,7 @@ DECLARE
 	v jsonb;
 BEGIN
 	SELECT * INTO q FROM queue WHERE id = p_queue AND active;
-	IF NOT FOUND OR NOT q.id = ANY (visible_queues()) THEN
+	IF NOT FOUND OR NOT (may_write(q.id) OR q.id = ANY (visible_queues())) THEN
 		RAISE EXCEPTION 'no queue %', p_queue USING ERRCODE = 'GU006';
 	END IF;
 	IF NOT may_write(q.id) THEN
@@ -339,7 +348,8 @@ BEGIN
 END
 $$;
 
--- Take a ticket. A new ticket becomes open. Claiming one's own ticket renews
+-- Take a ticket (its status does not change: a new ticket stays new until it
+-- is answered or its status is set, as in RT or OTRS). Claiming one's own ticket renews
 -- the lease; another agent's live claim is GU001 (DETAIL: her login); an
 -- expired lease may be taken over.
 CREATE FUNCTION claim(p_ticket bigint, p_seen timestamptz DEFAULT NULL)
@@ -363,9 +373,7 @@ BEGIN
 		    USING ERRCODE = 'GU001', DETAIL = who;
 	END IF;
 	PERFORM history_action('claim');
-	UPDATE ticket SET owner_id = me, claimed_at = now(),
-	    status = CASE status WHEN 'new' THEN 'open' ELSE status END
-	WHERE id = t.id;
+	UPDATE ticket SET owner_id = me, claimed_at = now() WHERE id = t.id;
 	PERFORM history_action(NULL);
 END
 $$;
@@ -384,10 +392,10 @@ DECLARE
 	tid bigint;
 BEGIN
 	SELECT claim_timeout INTO timeout FROM queue WHERE id = p_queue;
-	IF NOT FOUND OR NOT p_queue = ANY (visible_queues()) THEN
-		RAISE EXCEPTION 'no queue %', p_queue USING ERRCODE = 'GU006';
-	END IF;
-	IF NOT may_write(p_queue) THEN
+	IF NOT FOUND OR NOT may_write(p_queue) THEN
+		IF NOT FOUND OR NOT p_queue = ANY (visible_queues()) THEN
+			RAISE EXCEPTION 'no queue %', p_queue USING ERRCODE = 'GU006';
+		END IF;
 		RAISE EXCEPTION 'you may not take tickets of queue %',
 		    (SELECT code FROM queue WHERE id = p_queue) USING ERRCODE = 'GU004';
 	END IF;
@@ -403,9 +411,7 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	PERFORM history_action('claim');
-	UPDATE ticket SET owner_id = me, claimed_at = now(),
-	    status = CASE status WHEN 'new' THEN 'open' ELSE status END
-	WHERE id = tid;
+	UPDATE ticket SET owner_id = me, claimed_at = now() WHERE id = tid;
 	PERFORM history_action(NULL);
 	RETURN tid;
 END
@@ -800,4 +806,7 @@ GRANT EXECUTE ON FUNCTION
     merge(bigint, bigint), set_absence(timestamptz, timestamptz, name)
     TO guichet_agent;
 GRANT EXECUTE ON FUNCTION find_or_create_contact(text, text, text)
+    TO guichet_agent, guichet_mail;
+-- Pure helpers others may reuse (the gateway writes headers too).
+GRANT EXECUTE ON FUNCTION header_value(text), field_value(field, text)
     TO guichet_agent, guichet_mail;
