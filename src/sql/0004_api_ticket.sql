@@ -348,8 +348,8 @@ BEGIN
 END
 $$;
 
--- Take a ticket (its status does not change: a new ticket stays new until it
--- is answered or its status is set, as in RT or OTRS). Claiming one's own ticket renews
+-- Take a ticket: a new ticket becomes open (someone works on it). Claiming
+-- one's own ticket renews
 -- the lease; another agent's live claim is GU001 (DETAIL: her login); an
 -- expired lease may be taken over.
 CREATE FUNCTION claim(p_ticket bigint, p_seen timestamptz DEFAULT NULL)
@@ -373,7 +373,9 @@ BEGIN
 		    USING ERRCODE = 'GU001', DETAIL = who;
 	END IF;
 	PERFORM history_action('claim');
-	UPDATE ticket SET owner_id = me, claimed_at = now() WHERE id = t.id;
+	UPDATE ticket SET owner_id = me, claimed_at = now(),
+	    status = CASE status WHEN 'new' THEN 'open' ELSE status END
+	WHERE id = t.id;
 	PERFORM history_action(NULL);
 END
 $$;
@@ -411,7 +413,9 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	PERFORM history_action('claim');
-	UPDATE ticket SET owner_id = me, claimed_at = now() WHERE id = tid;
+	UPDATE ticket SET owner_id = me, claimed_at = now(),
+	    status = CASE status WHEN 'new' THEN 'open' ELSE status END
+	WHERE id = tid;
 	PERFORM history_action(NULL);
 	RETURN tid;
 END

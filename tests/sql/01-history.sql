@@ -58,10 +58,10 @@ RESET SESSION AUTHORIZATION;
 SELECT results_eq(
     format('SELECT actor::text COLLATE "default", action, field, old_value, new_value FROM history
         WHERE ticket_id = %s AND seq > 5 ORDER BY seq', :t),
-    format($$VALUES ('alice', 'claim', 'owner_id', NULL, '1'),
+    format($$VALUES ('alice', 'claim', 'status', 'new', 'open'),
+        ('alice', 'claim', 'owner_id', NULL, '1'),
         ('alice', 'note', 'article', NULL, '%s'),
         ('alice', 'reply', 'article', NULL, '%s'),
-        ('alice', 'set', 'status', 'new', 'open'),
         ('alice', 'field', 'quartier', NULL, 'Sud'),
         ('alice', 'field', 'quartier', 'Sud', 'Centre'),
         ('alice', 'field', 'quartier', 'Centre', NULL),

@@ -96,7 +96,7 @@ SET SESSION AUTHORIZATION alice;
 SELECT lives_ok(format('SELECT claim(%s)', :t), 'claim: alice takes her queue''s ticket');
 RESET SESSION AUTHORIZATION;
 SELECT results_eq(format('SELECT owner_id, status, claimed_at FROM ticket WHERE id = %s', :t),
-    $$VALUES (1, 'new', now())$$, 'claim: owner set, lease started, status unchanged');
+    $$VALUES (1, 'open', now())$$, 'claim: owner set, new becomes open, lease started');
 SET SESSION AUTHORIZATION sam;
 SELECT is(t_error(format('SELECT guichet.claim(%s)', :t)), 'GU001|alice',
     'claim: someone else''s claim is GU001 with the owner''s login as DETAIL');
@@ -139,7 +139,7 @@ SELECT throws_ok(format('SELECT reply(%s, %L, 0, %L)', :t, 'x', :'seen'), 'GU002
 RESET SESSION AUTHORIZATION;
 SELECT results_eq(format('SELECT status, owner_id, (SELECT count(*)::int FROM article
         WHERE ticket_id = %1$s AND kind = ''mail_out'') FROM ticket WHERE id = %1$s', :t),
-    $$VALUES ('new', NULL::int, 0)$$, 'p_seen: nothing was changed');
+    $$VALUES ('open', NULL::int, 0)$$, 'p_seen: nothing was changed');
 SELECT updated_at AS seen FROM ticket WHERE id = :t \gset
 SET SESSION AUTHORIZATION alice;
 SELECT lives_ok(format('SELECT claim(%s, %L)', :t, :'seen'), 'p_seen: a fresh one passes');

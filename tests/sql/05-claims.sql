@@ -27,9 +27,9 @@ SELECT is(ARRAY[(SELECT subject FROM ticket WHERE id = :n1), (SELECT subject FRO
     'next_ticket: highest priority first, then oldest');
 SELECT is(:'n5'::text, 'none', 'next_ticket: NULL when nothing is left (pending tickets are not taken)');
 SELECT results_eq(format('SELECT owner_id, status, claimed_at FROM ticket WHERE id = %s', :n1),
-    $$VALUES (1, 'new', now())$$, 'next_ticket: claimed by alice, lease started');
-SELECT is((SELECT field FROM history WHERE ticket_id = :n1 AND action = 'claim'), 'owner_id',
-    'next_ticket: history says claim');
+    $$VALUES (1, 'open', now())$$, 'next_ticket: claimed by alice, opened, lease started');
+SELECT is((SELECT string_agg(field, ',' ORDER BY seq) FROM history WHERE ticket_id = :n1
+    AND action = 'claim'), 'status,owner_id', 'next_ticket: history says claim');
 
 SET SESSION AUTHORIZATION bob;
 SELECT throws_ok('SELECT next_ticket(1)', 'GU006', NULL, 'next_ticket: not in a queue one cannot see');
