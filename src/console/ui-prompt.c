@@ -236,7 +236,7 @@ on_key(int key, bool fkey, void *arg)
 static void
 draw_choice(void)
 {
-	int height = ui_lines() - 4, width = ui_cols() - 4, y, i;
+	int height = ui_lines() - 4, width = ui_cols() - 2, y, i;
 
 	if (height < 3)
 		return;
@@ -247,19 +247,19 @@ draw_choice(void)
 		P.top = P.sel;
 	if (P.sel >= P.top + (size_t)(height - 2))
 		P.top = P.sel - (size_t)(height - 2) + 1;
-	ui_fill(y, 1, width + 2, C_TITLE, 0);
-	ui_text(y, 2, width, P.question, C_TITLE, 0);
+	ui_fill(y, 0, width + 2, C_TITLE, 0);
+	ui_text(y, 1, width, P.question, C_TITLE, 0);
 	for (i = 0; i < height - 2; i++) {
 		size_t k = P.top + (size_t)i;
 
-		ui_fill(y + 1 + i, 1, width + 2, k == P.sel && k < P.nshown ? C_CURSOR : C_DEFAULT, 0);
+		ui_fill(y + 1 + i, 0, width + 2, k == P.sel && k < P.nshown ? C_CURSOR : C_DEFAULT, 0);
 		if (k >= P.nshown)
 			continue;
-		ui_text(y + 1 + i, 2, width, P.labels[P.shown[k]],
+		ui_text(y + 1 + i, 1, width, P.labels[P.shown[k]],
 		    k == P.sel ? C_CURSOR : C_DEFAULT, 0);
 	}
-	ui_fill(y + height - 1, 1, width + 2, C_TITLE, 0);
-	ui_text(y + height - 1, 2, width,
+	ui_fill(y + height - 1, 0, width + 2, C_TITLE, 0);
+	ui_text(y + height - 1, 1, width,
 	    _("type to filter, arrows to move, Enter to choose, Esc to cancel"), C_TITLE, 0);
 }
 
