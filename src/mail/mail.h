@@ -171,6 +171,8 @@ struct mail_url {
 int mail_url_parse(const char *, struct mail_url *, char **cause);
 void mail_url_free(struct mail_url *);
 char *mail_password(const struct mail_options *, const struct mail_url *, char **cause);
+struct _mailstream;
+int tls_verify(struct _mailstream *, const char *host, char **cause);
 
 /* import.c */
 int import_run(const struct mail_options *, struct source *);
@@ -178,13 +180,16 @@ int parse_run(const struct mail_options *);
 
 /* send.c */
 int send_run(const struct mail_options *);
-/* compose.c — an outbox row as a MIME message. */
+/* compose.c — an outbox row as a MIME message (CR LF line ends). */
 struct outgoing {
 	const char *from, *to, *cc, *subject, *body, *message_id, *in_reply_to;
 	const char *refs; /* PostgreSQL text[] literal or NULL */
-	const char *date;
 	long long ticket;
+	bool auto_submitted; /* an acknowledgement: RFC 3834 */
+	struct mail_attachment *attachments;
+	size_t nattachments;
 };
 char *compose_message(const struct outgoing *, const struct mail_options *, size_t *len);
+void compose_attachment(struct strbuf *, const char *boundary, const struct mail_attachment *);
 
 #endif

@@ -1,0 +1,132 @@
+#!/bin/sh
+# tests/mail/send.sh — guichet-mail send: agents' replies leave as proper
+# MIME (UTF-8 quoted-printable, RFC 2047 subject, attachments) with the tag,
+# Message-ID, In-Reply-To and References, through a recording sendmail
+# stand-in and through a local SMTP listener; each exactly once; failures
+# retried with backoff; a row interrupted mid-delivery is not sent twice.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pg.sh"
+
+pg_start
+pg_install
+pg_fixture
+
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
+mailer=$(pg_conninfo mailer)
+rec=$PGDIR/sent
+mkdir -p "$rec"
+fake=$PGDIR/fake-sendmail
+cat > "$fake" <<EOS
+#!/bin/sh
+# Records its arguments and the message; exits with \$(cat $PGDIR/sendmail-exit) if present.
+n=\$(ls "$rec" | grep -c '\.eml\$')
+n=\$((n + 1))
+printf '%s\n' "\$@" > "$rec/\$n.args"
+cat > "$rec/\$n.eml"
+if [ -f "$PGDIR/sendmail-exit" ]; then rm -f "$rec/\$n.eml" "$rec/\$n.args"; exit \$(cat "$PGDIR/sendmail-exit"); fi
+exit 0
+EOS
+chmod +x "$fake"
+conf=$PGDIR/guichet.conf
+printf 'set mail.sendmail %s\n' "$fake" > "$conf"
+
+# Alice answers ticket 1 (with an attachment): one outbox row.
+art=$(psql_as alice -c "SELECT guichet.reply(1, 'Bonjour,
+
+Nous intervenons demain matin. Café offert ☕ à l''équipe = merci.
+.
+From here on, a line that starts with From.')")
+q "INSERT INTO guichet.blob VALUES (sha256('plan'::bytea), 4, 'plan'::bytea);
+INSERT INTO guichet.attachment (article_id, filename, content_type, size, sha256)
+    VALUES ($art, 'plan d''accès.pdf', 'application/pdf', 4, sha256('plan'::bytea));" >/dev/null
+msgid=$(q "SELECT message_id FROM guichet.outbox WHERE article_id = $art")
+
+guichet-mail -F "$conf" -d "$mailer" send --summary > "$PGDIR/out" 2>&1
+is "$?" 0 "send: exit 0"
+is "$(cat "$PGDIR/out")" "1 sent, 0 to retry, 0 failed" "send: summary line"
+is "$(q "SELECT status || ' ' || attempts || ' ' || (sent_at IS NOT NULL) FROM guichet.outbox WHERE article_id = $art")" \
+    "sent 1 true" "the outbox row is marked sent"
+is "$(tr '\n' ' ' < "$rec/1.args")" "-t -i -f voirie@ville.example " "sendmail -t -i with the queue address as envelope sender"
+m=$(tr -d '\r' < "$rec/1.eml")
+like "$m" "^To: jean.dupont@example.org$" "To: the requester"
+like "$m" "^Subject: \[Guichet #1\] Nid de poule rue de la Gare$" "Subject with the tag"
+like "$m" "^Message-ID: $msgid$" "Message-ID of the outbox row"
+like "$m" "^In-Reply-To: <f1.jean@example.org>$" "In-Reply-To the citizen's message"
+like "$m" "^References: <f1.jean@example.org>$" "References"
+like "$m" "^Content-Transfer-Encoding: quoted-printable$" "text in quoted-printable"
+like "$m" "filename\*=UTF-8''plan%20d%27acc%C3%A8s.pdf" "attachment name in RFC 2231"
+# What a mail client makes of it: our own parser reads it back.
+parsed=$(guichet-mail -F /dev/null parse < "$rec/1.eml")
+like "$parsed" "Café offert ☕ à l'équipe = merci\.\\\\n\.\\\\nFrom here on" "the body reads back intact (UTF-8, '=', leading dot and From)"
+like "$parsed" "\"name\":\"plan d'accès.pdf\",\"type\":\"application/pdf\"" "the attachment reads back"
+
+guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
+is "$(ls "$rec" | grep -c '\.eml$')" 1 "a second run sends nothing again"
+
+# A non-ASCII subject is RFC 2047 encoded.
+q "UPDATE guichet.ticket SET subject = 'Dépôt sauvage près de l''école' WHERE id = 2" >/dev/null
+psql_as alice -c "SELECT guichet.reply(2, 'Merci.')" >/dev/null
+guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
+m=$(tr -d '\r' < "$rec/2.eml")
+like "$m" "^Subject: =\?UTF-8\?B\?" "non-ASCII subject as an encoded word"
+like "$(guichet-mail -F /dev/null parse < "$rec/2.eml")" "\"subject\":\"\[Guichet #2\] Dépôt sauvage près de l'école\"" \
+    "the encoded subject reads back"
+
+# A temporary failure: retried later, with backoff.
+echo 75 > "$PGDIR/sendmail-exit"
+id3=$(psql_as alice -c "SELECT guichet.reply(1, 'Encore un mot.')")
+guichet-mail -F "$conf" -d "$mailer" send > "$PGDIR/out" 2>&1
+is "$?" 75 "sendmail failing: exit 75 (EX_TEMPFAIL)"
+is "$(q "SELECT status || ' ' || attempts || ' ' || (next_attempt_at > now()) || ' ' || (last_error LIKE '%status 75%') FROM guichet.outbox WHERE article_id = $id3")" \
+    "queued 1 true true" "the row waits for a retry, later, with the error"
+rm -f "$PGDIR/sendmail-exit"
+q "UPDATE guichet.outbox SET next_attempt_at = now() WHERE article_id = $id3" >/dev/null
+guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
+is "$(q "SELECT status || ' ' || attempts FROM guichet.outbox WHERE article_id = $id3")" "sent 2" "the retry succeeds"
+
+# A crash between claiming and recording: not sent a second time.
+id4=$(psql_as alice -c "SELECT guichet.reply(1, 'Interrompu.')")
+q "UPDATE guichet.outbox SET status = 'sending', attempts = 1, next_attempt_at = now() - interval '1 minute' WHERE article_id = $id4" >/dev/null
+n=$(ls "$rec" | grep -c '\.eml$')
+guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
+is "$(ls "$rec" | grep -c '\.eml$')" "$n" "an interrupted delivery is not resent"
+like "$(q "SELECT status || ' ' || last_error FROM guichet.outbox WHERE article_id = $id4")" "^failed interrupted" \
+    "it is marked failed with the reason"
+psql_as ada -c "SELECT guichet.outbox_requeue((SELECT id FROM guichet.outbox WHERE article_id = $id4))" >/dev/null
+guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
+is "$(q "SELECT status FROM guichet.outbox WHERE article_id = $id4")" sent "an admin requeues it: sent"
+
+# SMTP, to a listener on the loopback.
+sink=$PGDIR/sink
+mkdir -p "$sink"
+perl "$top_srcdir/tests/mail/smtp-sink.pl" "$sink" &
+sinkpid=$!
+atexit "touch '$sink/stop'; kill $sinkpid 2>/dev/null"
+i=0
+while [ ! -f "$sink/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+printf 'set mail.smtp smtp://127.0.0.1:%s\n' "$(cat "$sink/port")" > "$conf"
+psql_as alice -c "SELECT guichet.reply(1, 'Par SMTP.', 0, NULL, 'jean.dupont@example.org', 'refuse@example.org, copie@example.org')" >/dev/null
+psql_as alice -c "SELECT guichet.reply(2, 'Deuxième par SMTP.')" >/dev/null
+guichet-mail -F "$conf" -d "$mailer" send --summary > "$PGDIR/out" 2>&1
+is "$?" 0 "SMTP: exit 0"
+is "$(cat "$PGDIR/out")" "2 sent, 0 to retry, 0 failed" "SMTP: two messages over one connection"
+is "$(tr '\n' ' ' < "$sink/1.env")" "from voirie@ville.example rcpt jean.dupont@example.org rcpt copie@example.org " \
+    "SMTP: envelope from the queue address, To and Cc (the refused one skipped)"
+like "$(tr -d '\r' < "$sink/1.eml")" "^Cc: refuse@example.org, copie@example.org$" "SMTP: Cc header"
+like "$(guichet-mail -F /dev/null parse < "$sink/2.eml")" "\"body\":\"Deuxième par SMTP.\"" "SMTP: body intact"
+
+# Only refused recipients: a permanent failure, not retried.
+psql_as alice -c "SELECT guichet.reply(2, 'Refusé.', 0, NULL, 'refuse@example.org')" >/dev/null
+guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
+is "$?" 65 "SMTP 550: exit 65"
+like "$(q "SELECT status || ' ' || last_error FROM guichet.outbox ORDER BY id DESC LIMIT 1")" "^failed RCPT TO refuse@example.org: 5.1.1 no such user" \
+    "SMTP 550: failed for good, with the server's answer"
+
+# Unreachable SMTP server: EX_TEMPFAIL, the row stays queued.
+printf 'set mail.smtp smtp://127.0.0.1:1\n' > "$conf"
+psql_as alice -c "SELECT guichet.reply(2, 'Serveur absent.')" >/dev/null
+guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
+is "$?" 75 "SMTP server down: exit 75"
+is "$(q "SELECT status FROM guichet.outbox ORDER BY id DESC LIMIT 1")" queued "SMTP server down: still queued"
+
+done_testing
