@@ -48,7 +48,9 @@ static FILE *timing_fp;
 static void conn_lost(void);
 static void send_next(void);
 
-static const char sql_listen[] = "LISTEN guichet; LISTEN guichet_presence";
+/* One statement each: PQsendQueryParams takes a single command. */
+static const char sql_listen[] = "LISTEN guichet";
+static const char sql_listen_presence[] = "LISTEN guichet_presence";
 
 void
 conn_timing(const char *label, double ms, int rows)
@@ -63,8 +65,9 @@ static void
 listen_done(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
     const char *detail)
 {
+	/* Without LISTEN the views are not live: say so rather than hide it. */
 	if (error != NULL)
-		log_debug("LISTEN failed: %s", error);
+		ui_error(_("live updates are off: %s"), error);
 }
 
 void
@@ -80,6 +83,7 @@ conn_init(PGconn *conn, const char *conninfo, const char *timing_path)
 	}
 	PQsetnonblocking(pg, 1);
 	conn_send("listen", sql_listen, 0, NULL, listen_done, NULL, NULL);
+	conn_send("listen", sql_listen_presence, 0, NULL, listen_done, NULL, NULL);
 }
 
 int
@@ -299,6 +303,8 @@ connect_step(void)
 		log_info("reconnected");
 		ui_message("%s", _("connection restored"));
 		enqueue("listen", sql_listen, 0, NULL, false, false, listen_done, NULL, NULL);
+		enqueue("listen", sql_listen_presence, 0, NULL, false, false, listen_done, NULL,
+		    NULL);
 		view_dispatch_reconnect();
 		return;
 	default:
