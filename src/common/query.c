@@ -96,20 +96,24 @@ array_add(struct parser *ps, int slot, const char *value)
 	strbuf_addch(sb, '"');
 }
 
-/* A value: up to the next blank, or a "quoted string". Returns a copy or NULL. */
+/* A value: up to the next blank; "quoted parts" may hold blanks. A copy or NULL. */
 static char *
 read_value(struct parser *ps)
 {
 	struct strbuf sb;
-	const char *start = ps->p;
+	const char *start = ps->p, *quote;
 
 	strbuf_init(&sb);
-	if (*ps->p == '"') {
-		ps->p++;
+	while (*ps->p != '\0' && !isspace((unsigned char)*ps->p)) {
+		if (*ps->p != '"') {
+			strbuf_addch(&sb, *ps->p++);
+			continue;
+		}
+		quote = ps->p++;
 		while (*ps->p != '"') {
 			if (*ps->p == '\0') {
 				strbuf_free(&sb);
-				fail(ps, start, _("unterminated quote"), NULL);
+				fail(ps, quote, _("unterminated quote"), NULL);
 				return NULL;
 			}
 			if (*ps->p == '\\' && ps->p[1] != '\0')
@@ -117,9 +121,6 @@ read_value(struct parser *ps)
 			strbuf_addch(&sb, *ps->p++);
 		}
 		ps->p++;
-	} else {
-		while (*ps->p != '\0' && !isspace((unsigned char)*ps->p))
-			strbuf_addch(&sb, *ps->p++);
 	}
 	if (sb.len == 0) {
 		strbuf_free(&sb);
