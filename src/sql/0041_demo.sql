@@ -21,6 +21,18 @@
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, pg_catalog, public;
 
+-- What demo_begin() dropped and must be rebuilt after the load (indexes, then
+-- foreign keys). It outlives the load's transaction so that the indexes can
+-- be built by two connections at once; a demo interrupted before the end
+-- finishes the rebuild at its next start.
+CREATE TABLE demo_rebuild (
+	n    integer PRIMARY KEY,
+	kind text NOT NULL CHECK (kind IN ('index', 'constraint')),
+	tbl  regclass NOT NULL,
+	name text NOT NULL,
+	ddl  text NOT NULL
+);
+
 -- A uniform number in [0, 1) from (seed, key, purpose): plan-independent randomness.
 CREATE FUNCTION demo_u(p_seed integer, p_key bigint, p_salt integer) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -92,7 +104,13 @@ BEGIN
 		    MESSAGE = format('the database already has %s tickets: use --force to add '
 		        'the demo to them', n);
 	END IF;
-	-- One bulk load: generous memory for its sorts and index builds.
+	-- One bulk load: generous memory for its sorts, index builds and the staging
+	-- tables (temp_buffers can only be set before the session's first temporary
+	-- table, hence for the session).
+	IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relpersistence = 't'
+	    AND relnamespace = pg_my_temp_schema()) THEN
+		PERFORM set_config('temp_buffers', '2GB', false);
+	END IF;
 	PERFORM set_config('work_mem', '512MB', true);
 	PERFORM set_config('maintenance_work_mem', '1GB', true);
 	PERFORM set_config('guichet.notify', 'off', true);
@@ -100,29 +118,40 @@ BEGIN
 	-- spend seconds compiling plans that run in milliseconds.
 	PERFORM set_config('jit', 'off', true);
 
-	CREATE TEMP TABLE demo_ddl (n serial, tbl regclass, kind text, name text,
-	    ddl text) ON COMMIT DROP;
+	-- Leftovers of an interrupted demo first.
+	FOR r IN SELECT * FROM demo_rebuild ORDER BY kind = 'constraint', n LOOP
+		EXECUTE r.ddl;
+		DELETE FROM demo_rebuild WHERE n = r.n;
+	END LOOP;
 	IF empty THEN
-		INSERT INTO demo_ddl (tbl, kind, name, ddl)
-		SELECT c.conrelid::regclass, 'constraint', c.conname,
+		-- The biggest builds first, so that two builders finish together.
+		INSERT INTO demo_rebuild (n, kind, tbl, name, ddl)
+		SELECT row_number() OVER (ORDER BY x.prio, x.name), 'index', x.tbl, x.name, x.ddl
+		FROM (SELECT i.indrelid AS tbl, c.relname AS name, pg_get_indexdef(i.indexrelid) AS ddl,
+		    CASE WHEN i.indrelid = 'article'::regclass AND m.amname = 'gin' THEN 0
+		        WHEN i.indrelid = 'history'::regclass THEN 1
+		        WHEN m.amname = 'gin' THEN 2 ELSE 3 END AS prio
+		    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		    JOIN pg_am m ON m.oid = c.relam
+		    WHERE i.indrelid IN ('ticket'::regclass, 'article'::regclass,
+		        'history'::regclass, 'ticket_field'::regclass, 'link'::regclass,
+		        'contact'::regclass)
+		        AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+		            WHERE k.conindid = i.indexrelid)
+		        AND c.relnamespace = 'guichet'::regnamespace) x;
+		INSERT INTO demo_rebuild (n, kind, tbl, name, ddl)
+		SELECT 1000 + row_number() OVER (ORDER BY c.conname), 'constraint', c.conrelid,
+		    c.conname,
 		    format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass,
 		        c.conname, pg_get_constraintdef(c.oid))
 		FROM pg_constraint c
 		WHERE c.contype = 'f' AND c.conrelid IN ('ticket'::regclass,
 		    'article'::regclass, 'history'::regclass, 'ticket_field'::regclass,
 		    'link'::regclass, 'contact'::regclass);
-		INSERT INTO demo_ddl (tbl, kind, name, ddl)
-		SELECT i.indrelid::regclass, 'index', c.relname, pg_get_indexdef(i.indexrelid)
-		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-		WHERE i.indrelid IN ('ticket'::regclass, 'article'::regclass,
-		    'history'::regclass, 'ticket_field'::regclass, 'link'::regclass,
-		    'contact'::regclass)
-		    AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-		    AND c.relnamespace = 'guichet'::regnamespace;
-		FOR r IN SELECT * FROM demo_ddl WHERE kind = 'constraint' LOOP
+		FOR r IN SELECT * FROM demo_rebuild WHERE kind = 'constraint' LOOP
 			EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.tbl, r.name);
 		END LOOP;
-		FOR r IN SELECT * FROM demo_ddl WHERE kind = 'index' LOOP
+		FOR r IN SELECT * FROM demo_rebuild WHERE kind = 'index' LOOP
 			EXECUTE format('DROP INDEX guichet.%I', r.name);
 		END LOOP;
 	END IF;
@@ -591,6 +620,7 @@ DECLARE
 	v_end timestamptz := p_until::timestamp AT TIME ZONE 'Europe/Paris';
 	v_base bigint := (SELECT coalesce(max(id), 0) FROM ticket);
 	v_abase bigint := (SELECT coalesce(max(id), 0) FROM article);
+	v_agglo integer := (SELECT id FROM organisation WHERE code = 'agglo');
 BEGIN
 	CREATE TEMP TABLE demo_q ON COMMIT DROP AS
 	SELECT q.id, q.code, q.organisation_id AS org_id, q.escalate_to, q.sla_policy_id,
@@ -655,12 +685,15 @@ BEGIN
 	), num AS (
 		SELECT row_number() OVER (ORDER BY created_at, i, k) AS n, created_at FROM raw
 	), pick AS (
-		SELECT n.n, n.created_at, s.*,
+		SELECT n.n, n.created_at, s.id AS service_id, s.org_id, s.days, s.it, s.l1, s.l2,
+		    s.fr_cal, s.res_cal,
 		    CASE WHEN s.it THEN 1 + floor(c.colleagues * demo_u(p_seed, n.n, 20) ^ 2)
 		    ELSE c.colleagues + 1 + floor((c.n - c.colleagues) * demo_u(p_seed, n.n, 20) ^ 2.5)
 		    END::bigint + c.base AS requester_id,
 		    extract(epoch FROM v_end - n.created_at) / 86400.0 AS age,
-		    demo_u(p_seed, n.n, 13) AS u_status
+		    demo_u(p_seed, n.n, 13) AS u_status,
+		    demo_u(p_seed, n.n, 30) AS u_channel,
+		    demo_u(p_seed, n.n, 31) AS u_priority
 		FROM num n CROSS JOIN demo_slots sl CROSS JOIN demo_c c
 		JOIN demo_s s ON s.id = demo_pick(sl.services, demo_u(p_seed, n.n, 10))
 	), st AS (
@@ -674,17 +707,14 @@ BEGIN
 		        THEN 'pending' WHEN u_status < 0.15 THEN 'resolved' ELSE 'closed' END
 		    ELSE CASE WHEN u_status < 0.01 THEN 'open' WHEN u_status < 0.02 THEN 'pending'
 		        ELSE 'closed' END END AS status,
-		    CASE WHEN p.it THEN CASE WHEN demo_u(p_seed, p.n, 30) < 0.6 THEN 'mail'
-		        WHEN demo_u(p_seed, p.n, 30) < 0.85 THEN 'web' ELSE 'phone' END
-		    ELSE CASE WHEN demo_u(p_seed, p.n, 30) < 0.5 THEN 'mail'
-		        WHEN demo_u(p_seed, p.n, 30) < 0.72 THEN 'phone'
-		        WHEN demo_u(p_seed, p.n, 30) < 0.87 THEN 'desk'
-		        WHEN demo_u(p_seed, p.n, 30) < 0.97 THEN 'web' ELSE 'internal' END
-		    END AS channel,
-		    (CASE WHEN demo_u(p_seed, p.n, 31) < 0.05 THEN 1
-		        WHEN demo_u(p_seed, p.n, 31) < 0.2 THEN 2
-		        WHEN demo_u(p_seed, p.n, 31) < 0.8 THEN 3
-		        WHEN demo_u(p_seed, p.n, 31) < 0.95 THEN 4 ELSE 5 END)::smallint AS priority
+		    CASE WHEN p.it THEN CASE WHEN u_channel < 0.6 THEN 'mail'
+		        WHEN u_channel < 0.85 THEN 'web' ELSE 'phone' END
+		    ELSE CASE WHEN u_channel < 0.5 THEN 'mail' WHEN u_channel < 0.72 THEN 'phone'
+		        WHEN u_channel < 0.87 THEN 'desk' WHEN u_channel < 0.97 THEN 'web'
+		        ELSE 'internal' END END AS channel,
+		    (CASE WHEN u_priority < 0.05 THEN 1 WHEN u_priority < 0.2 THEN 2
+		        WHEN u_priority < 0.8 THEN 3 WHEN u_priority < 0.95 THEN 4 ELSE 5 END)::smallint
+		        AS priority
 		FROM pick p
 	), times AS (
 		SELECT st.*,
@@ -694,53 +724,44 @@ BEGIN
 		    CASE WHEN st.status IN ('resolved', 'closed') THEN st.created_at + least(
 		        greatest(-ln(1 - demo_u(p_seed, st.n, 15)) * st.days
 		            * CASE WHEN st.priority >= 4 THEN 0.5 ELSE 1 END, 0.01),
-		        st.age * 0.9) * interval '1 day' END AS resolved_at,
-		    demo_u(p_seed, st.n, 16) AS u_fr
+		        st.age * 0.9) * interval '1 day' END AS resolved_at
 		FROM st
+	), ends AS (
+		SELECT t.*, coalesce(t.resolved_at, v_end) AS end_at,
+		    CASE WHEN t.status <> 'new' THEN t.created_at + least(greatest(
+		        -ln(1 - demo_u(p_seed, t.n, 16)) * CASE WHEN t.it THEN 1 ELSE 3 END, 0.05)
+		        * interval '1 hour', (coalesce(t.resolved_at, v_end) - t.created_at) * 0.5)
+		        END AS fr_at,
+		    CASE WHEN t.status = 'new' THEN 0
+		        ELSE 1 + CASE WHEN demo_u(p_seed, t.n, 22) < 0.5 THEN 0
+		            WHEN demo_u(p_seed, t.n, 22) < 0.85 THEN 1 ELSE 2 END END AS n_extra,
+		    t.resolved_at IS NOT NULL AND demo_u(p_seed, t.n, 21) < 0.2 AS via_pending
+		FROM times t
+	), life AS (
+		SELECT e.*,
+		    e.created_at + (e.fr_at - e.created_at) * (0.2 + 0.6 * demo_u(p_seed, e.n, 17))
+		        AS claim_at,
+		    CASE WHEN e.escalated THEN e.fr_at + (e.end_at - e.fr_at)
+		        * (0.2 + 0.3 * demo_u(p_seed, e.n, 18)) END AS escalate_at
+		FROM ends e
 	)
-	SELECT v_base + t.n AS id, t.n, t.created_at, t.id AS service_id, t.org_id,
-	    t.category, t.subjects, t.details, t.it, t.status, t.channel, t.priority,
-	    t.requester_id, t.escalated, t.resolved_at,
-	    coalesce(t.resolved_at, v_end) AS end_at,
-	    t.l1, t.l2, t.fr_cal, t.res_cal,
-	    CASE WHEN t.status <> 'new' THEN t.created_at + least(greatest(
-	        -ln(1 - t.u_fr) * CASE WHEN t.it THEN 1 ELSE 3 END, 0.05) * interval '1 hour',
-	        (coalesce(t.resolved_at, v_end) - t.created_at) * 0.5) END AS fr_at,
-	    v_end AS t_end
-	FROM times t;
-
-	-- The rest of a ticket's life, from the times above.
-	CREATE TEMP TABLE demo_t2 ON COMMIT DROP AS
-	SELECT t.*,
-	    t.created_at + (t.fr_at - t.created_at) * (0.2 + 0.6 * demo_u(p_seed, t.n, 17))
-	        AS claim_at,
-	    CASE WHEN t.escalated THEN t.fr_at + (t.end_at - t.fr_at)
-	        * (0.2 + 0.3 * demo_u(p_seed, t.n, 18)) END AS escalate_at,
-	    CASE WHEN t.status = 'new' THEN 0
-	        ELSE 1 + CASE WHEN demo_u(p_seed, t.n, 22) < 0.5 THEN 0
-	            WHEN demo_u(p_seed, t.n, 22) < 0.85 THEN 1 ELSE 2 END END AS n_extra,
-	    t.resolved_at IS NOT NULL AND demo_u(p_seed, t.n, 21) < 0.2 AS via_pending
-	FROM demo_t t;
-	DROP TABLE demo_t;
-
-	CREATE TEMP TABLE demo_t ON COMMIT DROP AS
-	SELECT t.id, t.n, t.created_at, t.service_id, t.org_id, t.category, t.subjects,
-	    t.details, t.it, t.status, t.channel, t.priority, t.requester_id, t.escalated,
-	    t.resolved_at, t.end_at, t.fr_at, t.claim_at, t.escalate_at,
+	SELECT v_base + t.n AS id, t.n, t.created_at, t.service_id, t.org_id, t.it, t.status,
+	    t.channel, t.priority, t.requester_id, t.escalated, t.resolved_at, t.end_at,
+	    t.fr_at, t.claim_at, t.escalate_at,
 	    CASE WHEN t.escalated AND (t.resolved_at IS NOT NULL
 	        OR demo_u(p_seed, t.n, 19) < 0.6)
 	        THEN t.escalate_at + (t.end_at - t.escalate_at) * 0.3
 	            * demo_u(p_seed, t.n, 20) + interval '1 minute' END AS l2_claim_at,
-	    CASE WHEN t.status = 'pending' THEN t.fr_at + (t.t_end - t.fr_at)
+	    CASE WHEN t.status = 'pending' THEN t.fr_at + (v_end - t.fr_at)
 	            * (0.3 + 0.5 * demo_u(p_seed, t.n, 21))
 	        WHEN t.via_pending THEN t.fr_at + (t.end_at - t.fr_at) * 0.5 END AS pending_at,
 	    CASE WHEN t.via_pending THEN t.fr_at + (t.end_at - t.fr_at) * 0.75 END
 	        AS reopen_at,
-	    CASE WHEN t.status = 'pending' THEN t.t_end
+	    CASE WHEN t.status = 'pending' THEN v_end
 	        + (1 + floor(demo_u(p_seed, t.n, 23) * 10)) * interval '1 day' END
 	        AS pending_until,
 	    CASE WHEN t.status = 'closed' THEN t.resolved_at
-	        + least(interval '7 days', (t.t_end - t.resolved_at) * 0.8) END AS closed_at,
+	        + least(interval '7 days', (v_end - t.resolved_at) * 0.8) END AS closed_at,
 	    t.n_extra,
 	    v_abase + sum(t.n_extra + 1) OVER (ORDER BY t.n) - t.n_extra AS a_first,
 	    q1.address, t.l1, t.l2,
@@ -754,21 +775,19 @@ BEGIN
 	    CASE WHEN t.it THEN NULL
 	        WHEN c.district_id IS NOT NULL AND demo_u(p_seed, t.n, 11) < 0.8
 	        THEN c.district_id
-	        WHEN t.org_id = (SELECT id FROM organisation WHERE code = 'agglo')
-	        THEN demo_pick(dc.agglo_d, demo_u(p_seed, t.n, 12))
+	        WHEN t.org_id = v_agglo THEN demo_pick(dc.agglo_d, demo_u(p_seed, t.n, 12))
 	        ELSE demo_pick(dc.ville_d, demo_u(p_seed, t.n, 12)) END AS district_id,
 	    sn.street, sn.number,
-	    replace(replace(demo_pick(t.subjects, demo_u(p_seed, t.n, 28)), '{rue}',
-	        sn.street), '{n}', sn.number) AS subject,
-	    t.t_end
-	FROM demo_t2 t
+	    replace(replace(demo_pick(s.subjects, demo_u(p_seed, t.n, 28)), '{rue}',
+	        sn.street), '{n}', sn.number) AS subject
+	FROM life t
 	CROSS JOIN demo_c dc CROSS JOIN demo_words() w
 	CROSS JOIN LATERAL (SELECT demo_pick(w.streets, demo_u(p_seed, t.n, 26)) AS street,
 	    (1 + floor(demo_u(p_seed, t.n, 27) * 120))::integer::text AS number) sn
+	JOIN demo_s s ON s.id = t.service_id
 	JOIN demo_q q1 ON q1.id = t.l1
 	LEFT JOIN demo_q q2 ON q2.id = t.l2
 	JOIN contact c ON c.id = t.requester_id;
-	DROP TABLE demo_t2;
 END
 $$;
 
@@ -819,6 +838,7 @@ BEGIN
 	        THEN 5 + floor(demo_u(p_seed, t.a_first + j, 42) * 26)::integer ELSE 0 END
 	        AS time_spent
 	FROM demo_t t
+	JOIN demo_s ds ON ds.id = t.service_id
 	CROSS JOIN demo_words() w
 	CROSS JOIN LATERAL generate_series(0, t.n_extra) j
 	CROSS JOIN LATERAL (SELECT
@@ -827,7 +847,7 @@ BEGIN
 	    demo_u(p_seed, t.a_first + j, 40) AS u,
 	    demo_u(p_seed, t.a_first + j, 43) AS u2,
 	    demo_u(p_seed, t.a_first + j, 44) AS u3,
-	    replace(replace(demo_pick(t.details, demo_u(p_seed, t.n, 41)), '{rue}', t.street),
+	    replace(replace(demo_pick(ds.details, demo_u(p_seed, t.n, 41)), '{rue}', t.street),
 	        '{n}', t.number) AS detail) x
 	CROSS JOIN LATERAL (SELECT CASE
 	    WHEN j = 0 THEN CASE WHEN t.channel IN ('mail', 'web')
@@ -845,14 +865,15 @@ BEGIN
 	    CASE WHEN t.channel IN ('mail', 'web') THEN 'demo_mail' ELSE t.l1_login END AS actor
 	FROM demo_t t
 	JOIN service s ON s.id = t.service_id
+	JOIN demo_s ds ON ds.id = t.service_id
 	LEFT JOIN district d ON d.id = t.district_id
 	CROSS JOIN LATERAL (VALUES
 	    ('quartier', CASE WHEN d.name = ANY (coalesce((SELECT allowed FROM field
 	        WHERE name = 'quartier'), '{}')) THEN d.name END),
-	    ('dossier', CASE WHEN t.category = 'Urbanisme'
+	    ('dossier', CASE WHEN ds.category = 'Urbanisme'
 	        THEN format('PC 083 126 %s %s', to_char(t.created_at, 'YY'),
 	            lpad((t.n % 100000)::text, 5, '0'))
-	        WHEN t.category = 'Logement' THEN format('DLS-%s-%s', to_char(t.created_at, 'YYYY'),
+	        WHEN ds.category = 'Logement' THEN format('DLS-%s-%s', to_char(t.created_at, 'YYYY'),
 	            lpad((t.n % 100000)::text, 5, '0')) END),
 	    ('rendez_vous', CASE WHEN s.code IN ('etat-civil-passeport', 'etat-civil-cni')
 	        AND t.status <> 'new' THEN (t.created_at
@@ -1010,18 +1031,10 @@ BEGIN
 END
 $$;
 
--- Put back what demo_begin() took away; statistics for the planner.
+-- The triggers back on, at the end of the load's transaction.
 CREATE FUNCTION demo_finish() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
-DECLARE
-	r record;
 BEGIN
-	FOR r IN SELECT * FROM demo_ddl WHERE kind = 'index' ORDER BY n LOOP
-		EXECUTE r.ddl;
-	END LOOP;
-	FOR r IN SELECT * FROM demo_ddl WHERE kind = 'constraint' ORDER BY n LOOP
-		EXECUTE r.ddl;
-	END LOOP;
 	ALTER TABLE ticket ENABLE TRIGGER USER;
 	ALTER TABLE article ENABLE TRIGGER USER;
 	ALTER TABLE ticket_field ENABLE TRIGGER USER;
@@ -1030,6 +1043,29 @@ BEGIN
 	ALTER TABLE contact ENABLE TRIGGER USER;
 END
 $$;
+
+-- Rebuild one dropped index (or foreign key) in the caller's transaction:
+-- two connections calling it in turn share the work. Returns its name, or NULL
+-- when nothing of that kind is left.
+CREATE FUNCTION demo_rebuild_next(p_kind text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+DECLARE
+	r demo_rebuild;
+BEGIN
+	SELECT * INTO r FROM demo_rebuild WHERE kind = p_kind ORDER BY n LIMIT 1
+	FOR UPDATE SKIP LOCKED;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	PERFORM set_config('maintenance_work_mem', '1GB', true);
+	EXECUTE r.ddl;
+	DELETE FROM demo_rebuild WHERE n = r.n;
+	RETURN r.name;
+END
+$$;
+
+REVOKE ALL ON FUNCTION demo_rebuild_next(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION demo_rebuild_next(text) TO guichet_admin;
 
 REVOKE ALL ON FUNCTION demo_u(integer, bigint, integer), demo_logins(),
     demo_begin(boolean), demo_config(integer, date), demo_services(), demo_agents(),
