@@ -25,6 +25,7 @@ struct console {
 	int agent_id;
 	long long clock_skew; /* server now() minus local time(), seconds */
 	int page_size;        /* rows fetched per keyset page */
+	int count_cap;        /* counts stop there ("1000+") */
 	bool color;
 	bool quit;
 	double started_ms;

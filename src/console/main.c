@@ -62,6 +62,9 @@ apply_config(struct config *cf)
 	if (config_get_int(cf, "console.page_size", 10, 1000, 100, &v, &cause) != 0)
 		die(EX_CONFIG, "%s", cause);
 	console.page_size = (int)v;
+	if (config_get_int(cf, "console.count_cap", 100, 10000000, 1000, &v, &cause) != 0)
+		die(EX_CONFIG, "%s", cause);
+	console.count_cap = (int)v;
 }
 
 static void

@@ -20,29 +20,34 @@
 #define INDEX_NPARAMS (QUERY_NPARAMS + 5)
 #define TAG_MAX 10000
 
-/* The columns of a page; the lateral subquery is aliased t like the table. */
-#define INDEX_COLUMNS(KEY) \
-	"SELECT t.id, t.priority, t.status, st.ord, (" KEY ")::text AS k," \
-	" extract(epoch FROM t.created_at)::bigint AS created," \
-	" extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN" \
-	"  (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due," \
-	"  t.resolution_due) ELSE t.resolution_due END) END)::bigint AS due," \
-	" a.login AS owner, coalesce(nullif(c.name, ''), c.email, c.phone, '') AS requester," \
-	" t.subject, q.code AS queue"
-
+/*
+ * A page: the keyset walk picks the ids first (LIMIT inside), and only those
+ * rows are joined to agents, contacts and queues, whose row-level security
+ * checks cost a few microseconds each. The lateral subquery is aliased t like
+ * the table, so that KEY reads the same inside and out.
+ */
 #define INDEX_SQL(KEY, KTYPE, DIR, CMP, KINF, IDINF) \
-	INDEX_COLUMNS(KEY) \
+	"SELECT p.id, p.priority, p.status, p.ord, p.k, p.created, p.due," \
+	" a.login AS owner, coalesce(nullif(c.name, ''), c.email, c.phone, '') AS requester," \
+	" p.subject, q.code AS queue FROM (" \
+	" SELECT t.id, t.priority, t.status, st.ord, (" KEY ")::text AS k, " KEY " AS sk," \
+	"  extract(epoch FROM t.created_at)::bigint AS created," \
+	"  extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN" \
+	"   (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due," \
+	"   t.resolution_due) ELSE t.resolution_due END) END)::bigint AS due," \
+	"  t.owner_id, t.requester_id, t.queue_id, t.subject" \
 	" FROM unnest($21::text[]) WITH ORDINALITY AS st(status, ord)" \
 	" CROSS JOIN LATERAL (SELECT t.* FROM guichet.ticket t" \
 	"  WHERE t.status = st.status AND " QUERY_WHERE \
 	"  AND (" KEY ", t.id) " CMP " (CASE WHEN st.ord = $22::int THEN $23::" KTYPE \
 	"   ELSE " KINF " END, CASE WHEN st.ord = $22::int THEN $24::bigint ELSE " IDINF " END)" \
 	"  ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT $25::int) t" \
-	" JOIN guichet.queue q ON q.id = t.queue_id" \
-	" LEFT JOIN guichet.agent a ON a.id = t.owner_id" \
-	" LEFT JOIN guichet.contact c ON c.id = t.requester_id" \
 	" WHERE st.ord >= $22::int" \
-	" ORDER BY st.ord, " KEY " " DIR ", t.id " DIR " LIMIT $25::int"
+	" ORDER BY st.ord, " KEY " " DIR ", t.id " DIR " LIMIT $25::int) p" \
+	" JOIN guichet.queue q ON q.id = p.queue_id" \
+	" LEFT JOIN guichet.agent a ON a.id = p.owner_id" \
+	" LEFT JOIN guichet.contact c ON c.id = p.requester_id" \
+	" ORDER BY p.ord, p.sk " DIR ", p.id " DIR
 
 #define T_MAX "'infinity'::timestamptz"
 #define T_MIN "'-infinity'::timestamptz"
@@ -69,9 +74,10 @@ static const struct sort_order sorts[] = {
 	    INDEX_SQL("t.priority", "int", "ASC", ">", "-32768", ID_MIN) },
 };
 
+/* The title's count stops after console.count_cap: a precise 52,817 is not worth 50 ms. */
 static const char sql_count[] =
-    "SELECT count(*) AS n FROM guichet.ticket t WHERE t.status = ANY ($21::text[]) AND "
-    QUERY_WHERE;
+    "SELECT count(*) AS n FROM (SELECT 1 FROM guichet.ticket t"
+    " WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE " LIMIT $22::int + 1) x";
 static const char sql_tag_all[] =
     "SELECT t.id FROM guichet.ticket t WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE
     " LIMIT 10000";
@@ -450,12 +456,14 @@ static void
 count(struct view *v)
 {
 	struct index_view *ix = v->data;
-	const char *params[QUERY_NPARAMS + 1];
-	char *statuses = status_literal(ix, false);
+	const char *params[QUERY_NPARAMS + 2];
+	char *statuses = status_literal(ix, false), cap[24];
 
 	fill_params(ix, params);
 	params[20] = statuses;
-	conn_send("index:count", sql_count, QUERY_NPARAMS + 1, params, on_count, v,
+	snprintf(cap, sizeof cap, "%d", console.count_cap);
+	params[21] = cap;
+	conn_send("index:count", sql_count, QUERY_NPARAMS + 2, params, on_count, v,
 	    (void *)(uintptr_t)ix->generation);
 	free(statuses);
 }
@@ -556,7 +564,9 @@ title(struct view *v)
 	char total[32] = "…";
 
 	free(ix->title);
-	if (ix->total_known)
+	if (ix->total_known && ix->total > console.count_cap)
+		snprintf(total, sizeof total, _("more than %d"), console.count_cap);
+	else if (ix->total_known)
 		snprintf(total, sizeof total, "%lld", ix->total);
 	if (ix->search)
 		xasprintf(&ix->title, _("search: %s — %s tickets%s — sorted: %s"), ix->text, total,

@@ -13,25 +13,12 @@
 #include "console.h"
 
 /*
- * Overdue: the resolution is late, or the first response is late and none was
- * sent. The same expression is indexed by 0020_console.sql (ticket_queue_breach).
+ * Counts stop at console.count_cap + 1 (see queue_overview in 0020_console.sql):
+ * counting is proportional to what is counted, and "1000+" says enough.
  */
 static const char sql_overview[] =
-    "SELECT o.name AS organisation, q.id, q.code, q.name, q.level,"
-    " (SELECT count(*) FROM guichet.ticket t WHERE t.queue_id = q.id AND t.status = 'new') AS new,"
-    " (SELECT count(*) FROM guichet.ticket t WHERE t.queue_id = q.id AND t.status = 'open') AS open,"
-    " (SELECT count(*) FROM guichet.ticket t WHERE t.queue_id = q.id"
-    "   AND t.status = 'pending') AS pending,"
-    " (SELECT count(*) FROM guichet.ticket t WHERE t.owner_id = $1::int AND t.queue_id = q.id"
-    "   AND t.status IN ('new', 'open', 'pending')) AS mine,"
-    " (SELECT count(*) FROM guichet.ticket t WHERE t.queue_id = q.id"
-    "   AND t.status IN ('new', 'open')"
-    "   AND (CASE WHEN t.first_response_at IS NULL"
-    "     THEN least(t.first_response_due, t.resolution_due) ELSE t.resolution_due END) < now())"
-    "   AS overdue"
-    " FROM guichet.queue q JOIN guichet.organisation o ON o.id = q.organisation_id"
-    " WHERE q.active AND q.id = ANY (guichet.visible_queues())"
-    " ORDER BY o.name, q.level, q.code";
+    "SELECT organisation, id, code, name, level, new, open, pending, mine, overdue"
+    " FROM guichet.queue_overview($1::int)";
 
 enum row_kind { ROW_MINE, ROW_ORG, ROW_QUEUE };
 
@@ -130,10 +117,10 @@ static void
 load(struct view *v)
 {
 	struct overview *ov = v->data;
-	char id[16];
-	const char *params[1] = { id };
+	char cap[24];
+	const char *params[1] = { cap };
 
-	snprintf(id, sizeof id, "%d", console.agent_id);
+	snprintf(cap, sizeof cap, "%d", console.count_cap);
 	ov->loading = true;
 	conn_send("overview", sql_overview, 1, params, on_result, v, NULL);
 }
@@ -145,12 +132,22 @@ open_view(struct view *v)
 	v->loaded_at = now_ms();
 }
 
+static const char *
+count_text(long long n, char *buf)
+{
+	if (n > console.count_cap)
+		snprintf(buf, 24, "%d+", console.count_cap);
+	else
+		snprintf(buf, 24, "%lld", n);
+	return buf;
+}
+
 static void
 draw_row(void *p, int y, int width, bool selected, void *arg)
 {
 	struct queue_row *r = p;
 	int color = selected ? C_CURSOR : C_DEFAULT;
-	char *counts;
+	char *counts, a[24], b[24], c[24], d[24];
 
 	switch (r->kind) {
 	case ROW_ORG:
@@ -166,11 +163,11 @@ draw_row(void *p, int y, int width, bool selected, void *arg)
 	}
 	ui_text(y, 2, 14, r->code, color, 0);
 	ui_text(y, 17, width - 56 > 8 ? width - 56 : 8, r->name, color, 0);
-	xasprintf(&counts, "L%d %6lld %6lld %6lld %6lld", r->level, r->new, r->open, r->pending,
-	    r->mine);
+	xasprintf(&counts, "L%d %6s %6s %6s %6s", r->level, count_text(r->new, a),
+	    count_text(r->open, b), count_text(r->pending, c), count_text(r->mine, d));
 	ui_text(y, width - 38, 30, counts, color, 0);
 	free(counts);
-	xasprintf(&counts, "%6lld", r->overdue);
+	xasprintf(&counts, "%6s", count_text(r->overdue, a));
 	ui_text(y, width - 8, 7, counts, selected ? C_CURSOR : (r->overdue > 0 ? C_BREACH : C_DEFAULT),
 	    0);
 	free(counts);

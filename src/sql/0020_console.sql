@@ -1,4 +1,5 @@
--- 0020_console.sql — what the agents' console needs on the server: presence
+-- 0020_console.sql — what the agents' console needs on the server: the queue
+-- overview's counts, presence
 -- (who has a ticket open, who is writing in it), splitting an article into a
 -- new linked ticket, and the indexes behind the console's other list orders and
 -- its overdue counts.
@@ -16,6 +17,37 @@ CREATE INDEX ticket_queue_breach ON ticket (queue_id,
     (CASE WHEN first_response_at IS NULL THEN least(first_response_due, resolution_due)
         ELSE resolution_due END))
     WHERE status IN ('new', 'open');
+
+-- The queue overview: every queue the caller may see, with the counts of its
+-- new, open, pending, mine and overdue tickets. Each count is an index(-only)
+-- scan that stops after p_cap + 1 rows: the console shows "5000+" rather than
+-- spend a second counting a queue nobody could empty anyway. Runs as the owner
+-- (no per-row policy) over visible_queues() only.
+CREATE FUNCTION queue_overview(p_cap integer DEFAULT 5000)
+    RETURNS TABLE (organisation text, id integer, code text, name text, level smallint,
+        new bigint, open bigint, pending bigint, mine bigint, overdue bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+	SELECT o.name, q.id, q.code, q.name, q.level,
+	    (SELECT count(*) FROM (SELECT 1 FROM ticket t WHERE t.queue_id = q.id
+	        AND t.status = 'new' LIMIT p_cap + 1) x),
+	    (SELECT count(*) FROM (SELECT 1 FROM ticket t WHERE t.queue_id = q.id
+	        AND t.status = 'open' LIMIT p_cap + 1) x),
+	    (SELECT count(*) FROM (SELECT 1 FROM ticket t WHERE t.queue_id = q.id
+	        AND t.status = 'pending' LIMIT p_cap + 1) x),
+	    (SELECT count(*) FROM (SELECT 1 FROM ticket t WHERE t.owner_id = me.id
+	        AND t.queue_id = q.id AND t.status IN ('new', 'open', 'pending')
+	        LIMIT p_cap + 1) x),
+	    (SELECT count(*) FROM (SELECT 1 FROM ticket t WHERE t.queue_id = q.id
+	        AND t.status IN ('new', 'open')
+	        AND (CASE WHEN t.first_response_at IS NULL
+	            THEN least(t.first_response_due, t.resolution_due)
+	            ELSE t.resolution_due END) < now()
+	        LIMIT p_cap + 1) x)
+	FROM queue q JOIN organisation o ON o.id = q.organisation_id
+	    LEFT JOIN (SELECT current_agent() AS id) me ON true
+	WHERE q.active AND q.id = ANY (visible_queues())
+	ORDER BY o.name, q.level, q.code
+$$;
 
 -- One row per agent and ticket open in a console; refreshed every 30 s by the
 -- console, forgotten after two minutes without news (a console that crashed).
@@ -137,7 +169,7 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION presence_check(bigint), presence_set(bigint, boolean),
+REVOKE ALL ON FUNCTION queue_overview(integer), presence_check(bigint), presence_set(bigint, boolean),
     presence_leave(bigint), presence_list(bigint), split_article(bigint, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION presence_set(bigint, boolean), presence_leave(bigint),
+GRANT EXECUTE ON FUNCTION queue_overview(integer), presence_set(bigint, boolean), presence_leave(bigint),
     presence_list(bigint), split_article(bigint, text) TO guichet_agent;
