@@ -14,10 +14,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -30,7 +33,16 @@
 static const char sql_ingest[] =
     "SELECT o_outcome, o_raw, o_ticket, o_article, o_rule, o_new, o_detail "
     "FROM guichet.ingest_message($1, $2, $3::jsonb, $4, $5::bigint)";
-static const char sql_lock_batch[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", 0)";
+/*
+ * Messages are partitioned by sender (PARTITIONS); a batch locks the
+ * partitions it may touch, in order. Parallel maildir workers each take one,
+ * so they run side by side, while one sender's messages stay serialised.
+ */
+#define PARTITIONS 2
+static const char sql_lock_batch[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", 1), "
+    "pg_advisory_xact_lock(" LOCK_CLASS ", 2)";
+static const char sql_lock_partition[] =
+    "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", 1 + $1::integer)";
 static const char sql_try_lock_source[] =
     "SELECT pg_try_advisory_lock(" LOCK_CLASS ", hashtext($1)) AS locked";
 static const char sql_lock_source[] =
@@ -62,6 +74,7 @@ struct import {
 	size_t nitems;
 	struct timespec start, last_draw;
 	bool drawn;
+	int worker; /* the partition this process imports, or -1 for all */
 };
 
 static double
@@ -250,6 +263,41 @@ send_simple(PGconn *conn, const char *sql)
 	return PQsendQueryParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0) ? 0 : -1;
 }
 
+static int
+send_begin(struct import *im)
+{
+	char part[16];
+	const char *values[1] = { part };
+
+	if (send_simple(im->conn, "BEGIN") != 0)
+		return -1;
+	if (im->worker < 0)
+		return send_simple(im->conn, sql_lock_batch);
+	snprintf(part, sizeof part, "%d", im->worker);
+	return PQsendQueryParams(im->conn, sql_lock_partition, 1, NULL, values, NULL, NULL, 0) ?
+	    0 : -1;
+}
+
+/* The partition of a message: a hash of its sender's address. */
+static int
+partition_of(const struct source_msg *msg)
+{
+	struct headers h;
+	char *addr = NULL, *name = NULL;
+	unsigned int hash = 2166136261u;
+	const char *p;
+
+	headers_parse(&h, msg->data, msg->len);
+	if (header_mailbox(headers_get(&h, "From"), &addr, &name) == 0) {
+		for (p = addr; *p != '\0'; p++)
+			hash = (hash ^ (unsigned char)*p) * 16777619u;
+		free(addr);
+		free(name);
+	}
+	headers_free(&h);
+	return (int)(hash % PARTITIONS);
+}
+
 /* Parse one message and queue its ingest_message call. */
 static int
 send_item(struct import *im, struct item *it)
@@ -401,7 +449,7 @@ send_batch(struct import *im, bool fetch, size_t first, size_t n, char **cause)
 	size_t bytes = 0, i;
 	int r;
 
-	if (send_simple(im->conn, "BEGIN") != 0 || send_simple(im->conn, sql_lock_batch) != 0)
+	if (send_begin(im) != 0)
 		return -2;
 	if (fetch) {
 		while (im->nitems < (size_t)im->o.batch && bytes < BATCH_BYTES) {
@@ -413,6 +461,11 @@ send_batch(struct import *im, bool fetch, size_t first, size_t n, char **cause)
 				return -1;
 			if (r == 0)
 				break;
+			if (im->worker >= 0 && partition_of(&it->msg) != im->worker) {
+				/* The other worker's: left for it. */
+				source_msg_free(&it->msg);
+				continue;
+			}
 			im->nitems++;
 			im->st.seen++;
 			bytes += it->msg.len;
@@ -455,7 +508,7 @@ quarantine_item(struct import *im, struct item *it, const char *error)
 	PGresult *res;
 	char *cause = NULL;
 
-	if (send_simple(im->conn, "BEGIN") != 0 || send_simple(im->conn, sql_lock_batch) != 0 ||
+	if (send_begin(im) != 0 ||
 	    !PQsendQueryParams(im->conn, sql_store_raw, 4, NULL, values, lengths, formats, 0) ||
 	    send_simple(im->conn, "COMMIT") != 0 || PQpipelineSync(im->conn) != 1)
 		return -1;
@@ -498,17 +551,24 @@ one_by_one(struct import *im, char **cause)
 	long n;
 
 	for (i = 0; i < im->nitems; i++) {
-		free(*cause);
-		*cause = NULL;
-		if ((n = send_batch(im, false, i, 1, cause)) < 0)
-			return -2;
-		/* read_batch counts into items[q - 2]: point it at this item. */
-		{
-			struct item *save = im->items;
+		int attempt;
 
-			im->items = &save[i];
-			rc = read_batch(im, 1, cause);
-			im->items = save;
+		/* A deadlock with a concurrent run is worth another try or two. */
+		for (attempt = 0, rc = -1; attempt < 3 && rc == -1; attempt++) {
+			free(*cause);
+			*cause = NULL;
+			if (attempt > 0 && rollback(im) != 0)
+				return -2;
+			if ((n = send_batch(im, false, i, 1, cause)) < 0)
+				return -2;
+			/* read_batch counts into items[q - 2]: point it at this item. */
+			{
+				struct item *save = im->items;
+
+				im->items = &save[i];
+				rc = read_batch(im, 1, cause);
+				im->items = save;
+			}
 		}
 		if (rc == -2)
 			return -2;
@@ -684,7 +744,8 @@ static int
 prepare(struct import *im, char **cause, bool *busy)
 {
 	PGresult *res;
-	const char *label = im->src->label;
+	char *label;
+	const char *values[1];
 	int ex;
 
 	*busy = false;
@@ -698,23 +759,148 @@ prepare(struct import *im, char **cause, bool *busy)
 			im->o.tag_prefix = xstrdup(db_value(res, 0, "value"));
 		PQclear(res);
 	}
-	if (strcmp(label, "stdin") != 0) {
-		if ((res = db_exec(im->conn, sql_try_lock_source, 1, &label, cause, NULL)) == NULL)
-			return EX_TEMPFAIL;
-		*busy = !db_bool(res, 0, "locked");
-		PQclear(res);
-		if (*busy) {
-			/*
-			 * Another run (or the server side of one just killed) is on
-			 * this source: wait for it, then take what it left.
-			 */
-			log_info(_("another import from %s is running: waiting"), label);
-			if ((res = db_exec(im->conn, sql_lock_source, 1, &label, cause, NULL)) == NULL)
-				return EX_TEMPFAIL;
-			PQclear(res);
-		}
+	if (strcmp(im->src->label, "stdin") == 0)
+		return 0;
+	if (im->worker >= 0)
+		xasprintf(&label, "%s#%d", im->src->label, im->worker);
+	else
+		label = xstrdup(im->src->label);
+	values[0] = label;
+	if ((res = db_exec(im->conn, sql_try_lock_source, 1, values, cause, NULL)) == NULL) {
+		free(label);
+		return EX_TEMPFAIL;
 	}
+	*busy = !db_bool(res, 0, "locked");
+	PQclear(res);
+	if (*busy) {
+		/*
+		 * Another run (or the server side of one just killed) is on this
+		 * source: wait for it, then take what it left.
+		 */
+		log_info(_("another import from %s is running: waiting"), im->src->label);
+		if ((res = db_exec(im->conn, sql_lock_source, 1, values, cause, NULL)) == NULL) {
+			free(label);
+			return EX_TEMPFAIL;
+		}
+		PQclear(res);
+	}
+	free(label);
 	return 0;
+}
+
+/* One importing process: all partitions (worker -1) or one. */
+static int
+import_one(struct import *im, char **cause)
+{
+	struct source *src = im->src;
+	bool busy;
+	int ex;
+
+	if ((ex = prepare(im, cause, &busy)) != 0)
+		return ex;
+	if (busy && src->ops->rescan != NULL && src->ops->rescan(src, cause) != 0)
+		return EX_TEMPFAIL;
+	if (im->worker <= 0) {
+		/* Retries take every partition's lock: done by one worker only. */
+		int worker = im->worker;
+
+		im->worker = -1;
+		ex = retry_pending(im, cause);
+		im->worker = worker;
+		if (ex != 0)
+			return ex;
+	}
+	if (PQenterPipelineMode(im->conn) != 1) {
+		xasprintf(cause, "%s", PQerrorMessage(im->conn));
+		return EX_TEMPFAIL;
+	}
+	return drain(im, src, cause);
+}
+
+static void
+report_cause(char **cause)
+{
+	if (*cause != NULL) {
+		char *c = sanitize_text(*cause, 0);
+
+		log_warnx("%s", c);
+		free(c);
+		free(*cause);
+		*cause = NULL;
+	}
+}
+
+/* The worst of two exit statuses: unreachable, then quarantined, then fine. */
+static int
+worse(int a, int b)
+{
+	if (a == EX_TEMPFAIL || b == EX_TEMPFAIL)
+		return EX_TEMPFAIL;
+	if (a != 0 && a != EX_DATAERR)
+		return a;
+	if (b != 0 && b != EX_DATAERR)
+		return b;
+	return a != 0 ? a : b;
+}
+
+/*
+ * A maildir is imported by PARTITIONS processes side by side, one per
+ * partition of senders: the server does the work, and it has more than one
+ * core. Each child reports its counts through a pipe.
+ */
+static int
+import_parallel(struct import *im, char **cause)
+{
+	pid_t pids[PARTITIONS];
+	int fds[PARTITIONS], k, status, ex = 0;
+
+	for (k = 0; k < PARTITIONS; k++) {
+		int p[2];
+
+		if (pipe(p) != 0)
+			fatalx("pipe: %s", strerror(errno));
+		fflush(NULL);
+		if ((pids[k] = fork()) < 0)
+			fatalx("fork: %s", strerror(errno));
+		if (pids[k] == 0) {
+			/* A worker dies with its parent (cron or a test may kill it). */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(EX_TEMPFAIL);
+			close(p[0]);
+			im->worker = k;
+			im->o.progress = im->o.progress && k == 0;
+			ex = import_one(im, cause);
+			report_cause(cause);
+			if (write(p[1], &im->st, sizeof im->st) != sizeof im->st)
+				_exit(EX_SOFTWARE);
+			if (im->conn != NULL)
+				PQfinish(im->conn);
+			_exit(ex);
+		}
+		close(p[1]);
+		fds[k] = p[0];
+	}
+	for (k = 0; k < PARTITIONS; k++) {
+		struct stats st;
+
+		if (read(fds[k], &st, sizeof st) == sizeof st) {
+			im->st.seen += st.seen;
+			im->st.imported += st.imported;
+			im->st.threaded += st.threaded;
+			im->st.created += st.created;
+			im->st.duplicates += st.duplicates;
+			im->st.quarantined += st.quarantined;
+			im->st.loops += st.loops;
+			im->st.held += st.held;
+			im->st.oversized += st.oversized;
+		}
+		close(fds[k]);
+		while (waitpid(pids[k], &status, 0) < 0 && errno == EINTR)
+			;
+		ex = worse(ex, WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE);
+	}
+	return ex == EX_DATAERR ? 0 : ex;
 }
 
 int
@@ -722,42 +908,26 @@ import_run(const struct mail_options *o, struct source *src)
 {
 	struct import im;
 	char *cause = NULL;
-	bool busy;
 	int ex;
 
 	memset(&im, 0, sizeof im);
 	im.o = *o;
 	im.src = src;
+	im.worker = -1;
 	im.options_json = options_json(o);
 	im.items = xcalloc(o->batch, sizeof *im.items);
 	clock_gettime(CLOCK_MONOTONIC, &im.start);
 
-	if ((ex = prepare(&im, &cause, &busy)) != 0)
-		goto out;
-	if (busy && src->ops->rescan != NULL && src->ops->rescan(src, &cause) != 0) {
-		ex = EX_TEMPFAIL;
-		goto out;
-	}
-	if ((ex = retry_pending(&im, &cause)) != 0)
-		goto out;
-	if (PQenterPipelineMode(im.conn) != 1) {
-		ex = EX_TEMPFAIL;
-		xasprintf(&cause, "%s", PQerrorMessage(im.conn));
-		goto out;
-	}
-	ex = drain(&im, src, &cause);
+	if (o->workers > 1 && strcmp(src->ops->name, "maildir") == 0)
+		ex = import_parallel(&im, &cause);
+	else
+		ex = import_one(&im, &cause);
 	progress(&im, true);
 	if (ex == 0 && im.st.quarantined > 0)
 		ex = EX_DATAERR;
-	summary(&im);
-out:
-	if (cause != NULL) {
-		char *c = sanitize_text(cause, 0);
-
-		log_warnx("%s", c);
-		free(c);
-		free(cause);
-	}
+	if (ex == 0 || ex == EX_DATAERR)
+		summary(&im);
+	report_cause(&cause);
 	free_items(&im);
 	free(im.items);
 	free(im.options_json);

@@ -23,6 +23,7 @@ struct mail_options {
 	size_t max_attachment;	   /* bytes: a bigger attachment stays in the raw message */
 	long long rate_cap;	   /* new tickets per sender and day; 0: no cap */
 	long long batch;	   /* messages per transaction */
+	long long workers;	   /* maildir: importing processes side by side */
 	const char *tag_prefix;	   /* "Guichet" in "[Guichet #123]" */
 	const char *default_queue; /* queue code */
 	const char *ack_template;  /* template name, or NULL: no acknowledgement */

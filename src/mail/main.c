@@ -112,7 +112,8 @@ load_settings(struct mail_options *o, const struct config *cf)
 	    parse_size(v, &o->max_attachment) != 0)
 		die(EX_CONFIG, _("mail.max_attachment: \"%s\" is not a size"), v);
 	if (config_get_int(cf, "mail.rate_cap", 0, 1000000, 40, &o->rate_cap, &cause) != 0 ||
-	    config_get_int(cf, "mail.batch", 1, 10000, 200, &o->batch, &cause) != 0)
+	    config_get_int(cf, "mail.batch", 1, 10000, 200, &o->batch, &cause) != 0 ||
+	    config_get_int(cf, "mail.workers", 1, 2, 2, &o->workers, &cause) != 0)
 		die(EX_CONFIG, "%s", cause);
 	o->tag_prefix = config_get_default(cf, "mail.tag_prefix", "Guichet");
 	o->default_queue = config_get(cf, "mail.default_queue");

@@ -463,6 +463,7 @@ DECLARE
 	v_loop text := p_mail->>'loop';
 	v_retry boolean := p_raw_id IS NOT NULL;
 	v_raw bigint;
+	v_sha bytea := sha256(p_raw);
 	v_ticket bigint;
 	v_article bigint;
 	v_rule text;
@@ -485,7 +486,7 @@ BEGIN
 			RETURN;
 		END IF;
 	ELSE
-		SELECT id INTO v_raw FROM raw_message WHERE sha256 = sha256(p_raw);
+		SELECT id INTO v_raw FROM raw_message WHERE sha256 = v_sha;
 		IF FOUND THEN
 			o_outcome := 'duplicate';
 			o_raw := v_raw;
@@ -496,7 +497,7 @@ BEGIN
 			RETURN;
 		END IF;
 		INSERT INTO raw_message (sha256, message_id, source, size, bytes, mail_from, subject)
-		VALUES (sha256(p_raw), v_msgid, p_source, length(p_raw), p_raw,
+		VALUES (v_sha, v_msgid, p_source, length(p_raw), p_raw,
 		    p_mail->>'from_addr', left(p_mail->>'subject', 500))
 		RETURNING id INTO v_raw;
 	END IF;
@@ -604,7 +605,10 @@ BEGIN
 		o_ticket := v_ticket;
 		o_article := v_article;
 		o_rule := v_rule;
-	EXCEPTION WHEN OTHERS THEN
+	EXCEPTION WHEN deadlock_detected OR serialization_failure OR lock_not_available THEN
+		-- Transient: the whole call fails, the importer tries again.
+		RAISE;
+	WHEN OTHERS THEN
 		o_outcome := 'quarantined';
 		o_detail := SQLERRM;
 		o_ticket := NULL;
