@@ -37,11 +37,16 @@ CREATE FUNCTION queue_overview(p_cap integer DEFAULT 5000)
 	    (SELECT count(*) FROM (SELECT 1 FROM ticket t WHERE t.owner_id = me.id
 	        AND t.queue_id = q.id AND t.status IN ('new', 'open', 'pending')
 	        LIMIT p_cap + 1) x),
+	    -- The ORDER BY is the order of ticket_queue_breach: without it the
+	    -- planner may walk ticket_due across every queue to find a few rows.
 	    (SELECT count(*) FROM (SELECT 1 FROM ticket t WHERE t.queue_id = q.id
 	        AND t.status IN ('new', 'open')
 	        AND (CASE WHEN t.first_response_at IS NULL
 	            THEN least(t.first_response_due, t.resolution_due)
 	            ELSE t.resolution_due END) < now()
+	        ORDER BY (CASE WHEN t.first_response_at IS NULL
+	            THEN least(t.first_response_due, t.resolution_due)
+	            ELSE t.resolution_due END)
 	        LIMIT p_cap + 1) x)
 	FROM queue q JOIN organisation o ON o.id = q.organisation_id
 	    LEFT JOIN (SELECT current_agent() AS id) me ON true
