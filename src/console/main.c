@@ -24,7 +24,7 @@ static GUICHET_DEAD void
 usage(int ex)
 {
 	fprintf(ex == 0 ? stdout : stderr, "%s\n",
-	    _("usage: guichet [-v] [-d conninfo] [-F config] [-T file] [-e search]"));
+	    _("usage: guichet [-v] [-d conninfo] [-F config] [-T[file]] [-e search]"));
 	exit(ex);
 }
 
@@ -112,7 +112,7 @@ main(int argc, char **argv)
 	textdomain(PACKAGE);
 	log_open("guichet", 0, 0);
 
-	while ((ch = getopt_long(argc, argv, "d:F:T:e:vVh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:F:T::e:vVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			console.conninfo = optarg;

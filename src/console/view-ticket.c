@@ -764,6 +764,13 @@ close_view(struct view *v)
 	}
 	lines_free(tv);
 	parts_clear(tv);
+	for (int i = 0; i < P_COUNT; i++) {
+		if (tv->staged[i] != NULL) {
+			if (tv->staged[i]->res != NULL)
+				PQclear(tv->staged[i]->res);
+			free(tv->staged[i]);
+		}
+	}
 	if (tv->presence != NULL)
 		PQclear(tv->presence);
 	free(tv->seen);

@@ -71,6 +71,19 @@ while [ $i -lt 14 ]; do
 done
 ok "paging up walks back to the first ticket" wait_for main "Arbre tombé"
 
+keys main o
+ok "o offers the orders" wait_for main "most urgent first"
+type_text main urgent
+keys main Enter
+ok "the index is sorted by priority" wait_for main "sorted: priority"
+like "$(screen main | sed -n 3p)" '^ +6 5 new ' "…the most urgent first"
+sql "UPDATE guichet.ticket SET status = 'resolved' WHERE id = 2" >/dev/null
+ok "a change made elsewhere shows without a key press" wait_for main "voirie — 252 tickets"
+keys main z
+ok "z shows resolved and closed tickets too" wait_for main "253 tickets (all statuses)"
+keys main z
+ok "…and hides them again" wait_for main "voirie — 252 tickets — sorted"
+
 keys main '?'
 ok "? shows the key bindings of the index" wait_for main "Keys of the index view:"
 like "$(screen main)" 'x +claim +claim the ticket' "…with the rebinding from guichet.conf"
