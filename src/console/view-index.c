@@ -457,8 +457,15 @@ count(struct view *v)
 {
 	struct index_view *ix = v->data;
 	const char *params[QUERY_NPARAMS + 2];
-	char *statuses = status_literal(ix, false), cap[24];
+	char *statuses, cap[24];
 
+	/*
+	 * Counting the matches of a common word costs as much as finding them all;
+	 * the connection would be busy meanwhile. The title says "100+" instead.
+	 */
+	if (ix->q.params[11] != NULL)
+		return;
+	statuses = status_literal(ix, false);
 	fill_params(ix, params);
 	params[20] = statuses;
 	snprintf(cap, sizeof cap, "%d", console.count_cap);
@@ -564,7 +571,10 @@ title(struct view *v)
 	char total[32] = "…";
 
 	free(ix->title);
-	if (ix->total_known && ix->total > console.count_cap)
+	if (!ix->total_known && ix->q.params[11] != NULL && v->ready)
+		snprintf(total, sizeof total, "%zu%s", ix->list.nrows,
+		    ix->list.more_after || ix->list.more_before ? "+" : "");
+	else if (ix->total_known && ix->total > console.count_cap)
 		snprintf(total, sizeof total, _("more than %d"), console.count_cap);
 	else if (ix->total_known)
 		snprintf(total, sizeof total, "%lld", ix->total);
