@@ -37,6 +37,7 @@ PG_SERVER_USER=postgres
 _PG_TEMPLATE_FORMAT=1
 PGDIR=
 _pg_pid=
+_pg_watchdog=
 
 # Run a server-side command (initdb, postgres, pg_ctl) as the user the
 # cluster belongs to.
@@ -233,12 +234,31 @@ _pg_template()
 	echo "$_pg_tpl"
 }
 
+# Stop the server (the watchdog first, so that it does not race us) and
+# remove the directory.
 _pg_cleanup()
 {
 	[ -n "$PGDIR" ] || return 0
+	if [ -n "$_pg_watchdog" ]; then
+		kill "$_pg_watchdog" 2>/dev/null
+		_pg_watchdog=
+	fi
 	_pg_halt "$PGDIR"
 	rm -rf "$PGDIR"
 	PGDIR=
+}
+
+# _pg_watch DIR PID: a test killed by SIGKILL (a timeout, a runaway kill)
+# runs no trap; this background loop outlives it and then stops its server
+# and removes DIR, so that no cluster is left behind.
+_pg_watch()
+{
+	while kill -0 "$2" 2>/dev/null; do
+		sleep 1
+	done
+	_pg_pid=
+	_pg_halt "$1"
+	rm -rf "$1"
 }
 
 pg_start()
@@ -273,6 +293,8 @@ pg_start()
 		sed 's/^/# /' "$PGDIR/log"
 		bail_out "pg_start: the server did not start"
 	fi
+	_pg_watch "$PGDIR" $$ </dev/null >/dev/null 2>&1 &
+	_pg_watchdog=$!
 	# psql and friends of the server's version, without Debian's wrapper.
 	PATH=$PG_BINDIR:$PATH
 	PGHOST=$PGDIR

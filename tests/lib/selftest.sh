@@ -105,7 +105,7 @@ ok "its directory is removed" test ! -e "$1"
 ok "its server is stopped" sh -c "! kill -0 $2 2>/dev/null"
 
 # So does a file killed by TERM.
-printf '. "$top_srcdir/tests/lib/pg.sh"\npg_start\necho "$PGDIR $(sed -n 1p "$PGDIR/data/postmaster.pid")" >"%s/started"\nsleep 60 & atexit "kill $!"; wait\n' \
+printf '. "$top_srcdir/tests/lib/pg.sh"\npg_start\necho "$PGDIR $(sed -n 1p "$PGDIR/data/postmaster.pid")" >"%s/started"\nwhile :; do sleep 0.1; done\n' \
     "$work" >"$work/killed.sh"
 sh "$work/killed.sh" >/dev/null 2>&1 &
 victim=$!
@@ -119,6 +119,26 @@ kill -TERM "$victim"
 wait "$victim"
 is "$?" 143 "a file killed by TERM exits 143"
 ok "its directory is removed" test ! -e "$1"
+ok "its server is stopped" sh -c "! kill -0 $2 2>/dev/null"
+
+# And a file killed by KILL, which runs no trap: its watchdog cleans up.
+rm -f "$work/started"
+sh "$work/killed.sh" >/dev/null 2>&1 &
+victim=$!
+i=0
+while [ ! -s "$work/started" ] && [ $i -lt 500 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
+set -- $(cat "$work/started")
+kill -KILL "$victim"
+wait "$victim"
+i=0
+while [ -e "$1" ] && [ $i -lt 300 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
+ok "the directory of a file killed by KILL is removed" test ! -e "$1"
 ok "its server is stopped" sh -c "! kill -0 $2 2>/dev/null"
 
 done_testing
