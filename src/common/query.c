@@ -25,10 +25,19 @@
 #include "common.h"
 
 static const char *const query_statuses[] = {
-	"new", "open", "pending", "resolved", "closed", "merged",
+	"new",
+	"open",
+	"pending",
+	"resolved",
+	"closed",
+	"merged",
 };
 static const char *const query_channels[] = {
-	"mail", "phone", "desk", "web", "internal",
+	"mail",
+	"phone",
+	"desk",
+	"web",
+	"internal",
 };
 
 const char *const query_keys =
@@ -44,7 +53,7 @@ struct parser {
 	char **cause;
 	struct strbuf words;
 	struct strbuf arrays[QUERY_NPARAMS + 1]; /* elements of the text[] slots */
-	unsigned statuses;                      /* bit i: query_statuses[i] */
+	unsigned statuses;			 /* bit i: query_statuses[i] */
 	long long prio_min, prio_max;
 };
 
@@ -131,8 +140,8 @@ read_value(struct parser *ps)
 }
 
 static int
-parse_list(struct parser *ps, const char *at, char *value, int slot,
-    const char *const *allowed, size_t nallowed, unsigned *bits)
+parse_list(struct parser *ps, const char *at, char *value, int slot, const char *const *allowed,
+    size_t nallowed, unsigned *bits)
 {
 	char *save = NULL, *item;
 	size_t i;
@@ -187,10 +196,21 @@ parse_prio(struct parser *ps, const char *at, const char *v)
 			return fail(ps, at, _("a priority is a number from 1 to 5"), v);
 		b = a;
 		switch (op) {
-		case 1: a = a + 1; b = 5; break;
-		case 2: b = 5; break;
-		case 3: b = a - 1; a = 1; break;
-		case 4: b = a; a = 1; break;
+		case 1:
+			a = a + 1;
+			b = 5;
+			break;
+		case 2:
+			b = 5;
+			break;
+		case 3:
+			b = a - 1;
+			a = 1;
+			break;
+		case 4:
+			b = a;
+			a = 1;
+			break;
 		}
 	}
 	if (a > ps->prio_min)
@@ -307,7 +327,8 @@ parse_dates(struct parser *ps, const char *at, const char *v, int from_slot)
 
 		free(lo);
 		if (bad)
-			return fail(ps, at, _("a date is YYYY-MM-DD, today, yesterday, Nd or Nw"), v);
+			return fail(
+			    ps, at, _("a date is YYYY-MM-DD, today, yesterday, Nd or Nw"), v);
 		set_day(ps->q, from_slot, a);
 		set_day(ps->q, from_slot + 1, b + 1);
 		return 0;
@@ -324,11 +345,22 @@ parse_dates(struct parser *ps, const char *at, const char *v, int from_slot)
 	if (parse_day(ps, v, &a) != 0)
 		return fail(ps, at, _("a date is YYYY-MM-DD, today, yesterday, Nd or Nw"), v);
 	switch (op) {
-	case 0: set_day(ps->q, from_slot, a); set_day(ps->q, from_slot + 1, a + 1); break;
-	case 1: set_day(ps->q, from_slot, a + 1); break;
-	case 2: set_day(ps->q, from_slot, a); break;
-	case 3: set_day(ps->q, from_slot + 1, a); break;
-	case 4: set_day(ps->q, from_slot + 1, a + 1); break;
+	case 0:
+		set_day(ps->q, from_slot, a);
+		set_day(ps->q, from_slot + 1, a + 1);
+		break;
+	case 1:
+		set_day(ps->q, from_slot, a + 1);
+		break;
+	case 2:
+		set_day(ps->q, from_slot, a);
+		break;
+	case 3:
+		set_day(ps->q, from_slot + 1, a);
+		break;
+	case 4:
+		set_day(ps->q, from_slot + 1, a + 1);
+		break;
 	}
 	return 0;
 }
@@ -389,7 +421,8 @@ parse_term(struct parser *ps, const char *key, size_t keylen, const char *at)
 		else if (strcasecmp(v, "any") == 0)
 			set_slot(ps->q, 4, "false");
 		else
-			set_slot(ps->q, 3, strcasecmp(v, "me") == 0 && ps->login != NULL ? ps->login : v);
+			set_slot(ps->q, 3,
+			    strcasecmp(v, "me") == 0 && ps->login != NULL ? ps->login : v);
 	} else if (KEY("prio") || KEY("priority"))
 		r = parse_prio(ps, at, v);
 	else if (KEY("district")) {

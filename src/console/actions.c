@@ -41,8 +41,7 @@ static const char sql_level2[] =
 static const char sql_fields[] =
     "SELECT name, label, kind, array_to_string(allowed, E'\\x1f') AS allowed"
     " FROM guichet.field ORDER BY position, name";
-static const char sql_templates[] =
-    "SELECT id, name, body FROM guichet.template ORDER BY name";
+static const char sql_templates[] = "SELECT id, name, body FROM guichet.template ORDER BY name";
 static const char sql_reply_context[] =
     "SELECT t.id, t.subject, q.name AS queue, coalesce(nullif(c.name, ''), c.email, '') AS"
     " requester, a.display_name AS agent FROM guichet.ticket t"
@@ -66,12 +65,12 @@ static const char sql_attachment[] =
 
 /* One API call, made for each ticket; params[0] is the ticket. */
 struct op {
-	const char *name;  /* the action's name, for the summary */
-	const char *done;  /* N_("claimed") */
+	const char *name; /* the action's name, for the summary */
+	const char *done; /* N_("claimed") */
 	const char *sql;
 	int nparams;
 	const char *params[6];
-	int seen_slot;     /* where p_seen goes (single ticket), or -1 */
+	int seen_slot;	   /* where p_seen goes (single ticket), or -1 */
 	const char *draft; /* the draft kind to remove on success */
 };
 
@@ -115,7 +114,8 @@ run_op(struct op *op, const long long *ids, size_t n, const char *seen)
 				refresh_ticket(ids[i]);
 			}
 			if (refused <= 3)
-				strbuf_printf(&why, "%s#%lld: %s", refused > 1 ? "; " : "", ids[i], cause);
+				strbuf_printf(
+				    &why, "%s#%lld: %s", refused > 1 ? "; " : "", ids[i], cause);
 			if (!conn_ready()) {
 				free(cause);
 				free(detail);
@@ -232,7 +232,8 @@ fill_template(const char *body, PGresult *ctx)
 				trim++;
 			trim[strcspn(trim, " ")] = '\0';
 			for (i = 0; i < nitems(names); i++) {
-				if (strcmp(trim, names[i]) == 0 && ctx != NULL && PQntuples(ctx) > 0) {
+				if (strcmp(trim, names[i]) == 0 && ctx != NULL &&
+				    PQntuples(ctx) > 0) {
 					const char *v = db_value(ctx, 0, columns[i]);
 
 					strbuf_puts(&sb, v != NULL ? v : "");
@@ -295,11 +296,13 @@ choose_template(long long ticket, char *template_id, size_t len)
 static int
 do_reply(long long ticket, const char *seen)
 {
-	struct op op = { "reply", N_("reply queued for sending"), sql_reply, 6, { 0 },
-		3, "reply" };
+	struct op op = { "reply", N_("reply queued for sending"), sql_reply, 6, { 0 }, 3, "reply" };
 	static const char *const choices[] = {
-		N_("send"), N_("edit again"), N_("preview"),
-		N_("postpone (keep the draft)"), N_("cancel (discard the draft)"),
+		N_("send"),
+		N_("edit again"),
+		N_("preview"),
+		N_("postpone (keep the draft)"),
+		N_("cancel (discard the draft)"),
 	};
 	const char *labels[nitems(choices)];
 	char minutes[16], template_id[16] = "", *initial = NULL, *body = NULL, *text;
@@ -363,7 +366,8 @@ do_escalate(const long long *ids, size_t n, const char *arg)
 	int nq, k, i, r;
 
 	snprintf(id, sizeof id, "%lld", ids[0]);
-	if ((res = conn_call("escalate:queues", sql_level2, 1, params, &cause, NULL, NULL)) == NULL) {
+	if ((res = conn_call("escalate:queues", sql_level2, 1, params, &cause, NULL, NULL)) ==
+	    NULL) {
 		ui_error("%s", cause);
 		free(cause);
 		return -1;
@@ -375,9 +379,10 @@ do_escalate(const long long *ids, size_t n, const char *arg)
 	}
 	labels = xcalloc((size_t)nq, sizeof *labels);
 	for (i = 0; i < nq; i++)
-		xasprintf(&labels[i], "%s — %s", db_value(res, i, "code"), db_value(res, i, "name"));
-	k = prompt_choice(_("escalate to which level-2 queue?"), (const char *const *)labels,
-	    (size_t)nq, 0);
+		xasprintf(
+		    &labels[i], "%s — %s", db_value(res, i, "code"), db_value(res, i, "name"));
+	k = prompt_choice(
+	    _("escalate to which level-2 queue?"), (const char *const *)labels, (size_t)nq, 0);
 	for (i = 0; i < nq; i++)
 		free(labels[i]);
 	free(labels);
@@ -435,11 +440,13 @@ static int
 do_priority(const long long *ids, size_t n, const char *arg)
 {
 	static const char *const labels[] = {
-		N_("5 — most urgent"), N_("4 — urgent"), N_("3 — normal"), N_("2 — low"),
+		N_("5 — most urgent"),
+		N_("4 — urgent"),
+		N_("3 — normal"),
+		N_("2 — low"),
 		N_("1 — lowest"),
 	};
-	struct op op = { "priority", N_("priority changed"), sql_priority, 2, { 0 }, -1,
-		NULL };
+	struct op op = { "priority", N_("priority changed"), sql_priority, 2, { 0 }, -1, NULL };
 	const char *tr[nitems(labels)];
 	char buf[4];
 	long long v;
@@ -498,7 +505,8 @@ do_field(const long long *ids, size_t n)
 		size_t nv = 0;
 		int c;
 
-		for (s = strtok_r(allowed, "\x1f", &save); s != NULL; s = strtok_r(NULL, "\x1f", &save)) {
+		for (s = strtok_r(allowed, "\x1f", &save); s != NULL;
+		     s = strtok_r(NULL, "\x1f", &save)) {
 			vals = xreallocarray(vals, nv + 2, sizeof *vals);
 			vals[nv++] = s;
 		}
@@ -552,7 +560,10 @@ do_link(long long id, const char *arg)
 {
 	static const char *const kinds[] = { "relates", "parent", "duplicate", "depends" };
 	static const char *const labels[] = {
-		N_("relates to it"), N_("is its parent"), N_("duplicates it"), N_("depends on it"),
+		N_("relates to it"),
+		N_("is its parent"),
+		N_("duplicates it"),
+		N_("depends on it"),
 	};
 	struct op op = { "link", N_("linked"), sql_link, 3, { 0 }, -1, NULL };
 	const char *tr[nitems(labels)];
@@ -660,7 +671,8 @@ static void
 absence(const char *arg)
 {
 	static const char *const labels[] = {
-		N_("I am back: end my absence"), N_("I am away: set an absence"),
+		N_("I am back: end my absence"),
+		N_("I am away: set an absence"),
 	};
 	const char *tr[nitems(labels)], *params[3];
 	char *until = NULL, *sub = NULL, *cause = NULL;
@@ -727,8 +739,8 @@ choose_contact(void)
 		xasprintf(&labels[i + 1], "%s <%s> %s", db_value(res, i, "name"),
 		    db_value(res, i, "email") ? db_value(res, i, "email") : "",
 		    db_value(res, i, "phone") ? db_value(res, i, "phone") : "");
-	k = prompt_choice(_("which requester?"), (const char *const *)labels, (size_t)n + 1,
-	    n > 0 ? 1 : 0);
+	k = prompt_choice(
+	    _("which requester?"), (const char *const *)labels, (size_t)n + 1, n > 0 ? 1 : 0);
 	for (i = 0; i <= n; i++)
 		free(labels[i]);
 	free(labels);
@@ -744,7 +756,8 @@ choose_contact(void)
 			params[0] = *mail != '\0' ? mail : NULL;
 			params[1] = name;
 			params[2] = *phone != '\0' ? phone : NULL;
-			res = conn_call("contact:new", sql_contact_new, 3, params, &cause, NULL, NULL);
+			res = conn_call(
+			    "contact:new", sql_contact_new, 3, params, &cause, NULL, NULL);
 			if (res == NULL) {
 				ui_error("%s", cause);
 				free(cause);
@@ -771,7 +784,8 @@ new_ticket(void)
 	int nq, k, c, i;
 	long long id;
 
-	if ((queues = conn_call("queues", sql_writable_queues, 0, NULL, &cause, NULL, NULL)) == NULL) {
+	if ((queues = conn_call("queues", sql_writable_queues, 0, NULL, &cause, NULL, NULL)) ==
+	    NULL) {
 		ui_error("%s", cause);
 		free(cause);
 		return;
@@ -785,7 +799,8 @@ new_ticket(void)
 	for (i = 0; i < nq; i++)
 		xasprintf(&labels[i], "%s — %s", db_value(queues, i, "code"),
 		    db_value(queues, i, "name"));
-	k = prompt_choice(_("new ticket in which queue?"), (const char *const *)labels, (size_t)nq, 0);
+	k = prompt_choice(
+	    _("new ticket in which queue?"), (const char *const *)labels, (size_t)nq, 0);
 	for (i = 0; i < nq; i++)
 		free(labels[i]);
 	free(labels);

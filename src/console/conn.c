@@ -230,8 +230,8 @@ send_next(void)
 		queue_tail = NULL;
 	r->next = NULL;
 	r->sent_at = now_ms();
-	if (!PQsendQueryParams(pg, r->sql, r->nparams, NULL, (const char *const *)r->params,
-	    NULL, NULL, r->binary ? 1 : 0)) {
+	if (!PQsendQueryParams(pg, r->sql, r->nparams, NULL, (const char *const *)r->params, NULL,
+		NULL, r->binary ? 1 : 0)) {
 		inflight = r;
 		conn_lost();
 		return;
@@ -303,8 +303,8 @@ connect_step(void)
 		log_info("reconnected");
 		ui_message("%s", _("connection restored"));
 		enqueue("listen", sql_listen, 0, NULL, false, false, listen_done, NULL, NULL);
-		enqueue("listen", sql_listen_presence, 0, NULL, false, false, listen_done, NULL,
-		    NULL);
+		enqueue(
+		    "listen", sql_listen_presence, 0, NULL, false, false, listen_done, NULL, NULL);
 		view_dispatch_reconnect();
 		return;
 	default:
@@ -514,8 +514,7 @@ conn_call(const char *label, const char *sql, int n, const char *const *params, 
 }
 
 PGresult *
-conn_call_binary(const char *label, const char *sql, int n, const char *const *params,
-    char **cause)
+conn_call_binary(const char *label, const char *sql, int n, const char *const *params, char **cause)
 {
 	return call(label, sql, n, params, true, cause, NULL, NULL);
 }

@@ -20,12 +20,12 @@ struct list;
 struct console {
 	struct config *config;
 	const char *conninfo;
-	char *login;          /* PQuser(): who we are */
-	char *display_name;   /* agent.display_name */
+	char *login;	    /* PQuser(): who we are */
+	char *display_name; /* agent.display_name */
 	int agent_id;
 	long long clock_skew; /* server now() minus local time(), seconds */
-	int page_size;        /* rows fetched per keyset page */
-	int count_cap;        /* counts stop there ("1000+") */
+	int page_size;	      /* rows fetched per keyset page */
+	int count_cap;	      /* counts stop there ("1000+") */
 	bool color;
 	bool quit;
 	double started_ms;
@@ -34,7 +34,7 @@ extern struct console console;
 time_t server_now(void);
 
 /* loop.c — one poll() over the terminal and the connection. */
-#define LOOP_KEYS 0x1    /* read and dispatch keys */
+#define LOOP_KEYS 0x1 /* read and dispatch keys */
 void loop_iterate(int flags, int timeout_ms);
 void loop_run(void);
 /* A key for the modal prompt, or -1 when none arrived during this pass. */
@@ -54,8 +54,8 @@ void conn_tick(void); /* timers: reconnect backoff */
 int conn_next_timeout(void);
 bool conn_ready(void);
 const char *conn_state_text(void); /* NULL when connected */
-void conn_send(const char *label, const char *sql, int n, const char *const *params,
-    request_cb, void *owner, void *arg);
+void conn_send(const char *label, const char *sql, int n, const char *const *params, request_cb,
+    void *owner, void *arg);
 void conn_send_binary(const char *label, const char *sql, int n, const char *const *params,
     request_cb, void *owner, void *arg);
 void conn_forget(void *owner); /* callbacks for owner will not be called */
@@ -66,8 +66,8 @@ void conn_forget(void *owner); /* callbacks for owner will not be called */
  */
 PGresult *conn_call(const char *label, const char *sql, int n, const char *const *params,
     char **cause, char *sqlstate, char **detail);
-PGresult *conn_call_binary(const char *label, const char *sql, int n,
-    const char *const *params, char **cause);
+PGresult *conn_call_binary(
+    const char *label, const char *sql, int n, const char *const *params, char **cause);
 void conn_timing(const char *label, double ms, int rows);
 void conn_close(void);
 
@@ -105,8 +105,8 @@ void ui_end(void);
 void ui_resize(void);
 int ui_lines(void);
 int ui_cols(void);
-int ui_color_config(const char *object, const char *fg, const char *bg, const char *attr,
-    char **cause);
+int
+ui_color_config(const char *object, const char *fg, const char *bg, const char *attr, char **cause);
 void ui_clear(void);
 /* Draw untrusted text at (y, x) in at most width columns; returns columns used. */
 int ui_text(int y, int x, int width, const char *text, int color, int extra_attr);
@@ -124,17 +124,51 @@ void ui_resume(void);
 /* ui-keys.c — actions, key names and bindings. */
 enum action {
 	A_NONE = 0,
-	A_QUIT, A_QUIT_ALL, A_HELP, A_REDRAW, A_REFRESH,
-	A_DOWN, A_UP, A_PAGE_DOWN, A_PAGE_UP, A_HALF_DOWN, A_HALF_UP, A_FIRST, A_LAST,
-	A_ENTER, A_SEARCH, A_COMMAND, A_MINE, A_OPEN_TICKET, A_SORT, A_SHOW_ALL,
-	A_TAG, A_TAG_ALL, A_UNTAG_ALL,
-	A_CLAIM, A_RELEASE, A_NEXT_TICKET, A_NOTE, A_REPLY, A_ESCALATE, A_STATUS,
-	A_PRIORITY, A_FIELD, A_LINK, A_MERGE, A_SPLIT, A_NEW_TICKET, A_ABSENCE,
-	A_HISTORY, A_KB, A_SAVE_ATTACHMENT, A_NEXT_ARTICLE, A_PREV_ARTICLE,
+	A_QUIT,
+	A_QUIT_ALL,
+	A_HELP,
+	A_REDRAW,
+	A_REFRESH,
+	A_DOWN,
+	A_UP,
+	A_PAGE_DOWN,
+	A_PAGE_UP,
+	A_HALF_DOWN,
+	A_HALF_UP,
+	A_FIRST,
+	A_LAST,
+	A_ENTER,
+	A_SEARCH,
+	A_COMMAND,
+	A_MINE,
+	A_OPEN_TICKET,
+	A_SORT,
+	A_SHOW_ALL,
+	A_TAG,
+	A_TAG_ALL,
+	A_UNTAG_ALL,
+	A_CLAIM,
+	A_RELEASE,
+	A_NEXT_TICKET,
+	A_NOTE,
+	A_REPLY,
+	A_ESCALATE,
+	A_STATUS,
+	A_PRIORITY,
+	A_FIELD,
+	A_LINK,
+	A_MERGE,
+	A_SPLIT,
+	A_NEW_TICKET,
+	A_ABSENCE,
+	A_HISTORY,
+	A_KB,
+	A_SAVE_ATTACHMENT,
+	A_NEXT_ARTICLE,
+	A_PREV_ARTICLE,
 	A_COUNT
 };
-enum keymap { KM_GENERIC, KM_OVERVIEW, KM_INDEX, KM_TICKET, KM_HISTORY, KM_HELP, KM_KB,
-	KM_COUNT };
+enum keymap { KM_GENERIC, KM_OVERVIEW, KM_INDEX, KM_TICKET, KM_HISTORY, KM_HELP, KM_KB, KM_COUNT };
 struct action_info {
 	enum action action;
 	const char *name;
@@ -195,17 +229,17 @@ struct view_ops {
 	void (*on_notify)(struct view *, long long ticket_id);
 	void (*on_presence)(struct view *, long long ticket_id);
 	void (*on_reconnect)(struct view *);
-	void (*tick)(struct view *);       /* about four times a second, top view only */
+	void (*tick)(struct view *); /* about four times a second, top view only */
 	void (*close)(struct view *);
 	const char *(*title)(struct view *);
 };
 struct view {
 	const struct view_ops *ops;
 	void *data;
-	bool dirty;         /* reload when possible */
-	double loaded_at;   /* now_ms() of the last load */
+	bool dirty;	  /* reload when possible */
+	double loaded_at; /* now_ms() of the last load */
 	double opened_at;
-	bool ready;         /* its first data arrived */
+	bool ready; /* its first data arrived */
 	bool first_drawn;
 };
 void view_after_flush(void);
@@ -240,8 +274,7 @@ long long view_ticket_current(void);
 void ticket_presence(long long ticket, bool writing);
 
 /* actions.c — ticket actions, single or bulk (one API call each). */
-int action_ticket(enum action, const long long *ids, size_t n, const char *seen,
-    const char *arg);
+int action_ticket(enum action, const long long *ids, size_t n, const char *seen, const char *arg);
 int action_global(enum action, const char *arg);
 int action_split(long long ticket, long long article, const char *arg);
 int attachment_save(long long attachment, const char *filename, const char *path);

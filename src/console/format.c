@@ -69,8 +69,9 @@ local_hhmm(const char *iso)
 	char buf[16];
 
 	memset(&tm, 0, sizeof tm);
-	if (iso == NULL || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+	if (iso == NULL ||
+	    sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		&tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
 		return xstrdup("?");
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -90,8 +91,8 @@ stale_message(const char *detail)
 	if (bar != NULL)
 		*bar++ = '\0';
 	hhmm = local_hhmm(bar);
-	xasprintf(&out, _("changed by %s at %s — review (your text is kept as a draft)"), login,
-	    hhmm);
+	xasprintf(
+	    &out, _("changed by %s at %s — review (your text is kept as a draft)"), login, hhmm);
 	free(login);
 	free(hhmm);
 	return out;

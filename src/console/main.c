@@ -55,7 +55,7 @@ apply_config(struct config *cf)
 				die(EX_CONFIG, "%s:%d: %s", l->file, l->lineno,
 				    _("usage: color OBJECT FOREGROUND BACKGROUND [ATTRIBUTE]"));
 			if (ui_color_config(l->argv[1], l->argv[2], l->argv[3],
-			    l->argc == 5 ? l->argv[4] : NULL, &cause) != 0)
+				l->argc == 5 ? l->argv[4] : NULL, &cause) != 0)
 				die(EX_CONFIG, "%s:%d: %s", l->file, l->lineno, cause);
 		}
 	}
@@ -78,8 +78,10 @@ whoami(PGconn *pg)
 		die(EX_UNAVAILABLE, "%s", cause);
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		die(EX_NOPERM, _("%s is not a guichet agent: ask an administrator "
-		    "(guichet-admin agent add)"), PQuser(pg));
+		die(EX_NOPERM,
+		    _("%s is not a guichet agent: ask an administrator "
+		      "(guichet-admin agent add)"),
+		    PQuser(pg));
 	}
 	console.login = xstrdup(PQuser(pg));
 	console.agent_id = (int)db_int(res, 0, "id", 0);
@@ -171,8 +173,8 @@ main(int argc, char **argv)
 		free(cause);
 	}
 	if (drafts_count(&summary) > 0) {
-		ui_message(_("drafts kept: %s — open the ticket and press n or r to resume"),
-		    summary);
+		ui_message(
+		    _("drafts kept: %s — open the ticket and press n or r to resume"), summary);
 	}
 	free(summary);
 	loop_run();

@@ -50,7 +50,14 @@ static char *message;
 static bool message_is_error;
 
 static const char *const color_names[] = {
-	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
+	"black",
+	"red",
+	"green",
+	"yellow",
+	"blue",
+	"magenta",
+	"cyan",
+	"white",
 };
 
 static int
@@ -77,8 +84,7 @@ parse_color(const char *s, short *out)
 }
 
 int
-ui_color_config(const char *object, const char *fg, const char *bg, const char *attr,
-    char **cause)
+ui_color_config(const char *object, const char *fg, const char *bg, const char *attr, char **cause)
 {
 	struct color_entry *e = NULL;
 	size_t i;

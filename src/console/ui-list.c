@@ -172,7 +172,8 @@ list_draw(struct list *l, int top, int height, list_draw_row draw_row, void *arg
 	for (i = 0; i < height; i++) {
 		size_t k = l->top + (size_t)i;
 
-		ui_fill(top + i, 0, width, k == l->cursor && k < l->nrows ? C_CURSOR : C_DEFAULT, 0);
+		ui_fill(
+		    top + i, 0, width, k == l->cursor && k < l->nrows ? C_CURSOR : C_DEFAULT, 0);
 		if (k < l->nrows)
 			draw_row(l->rows[k], top + i, width, k == l->cursor, arg);
 	}

@@ -252,7 +252,8 @@ draw_choice(void)
 	for (i = 0; i < height - 2; i++) {
 		size_t k = P.top + (size_t)i;
 
-		ui_fill(y + 1 + i, 0, width + 2, k == P.sel && k < P.nshown ? C_CURSOR : C_DEFAULT, 0);
+		ui_fill(
+		    y + 1 + i, 0, width + 2, k == P.sel && k < P.nshown ? C_CURSOR : C_DEFAULT, 0);
 		if (k >= P.nshown)
 			continue;
 		ui_text(y + 1 + i, 1, width, P.labels[P.shown[k]],

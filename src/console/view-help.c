@@ -55,8 +55,10 @@ open_view(struct view *v)
 	add_row(hv, "");
 	add_row(hv, _("Search: status:open queue:voirie owner:me prio:>=3 district:Nord"));
 	add_row(hv, _("        created:>2026-01-01 updated:<7d subject:word requester:name"));
-	add_row(hv, _("        level:2 channel:phone service:code field:NAME=VALUE #123 \"words\""));
-	add_row(hv, _("Commands (:): an action name and its argument, a ticket number, bind MAP KEY ACTION"));
+	add_row(
+	    hv, _("        level:2 channel:phone service:code field:NAME=VALUE #123 \"words\""));
+	add_row(hv,
+	    _("Commands (:): an action name and its argument, a ticket number, bind MAP KEY ACTION"));
 	v->ready = true;
 }
 
@@ -65,8 +67,8 @@ draw_row(void *p, int y, int width, bool selected, void *arg)
 {
 	const char *line = p;
 
-	ui_text(y, 0, width, line, selected ? C_CURSOR : (line[0] != ' ' ? C_HEADING : C_DEFAULT),
-	    0);
+	ui_text(
+	    y, 0, width, line, selected ? C_CURSOR : (line[0] != ' ' ? C_HEADING : C_DEFAULT), 0);
 }
 
 static void

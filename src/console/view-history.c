@@ -42,9 +42,8 @@ on_result(void *owner, void *arg, PGresult *res, const char *error, const char *
 
 		xasprintf(&line, "%s  %-8s %-12s %s%s%s%s%s", db_value(res, i, "at"),
 		    db_value(res, i, "actor"), db_value(res, i, "action"),
-		    field != NULL ? field : "", field != NULL ? ": " : "",
-		    old != NULL ? old : "", old != NULL || new != NULL ? " → " : "",
-		    new != NULL ? new : "");
+		    field != NULL ? field : "", field != NULL ? ": " : "", old != NULL ? old : "",
+		    old != NULL || new != NULL ? " → " : "", new != NULL ? new : "");
 		list_append(&hv->list, (void **)&line, 1);
 	}
 	hv->list.cursor = cursor;

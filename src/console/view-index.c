@@ -26,27 +26,27 @@
  * checks cost a few microseconds each. The lateral subquery is aliased t like
  * the table, so that KEY reads the same inside and out.
  */
-#define INDEX_SQL(KEY, KTYPE, DIR, CMP, KINF, IDINF) \
-	"SELECT p.id, p.priority, p.status, p.ord, p.k, p.created, p.due," \
+#define INDEX_SQL(KEY, KTYPE, DIR, CMP, KINF, IDINF)                                          \
+	"SELECT p.id, p.priority, p.status, p.ord, p.k, p.created, p.due,"                    \
 	" a.login AS owner, coalesce(nullif(c.name, ''), c.email, c.phone, '') AS requester," \
-	" p.subject, q.code AS queue FROM (" \
-	" SELECT t.id, t.priority, t.status, st.ord, (" KEY ")::text AS k, " KEY " AS sk," \
-	"  extract(epoch FROM t.created_at)::bigint AS created," \
-	"  extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN" \
-	"   (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due," \
-	"   t.resolution_due) ELSE t.resolution_due END) END)::bigint AS due," \
-	"  t.owner_id, t.requester_id, t.queue_id, t.subject" \
-	" FROM unnest($21::text[]) WITH ORDINALITY AS st(status, ord)" \
-	" CROSS JOIN LATERAL (SELECT t.* FROM guichet.ticket t" \
-	"  WHERE t.status = st.status AND " QUERY_WHERE \
-	"  AND (" KEY ", t.id) " CMP " (CASE WHEN st.ord = $22::int THEN $23::" KTYPE \
-	"   ELSE " KINF " END, CASE WHEN st.ord = $22::int THEN $24::bigint ELSE " IDINF " END)" \
-	"  ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT $25::int) t" \
-	" WHERE st.ord >= $22::int" \
-	" ORDER BY st.ord, " KEY " " DIR ", t.id " DIR " LIMIT $25::int) p" \
-	" JOIN guichet.queue q ON q.id = p.queue_id" \
-	" LEFT JOIN guichet.agent a ON a.id = p.owner_id" \
-	" LEFT JOIN guichet.contact c ON c.id = p.requester_id" \
+	" p.subject, q.code AS queue FROM ("                                                  \
+	" SELECT t.id, t.priority, t.status, st.ord, (" KEY ")::text AS k, " KEY " AS sk,"    \
+	"  extract(epoch FROM t.created_at)::bigint AS created,"                              \
+	"  extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN"                     \
+	"   (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due,"          \
+	"   t.resolution_due) ELSE t.resolution_due END) END)::bigint AS due,"                \
+	"  t.owner_id, t.requester_id, t.queue_id, t.subject"                                 \
+	" FROM unnest($21::text[]) WITH ORDINALITY AS st(status, ord)"                        \
+	" CROSS JOIN LATERAL (SELECT t.* FROM guichet.ticket t"                               \
+	"  WHERE t.status = st.status AND " QUERY_WHERE "  AND (" KEY ", t.id) " CMP          \
+	" (CASE WHEN st.ord = $22::int THEN $23::" KTYPE "   ELSE " KINF                      \
+	" END, CASE WHEN st.ord = $22::int THEN $24::bigint ELSE " IDINF " END)"              \
+	"  ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT $25::int) t"                          \
+	" WHERE st.ord >= $22::int"                                                           \
+	" ORDER BY st.ord, " KEY " " DIR ", t.id " DIR " LIMIT $25::int) p"                   \
+	" JOIN guichet.queue q ON q.id = p.queue_id"                                          \
+	" LEFT JOIN guichet.agent a ON a.id = p.owner_id"                                     \
+	" LEFT JOIN guichet.contact c ON c.id = p.requester_id"                               \
 	" ORDER BY p.ord, p.sk " DIR ", p.id " DIR
 
 #define T_MAX "'infinity'::timestamptz"
@@ -75,9 +75,9 @@ static const struct sort_order sorts[] = {
 };
 
 /* The title's count stops after console.count_cap: a precise 52,817 is not worth 50 ms. */
-static const char sql_count[] =
-    "SELECT count(*) AS n FROM (SELECT 1 FROM guichet.ticket t"
-    " WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE " LIMIT $22::int + 1) x";
+static const char sql_count[] = "SELECT count(*) AS n FROM (SELECT 1 FROM guichet.ticket t"
+				" WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE
+				" LIMIT $22::int + 1) x";
 static const char sql_tag_all[] =
     "SELECT t.id FROM guichet.ticket t WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE
     " LIMIT 10000";
@@ -166,8 +166,8 @@ statuses_set(struct index_view *ix)
 	statuses_free(ix);
 	copy[strlen(copy) - 1] = '\0';
 	for (s = strtok_r(copy, ",", &save); s != NULL; s = strtok_r(NULL, ",", &save)) {
-		ix->statuses = xreallocarray(ix->statuses, (size_t)ix->nstatuses + 1,
-		    sizeof *ix->statuses);
+		ix->statuses = xreallocarray(
+		    ix->statuses, (size_t)ix->nstatuses + 1, sizeof *ix->statuses);
 		ix->statuses[ix->nstatuses++] = xstrdup(s);
 	}
 	free(copy);
@@ -223,7 +223,8 @@ tag_toggle(struct index_view *ix, long long id)
 
 	for (i = 0; i < ix->ntags; i++) {
 		if (ix->tags[i] == id) {
-			memmove(ix->tags + i, ix->tags + i + 1, (ix->ntags - i - 1) * sizeof *ix->tags);
+			memmove(
+			    ix->tags + i, ix->tags + i + 1, (ix->ntags - i - 1) * sizeof *ix->tags);
 			ix->ntags--;
 			return;
 		}
@@ -263,7 +264,8 @@ select_id(struct index_view *ix, long long id, size_t fallback)
 			return;
 		}
 	}
-	ix->list.cursor = fallback < ix->list.nrows ? fallback : (ix->list.nrows ? ix->list.nrows - 1 : 0);
+	ix->list.cursor = fallback < ix->list.nrows ? fallback :
+						      (ix->list.nrows ? ix->list.nrows - 1 : 0);
 }
 
 /* Keys pressed faster than pages arrive: move on once the rows are there. */
@@ -328,22 +330,20 @@ on_page(void *owner, void *arg, PGresult *res, const char *error, const char *sq
 		bool backward = f->kind == F_BEFORE || f->kind == F_LAST;
 
 		/* Backward pages come newest-last: store them in display order. */
-		rows[backward ? n - 1 - i : i] = row_from(res, i,
-		    backward ? ix->nstatuses + 1 - ord : ord);
+		rows[backward ? n - 1 - i : i] = row_from(
+		    res, i, backward ? ix->nstatuses + 1 - ord : ord);
 	}
 	switch (f->kind) {
-	case F_RELOAD:
-		{
-			long long keep = ix->keep_id;
-			bool before = ix->list.more_before;
+	case F_RELOAD: {
+		long long keep = ix->keep_id;
+		bool before = ix->list.more_before;
 
-			list_clear(&ix->list, row_free);
-			list_append(&ix->list, (void **)rows, (size_t)n);
-			ix->list.more_before = before;
-			ix->list.more_after = full;
-			select_id(ix, keep, old_cursor);
-		}
-		break;
+		list_clear(&ix->list, row_free);
+		list_append(&ix->list, (void **)rows, (size_t)n);
+		ix->list.more_before = before;
+		ix->list.more_after = full;
+		select_id(ix, keep, old_cursor);
+	} break;
 	case F_LAST:
 		list_clear(&ix->list, row_free);
 		list_append(&ix->list, (void **)rows, (size_t)n);
@@ -412,8 +412,8 @@ fetch(struct view *v, enum fetch_kind kind)
 
 		if (kind == F_RELOAD)
 			aid += so->descending ? 1 : -1;
-		snprintf(ord, sizeof ord, "%d", backward ? ix->nstatuses + 1 - anchor->ord :
-		    anchor->ord);
+		snprintf(ord, sizeof ord, "%d",
+		    backward ? ix->nstatuses + 1 - anchor->ord : anchor->ord);
 		snprintf(id, sizeof id, "%lld", aid);
 		params[21] = ord;
 		params[22] = anchor->key;
@@ -433,9 +433,11 @@ fetch(struct view *v, enum fetch_kind kind)
 
 		ix->keep_id = cur != NULL ? cur->id : 0;
 	}
-	conn_send(kind == F_AFTER ? "index:next" : kind == F_BEFORE ? "index:prev" :
-	    kind == F_LAST ? "index:last" : "index:page", backward ? so->backward : so->forward,
-	    INDEX_NPARAMS, params, on_page, v, f);
+	conn_send(kind == F_AFTER ? "index:next" :
+		kind == F_BEFORE  ? "index:prev" :
+		kind == F_LAST	  ? "index:last" :
+				    "index:page",
+	    backward ? so->backward : so->forward, INDEX_NPARAMS, params, on_page, v, f);
 	free(statuses);
 }
 
@@ -613,8 +615,8 @@ on_tag_all(void *owner, void *arg, PGresult *res, const char *error, const char 
 		ix->tags[i] = db_int(res, i, "id", 0);
 	ix->ntags = (size_t)n;
 	qsort(ix->tags, ix->ntags, sizeof *ix->tags, cmp_id);
-	ui_message(n >= TAG_MAX ? _("%d tickets tagged (the first 10000)") :
-	    _("%d tickets tagged"), n);
+	ui_message(
+	    n >= TAG_MAX ? _("%d tickets tagged (the first 10000)") : _("%d tickets tagged"), n);
 }
 
 static void
@@ -699,19 +701,19 @@ action(struct view *v, enum action a, const char *arg)
 	case A_PAGE_DOWN:
 	case A_PAGE_UP:
 	case A_HALF_DOWN:
-	case A_HALF_UP:
-		{
-			size_t before = ix->list.cursor;
-			long step = a == A_DOWN || a == A_UP ? 1 : a == A_PAGE_DOWN ||
-			    a == A_PAGE_UP ? height : height / 2 + 1;
-			bool down = a == A_DOWN || a == A_PAGE_DOWN || a == A_HALF_DOWN;
+	case A_HALF_UP: {
+		size_t before = ix->list.cursor;
+		long step = a == A_DOWN || a == A_UP   ? 1 :
+		    a == A_PAGE_DOWN || a == A_PAGE_UP ? height :
+							 height / 2 + 1;
+		bool down = a == A_DOWN || a == A_PAGE_DOWN || a == A_HALF_DOWN;
 
-			more = list_move(&ix->list, a, height);
-			if (down && ix->list.more_after)
-				ix->owed += step - (long)(ix->list.cursor - before);
-			else if (!down && ix->list.more_before)
-				ix->owed -= step - (long)(before - ix->list.cursor);
-		}
+		more = list_move(&ix->list, a, height);
+		if (down && ix->list.more_after)
+			ix->owed += step - (long)(ix->list.cursor - before);
+		else if (!down && ix->list.more_before)
+			ix->owed -= step - (long)(before - ix->list.cursor);
+	}
 		if (more > 0)
 			fetch(v, F_AFTER);
 		else if (more < 0)

@@ -111,8 +111,8 @@ draw(struct view *v, int top, int height)
 
 	if (kv->doc == NULL) {
 		if (kv->list.nrows == 0) {
-			ui_text(top, 2, width - 2, v->ready ? _("no article matches") : _("loading…"),
-			    C_DEFAULT, 0);
+			ui_text(top, 2, width - 2,
+			    v->ready ? _("no article matches") : _("loading…"), C_DEFAULT, 0);
 			return;
 		}
 		list_draw(&kv->list, top, height, draw_row, NULL);
@@ -184,14 +184,31 @@ action(struct view *v, enum action a, const char *arg)
 	if (kv->doc != NULL) {
 		top = (long)kv->top;
 		switch (a) {
-		case A_DOWN: top++; break;
-		case A_UP: top--; break;
-		case A_PAGE_DOWN: case A_ENTER: top += page; break;
-		case A_PAGE_UP: top -= page; break;
-		case A_HALF_DOWN: top += page / 2; break;
-		case A_HALF_UP: top -= page / 2; break;
-		case A_FIRST: top = 0; break;
-		case A_LAST: top = (long)kv->doc->nlines - page; break;
+		case A_DOWN:
+			top++;
+			break;
+		case A_UP:
+			top--;
+			break;
+		case A_PAGE_DOWN:
+		case A_ENTER:
+			top += page;
+			break;
+		case A_PAGE_UP:
+			top -= page;
+			break;
+		case A_HALF_DOWN:
+			top += page / 2;
+			break;
+		case A_HALF_UP:
+			top -= page / 2;
+			break;
+		case A_FIRST:
+			top = 0;
+			break;
+		case A_LAST:
+			top = (long)kv->doc->nlines - page;
+			break;
 		case A_QUIT:
 			mdterm_free(kv->doc);
 			kv->doc = NULL;

@@ -104,8 +104,7 @@ on_result(void *owner, void *arg, PGresult *res, const char *error, const char *
 		if (cur_code != NULL && strcmp(cur_code, r->code) == 0)
 			keep_cursor = ov->list.nrows - 1;
 	}
-	ov->list.cursor = keep_cursor < ov->list.nrows ? keep_cursor :
-	    (ov->list.nrows > 2 ? 2 : 0);
+	ov->list.cursor = keep_cursor < ov->list.nrows ? keep_cursor : (ov->list.nrows > 2 ? 2 : 0);
 	/* Start on the first queue rather than on "my tickets" or a heading. */
 	if (!v->ready && ov->list.nrows > 2)
 		ov->list.cursor = 2;
@@ -168,8 +167,8 @@ draw_row(void *p, int y, int width, bool selected, void *arg)
 	ui_text(y, width - 38, 30, counts, color, 0);
 	free(counts);
 	xasprintf(&counts, "%6s", count_text(r->overdue, a));
-	ui_text(y, width - 8, 7, counts, selected ? C_CURSOR : (r->overdue > 0 ? C_BREACH : C_DEFAULT),
-	    0);
+	ui_text(y, width - 8, 7, counts,
+	    selected ? C_CURSOR : (r->overdue > 0 ? C_BREACH : C_DEFAULT), 0);
 	free(counts);
 }
 

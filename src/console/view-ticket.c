@@ -38,10 +38,9 @@ static const char sql_ticket[] =
     " LEFT JOIN guichet.district d ON d.id = t.district_id"
     " WHERE t.id = $1::bigint";
 
-static const char sql_fields[] =
-    "SELECT f.label, tf.value FROM guichet.ticket_field tf"
-    " JOIN guichet.field f ON f.id = tf.field_id"
-    " WHERE tf.ticket_id = $1::bigint ORDER BY f.position, f.name";
+static const char sql_fields[] = "SELECT f.label, tf.value FROM guichet.ticket_field tf"
+				 " JOIN guichet.field f ON f.id = tf.field_id"
+				 " WHERE tf.ticket_id = $1::bigint ORDER BY f.position, f.name";
 
 static const char sql_articles[] =
     "SELECT ar.id, ar.kind, to_char(ar.created_at, 'YYYY-MM-DD HH24:MI') AS at,"
@@ -65,8 +64,7 @@ static const char sql_links[] =
 
 static const char sql_presence[] =
     "SELECT login, display_name, writing FROM guichet.presence_list($1::bigint)";
-static const char sql_presence_set[] =
-    "SELECT guichet.presence_set($1::bigint, $2::bool)";
+static const char sql_presence_set[] = "SELECT guichet.presence_set($1::bigint, $2::bool)";
 static const char sql_presence_leave[] = "SELECT guichet.presence_leave($1::bigint)";
 
 #define PRESENCE_HEARTBEAT_MS 30000.0
@@ -74,13 +72,13 @@ static const char sql_presence_leave[] = "SELECT guichet.presence_leave($1::bigi
 enum part { P_TICKET, P_FIELDS, P_ARTICLES, P_ATTACHMENTS, P_LINKS, P_COUNT };
 
 struct tline {
-	char *text;             /* plain text, or NULL when md is used */
+	char *text; /* plain text, or NULL when md is used */
 	const struct md_line *md;
 	int color;
 	int attr;
-	bool note_bar;          /* an internal note's body: drawn with a bar */
-	int article;            /* index in articles, or -1 */
-	bool head;              /* the first line of an article */
+	bool note_bar; /* an internal note's body: drawn with a bar */
+	int article;   /* index in articles, or -1 */
+	bool head;     /* the first line of an article */
 };
 
 struct part_arg;
@@ -96,7 +94,7 @@ struct ticket_view {
 	size_t ndocs;
 	struct tline *lines;
 	size_t nlines;
-	int width;       /* the width the lines were laid out for */
+	int width; /* the width the lines were laid out for */
 	size_t top;
 	char *seen;
 	char *title;
@@ -123,8 +121,7 @@ lines_free(struct ticket_view *tv)
 }
 
 static struct tline *
-add_line(struct ticket_view *tv, int color, int attr, const char *fmt, ...)
-    GUICHET_PRINTF(4, 5);
+add_line(struct ticket_view *tv, int color, int attr, const char *fmt, ...) GUICHET_PRINTF(4, 5);
 
 static struct tline *
 add_line(struct ticket_view *tv, int color, int attr, const char *fmt, ...)
@@ -191,8 +188,12 @@ layout_header(struct ticket_view *tv, int width)
 		long long left = due != NULL ? db_int(t, 0, "due", 0) - (long long)server_now() : 0;
 		char *cd = due != NULL ? format_countdown(left) : xstrdup("");
 
-		add_line(tv, due != NULL ? (left < 0 ? C_BREACH : left < 7200 ? C_WARN : C_DEFAULT) :
-		    C_DEFAULT, 0, _("Due:       first response %s%s%s   resolution %s   %s"),
+		add_line(tv,
+		    due != NULL ? (left < 0	      ? C_BREACH :
+					  left < 7200 ? C_WARN :
+							C_DEFAULT) :
+				  C_DEFAULT,
+		    0, _("Due:       first response %s%s%s   resolution %s   %s"),
 		    *val(t, 0, "first_response_due") ? val(t, 0, "first_response_due") : "—",
 		    *val(t, 0, "first_response_at") ? _(", answered ") : "",
 		    val(t, 0, "first_response_at"),
@@ -216,10 +217,12 @@ layout_header(struct ticket_view *tv, int width)
 	for (i = 0; r != NULL && i < PQntuples(r); i++) {
 		const char *kind = val(r, i, "kind");
 		bool out = db_bool(r, i, "outgoing");
-		const char *what = strcmp(kind, "parent") == 0 ? (out ? _("parent of") : _("child of")) :
-		    strcmp(kind, "duplicate") == 0 ? (out ? _("duplicate of") : _("duplicated by")) :
+		const char *what = strcmp(kind, "parent") == 0 ?
+		    (out ? _("parent of") : _("child of")) :
+		    strcmp(kind, "duplicate") == 0 ?
+		    (out ? _("duplicate of") : _("duplicated by")) :
 		    strcmp(kind, "depends") == 0 ? (out ? _("depends on") : _("blocks")) :
-		    _("relates to");
+						   _("relates to");
 
 		add_line(tv, C_LABEL, 0, _("Link:      %s #%s (%s) %s"), what, val(r, i, "other"),
 		    val(r, i, "status"), val(r, i, "subject"));
@@ -281,9 +284,10 @@ layout_articles(struct ticket_view *tv, int width)
 		add_line(tv, C_DEFAULT, 0, "%s", "");
 		if (minutes > 0)
 			xasprintf(&extra, _(" · %lld min"), minutes);
-		l = add_line(tv, kind_color(kind), UI_BOLD, "── %s %s · %s%s%s%s ──", kind_label(kind),
-		    val(r, i, "author"), val(r, i, "at"), extra != NULL ? extra : "",
-		    *val(r, i, "mail_to") ? " · to " : "", val(r, i, "mail_to"));
+		l = add_line(tv, kind_color(kind), UI_BOLD, "── %s %s · %s%s%s%s ──",
+		    kind_label(kind), val(r, i, "author"), val(r, i, "at"),
+		    extra != NULL ? extra : "", *val(r, i, "mail_to") ? " · to " : "",
+		    val(r, i, "mail_to"));
 		l->article = i;
 		l->head = true;
 		free(extra);
@@ -399,12 +403,18 @@ load(struct view *v)
 {
 	struct ticket_view *tv = v->data;
 	static const char *const sqls[P_COUNT] = {
-		[P_TICKET] = sql_ticket, [P_FIELDS] = sql_fields, [P_ARTICLES] = sql_articles,
-		[P_ATTACHMENTS] = sql_attachments, [P_LINKS] = sql_links,
+		[P_TICKET] = sql_ticket,
+		[P_FIELDS] = sql_fields,
+		[P_ARTICLES] = sql_articles,
+		[P_ATTACHMENTS] = sql_attachments,
+		[P_LINKS] = sql_links,
 	};
 	static const char *const labels[P_COUNT] = {
-		[P_TICKET] = "ticket", [P_FIELDS] = "ticket:fields", [P_ARTICLES] = "ticket:articles",
-		[P_ATTACHMENTS] = "ticket:attachments", [P_LINKS] = "ticket:links",
+		[P_TICKET] = "ticket",
+		[P_FIELDS] = "ticket:fields",
+		[P_ARTICLES] = "ticket:articles",
+		[P_ATTACHMENTS] = "ticket:attachments",
+		[P_LINKS] = "ticket:links",
 	};
 	char id[32];
 	const char *params[1] = { id };
@@ -431,8 +441,8 @@ load(struct view *v)
 }
 
 static void
-on_presence_list(void *owner, void *arg, PGresult *res, const char *error,
-    const char *sqlstate, const char *detail)
+on_presence_list(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
+    const char *detail)
 {
 	struct view *v = owner;
 	struct ticket_view *tv = v->data;
@@ -518,8 +528,8 @@ draw_line(struct ticket_view *tv, const struct tline *l, int y, int width)
 	for (i = 0; i < l->md->nspans && x < width; i++) {
 		const struct md_span *sp = &l->md->spans[i];
 
-		x += ui_text(y, x, width - x, sp->text, l->note_bar ? C_NOTE : C_DEFAULT,
-		    UI_MD(sp->style));
+		x += ui_text(
+		    y, x, width - x, sp->text, l->note_bar ? C_NOTE : C_DEFAULT, UI_MD(sp->style));
 	}
 }
 
@@ -620,8 +630,8 @@ save_attachment(struct ticket_view *tv, const char *arg)
 		for (i = 0; i < n; i++)
 			xasprintf(&labels[i], "%d. %s (%s)", i + 1, val(att, i, "filename"),
 			    val(att, i, "content_type"));
-		k = prompt_choice(_("save which attachment?"), (const char *const *)labels,
-		    (size_t)n, 0);
+		k = prompt_choice(
+		    _("save which attachment?"), (const char *const *)labels, (size_t)n, 0);
 		for (i = 0; i < n; i++)
 			free(labels[i]);
 		free(labels);
@@ -685,16 +695,15 @@ action(struct view *v, enum action a, const char *arg)
 			action_global(A_NEXT_TICKET, q);
 		}
 		return 1;
-	case A_SPLIT:
-		{
-			long long art = current_article(tv);
+	case A_SPLIT: {
+		long long art = current_article(tv);
 
-			if (art == 0) {
-				ui_error("%s", _("no article to split"));
-				return 1;
-			}
-			action_split(tv->id, art, arg);
+		if (art == 0) {
+			ui_error("%s", _("no article to split"));
+			return 1;
 		}
+		action_split(tv->id, art, arg);
+	}
 		return 1;
 	case A_CLAIM:
 	case A_RELEASE:
@@ -760,7 +769,8 @@ close_view(struct view *v)
 
 	if (conn_ready()) {
 		snprintf(id, sizeof id, "%lld", tv->id);
-		conn_send("presence:leave", sql_presence_leave, 1, params, ignore_result, NULL, NULL);
+		conn_send(
+		    "presence:leave", sql_presence_leave, 1, params, ignore_result, NULL, NULL);
 	}
 	lines_free(tv);
 	parts_clear(tv);

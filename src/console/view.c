@@ -90,9 +90,9 @@ add_hint(int key, enum action action, void *arg)
 	if (ai == NULL || hs->count >= 12)
 		return;
 	if (action == A_DOWN || action == A_UP || action == A_PAGE_DOWN || action == A_PAGE_UP ||
-	    action == A_FIRST || action == A_LAST || action == A_HALF_DOWN ||
-	    action == A_HALF_UP || action == A_REDRAW || action == A_REFRESH ||
-	    action == A_UNTAG_ALL || action == A_ENTER || action == A_COMMAND)
+	    action == A_FIRST || action == A_LAST || action == A_HALF_DOWN || action == A_HALF_UP ||
+	    action == A_REDRAW || action == A_REFRESH || action == A_UNTAG_ALL ||
+	    action == A_ENTER || action == A_COMMAND)
 		return;
 	name = keys_name(key);
 	if (strlen(name) <= 2) {

@@ -21,7 +21,7 @@ keys main q
 
 keys main n
 ok "n on a queue claims and opens its most urgent ticket" wait_for main "#6 claimed"
-like "$(screen main)" 'Arbre tombé sur la chaussée' "…#6, priority 5"
+ok "…#6, priority 5" wait_for main 'Arbre tombé sur la chaussée'
 is "$(sql "SELECT owner_id FROM guichet.ticket WHERE id = 6")" 1 "alice owns #6"
 
 keys main L

@@ -11,7 +11,7 @@
 #define NOW ((time_t)1773576000)
 
 /* Slot n (1-based, as $n in QUERY_WHERE), or NULL. */
-#define P(q, n) ((q).params[(n) - 1])
+#define P(q, n) ((q).params[(n)-1])
 
 static void
 parse_ok(struct query *q, const char *text)
@@ -40,7 +40,8 @@ the_issue_example_fills_its_slots(void **state)
 	struct query q;
 	int i;
 
-	parse_ok(&q, "status:open queue:voirie owner:me prio:>=3 district:Nord "
+	parse_ok(&q,
+	    "status:open queue:voirie owner:me prio:>=3 district:Nord "
 	    "created:>2026-01-01 \"dépôt sauvage\"");
 	assert_string_equal(q.statuses, "{open}");
 	assert_string_equal(P(q, 2), "{\"voirie\"}");
