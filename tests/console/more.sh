@@ -36,7 +36,7 @@ is "$(sql "SELECT a_id || ' ' || b_id || ' ' || kind FROM guichet.link")" "6 1 r
 
 keys main h
 ok "h shows the history" wait_for main "history of #6"
-like "$(screen main)" 'alice +claim' "…with the claim"
+ok "…with the claim" wait_for main ' alice    claim'
 keys main q
 
 keys main '#'
