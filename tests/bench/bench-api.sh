@@ -9,8 +9,8 @@
 set -u
 . "$BENCH_DIR/lib.sh"
 
-claims=${BENCH_CLAIMS:-4000}	# claims per measurement
-writes=${BENCH_WRITES:-2000}	# notes or replies per measurement
+claims=${BENCH_CLAIMS:-2000}	# claims per measurement
+writes=${BENCH_WRITES:-1000}	# notes or replies per measurement
 agents=32
 client=$BENCH_WORK/bench-client
 

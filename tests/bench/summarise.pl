@@ -87,16 +87,21 @@ my $pgversion = `psql -X -At -c 'SHOW server_version' 2>/dev/null` // '';
 chomp $pgversion;
 my $cpus = `nproc 2>/dev/null` // '';
 chomp $cpus;
+my $load_start = $ENV{BENCH_LOAD_START} // '?';
+my $load_end = '?';
+if (open my $fh, '<', '/proc/loadavg') { ($load_end) = (<$fh> =~ /^(\S+ \S+ \S+)/) }
 my $mem = 0;
 if (open my $fh, '<', '/proc/meminfo') {
 	while (<$fh>) { $mem = int($1 / 1024 / 1024 + 0.5) if /^MemTotal:\s+(\d+)/ }
 }
 
-
 printf "\nguichet benchmarks: %s tickets (seed %d), median of %d runs after a warm-up\n",
     fmt($tickets), $seed, $runs;
-printf "PostgreSQL %s, %s cores, %d GB; ratio = our cost / the database's alone\n\n",
+printf "PostgreSQL %s, %s cores, %d GB; ratio = our cost / the database's alone\n",
     $pgversion || '?', $cpus || '?', $mem;
+printf "load average at the start %s, at the end %s (other work on the machine skews every figure)\n\n",
+    $load_start, $load_end;
+
 my @head = ('name', 'median', 'min', 'max', 'unit', 'floor', 'ratio', 'target', 'what');
 my @table = (\@head);
 my @notes;
@@ -131,6 +136,7 @@ if (defined $json) {
 		tickets => $tickets + 0, seed => $seed + 0, runs => $runs + 0,
 		date => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime),
 		postgresql => $pgversion, cpus => $cpus + 0, memory_gb => $mem,
+		load_average_start => $load_start, load_average_end => $load_end,
 		ratio => 'our cost / floor cost (rates: floor / ours)',
 		results => \@rows,
 	};
