@@ -58,6 +58,7 @@ const struct action_info actions[] = {
 	{ A_HISTORY, "history", N_("show the history of the ticket") },
 	{ A_KB, "kb", N_("search and read the knowledge base") },
 	{ A_SAVE_ATTACHMENT, "save-attachment", N_("save an attachment to a file") },
+	{ A_OPEN_LINK, "open-link", N_("open one of the linked tickets") },
 	{ A_NEXT_ARTICLE, "next-article", N_("jump to the next article") },
 	{ A_PREV_ARTICLE, "prev-article", N_("jump to the previous article") },
 	{ A_NONE, NULL, NULL },
@@ -133,6 +134,7 @@ static const char default_bindings[] = "bind generic q quit\n"
 				       "bind ticket S split\n"
 				       "bind ticket h history\n"
 				       "bind ticket v save-attachment\n"
+				       "bind ticket o open-link\n"
 				       "bind ticket J next-article\n"
 				       "bind ticket K prev-article\n"
 				       "bind kb r reply\n";

@@ -762,6 +762,26 @@ action(struct view *v, enum action a, const char *arg)
 		ix->tags = NULL;
 		ix->ntags = 0;
 		return 1;
+	case A_SEARCH:
+		/* Narrow this list: the search starts from what it shows. */
+		if (arg == NULL) {
+			char *initial, *text, *cause = NULL;
+
+			if (ix->search)
+				xasprintf(&initial, "%s ", ix->text);
+			else
+				xasprintf(&initial, "queue:%s ", ix->code);
+			text = prompt_line(_("search:"), initial);
+			free(initial);
+			if (text != NULL && *text != '\0' &&
+			    view_index_open_search(text, &cause) != 0) {
+				ui_error("%s", cause);
+				free(cause);
+			}
+			free(text);
+			return 1;
+		}
+		return 0;
 	case A_SORT:
 		choose_sort(v, arg);
 		return 1;

@@ -641,6 +641,32 @@ save_attachment(struct ticket_view *tv, const char *arg)
 	attachment_save(db_int(att, k, "id", 0), val(att, k, "filename"), arg);
 }
 
+/* The linked tickets to choose from; 0 when there are none. */
+static int
+open_link(struct ticket_view *tv)
+{
+	PGresult *r = tv->parts[P_LINKS];
+	char **labels;
+	int n = r != NULL ? PQntuples(r) : 0, i, k;
+	long long id = 0;
+
+	if (n == 0)
+		return 0;
+	labels = xcalloc((size_t)n, sizeof *labels);
+	for (i = 0; i < n; i++)
+		xasprintf(&labels[i], "#%s (%s) %s", val(r, i, "other"), val(r, i, "status"),
+		    val(r, i, "subject"));
+	k = prompt_choice(_("open which ticket?"), (const char *const *)labels, (size_t)n, 0);
+	for (i = 0; i < n; i++)
+		free(labels[i]);
+	free(labels);
+	if (k < 0)
+		return 1;
+	id = db_int(r, k, "other", 0);
+	view_ticket_open(id);
+	return 1;
+}
+
 static int
 action(struct view *v, enum action a, const char *arg)
 {
@@ -680,6 +706,10 @@ action(struct view *v, enum action a, const char *arg)
 		return 1;
 	case A_ENTER:
 		scroll(tv, 1);
+		return 1;
+	case A_OPEN_LINK:
+		if (!open_link(tv))
+			ui_error("%s", _("this ticket has no links"));
 		return 1;
 	case A_HISTORY:
 		view_history_open(tv->id);

@@ -34,6 +34,13 @@ ok "the link shows in the header" wait_for main "Link:      relates to #1 (new)"
 is "$(sql "SELECT a_id || ' ' || b_id || ' ' || kind FROM guichet.link")" "6 1 relates" \
     "the link is in the database"
 
+keys main o
+ok "o in a ticket offers its linked tickets" wait_for main "open which ticket?"
+keys main Enter
+ok "…and opens the one chosen" wait_for main "Nid de poule rue de la Gare"
+keys main q
+wait_for main "Arbre tombé sur la chaussée" >/dev/null
+
 keys main h
 ok "h shows the history" wait_for main "history of #6"
 ok "…with the claim" wait_for main ' alice    claim'

@@ -67,6 +67,17 @@ ok "a bad value too" wait_for main "column 1: a priority is a number from 1 to 5
 search 'subject:"nid de'
 ok "an unterminated quote too" wait_for main "column 9: unterminated quote"
 
+keys main Enter
+wait_for main "voirie — 3 tickets" >/dev/null
+keys main '/'
+ok "/ in a queue's index starts from that queue" wait_for main "search: queue:voirie"
+type_text main "prio:5"
+keys main Enter
+ok "…and narrows it" wait_for main "search: queue:voirie prio:5 — 1 tickets"
+keys main '/'
+ok "/ in results starts from their search" wait_for main "search: queue:voirie prio:5"
+keys main Escape
+
 keys main Q
 wait_for main "guichet exited 0" >/dev/null
 console_start second alice -e 'owner:me'
