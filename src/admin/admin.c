@@ -80,6 +80,12 @@ static const struct admin_command admin_commands[] = {
 	    N_("check the history hash chains") },
 	{ NULL, "expire-claims", cmd_expire_claims, "",
 	    N_("release claims whose lease ran out (for cron)") },
+	{ "quarantine", "list", cmd_quarantine, N_("[--outcome quarantined|held|pending] "
+	    "[--limit N] [--format F]"), N_("list mail the gateway could not import") },
+	{ "quarantine", "show", cmd_quarantine, N_("ID [--raw]"),
+	    N_("show a quarantined message") },
+	{ "quarantine", "retry", cmd_quarantine, N_("ID…"),
+	    N_("import quarantined messages again") },
 	{ NULL, "demo", cmd_demo, N_("[--tickets N] [--seed S] [--until DATE] "
 	    "[--contacts N] [--force]"), N_("fill the database with a realistic demo desk") },
 };

@@ -155,6 +155,9 @@ int cmd_kb_remove(struct admin *, int, char **);
 int cmd_verify_history(struct admin *, int, char **);
 int cmd_expire_claims(struct admin *, int, char **);
 
+/* admin-quarantine.c (written by the mail gateway's engineer) */
+int cmd_quarantine(struct admin *, int, char **);
+
 /* admin-demo.c */
 int cmd_demo(struct admin *, int, char **);
 
