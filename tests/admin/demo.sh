@@ -136,6 +136,18 @@ is "$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace
     WHERE contype = 'f' AND connamespace = 'guichet'::regnamespace")" \
     "the foreign keys are all back"
 
+# An agent who leaves gives her claimed tickets back, through the ticket API,
+# whose history rows chain onto the demo's.
+is "$(q "SELECT count(*) > 0 FROM guichet.ticket t JOIN guichet.agent a ON a.id = t.owner_id \
+    WHERE a.login = 'agent05' AND t.status IN ('new', 'open', 'pending')")" "t" \
+    "a demo agent has claimed tickets"
+ok "agent remove of a demo agent" guichet-admin agent remove agent05
+is "$(q "SELECT count(*) FROM guichet.ticket t JOIN guichet.agent a ON a.id = t.owner_id \
+    WHERE a.login = 'agent05' AND t.status IN ('new', 'open', 'pending')")" "0" \
+    "her claimed tickets went back to their queues"
+ok "verify-history passes after the API wrote onto the demo's chains" \
+    guichet-admin verify-history
+
 # Tampering is detected.
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 BEGIN;
