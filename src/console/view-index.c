@@ -666,25 +666,38 @@ ticket_action(struct view *v, enum action a, const char *arg)
 	struct index_view *ix = v->data;
 	struct ticket_row *r = list_current(&ix->list);
 	const struct action_info *ai = action_info(a);
+	long long id, *ids;
+	size_t n;
 	char *q;
 	bool yes;
 
+	/*
+	 * The list may be reloaded while the action prompts or waits (the loop
+	 * keeps running): it works on copies of the ticket numbers.
+	 */
 	if (ix->ntags > 0) {
 		xasprintf(&q, _("%s: apply to the %zu tagged tickets? (y/n)"), ai->name, ix->ntags);
 		yes = prompt_yesno(q);
 		free(q);
-		if (yes && action_ticket(a, ix->tags, ix->ntags, NULL, arg) == 0) {
+		if (!yes || ix->ntags == 0)
+			return 1;
+		n = ix->ntags;
+		ids = xreallocarray(NULL, n, sizeof *ids);
+		memcpy(ids, ix->tags, n * sizeof *ids);
+		if (action_ticket(a, ids, n, NULL, arg) == 0) {
 			free(ix->tags);
 			ix->tags = NULL;
 			ix->ntags = 0;
 		}
+		free(ids);
 		return 1;
 	}
 	if (r == NULL) {
 		ui_error("%s", _("no ticket selected"));
 		return 1;
 	}
-	action_ticket(a, &r->id, 1, NULL, arg);
+	id = r->id;
+	action_ticket(a, &id, 1, NULL, arg);
 	return 1;
 }
 
@@ -743,9 +756,16 @@ action(struct view *v, enum action a, const char *arg)
 			view_history_open(r->id);
 		return 1;
 	case A_REPLY:
+		/* A reply is written from the ticket, once it is drawn. */
 		if (r != NULL) {
+			struct view *tv;
+
 			view_ticket_open(r->id);
-			view_run_action(A_REPLY, arg);
+			tv = view_top();
+			while (tv == view_top() && !tv->ready && conn_ready() && !console.quit)
+				loop_iterate(0, 100);
+			if (tv == view_top() && tv->ready)
+				view_run_action(A_REPLY, arg);
 		}
 		return 1;
 	case A_TAG:
@@ -812,8 +832,11 @@ action(struct view *v, enum action a, const char *arg)
 		return ticket_action(v, a, arg);
 	case A_LINK:
 	case A_MERGE:
-		if (r != NULL)
-			action_ticket(a, &r->id, 1, NULL, arg);
+		if (r != NULL) {
+			long long id = r->id;
+
+			action_ticket(a, &id, 1, NULL, arg);
+		}
 		return 1;
 	default:
 		return 0;

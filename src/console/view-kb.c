@@ -140,33 +140,43 @@ insert_into_reply(struct kb_view *kv, const char *arg)
 {
 	struct kb_row *r = list_current(&kv->list);
 	long long ticket = kv->for_ticket;
-	char *path, *dir, *s;
+	char *path, *dir, *s, *body, *title;
 	FILE *f;
 
 	if (r == NULL)
 		return;
+	/* Copies: the list may be reloaded while the prompt is open. */
+	body = xstrdup(r->body);
+	title = xstrdup(r->title);
 	if (ticket == 0) {
 		s = arg != NULL ? xstrdup(arg) : prompt_line(_("into the reply of ticket #"), NULL);
 		if (s == NULL || parse_int(*s == '#' ? s + 1 : s, 1, INT64_MAX, &ticket) != 0) {
 			free(s);
+			free(body);
+			free(title);
 			return;
 		}
 		free(s);
 	}
-	if ((path = draft_path(ticket, "reply")) == NULL)
+	if ((path = draft_path(ticket, "reply")) == NULL) {
+		free(body);
+		free(title);
 		return;
+	}
 	dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
 	if (mkdir_p(dir, 0700) != 0 || (f = fopen(path, "a")) == NULL) {
 		ui_error("%s: %s", path, strerror(errno));
 	} else {
-		fprintf(f, "\n%s\n", r->body);
+		fprintf(f, "\n%s\n", body);
 		fclose(f);
 		ui_message(_("“%s” added to the reply draft of #%lld: press r in the ticket"),
-		    r->title, ticket);
+		    title, ticket);
 	}
 	free(dir);
 	free(path);
+	free(body);
+	free(title);
 }
 
 static int

@@ -616,29 +616,36 @@ static void
 save_attachment(struct ticket_view *tv, const char *arg)
 {
 	PGresult *att = tv->parts[P_ATTACHMENTS];
-	char **labels;
-	int n = att != NULL ? PQntuples(att) : 0, i, k;
+	char **labels, **names;
+	long long *ids;
+	int n = att != NULL ? PQntuples(att) : 0, i, k = 0;
 
 	if (n == 0) {
 		ui_error("%s", _("this ticket has no attachments"));
 		return;
 	}
-	if (n == 1)
-		k = 0;
-	else {
-		labels = xcalloc((size_t)n, sizeof *labels);
-		for (i = 0; i < n; i++)
-			xasprintf(&labels[i], "%d. %s (%s)", i + 1, val(att, i, "filename"),
-			    val(att, i, "content_type"));
+	/* Copies: a reload may replace the results while the choice is open. */
+	labels = xcalloc((size_t)n, sizeof *labels);
+	names = xcalloc((size_t)n, sizeof *names);
+	ids = xcalloc((size_t)n, sizeof *ids);
+	for (i = 0; i < n; i++) {
+		xasprintf(&labels[i], "%d. %s (%s)", i + 1, val(att, i, "filename"),
+		    val(att, i, "content_type"));
+		names[i] = xstrdup(val(att, i, "filename"));
+		ids[i] = db_int(att, i, "id", 0);
+	}
+	if (n > 1)
 		k = prompt_choice(
 		    _("save which attachment?"), (const char *const *)labels, (size_t)n, 0);
-		for (i = 0; i < n; i++)
-			free(labels[i]);
-		free(labels);
-		if (k < 0)
-			return;
+	if (k >= 0)
+		attachment_save(ids[k], names[k], arg);
+	for (i = 0; i < n; i++) {
+		free(labels[i]);
+		free(names[i]);
 	}
-	attachment_save(db_int(att, k, "id", 0), val(att, k, "filename"), arg);
+	free(labels);
+	free(names);
+	free(ids);
 }
 
 /* The linked tickets to choose from; 0 when there are none. */
@@ -648,22 +655,26 @@ open_link(struct ticket_view *tv)
 	PGresult *r = tv->parts[P_LINKS];
 	char **labels;
 	int n = r != NULL ? PQntuples(r) : 0, i, k;
-	long long id = 0;
+	long long id = 0, *ids;
 
 	if (n == 0)
 		return 0;
 	labels = xcalloc((size_t)n, sizeof *labels);
-	for (i = 0; i < n; i++)
+	ids = xcalloc((size_t)n, sizeof *ids);
+	for (i = 0; i < n; i++) {
 		xasprintf(&labels[i], "#%s (%s) %s", val(r, i, "other"), val(r, i, "status"),
 		    val(r, i, "subject"));
+		ids[i] = db_int(r, i, "other", 0);
+	}
 	k = prompt_choice(_("open which ticket?"), (const char *const *)labels, (size_t)n, 0);
 	for (i = 0; i < n; i++)
 		free(labels[i]);
 	free(labels);
-	if (k < 0)
-		return 1;
-	id = db_int(r, k, "other", 0);
-	view_ticket_open(id);
+	if (k >= 0)
+		id = ids[k];
+	free(ids);
+	if (id != 0)
+		view_ticket_open(id);
 	return 1;
 }
 

@@ -110,6 +110,23 @@ like "$(cat "$XDG_STATE_HOME/guichet/drafts/2-reply.md")" 'Les \*\*encombrants\*
     "the draft has the article's Markdown"
 keys main q q
 
+keys main '/'
+type_text main "id:2"
+keys main Enter
+wait_for main "search: id:2 — 1 tickets" >/dev/null
+keys main r
+ok "r in an index opens the ticket and offers the kept draft" \
+    wait_for main "a reply draft was kept: resume it?"
+keys main y
+ok "…the reply is ready" wait_for main "the reply is ready"
+keys main Enter
+wait_for main "time spent" >/dev/null
+keys main Enter
+ok "…and queued" wait_for main "#2: reply queued for sending"
+like "$(sql "SELECT body FROM guichet.outbox WHERE ticket_id = 2")" 'premier lundi du mois' \
+    "the knowledge-base article went out in the reply"
+keys main q q
+
 keys main A
 ok "A asks about the absence" wait_for main "I am away: set an absence"
 keys main Down Enter
