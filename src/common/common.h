@@ -173,9 +173,11 @@ void config_free(struct config *);
 /*
  * query.c — the console's search language compiled to the parameters $1…$20 of
  * one constant predicate on "guichet.ticket t" (QUERY_WHERE); an empty slot is
- * NULL and means "no constraint". Statuses are kept apart (statuses: a text[]
- * literal in canonical order, or NULL when the search names none) because the
- * console pages through one status at a time along its keyset index.
+ * NULL and means "no constraint". Words, subjects and requesters go through the
+ * search_* functions of 0020_console.sql, which can use their indexes. Statuses
+ * are kept apart (statuses: a text[] literal in canonical order, or NULL when the
+ * search names none) because the console pages through one status at a time
+ * along its keyset index.
  * query_parse returns 0, or -1 with *cause "column N: problem".
  */
 #define QUERY_NPARAMS 20
@@ -204,13 +206,9 @@ extern const char *const query_keys;
 	" AND ($9::timestamptz IS NULL OR t.created_at < $9::timestamptz)" \
 	" AND ($10::timestamptz IS NULL OR t.updated_at >= $10::timestamptz)" \
 	" AND ($11::timestamptz IS NULL OR t.updated_at < $11::timestamptz)" \
-	" AND ($12::text IS NULL OR t.id IN (SELECT tx.id FROM guichet.ticket tx" \
-	"  WHERE to_tsvector('simple', tx.subject) @@ websearch_to_tsquery('simple', $12::text)" \
-	"  UNION SELECT ax.ticket_id FROM guichet.article ax" \
-	"  WHERE to_tsvector('simple', ax.body) @@ websearch_to_tsquery('simple', $12::text)))" \
-	" AND ($13::text IS NULL OR t.subject ILIKE $13::text)" \
-	" AND ($14::text IS NULL OR t.requester_id IN (SELECT co.id FROM guichet.contact co" \
-	"  WHERE co.name ILIKE $14::text OR co.email ILIKE $14::text))" \
+	" AND ($12::text IS NULL OR t.id IN (SELECT guichet.search_text($12::text)))" \
+	" AND ($13::text IS NULL OR t.id IN (SELECT guichet.search_subject($13::text)))" \
+	" AND ($14::text IS NULL OR t.requester_id IN (SELECT guichet.search_requester($14::text)))" \
 	" AND ($15::bigint[] IS NULL OR t.id = ANY ($15::bigint[]))" \
 	" AND ($16::int IS NULL OR t.level = $16::int)" \
 	" AND ($17::text[] IS NULL OR t.channel = ANY ($17::text[]))" \

@@ -54,6 +54,46 @@ CREATE FUNCTION queue_overview(p_cap integer DEFAULT 5000)
 	ORDER BY o.name, q.level, q.code
 $$;
 
+-- Search helpers for the console's search language (src/common/query.c).
+-- Under row-level security PostgreSQL evaluates the policy before any
+-- condition whose operators are not leakproof, and neither @@ nor ILIKE is:
+-- the full-text and trigram indexes could not serve an agent's search, every
+-- subject and body would be parsed. These functions run as the owner, use the
+-- indexes, and return only tickets of the caller's visible queues.
+CREATE FUNCTION search_text(p_query text)
+    RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    ROWS 100 AS $$
+	SELECT t.id FROM ticket t
+	WHERE to_tsvector('simple', t.subject) @@ websearch_to_tsquery('simple', p_query)
+	    AND t.queue_id = ANY (visible_queues())
+	UNION
+	SELECT a.ticket_id FROM article a JOIN ticket t ON t.id = a.ticket_id
+	WHERE to_tsvector('simple', a.body) @@ websearch_to_tsquery('simple', p_query)
+	    AND t.queue_id = ANY (visible_queues())
+$$;
+
+-- p_pattern is an ILIKE pattern ('%words%', with % and _ escaped by the caller).
+CREATE FUNCTION search_subject(p_pattern text)
+    RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    ROWS 100 AS $$
+	SELECT t.id FROM ticket t
+	WHERE t.subject ILIKE p_pattern AND t.queue_id = ANY (visible_queues())
+$$;
+
+-- Requesters by part of their name or address, among those of visible tickets.
+CREATE FUNCTION search_requester(p_pattern text)
+    RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    ROWS 100 AS $$
+	SELECT c.id FROM contact c
+	WHERE (c.name ILIKE p_pattern OR c.email ILIKE p_pattern)
+	    AND EXISTS (SELECT 1 FROM ticket t WHERE t.requester_id = c.id
+	        AND t.queue_id = ANY (visible_queues()))
+$$;
+CREATE INDEX contact_email_trgm ON contact USING gin (email gin_trgm_ops);
+
 -- One row per agent and ticket open in a console; refreshed every 30 s by the
 -- console, forgotten after two minutes without news (a console that crashed).
 CREATE TABLE presence (
@@ -174,7 +214,9 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION queue_overview(integer), presence_check(bigint), presence_set(bigint, boolean),
+REVOKE ALL ON FUNCTION search_text(text), search_subject(text), search_requester(text),
+    queue_overview(integer), presence_check(bigint), presence_set(bigint, boolean),
     presence_leave(bigint), presence_list(bigint), split_article(bigint, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION queue_overview(integer), presence_set(bigint, boolean), presence_leave(bigint),
+GRANT EXECUTE ON FUNCTION search_text(text), search_subject(text), search_requester(text),
+    queue_overview(integer), presence_set(bigint, boolean), presence_leave(bigint),
     presence_list(bigint), split_article(bigint, text) TO guichet_agent;
