@@ -195,6 +195,7 @@ bool prompt_yesno(const char *question);
 int prompt_choice(const char *title, const char *const *labels, size_t n, size_t initial);
 void prompt_redraw(void);
 bool prompt_active(void);
+void prompt_cancel(void);
 
 /* ui-list.c — the one scrolling list (rows are owned by the view). */
 struct list {

@@ -15,6 +15,7 @@
 #include "console.h"
 
 static volatile sig_atomic_t got_term;
+static volatile sig_atomic_t got_int;
 static key_handler modal_handler;
 static void *modal_arg;
 
@@ -31,6 +32,12 @@ static void
 on_term(int sig)
 {
 	got_term = 1;
+}
+
+static void
+on_int(int sig)
+{
+	got_int = 1;
 }
 
 void
@@ -102,6 +109,14 @@ loop_iterate(int flags, int timeout_ms)
 		fatalx("poll: %s", strerror(errno));
 	if (got_term)
 		console.quit = true;
+	/* ^C cancels a prompt, or else leaves: drafts are on disk already. */
+	if (got_int) {
+		got_int = 0;
+		if (prompt_active())
+			prompt_cancel();
+		else
+			console.quit = true;
+	}
 	if (conn_index >= 0) {
 		if (pfd[conn_index].revents & (POLLIN | POLLHUP | POLLERR))
 			conn_on_readable();
@@ -125,6 +140,8 @@ loop_run(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_int;
+	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 

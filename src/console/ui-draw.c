@@ -157,7 +157,8 @@ ui_init(void)
 	int i;
 
 	initscr();
-	raw();
+	/* cbreak, not raw: ^Z suspends and ^C interrupts, as in any terminal program. */
+	cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);

@@ -40,6 +40,13 @@ prompt_active(void)
 	return P.active;
 }
 
+void
+prompt_cancel(void)
+{
+	if (P.active)
+		P.cancelled = P.done = true;
+}
+
 static size_t
 prev_char(const char *s, size_t at)
 {

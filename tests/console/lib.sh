@@ -46,6 +46,8 @@ console_start()
 	shift 2
 	{
 		echo "cd $(_console_quote "$CONSOLE_DIR")"
+		# ^C is for guichet: the wrapper survives it to report the exit status.
+		echo "trap true INT"
 		echo "PATH=$(_console_quote "$PATH"); export PATH"
 		echo "TERM=xterm-256color LC_ALL=C.UTF-8 PAGER=cat VISUAL= NO_COLOR=${NO_COLOR:-}"
 		echo "EDITOR=$(_console_quote "$CONSOLE_DIR/editor")"

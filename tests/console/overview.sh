@@ -95,8 +95,12 @@ like "$(screen main | sed -n 39p)" 'guichet: alice' "the status line moved to th
 tmux -L "$TMUX_SOCKET" resize-window -t main -x 80 -y 24
 ok "and back to 80 columns" wait_for main "Arbre tombé sur la chaus…"
 
+keys main '/'
+wait_for main "search: queue:voirie" >/dev/null
+keys main C-c
+ok "^C cancels a prompt" wait_gone main "search: queue:voirie"
 keys main q
 ok "q in the index goes back to the overview" wait_for main "My tickets"
-keys main q
-ok "q in the overview leaves guichet with status 0" wait_for main "guichet exited 0"
+keys main C-c
+ok "^C in a view leaves guichet with status 0" wait_for main "guichet exited 0"
 done_testing
