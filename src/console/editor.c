@@ -275,7 +275,11 @@ drafts_count(char **summary)
 
 		if (sscanf(de->d_name, "%lld-%31[a-z].md", &id, kind) != 2)
 			continue;
-		if (n < 5)
+		if (n < 5 && id == 0)
+			strbuf_printf(&sb, "%s%s", n ? ", " : "",
+			    strcmp(kind, "new") == 0 ? _("a new ticket") :
+						       _("a note for tagged tickets"));
+		else if (n < 5)
 			strbuf_printf(&sb, "%s#%lld %s", n ? ", " : "", id, kind);
 		n++;
 	}
