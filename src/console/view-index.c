@@ -391,6 +391,11 @@ fetch(struct view *v, enum fetch_kind kind)
 
 	if (ix->fetching && kind != F_RELOAD)
 		return;
+	/* A reload replaces the window: a page still on its way would not fit it. */
+	if (kind == F_RELOAD) {
+		ix->generation++;
+		ix->fetching = false;
+	}
 	fill_params(ix, params);
 	statuses = status_literal(ix, backward);
 	params[20] = statuses;
