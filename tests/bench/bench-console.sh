@@ -172,7 +172,7 @@ session() {
 	tm send-keys -t bench /
 	wait_for 'search:' || return 1
 	tm send-keys -t bench -l "$search_text"
-	step search Enter 'search: .* — [0-9]+ tickets' "($(row_re '[0-9]+')|no tickets)" || return 1
+	step search Enter 'search: .* — [0-9]+\+? tickets' "($(row_re '[0-9]+')|no tickets)" || return 1
 	tm send-keys -t bench q
 	wait_for "$(title_re "$code") \\(all statuses\\)" || return 1
 	tm send-keys -t bench g

@@ -168,7 +168,7 @@ fi
 # --stdin: one process per message, as an MTA's pipe transport runs it.
 stdin_once() {
 	local src f t0 t1 n=0 st
-	src=$(maildir_for "stdin-$(next_run)" "$stdin_count") || return 1
+	src=$(maildir_for "$((1000 + $(next_run)))" "$stdin_count") || return 1
 	t0=$(bench_now_us)
 	for f in "$src"/new/*; do
 		guichet-mail -d "$conninfo" -F "$conf" import --stdin <"$f" \
@@ -183,7 +183,7 @@ stdin_once() {
 
 connect_once() {
 	local src f t0 t1 n=0
-	src=$(maildir_for "stdin-1" "$stdin_count") || return 1
+	src=$(maildir_for 1001 "$stdin_count") || return 1
 	t0=$(bench_now_us)
 	for f in "$src"/new/*; do
 		psql -X -q -At -c 'SELECT 1' <"$f" >/dev/null || return 1
