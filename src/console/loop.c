@@ -17,6 +17,7 @@
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_int;
 static key_handler modal_handler;
+static bool keys_left; /* curses may hold keys already read from the terminal */
 static void *modal_arg;
 
 double
@@ -60,9 +61,15 @@ read_keys(void)
 			ui_resize();
 			continue;
 		}
-		if (modal_handler != NULL)
+		if (modal_handler != NULL) {
+			/*
+			 * One key per pass: the key may end the prompt, and the keys
+			 * typed after it belong to whatever comes next.
+			 */
 			modal_handler((int)wch, fkey, modal_arg);
-		else
+			keys_left = true;
+			return;
+		} else
 			view_handle_key(fkey ? (int)wch + KEYS_FUNC : (int)wch);
 	}
 }
@@ -105,6 +112,9 @@ loop_iterate(int flags, int timeout_ms)
 	/* The views refresh dirty data and presence on a short clock. */
 	if (t < 0 || t > 250)
 		t = 250;
+	if (keys_left && (flags & LOOP_KEYS))
+		t = 0;
+	keys_left = false;
 	if (poll(pfd, n, t) == -1 && errno != EINTR)
 		fatalx("poll: %s", strerror(errno));
 	if (got_term)
