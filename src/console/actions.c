@@ -78,7 +78,7 @@ static void
 refresh_ticket(long long id)
 {
 	/* The NOTIFY will come too; this makes the change show at once. */
-	view_dispatch_notify(id);
+	view_dispatch_own_change(id);
 }
 
 static bool

@@ -224,6 +224,7 @@ void list_draw(struct list *, int top, int height, list_draw_row, void *arg);
 struct view_ops {
 	const char *name;
 	enum keymap keymap;
+	int reload_ms; /* NOTIFY reloads at most this often (0: 300 ms) */
 	void (*open)(struct view *);
 	void (*load)(struct view *);
 	void (*draw)(struct view *, int top, int height);
@@ -251,6 +252,7 @@ struct view *view_top(void);
 int view_depth(void);
 void view_draw_all(void);
 void view_dispatch_notify(long long ticket_id);
+void view_dispatch_own_change(long long ticket_id); /* reload at once, no throttle */
 void view_dispatch_presence(long long ticket_id);
 void view_dispatch_reconnect(void);
 void view_tick(void);

@@ -873,6 +873,8 @@ close_view(struct view *v)
 const struct view_ops view_index_ops = {
 	.name = "index",
 	.keymap = KM_INDEX,
+	/* Any ticket may enter the list: reload it, but not more than that. */
+	.reload_ms = 700,
 	.open = open_view,
 	.load = load,
 	.draw = draw,

@@ -260,6 +260,8 @@ title(struct view *v)
 const struct view_ops view_queue_ops = {
 	.name = "overview",
 	.keymap = KM_OVERVIEW,
+	/* Every change of every ticket refreshes the counts: once a second is enough. */
+	.reload_ms = 1000,
 	.open = open_view,
 	.load = load,
 	.draw = draw,

@@ -164,6 +164,20 @@ view_dispatch_notify(long long ticket_id)
 }
 
 void
+view_dispatch_own_change(long long ticket_id)
+{
+	int i;
+
+	for (i = 0; i < depth; i++) {
+		if (stack[i]->ops->on_notify == NULL)
+			continue;
+		stack[i]->ops->on_notify(stack[i], ticket_id);
+		if (stack[i]->dirty)
+			stack[i]->loaded_at = 0;
+	}
+}
+
+void
 view_dispatch_presence(long long ticket_id)
 {
 	int i;
@@ -192,7 +206,9 @@ view_tick(void)
 
 	if (v == NULL || !conn_ready())
 		return;
-	if (v->dirty && now_ms() - v->loaded_at >= RELOAD_MIN_MS && v->ops->load != NULL) {
+	if (v->dirty && v->ops->load != NULL &&
+	    now_ms() - v->loaded_at >=
+		(v->ops->reload_ms > 0 ? v->ops->reload_ms : RELOAD_MIN_MS)) {
 		v->dirty = false;
 		v->loaded_at = now_ms();
 		v->ops->load(v);
