@@ -32,6 +32,7 @@ struct console {
 };
 extern struct console console;
 time_t server_now(void);
+const char *agent_login(int id); /* "" for none, "#12" when unknown */
 
 /* loop.c — one poll() over the terminal and the connection. */
 #define LOOP_KEYS 0x1 /* read and dispatch keys */

@@ -20,6 +20,55 @@ static const char sql_whoami[] =
     "SELECT a.id, a.display_name, extract(epoch FROM now())::bigint AS now "
     "FROM guichet.agent a WHERE a.login = session_user";
 
+/* id → login of the agents one may see, for the owner column of the indexes. */
+static const char sql_agents[] = "SELECT id, login FROM guichet.agent ORDER BY id";
+static struct agent_name {
+	int id;
+	char *login;
+} * agents;
+static size_t nagents;
+
+static void
+load_agents(PGconn *pg)
+{
+	PGresult *res;
+	char *cause = NULL;
+	int i;
+
+	if ((res = db_exec(pg, sql_agents, 0, NULL, &cause, NULL)) == NULL)
+		die(EX_UNAVAILABLE, "%s", cause);
+	nagents = (size_t)PQntuples(res);
+	agents = xcalloc(nagents > 0 ? nagents : 1, sizeof *agents);
+	for (i = 0; i < PQntuples(res); i++) {
+		agents[i].id = (int)db_int(res, i, "id", 0);
+		agents[i].login = xstrdup(db_value(res, i, "login"));
+	}
+	PQclear(res);
+}
+
+const char *
+agent_login(int id)
+{
+	static char unknown[24];
+	size_t lo = 0, hi = nagents;
+
+	if (id == 0)
+		return "";
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (agents[mid].id == id)
+			return agents[mid].login;
+		if (agents[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* An agent added since the start (or not visible): her number will do. */
+	snprintf(unknown, sizeof unknown, "#%d", id);
+	return unknown;
+}
+
 static GUICHET_DEAD void
 usage(int ex)
 {
@@ -160,6 +209,7 @@ main(int argc, char **argv)
 		die(ex, "%s", cause);
 	}
 	whoami(pg);
+	load_agents(pg);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		PQfinish(pg);
 		die(EX_USAGE, "%s", _("the console needs a terminal"));
@@ -184,5 +234,8 @@ main(int argc, char **argv)
 	config_free(console.config);
 	free(console.login);
 	free(console.display_name);
+	for (size_t i = 0; i < nagents; i++)
+		free(agents[i].login);
+	free(agents);
 	return 0;
 }

@@ -22,31 +22,30 @@
 
 /*
  * A page: the keyset walk picks the ids first (LIMIT inside), and only those
- * rows are joined to agents, contacts and queues, whose row-level security
- * checks cost a few microseconds each. The lateral subquery is aliased t like
+ * rows are joined to contacts and queues, whose row-level security checks cost
+ * a few microseconds each; owners' logins come from the console's agent list. The lateral subquery is aliased t like
  * the table, so that KEY reads the same inside and out.
  */
-#define INDEX_SQL(KEY, KTYPE, DIR, CMP, KINF, IDINF)                                          \
-	"SELECT p.id, p.priority, p.status, p.ord, p.k, p.created, p.due,"                    \
-	" a.login AS owner, coalesce(nullif(c.name, ''), c.email, c.phone, '') AS requester," \
-	" p.subject, q.code AS queue FROM ("                                                  \
-	" SELECT t.id, t.priority, t.status, st.ord, (" KEY ")::text AS k, " KEY " AS sk,"    \
-	"  extract(epoch FROM t.created_at)::bigint AS created,"                              \
-	"  extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN"                     \
-	"   (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due,"          \
-	"   t.resolution_due) ELSE t.resolution_due END) END)::bigint AS due,"                \
-	"  t.owner_id, t.requester_id, t.queue_id, t.subject"                                 \
-	" FROM unnest($21::text[]) WITH ORDINALITY AS st(status, ord)"                        \
-	" CROSS JOIN LATERAL (SELECT t.* FROM guichet.ticket t"                               \
-	"  WHERE t.status = st.status AND " QUERY_WHERE "  AND (" KEY ", t.id) " CMP          \
-	" (CASE WHEN st.ord = $22::int THEN $23::" KTYPE "   ELSE " KINF                      \
-	" END, CASE WHEN st.ord = $22::int THEN $24::bigint ELSE " IDINF " END)"              \
-	"  ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT $25::int) t"                          \
-	" WHERE st.ord >= $22::int"                                                           \
-	" ORDER BY st.ord, " KEY " " DIR ", t.id " DIR " LIMIT $25::int) p"                   \
-	" JOIN guichet.queue q ON q.id = p.queue_id"                                          \
-	" LEFT JOIN guichet.agent a ON a.id = p.owner_id"                                     \
-	" LEFT JOIN guichet.contact c ON c.id = p.requester_id"                               \
+#define INDEX_SQL(KEY, KTYPE, DIR, CMP, KINF, IDINF)                                       \
+	"SELECT p.id, p.priority, p.status, p.ord, p.k, p.created, p.due, p.owner_id,"     \
+	" coalesce(nullif(c.name, ''), c.email, c.phone, '') AS requester,"                \
+	" p.subject, q.code AS queue FROM ("                                               \
+	" SELECT t.id, t.priority, t.status, st.ord, (" KEY ")::text AS k, " KEY " AS sk," \
+	"  extract(epoch FROM t.created_at)::bigint AS created,"                           \
+	"  extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN"                  \
+	"   (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due,"       \
+	"   t.resolution_due) ELSE t.resolution_due END) END)::bigint AS due,"             \
+	"  t.owner_id, t.requester_id, t.queue_id, t.subject"                              \
+	" FROM unnest($21::text[]) WITH ORDINALITY AS st(status, ord)"                     \
+	" CROSS JOIN LATERAL (SELECT t.* FROM guichet.ticket t"                            \
+	"  WHERE t.status = st.status AND " QUERY_WHERE "  AND (" KEY ", t.id) " CMP       \
+	" (CASE WHEN st.ord = $22::int THEN $23::" KTYPE "   ELSE " KINF                   \
+	" END, CASE WHEN st.ord = $22::int THEN $24::bigint ELSE " IDINF " END)"           \
+	"  ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT $25::int) t"                       \
+	" WHERE st.ord >= $22::int"                                                        \
+	" ORDER BY st.ord, " KEY " " DIR ", t.id " DIR " LIMIT $25::int) p"                \
+	" JOIN guichet.queue q ON q.id = p.queue_id"                                       \
+	" LEFT JOIN guichet.contact c ON c.id = p.requester_id"                            \
 	" ORDER BY p.ord, p.sk " DIR ", p.id " DIR
 
 #define T_MAX "'infinity'::timestamptz"
@@ -246,7 +245,7 @@ row_from(PGresult *res, int i, int ord)
 	r->key = xstrdup(db_value(res, i, "k"));
 	r->created = db_int(res, i, "created", 0);
 	r->due = db_int(res, i, "due", 0);
-	r->owner = xstrdup(db_value(res, i, "owner") != NULL ? db_value(res, i, "owner") : "");
+	r->owner = xstrdup(agent_login((int)db_int(res, i, "owner_id", 0)));
 	r->requester = xstrdup(db_value(res, i, "requester"));
 	r->subject = xstrdup(db_value(res, i, "subject"));
 	r->queue = xstrdup(db_value(res, i, "queue"));
