@@ -77,6 +77,16 @@ static const struct sort_order sorts[] = {
 static const char sql_count[] = "SELECT count(*) AS n FROM (SELECT 1 FROM guichet.ticket t"
 				" WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE
 				" LIMIT $22::int + 1) x";
+/*
+ * Words first: when they match few tickets, the search goes on with their
+ * numbers (an index lookup each) rather than walking every ticket of the
+ * statuses asked for and testing it against the matches.
+ */
+#define WORDS_FEW 1000
+static const char sql_words[] =
+    "SELECT count(*) AS n, '{' || string_agg(id::text, ',') || '}' AS ids"
+    " FROM (SELECT guichet.search_text($1::text) AS id LIMIT 1001) x";
+
 static const char sql_tag_all[] =
     "SELECT t.id FROM guichet.ticket t WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE
     " LIMIT 10000";
@@ -505,8 +515,39 @@ restart(struct view *v)
 }
 
 static void
+on_words(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
+    const char *detail)
+{
+	struct view *v = owner;
+	struct index_view *ix = v->data;
+
+	if (res == NULL) {
+		ui_error("%s", error);
+		return;
+	}
+	if (db_int(res, 0, "n", 0) <= WORDS_FEW) {
+		const char *ids = db_value(res, 0, "ids");
+
+		free(ix->q.params[11]);
+		ix->q.params[11] = NULL;
+		free(ix->q.params[14]);
+		ix->q.params[14] = xstrdup(ids != NULL ? ids : "{}");
+	}
+	restart(v);
+}
+
+static void
 open_view(struct view *v)
 {
+	struct index_view *ix = v->data;
+	const char *params[1] = { ix->q.params[11] };
+
+	/* With ticket numbers given too, the words only narrow them: no need. */
+	if (ix->search && ix->q.params[11] != NULL && ix->q.params[14] == NULL) {
+		statuses_set(ix);
+		conn_send("search:words", sql_words, 1, params, on_words, v, NULL);
+		return;
+	}
 	restart(v);
 }
 
