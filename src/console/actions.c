@@ -21,8 +21,8 @@ static const char sql_claim[] = "SELECT guichet.claim($1::bigint, $2::timestampt
 static const char sql_release[] = "SELECT guichet.release($1::bigint)";
 static const char sql_note[] = "SELECT guichet.add_note($1::bigint, $2::text, $3::int)";
 static const char sql_reply[] =
-    "SELECT guichet.reply($1::bigint, $2::text, $3::int, $4::timestamptz, NULL, NULL,"
-    " $5::int, $6::int)";
+    "SELECT guichet.reply($1::bigint, $2::text, $3::int, $4::timestamptz, $5::text, $6::text,"
+    " $7::int, $8::int)";
 static const char sql_escalate[] = "SELECT guichet.escalate($1::bigint, $2::int, $3::text)";
 static const char sql_status[] =
     "SELECT guichet.set_status($1::bigint, $2::text, $3::timestamptz, $4::timestamptz)";
@@ -69,7 +69,7 @@ struct op {
 	const char *done; /* N_("claimed") */
 	const char *sql;
 	int nparams;
-	const char *params[6];
+	const char *params[8];
 	int seen_slot;	   /* where p_seen goes (single ticket), or -1 */
 	const char *draft; /* the draft kind to remove on success */
 };
@@ -318,16 +318,18 @@ choose_template(long long ticket, char *template_id, size_t len)
 static int
 do_reply(long long ticket, const char *seen)
 {
-	struct op op = { "reply", N_("reply queued for sending"), sql_reply, 6, { 0 }, 3, "reply" };
+	struct op op = { "reply", N_("reply queued for sending"), sql_reply, 8, { 0 }, 3, "reply" };
 	static const char *const choices[] = {
 		N_("send"),
 		N_("edit again"),
 		N_("preview"),
 		N_("postpone (keep the draft)"),
 		N_("cancel (discard the draft)"),
+		N_("recipients (To, Cc)"),
 	};
 	const char *labels[nitems(choices)];
-	char minutes[16], template_id[16] = "", *initial = NULL, *body = NULL, *text;
+	char minutes[16], template_id[16] = "", *initial = NULL, *body = NULL, *text, *title;
+	char *to = NULL, *cc = NULL, *s;
 	size_t i;
 	int k, r = -1;
 
@@ -339,7 +341,27 @@ do_reply(long long ticket, const char *seen)
 	if ((body = edit_text(ticket, "reply", initial)) == NULL)
 		goto out;
 	for (;;) {
-		k = prompt_choice(_("the reply is ready"), labels, nitems(labels), 0);
+		xasprintf(&title, _("the reply is ready — to: %s%s%s"),
+		    to != NULL ? to : _("the requester"), cc != NULL ? _(", cc: ") : "",
+		    cc != NULL ? cc : "");
+		k = prompt_choice(title, labels, nitems(labels), 0);
+		free(title);
+		if (k == 5) {
+			/* Empty: the requester (To) or nobody (Cc); the server checks them. */
+			if ((s = prompt_line(_("to (Enter: the requester):"), to)) == NULL)
+				continue;
+			free(to);
+			to = *s != '\0' ? s : NULL;
+			if (to == NULL)
+				free(s);
+			if ((s = prompt_line(_("cc:"), cc)) == NULL)
+				continue;
+			free(cc);
+			cc = *s != '\0' ? s : NULL;
+			if (cc == NULL)
+				free(s);
+			continue;
+		}
 		if (k == 1 || k == 2) {
 			if (k == 2) {
 				struct md_doc *doc = mdterm_render(body, 72);
@@ -368,12 +390,16 @@ do_reply(long long ticket, const char *seen)
 	}
 	op.params[1] = body;
 	op.params[2] = minutes;
-	op.params[4] = template_id[0] != '\0' ? template_id : NULL;
-	op.params[5] = NULL;
+	op.params[4] = to;
+	op.params[5] = cc;
+	op.params[6] = template_id[0] != '\0' ? template_id : NULL;
+	op.params[7] = NULL;
 	r = run_op(&op, &ticket, 1, seen);
 out:
 	free(initial);
 	free(body);
+	free(to);
+	free(cc);
 	return r;
 }
 

@@ -48,7 +48,15 @@ keys main r
 ok "r offers the templates" wait_for main "reply with which template?"
 type_text main accuse
 keys main Enter
-ok "after the editor, the reply waits for a decision" wait_for main "the reply is ready"
+ok "after the editor, the reply waits for a decision" wait_for main "the reply is ready — to: the requester"
+type_text main recip
+keys main Enter
+ok "the recipients can be changed" wait_for main "to (Enter: the requester):"
+keys main Enter
+wait_for main "cc:" >/dev/null
+type_text main "chef@ville.example"
+keys main Enter
+ok "…and the choice says so" wait_for main "to: the requester, cc: chef@ville.example"
 keys main Enter
 ok "send asks for the time spent" wait_for main "time spent"
 keys main Enter
@@ -56,6 +64,8 @@ ok "the reply is queued" wait_for main "#1: reply queued for sending"
 ok "…and shown in the thread" wait_for main "reply by Alice Martin"
 like "$(sql "SELECT body FROM guichet.outbox WHERE ticket_id = 1")" \
     '^Bonjour Jean Dupont,$' "the outbox has the reply with the requester's name filled in"
+is "$(sql "SELECT mail_to || ' ' || mail_cc FROM guichet.outbox WHERE ticket_id = 1")" \
+    "jean.dupont@example.org chef@ville.example" "…to the requester, with the Cc"
 like "$(sql "SELECT body FROM guichet.outbox WHERE ticket_id = 1")" \
     'Nid de poule rue de la Gare» \(#1\)|« Nid de poule rue de la Gare » \(#1\)' \
     "…the subject and the ticket number too"
