@@ -304,6 +304,15 @@ ok "verify-history --ticket of an intact ticket" $GA verify-history --ticket "$t
 run $GA verify-history --ticket abc
 is "$rc" 64 "verify-history --ticket needs a number"
 
+# --- rights: the statements run as the caller's own role
+psql -X -q -c 'CREATE ROLE boss LOGIN CREATEROLE' -c 'GRANT guichet_admin TO boss'
+ok "an administrator who is not a superuser adds an agent" \
+    $GA -d "$(pg_conninfo boss)" agent add robin --name Robin --org ville
+ok "and makes her a member of a queue" $GA -d "$(pg_conninfo boss)" member add robin voirie
+run $GA -d "$(pg_conninfo zoe)" org add rogue "Rogue"
+is "$rc" 77 "an agent may not change the configuration: EX_NOPERM"
+like "$out" "^guichet-admin: " "with one line saying so"
+
 # --- general
 run $GA queue
 is "$rc" 64 "a group without a command exits EX_USAGE"
