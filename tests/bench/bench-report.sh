@@ -8,6 +8,7 @@
 set -u
 . "$BENCH_DIR/lib.sh"
 
+limit=${BENCH_REPORT_TIMEOUT:-120}	# seconds: a slower run is stopped
 reports=${BENCH_REPORTS:-"volume sla quality backlog agents escalations hotspots contacts trend"}
 diag=$BENCH_WORK/diag
 mkdir -p "$diag"
@@ -62,8 +63,8 @@ report_once() {
 	bench_psql -c "SELECT pg_stat_statements_reset($roleid)" >/dev/null
 	off=$(stat -c %s "$BENCH_SERVER_LOG")
 	t0=$(bench_now_us)
-	guichet-report -d "$conninfo" "$r" --from "$from" --to "$to" --format csv \
-	    >"$diag/report-$r.csv" 2>"$diag/report-$r.err" || return 1
+	timeout "$limit" guichet-report -d "$conninfo" "$r" --from "$from" --to "$to" \
+	    --format csv >"$diag/report-$r.csv" 2>"$diag/report-$r.err" || return 1
 	t1=$(bench_now_us)
 	sleep 0.1 # the log is written by the server process, a moment later
 	echo "$(bench_ms "$t0" "$t1") $(server_time "$off") $(rows_sent "$r")"
@@ -79,7 +80,8 @@ keep_slowest() {
 for r in $reports; do
 	bench_want "report.$r" || continue
 	if ! report_once "$r" >/dev/null; then
-		bench_skip "report.$r" "guichet-report $r" "$(head -1 "$diag/report-$r.err")"
+		why=$(head -1 "$diag/report-$r.err")
+		bench_skip "report.$r" "guichet-report $r" "${why:-stopped after $limit s}"
 		continue
 	fi
 	wall= server= rows=
