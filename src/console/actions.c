@@ -328,7 +328,9 @@ do_reply(long long ticket, const char *seen)
 		N_("recipients (To, Cc)"),
 	};
 	const char *labels[nitems(choices)];
-	char minutes[16], template_id[16] = "", *initial = NULL, *body = NULL, *text, *title;
+	char minutes[16], template_id[16] = "", kb[32], *initial = NULL, *body = NULL, *text;
+	char *title;
+	long long kb_id;
 	char *to = NULL, *cc = NULL, *s;
 	size_t i;
 	int k, r = -1;
@@ -393,7 +395,10 @@ do_reply(long long ticket, const char *seen)
 	op.params[4] = to;
 	op.params[5] = cc;
 	op.params[6] = template_id[0] != '\0' ? template_id : NULL;
-	op.params[7] = NULL;
+	/* Read after editing: starting the draft again forgets its article. */
+	if ((kb_id = draft_kb(ticket)) > 0)
+		snprintf(kb, sizeof kb, "%lld", kb_id);
+	op.params[7] = kb_id > 0 ? kb : NULL;
 	r = run_op(&op, &ticket, 1, seen);
 out:
 	free(initial);

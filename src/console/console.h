@@ -291,6 +291,9 @@ char *draft_path(long long ticket, const char *kind);
 /* Edit the draft (created from initial when it does not exist); NULL when empty or aborted. */
 char *draft_edit(long long ticket, const char *kind, const char *initial, char **cause);
 void draft_done(long long ticket, const char *kind);
+/* The knowledge-base article a reply draft started from (0: none); draft_done forgets it. */
+void draft_set_kb(long long ticket, long long kb);
+long long draft_kb(long long ticket);
 bool draft_exists(long long ticket, const char *kind);
 int drafts_count(char **summary);
 int run_editor(const char *path);

@@ -54,15 +54,6 @@ draft_exists(long long ticket, const char *kind)
 	return yes;
 }
 
-void
-draft_done(long long ticket, const char *kind)
-{
-	char *path = draft_path(ticket, kind);
-
-	if (path != NULL && unlink(path) != 0 && errno != ENOENT)
-		log_warn("%s", path);
-	free(path);
-}
 
 static char *
 read_file(const char *path, char **cause)
@@ -109,6 +100,72 @@ write_file(const char *path, const char *text, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The knowledge-base article a reply draft took its text from, kept in a file
+ * beside the draft (TICKET-reply.kb) so that it lives exactly as long as the
+ * draft does: through a postponed reply or a crash, gone once the reply is sent.
+ */
+static char *
+draft_kb_path(long long ticket)
+{
+	char *dir = drafts_dir(), *path;
+
+	if (dir == NULL)
+		return NULL;
+	xasprintf(&path, "%s/%lld-reply.kb", dir, ticket);
+	free(dir);
+	return path;
+}
+
+void
+draft_set_kb(long long ticket, long long kb)
+{
+	char *path = draft_kb_path(ticket), *cause = NULL, text[32];
+
+	if (path == NULL)
+		return;
+	snprintf(text, sizeof text, "%lld\n", kb);
+	if (write_file(path, text, &cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+	}
+	free(path);
+}
+
+long long
+draft_kb(long long ticket)
+{
+	char *path = draft_kb_path(ticket), buf[32];
+	long long kb = 0;
+	FILE *f;
+
+	if (path != NULL && (f = fopen(path, "r")) != NULL) {
+		if (fgets(buf, sizeof buf, f) != NULL) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (parse_int(buf, 1, INT32_MAX, &kb) != 0)
+				kb = 0;
+		}
+		fclose(f);
+	}
+	free(path);
+	return kb;
+}
+
+void
+draft_done(long long ticket, const char *kind)
+{
+	char *path = draft_path(ticket, kind);
+
+	if (path != NULL && unlink(path) != 0 && errno != ENOENT)
+		log_warn("%s", path);
+	free(path);
+	if (strcmp(kind, "reply") == 0 && (path = draft_kb_path(ticket)) != NULL) {
+		if (unlink(path) != 0 && errno != ENOENT)
+			log_warn("%s", path);
+		free(path);
+	}
 }
 
 /* path in single quotes for sh: ' becomes '\'' */
@@ -272,8 +329,11 @@ drafts_count(char **summary)
 	while ((de = readdir(d)) != NULL) {
 		long long id;
 		char kind[32];
+		int end = 0;
 
-		if (sscanf(de->d_name, "%lld-%31[a-z].md", &id, kind) != 2)
+		/* Only drafts: not the .kb file that goes with a reply draft. */
+		if (sscanf(de->d_name, "%lld-%31[a-z]%n", &id, kind, &end) != 2 ||
+		    strcmp(de->d_name + end, ".md") != 0)
 			continue;
 		if (n < 5 && id == 0)
 			strbuf_printf(&sb, "%s%s", n ? ", " : "",

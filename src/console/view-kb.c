@@ -21,6 +21,7 @@ static const char sql_kb[] =
     " ORDER BY updated_at DESC, id DESC LIMIT 200";
 
 struct kb_row {
+	long long id;
 	char *slug;
 	char *title;
 	char *body;
@@ -65,6 +66,7 @@ on_result(void *owner, void *arg, PGresult *res, const char *error, const char *
 	for (i = 0; i < PQntuples(res); i++) {
 		struct kb_row *r = xcalloc(1, sizeof *r);
 
+		r->id = db_int(res, i, "id", 0);
 		r->slug = xstrdup(db_value(res, i, "slug"));
 		r->title = xstrdup(db_value(res, i, "title"));
 		r->body = xstrdup(db_value(res, i, "body"));
@@ -141,11 +143,13 @@ insert_into_reply(struct kb_view *kv, const char *arg)
 	struct kb_row *r = list_current(&kv->list);
 	long long ticket = kv->for_ticket;
 	char *path, *dir, *s, *body, *title;
+	long long kb;
 	FILE *f;
 
 	if (r == NULL)
 		return;
 	/* Copies: the list may be reloaded while the prompt is open. */
+	kb = r->id;
 	body = xstrdup(r->body);
 	title = xstrdup(r->title);
 	if (ticket == 0) {
@@ -170,6 +174,8 @@ insert_into_reply(struct kb_view *kv, const char *arg)
 	} else {
 		fprintf(f, "\n%s\n", body);
 		fclose(f);
+		/* So that the reply tells the quality report it came from the KB. */
+		draft_set_kb(ticket, kb);
 		ui_message(_("“%s” added to the reply draft of #%lld: press r in the ticket"),
 		    title, ticket);
 	}

@@ -125,6 +125,10 @@ keys main Enter
 ok "…and queued" wait_for main "#2: reply queued for sending"
 like "$(sql "SELECT body FROM guichet.outbox WHERE ticket_id = 2")" 'premier lundi du mois' \
     "the knowledge-base article went out in the reply"
+is "$(sql "SELECT a.kb_article_id = k.id FROM guichet.article a
+    JOIN guichet.kb_article k ON k.slug = 'encombrants'
+    WHERE a.ticket_id = 2 AND a.kind = 'mail_out'")" t \
+    "the reply records the knowledge-base article it was answered from"
 keys main q q
 
 keys main A
