@@ -198,7 +198,7 @@ void prompt_redraw(void);
 bool prompt_active(void);
 void prompt_cancel(void);
 
-/* ui-list.c — the one scrolling list (rows are owned by the view). */
+/* ui-list.c — the one scrolling list (rows are owned by the view), and pager scrolling. */
 struct list {
 	void **rows;
 	size_t nrows;
@@ -220,6 +220,15 @@ void list_fit(struct list *, int height);
 void *list_current(const struct list *);
 typedef void (*list_draw_row)(void *row, int y, int width, bool selected, void *arg);
 void list_draw(struct list *, int top, int height, list_draw_row, void *arg);
+/* "loading…" until ready, then empty when there are no rows, else list_draw. */
+void list_draw_or_empty(
+    struct list *, int top, int height, bool ready, const char *empty, list_draw_row, void *arg);
+void list_text_row(void *row, int y, int width, bool selected, void *arg); /* a string */
+bool action_is_motion(enum action); /* up, down, pages, first, last */
+/* list_move for a motion and 1; 0 for any other action, left to the view. */
+int list_action(struct list *, enum action, int height);
+/* Scroll a pager's top line over nlines, visible at once; 0 when a is no motion. */
+int pager_move(size_t *top, size_t nlines, int visible, enum action a);
 
 /* view.c — the stack of views. */
 struct view_ops {

@@ -54,7 +54,6 @@ draft_exists(long long ticket, const char *kind)
 	return yes;
 }
 
-
 static char *
 read_file(const char *path, char **cause)
 {

@@ -4,6 +4,8 @@
  * that page with a keyset fetch more rows when the cursor reaches an edge of the
  * window (more_before / more_after) and trim the far end, so that scrolling
  * through 100,000 tickets never holds more than a few pages in memory.
+ * The pagers (a ticket, a knowledge-base article) scroll a top line through
+ * the same keys with pager_move, so that every view pages alike.
  */
 #include "config.h"
 
@@ -177,4 +179,89 @@ list_draw(struct list *l, int top, int height, list_draw_row draw_row, void *arg
 		if (k < l->nrows)
 			draw_row(l->rows[k], top + i, width, k == l->cursor, arg);
 	}
+}
+
+bool
+action_is_motion(enum action a)
+{
+	switch (a) {
+	case A_DOWN:
+	case A_UP:
+	case A_PAGE_DOWN:
+	case A_PAGE_UP:
+	case A_HALF_DOWN:
+	case A_HALF_UP:
+	case A_FIRST:
+	case A_LAST:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+list_action(struct list *l, enum action a, int height)
+{
+	if (!action_is_motion(a))
+		return 0;
+	list_move(l, a, height);
+	return 1;
+}
+
+void
+list_text_row(void *row, int y, int width, bool selected, void *arg)
+{
+	ui_text(y, 0, width, row, selected ? C_CURSOR : C_DEFAULT, 0);
+}
+
+void
+list_draw_or_empty(struct list *l, int top, int height, bool ready, const char *empty,
+    list_draw_row draw_row, void *arg)
+{
+	if (l->nrows == 0) {
+		ui_text(top, 2, ui_cols() - 2, ready ? empty : _("loading…"), C_DEFAULT, 0);
+		return;
+	}
+	list_draw(l, top, height, draw_row, arg);
+}
+
+int
+pager_move(size_t *top, size_t nlines, int visible, enum action a)
+{
+	/* A page keeps its last line on the screen, as less and mutt do. */
+	long page = visible > 2 ? visible - 1 : 1, max = (long)nlines - visible;
+	long t = (long)*top;
+
+	switch (a) {
+	case A_DOWN:
+		t++;
+		break;
+	case A_UP:
+		t--;
+		break;
+	case A_PAGE_DOWN:
+		t += page;
+		break;
+	case A_PAGE_UP:
+		t -= page;
+		break;
+	case A_HALF_DOWN:
+		t += page / 2;
+		break;
+	case A_HALF_UP:
+		t -= page / 2;
+		break;
+	case A_FIRST:
+		t = 0;
+		break;
+	case A_LAST:
+		t = max;
+		break;
+	default:
+		return 0;
+	}
+	if (t > max)
+		t = max;
+	*top = t < 0 ? 0 : (size_t)t;
+	return 1;
 }

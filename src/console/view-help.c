@@ -84,17 +84,9 @@ action(struct view *v, enum action a, const char *arg)
 {
 	struct help_view *hv = v->data;
 
-	switch (a) {
-	case A_DOWN:
-	case A_UP:
-	case A_PAGE_DOWN:
-	case A_PAGE_UP:
-	case A_HALF_DOWN:
-	case A_HALF_UP:
-	case A_FIRST:
-	case A_LAST:
-		list_move(&hv->list, a, ui_lines() - 3);
+	if (list_action(&hv->list, a, ui_lines() - 3))
 		return 1;
+	switch (a) {
 	case A_HELP:
 	case A_ENTER:
 		view_pop();

@@ -71,22 +71,11 @@ open_view(struct view *v)
 }
 
 static void
-draw_row(void *p, int y, int width, bool selected, void *arg)
-{
-	ui_text(y, 0, width, p, selected ? C_CURSOR : C_DEFAULT, 0);
-}
-
-static void
 draw(struct view *v, int top, int height)
 {
 	struct history_view *hv = v->data;
 
-	if (hv->list.nrows == 0) {
-		ui_text(top, 2, ui_cols() - 2, v->ready ? _("no history") : _("loading…"),
-		    C_DEFAULT, 0);
-		return;
-	}
-	list_draw(&hv->list, top, height, draw_row, NULL);
+	list_draw_or_empty(&hv->list, top, height, v->ready, _("no history"), list_text_row, NULL);
 }
 
 static int
@@ -94,23 +83,13 @@ action(struct view *v, enum action a, const char *arg)
 {
 	struct history_view *hv = v->data;
 
-	switch (a) {
-	case A_DOWN:
-	case A_UP:
-	case A_PAGE_DOWN:
-	case A_PAGE_UP:
-	case A_HALF_DOWN:
-	case A_HALF_UP:
-	case A_FIRST:
-	case A_LAST:
-		list_move(&hv->list, a, ui_lines() - 3);
+	if (list_action(&hv->list, a, ui_lines() - 3))
 		return 1;
-	case A_ENTER:
+	if (a == A_ENTER) {
 		view_pop();
 		return 1;
-	default:
-		return 0;
 	}
+	return 0;
 }
 
 static void

@@ -112,12 +112,8 @@ draw(struct view *v, int top, int height)
 	size_t k;
 
 	if (kv->doc == NULL) {
-		if (kv->list.nrows == 0) {
-			ui_text(top, 2, width - 2,
-			    v->ready ? _("no article matches") : _("loading…"), C_DEFAULT, 0);
-			return;
-		}
-		list_draw(&kv->list, top, height, draw_row, NULL);
+		list_draw_or_empty(
+		    &kv->list, top, height, v->ready, _("no article matches"), draw_row, NULL);
 		return;
 	}
 	if (kv->width != width && r != NULL) {
@@ -190,74 +186,30 @@ action(struct view *v, enum action a, const char *arg)
 {
 	struct kb_view *kv = v->data;
 	struct kb_row *r = list_current(&kv->list);
-	long page = ui_lines() - 4;
-	long top;
+	int visible = ui_lines() - 4; /* below the article's title */
 
 	if (a == A_REPLY) {
 		insert_into_reply(kv, arg);
 		return 1;
 	}
 	if (kv->doc != NULL) {
-		top = (long)kv->top;
-		switch (a) {
-		case A_DOWN:
-			top++;
-			break;
-		case A_UP:
-			top--;
-			break;
-		case A_PAGE_DOWN:
-		case A_ENTER:
-			top += page;
-			break;
-		case A_PAGE_UP:
-			top -= page;
-			break;
-		case A_HALF_DOWN:
-			top += page / 2;
-			break;
-		case A_HALF_UP:
-			top -= page / 2;
-			break;
-		case A_FIRST:
-			top = 0;
-			break;
-		case A_LAST:
-			top = (long)kv->doc->nlines - page;
-			break;
-		case A_QUIT:
+		if (a == A_QUIT) {
 			mdterm_free(kv->doc);
 			kv->doc = NULL;
 			return 1;
-		default:
-			return 0;
 		}
-		if (top > (long)kv->doc->nlines - page)
-			top = (long)kv->doc->nlines - page;
-		kv->top = top < 0 ? 0 : (size_t)top;
-		return 1;
+		/* Enter reads on, page after page, as in a pager. */
+		return pager_move(
+		    &kv->top, kv->doc->nlines, visible, a == A_ENTER ? A_PAGE_DOWN : a);
 	}
-	switch (a) {
-	case A_DOWN:
-	case A_UP:
-	case A_PAGE_DOWN:
-	case A_PAGE_UP:
-	case A_HALF_DOWN:
-	case A_HALF_UP:
-	case A_FIRST:
-	case A_LAST:
-		list_move(&kv->list, a, ui_lines() - 3);
+	if (list_action(&kv->list, a, ui_lines() - 3))
 		return 1;
-	case A_ENTER:
-		if (r != NULL) {
-			kv->width = ui_cols();
-			kv->doc = mdterm_render(r->body, kv->width);
-			kv->top = 0;
-		}
-		return 1;
-	default:
-		return 0;
+	if (a == A_ENTER && r != NULL) {
+		kv->width = ui_cols();
+		kv->doc = mdterm_render(r->body, kv->width);
+		kv->top = 0;
 	}
+	return a == A_ENTER;
 }
 
 static void

@@ -230,9 +230,7 @@ action(struct view *v, enum action a, const char *arg)
 		}
 		return 1;
 	default:
-		list_move(&ov->list, a, ui_lines() - 4);
-		return a == A_DOWN || a == A_UP || a == A_PAGE_DOWN || a == A_PAGE_UP ||
-		    a == A_FIRST || a == A_LAST || a == A_HALF_DOWN || a == A_HALF_UP;
+		return list_action(&ov->list, a, ui_lines() - 4);
 	}
 }
 

@@ -564,18 +564,6 @@ title(struct view *v)
 }
 
 static void
-scroll(struct ticket_view *tv, long delta)
-{
-	long top = (long)tv->top + delta, max = (long)tv->nlines - (ui_lines() - 3);
-
-	if (top > max)
-		top = max;
-	if (top < 0)
-		top = 0;
-	tv->top = (size_t)top;
-}
-
-static void
 jump_article(struct ticket_view *tv, int dir)
 {
 	size_t i;
@@ -682,41 +670,16 @@ static int
 action(struct view *v, enum action a, const char *arg)
 {
 	struct ticket_view *tv = v->data;
-	int page = ui_lines() - 4;
 
+	/* Enter moves a line on, as in mutt's pager. */
+	if (pager_move(&tv->top, tv->nlines, ui_lines() - 3, a == A_ENTER ? A_DOWN : a))
+		return 1;
 	switch (a) {
-	case A_DOWN:
-		scroll(tv, 1);
-		return 1;
-	case A_UP:
-		scroll(tv, -1);
-		return 1;
-	case A_PAGE_DOWN:
-		scroll(tv, page);
-		return 1;
-	case A_PAGE_UP:
-		scroll(tv, -page);
-		return 1;
-	case A_HALF_DOWN:
-		scroll(tv, page / 2);
-		return 1;
-	case A_HALF_UP:
-		scroll(tv, -page / 2);
-		return 1;
-	case A_FIRST:
-		tv->top = 0;
-		return 1;
-	case A_LAST:
-		scroll(tv, (long)tv->nlines);
-		return 1;
 	case A_NEXT_ARTICLE:
 		jump_article(tv, 1);
 		return 1;
 	case A_PREV_ARTICLE:
 		jump_article(tv, -1);
-		return 1;
-	case A_ENTER:
-		scroll(tv, 1);
 		return 1;
 	case A_OPEN_LINK:
 		if (!open_link(tv))

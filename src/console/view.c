@@ -89,10 +89,8 @@ add_hint(int key, enum action action, void *arg)
 
 	if (ai == NULL || hs->count >= 12)
 		return;
-	if (action == A_DOWN || action == A_UP || action == A_PAGE_DOWN || action == A_PAGE_UP ||
-	    action == A_FIRST || action == A_LAST || action == A_HALF_DOWN || action == A_HALF_UP ||
-	    action == A_REDRAW || action == A_REFRESH || action == A_UNTAG_ALL ||
-	    action == A_ENTER || action == A_COMMAND)
+	if (action_is_motion(action) || action == A_REDRAW || action == A_REFRESH ||
+	    action == A_UNTAG_ALL || action == A_ENTER || action == A_COMMAND)
 		return;
 	name = keys_name(key);
 	if (strlen(name) <= 2) {
@@ -301,6 +299,9 @@ view_run_action(enum action action, const char *arg)
 
 	if (v != NULL && v->ops->action != NULL && v->ops->action(v, action, arg))
 		return 1;
+	/* A motion the view does not take (an empty view) is not an error. */
+	if (action_is_motion(action))
+		return 1;
 	switch (action) {
 	case A_QUIT:
 		view_pop();
@@ -337,15 +338,6 @@ view_run_action(enum action action, const char *arg)
 		if (words != NULL)
 			view_kb_open(words, view_ticket_current());
 		free(words);
-		return 1;
-	case A_DOWN:
-	case A_UP:
-	case A_PAGE_DOWN:
-	case A_PAGE_UP:
-	case A_HALF_DOWN:
-	case A_HALF_UP:
-	case A_FIRST:
-	case A_LAST:
 		return 1;
 	default:
 		if (action_global(action, arg))
