@@ -67,25 +67,70 @@ $$;
 -- the AFTER trigger writes the history row itself (it cannot exist before the
 -- ticket, which it references). Its time is the ticket's created_at, so that a
 -- back-dated import keeps a truthful timeline.
+--
+-- A function creating a ticket together with its first article (the mail
+-- gateway, create_ticket) reserves the article's id beforehand and names it
+-- in guichet.first_article ('<article id> <action>'): the article's row is
+-- then chained here too, as row 2, exactly as history_append would have
+-- chained it (same time, actor, action and value), and article_history skips
+-- it (guichet.chained_article tells it which). This saves an UPDATE of the
+-- fresh ticket, which costs as much as the INSERT: every one of ticket's
+-- indexes, the two GIN ones included, gets an entry for the new row version.
+-- The settings only name a row to write: article_history skips an article
+-- only when that row exists, so setting them by hand cannot remove an
+-- article from history.
+--
+-- These trigger functions run on every insert: no SET search_path (see below).
 CREATE FUNCTION ticket_history_insert_before()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql AS $$
+DECLARE
+	pre text := current_setting('guichet.first_article', true);
+	h bytea;
 BEGIN
-	NEW.history_seq := 1;
-	NEW.history_head := history_hash(NULL, NEW.id, 1, NEW.created_at, session_user,
+	h := guichet.history_hash(NULL, NEW.id, 1, NEW.created_at, session_user,
 	    'create', NULL, NULL, NEW.subject);
+	IF coalesce(pre, '') = '' THEN
+		NEW.history_seq := 1;
+		NEW.history_head := h;
+	ELSE
+		NEW.history_seq := 2;
+		NEW.history_head := guichet.history_hash(h, NEW.id, 2, now(), session_user,
+		    split_part(pre, ' ', 2), 'article', NULL, split_part(pre, ' ', 1));
+		NEW.updated_at := clock_timestamp();
+		NEW.updated_by := session_user;
+	END IF;
 	RETURN NEW;
 END
 $$;
 
 CREATE FUNCTION ticket_history_insert_after()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql AS $$
+DECLARE
+	pre text;
+	h bytea;
 BEGIN
-	INSERT INTO history (ticket_id, seq, at, actor, action, field, old_value, new_value,
-	    prev_hash, hash)
+	IF NEW.history_seq = 1 THEN
+		INSERT INTO guichet.history (ticket_id, seq, at, actor, action, field, old_value,
+		    new_value, prev_hash, hash)
+		VALUES (NEW.id, 1, NEW.created_at, session_user, 'create', NULL, NULL, NEW.subject,
+		    NULL, NEW.history_head);
+		RETURN NULL;
+	END IF;
+	-- Consumed: the next ticket of the transaction is not chained with it,
+	-- and article_history learns which article to skip.
+	pre := current_setting('guichet.first_article', true);
+	PERFORM set_config('guichet.first_article', '', true);
+	PERFORM set_config('guichet.chained_article', pre, true);
+	h := guichet.history_hash(NULL, NEW.id, 1, NEW.created_at, session_user,
+	    'create', NULL, NULL, NEW.subject);
+	INSERT INTO guichet.history (ticket_id, seq, at, actor, action, field, old_value,
+	    new_value, prev_hash, hash)
 	VALUES (NEW.id, 1, NEW.created_at, session_user, 'create', NULL, NULL, NEW.subject,
-	    NULL, NEW.history_head);
+	    NULL, h),
+	    (NEW.id, 2, now(), session_user, split_part(pre, ' ', 2), 'article', NULL,
+	    split_part(pre, ' ', 1), h, NEW.history_head);
 	RETURN NULL;
 END
 $$;
@@ -184,10 +229,13 @@ BEGIN
 		NEW.updated_by := session_user;
 	END IF;
 	-- Rows appended here or by history_append (articles, fields, links).
-	IF NEW.history_seq <> OLD.history_seq AND NEW.owner_id = OLD.owner_id
-	    AND EXISTS (SELECT 1 FROM guichet.agent a
-	        WHERE a.id = NEW.owner_id AND a.login = session_user) THEN
-		NEW.claimed_at := now();
+	-- Nested tests: one IF with the sub-query would start an executor for
+	-- it on every update, even when the first test is false.
+	IF NEW.history_seq <> OLD.history_seq AND NEW.owner_id = OLD.owner_id THEN
+		IF EXISTS (SELECT 1 FROM guichet.agent a
+		    WHERE a.id = NEW.owner_id AND a.login = session_user) THEN
+			NEW.claimed_at := now();
+		END IF;
 	END IF;
 	RETURN NEW;
 END
@@ -210,8 +258,27 @@ CREATE TRIGGER ticket_zz_history_insert BEFORE INSERT ON ticket
     FOR EACH ROW EXECUTE FUNCTION ticket_history_insert_before();
 CREATE TRIGGER ticket_history_insert AFTER INSERT ON ticket
     FOR EACH ROW EXECUTE FUNCTION ticket_history_insert_after();
+-- The WHEN clause (evaluated in C) skips the function for updates that
+-- change nothing it records and append no row (claimed_at, time_spent …):
+-- for those it would do nothing.
 CREATE TRIGGER ticket_zz_history_update BEFORE UPDATE ON ticket
-    FOR EACH ROW EXECUTE FUNCTION ticket_history_update();
+    FOR EACH ROW WHEN (OLD.queue_id IS DISTINCT FROM NEW.queue_id
+        OR OLD.level IS DISTINCT FROM NEW.level
+        OR OLD.status IS DISTINCT FROM NEW.status
+        OR OLD.owner_id IS DISTINCT FROM NEW.owner_id
+        OR OLD.priority IS DISTINCT FROM NEW.priority
+        OR OLD.service_id IS DISTINCT FROM NEW.service_id
+        OR OLD.subject IS DISTINCT FROM NEW.subject
+        OR OLD.requester_id IS DISTINCT FROM NEW.requester_id
+        OR OLD.channel IS DISTINCT FROM NEW.channel
+        OR OLD.district_id IS DISTINCT FROM NEW.district_id
+        OR OLD.location IS DISTINCT FROM NEW.location
+        OR OLD.merged_into IS DISTINCT FROM NEW.merged_into
+        OR OLD.pending_until IS DISTINCT FROM NEW.pending_until
+        OR OLD.first_response_due IS DISTINCT FROM NEW.first_response_due
+        OR OLD.resolution_due IS DISTINCT FROM NEW.resolution_due
+        OR OLD.history_seq IS DISTINCT FROM NEW.history_seq)
+    EXECUTE FUNCTION ticket_history_update();
 CREATE TRIGGER ticket_notify_insert AFTER INSERT ON ticket
     FOR EACH ROW EXECUTE FUNCTION ticket_notify();
 CREATE TRIGGER ticket_notify_update AFTER UPDATE ON ticket
@@ -219,14 +286,22 @@ CREATE TRIGGER ticket_notify_update AFTER UPDATE ON ticket
     EXECUTE FUNCTION ticket_notify();
 
 -- Articles: 'reply' for mail_out, the kind itself otherwise; the value is the
--- article id.
+-- article id. An article already chained with its new ticket (see
+-- ticket_history_insert_before) is not chained twice.
 CREATE FUNCTION article_history()
     RETURNS trigger
     LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+DECLARE
+	act text := CASE NEW.kind WHEN 'mail_out' THEN 'reply' ELSE NEW.kind END;
 BEGIN
-	PERFORM history_append(NEW.ticket_id,
-	    CASE NEW.kind WHEN 'mail_out' THEN 'reply' ELSE NEW.kind END,
-	    'article', NULL, NEW.id::text);
+	IF current_setting('guichet.chained_article', true) = NEW.id || ' ' || act THEN
+		PERFORM set_config('guichet.chained_article', '', true);
+		IF EXISTS (SELECT 1 FROM history h WHERE h.ticket_id = NEW.ticket_id AND h.seq = 2
+		    AND h.action = act AND h.field = 'article' AND h.new_value = NEW.id::text) THEN
+			RETURN NULL;
+		END IF;
+	END IF;
+	PERFORM history_append(NEW.ticket_id, act, 'article', NULL, NEW.id::text);
 	RETURN NULL;
 END
 $$;

@@ -83,11 +83,13 @@ END
 $$;
 
 -- The caller's agent id; GU004 for a login that is not an active agent.
+-- (current_agent()'s query, without two function calls that each set a
+-- search_path: every API function starts here.)
 CREATE FUNCTION agent_self()
     RETURNS integer
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	me integer := current_agent();
+	me integer := (SELECT a.id FROM guichet.agent a WHERE a.login = session_user AND a.active);
 BEGIN
 	IF me IS NULL THEN
 		RAISE EXCEPTION '% is not an active agent', session_user USING ERRCODE = 'GU004';
@@ -241,6 +243,8 @@ DECLARE
 	q queue;
 	me integer := agent_self();
 	tid bigint;
+	aid bigint;
+	kind text;
 	k text;
 	v jsonb;
 BEGIN
@@ -279,6 +283,15 @@ BEGIN
 		RAISE EXCEPTION 'fields must be a JSON object' USING ERRCODE = 'GU005';
 	END IF;
 
+	-- The first article's history row is chained with the ticket's own
+	-- (guichet.first_article, 0002): its id is reserved first. Without a
+	-- body the setting is cleared, so that nothing set before is chained.
+	IF btrim(coalesce(p_body, ''), E' \t\r\n') <> '' THEN
+		kind := CASE p_channel WHEN 'phone' THEN 'phone' ELSE 'note' END;
+		aid := nextval('guichet.article_id_seq');
+	END IF;
+	PERFORM set_config('guichet.first_article',
+	    CASE WHEN aid IS NULL THEN '' ELSE aid || ' ' || kind END, true);
 	-- organisation_id, level and the SLA due times are filled by the
 	-- ticket_defaults trigger (0005) from the queue and the policy.
 	INSERT INTO ticket (queue_id, organisation_id, service_id, subject, priority,
@@ -287,10 +300,10 @@ BEGIN
 	    coalesce(p_priority, q.default_priority), p_requester, p_channel, p_district)
 	RETURNING id INTO tid;
 
-	IF btrim(coalesce(p_body, ''), E' \t\r\n') <> '' THEN
-		INSERT INTO article (ticket_id, kind, author_agent_id, subject, body)
-		VALUES (tid, CASE p_channel WHEN 'phone' THEN 'phone' ELSE 'note' END, me,
-		    p_subject, p_body);
+	IF aid IS NOT NULL THEN
+		INSERT INTO article (id, ticket_id, kind, author_agent_id, subject, body)
+		OVERRIDING SYSTEM VALUE
+		VALUES (aid, tid, kind, me, p_subject, p_body);
 	END IF;
 	FOR k, v IN SELECT * FROM jsonb_each(coalesce(p_fields, '{}')) LOOP
 		PERFORM field_store(tid, k, CASE jsonb_typeof(v)
@@ -404,19 +417,18 @@ BEGIN
 	IF timeout IS NOT NULL THEN
 		PERFORM expire_queue_claims(p_queue, timeout);
 	END IF;
-	SELECT id INTO tid FROM ticket
-	WHERE queue_id = p_queue AND owner_id IS NULL AND status IN ('new', 'open')
-	ORDER BY priority DESC, created_at, id
-	LIMIT 1
-	FOR UPDATE SKIP LOCKED;
-	IF tid IS NULL THEN
-		RETURN NULL;
-	END IF;
-	PERFORM history_action('claim');
+	-- One statement: the sub-select takes the row (SKIP LOCKED), the UPDATE
+	-- claims it. set_config directly: this is the desk's hottest call.
+	PERFORM set_config('guichet.action', 'claim', true);
 	UPDATE ticket SET owner_id = me, claimed_at = now(),
 	    status = CASE status WHEN 'new' THEN 'open' ELSE status END
-	WHERE id = tid;
-	PERFORM history_action(NULL);
+	WHERE id = (SELECT c.id FROM ticket c
+	    WHERE c.queue_id = p_queue AND c.owner_id IS NULL AND c.status IN ('new', 'open')
+	    ORDER BY c.priority DESC, c.created_at, c.id
+	    LIMIT 1
+	    FOR UPDATE SKIP LOCKED)
+	RETURNING id INTO tid;
+	PERFORM set_config('guichet.action', '', true);
 	RETURN tid;
 END
 $$;
@@ -535,14 +547,17 @@ BEGIN
 		END IF;
 	END IF;
 
-	INSERT INTO article (ticket_id, kind, author_agent_id, subject, body, mail_from,
-	    mail_to, mail_cc, in_reply_to, refs, time_spent, template_id, kb_article_id)
-	VALUES (t.id, 'mail_out', current_agent(), subj, p_body, mail_from, mail_to, mail_cc,
-	    prev_in.message_id, r, minutes, p_template, p_kb)
-	RETURNING id INTO aid;
+	-- The Message-ID names the article: its id is reserved first, so that the
+	-- row is written once (an UPDATE would index its body again).
+	aid := nextval('guichet.article_id_seq');
 	mid := '<guichet.' || t.id || '.' || aid || '.'
 	    || substr(replace(gen_random_uuid()::text, '-', ''), 1, 16) || '@' || domain || '>';
-	UPDATE article SET message_id = mid WHERE id = aid;
+	INSERT INTO article (id, ticket_id, kind, author_agent_id, subject, body, mail_from,
+	    mail_to, mail_cc, in_reply_to, refs, time_spent, template_id, kb_article_id,
+	    message_id)
+	OVERRIDING SYSTEM VALUE
+	VALUES (aid, t.id, 'mail_out', current_agent(), subj, p_body, mail_from, mail_to, mail_cc,
+	    prev_in.message_id, r, minutes, p_template, p_kb, mid);
 	INSERT INTO outbox (ticket_id, article_id, mail_from, mail_to, mail_cc, subject, body,
 	    message_id, in_reply_to, refs)
 	VALUES (t.id, aid, mail_from, mail_to, mail_cc, subj, p_body, mid, prev_in.message_id, r);

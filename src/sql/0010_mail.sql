@@ -229,14 +229,16 @@ BEGIN
 	v_body := replace(replace(replace(replace(tpl.body, '{{ticket}}', t.id::text),
 	    '{{subject}}', t.subject), '{{name}}', coalesce(nullif(t.requester_name, ''),
 	    t.requester_email)), '{{queue}}', t.queue_name);
-	INSERT INTO article (ticket_id, kind, subject, body, body_format, mail_from, mail_to,
-	    template_id)
-	VALUES (p_ticket, 'mail_out', v_subject, v_body, 'markdown', v_from, t.requester_email,
-	    tpl.id)
-	RETURNING id INTO v_article;
+	-- The Message-ID names the article: its id is reserved first, so that
+	-- the row is written once (an UPDATE would index its body again).
+	v_article := nextval('guichet.article_id_seq');
 	v_msgid := format('<guichet.%s.%s.%s@%s>', p_ticket, v_article,
 	    substr(md5(random()::text), 1, 12), v_domain);
-	UPDATE article SET message_id = v_msgid WHERE id = v_article;
+	INSERT INTO article (id, ticket_id, kind, subject, body, body_format, mail_from, mail_to,
+	    template_id, message_id)
+	OVERRIDING SYSTEM VALUE
+	VALUES (v_article, p_ticket, 'mail_out', v_subject, v_body, 'markdown', v_from,
+	    t.requester_email, tpl.id, v_msgid);
 	IF p_mail->>'message_id' IS NOT NULL THEN
 		v_refs := ARRAY(SELECT jsonb_array_elements_text(coalesce(p_mail->'refs', '[]')))
 		    || (p_mail->>'message_id');
@@ -326,9 +328,10 @@ BEGIN
 END
 $$;
 
--- The article of an incoming message.
+-- The article of an incoming message; p_id is its id when the caller reserved
+-- one (a new ticket chains the article's history row with its own, 0002).
 CREATE FUNCTION mail_article(p_ticket bigint, p_contact bigint, p_mail jsonb, p_raw bigint,
-    p_rule text, p_unknown boolean)
+    p_rule text, p_unknown boolean, p_id bigint DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = guichet, pg_catalog, public AS $$
@@ -339,10 +342,11 @@ BEGIN
 	IF jsonb_array_length(coalesce(p_mail->'refs', '[]')) > 0 THEN
 		v_refs := ARRAY(SELECT jsonb_array_elements_text(p_mail->'refs'));
 	END IF;
-	INSERT INTO article (ticket_id, kind, author_contact_id, subject, body, body_format,
+	INSERT INTO article (id, ticket_id, kind, author_contact_id, subject, body, body_format,
 	    message_id, in_reply_to, refs, mail_from, mail_to, mail_cc, raw_message_id,
 	    thread_rule, sender_unknown, decode_lossy)
-	VALUES (p_ticket, 'mail_in', p_contact, p_mail->>'subject', coalesce(p_mail->>'body', ''),
+	OVERRIDING SYSTEM VALUE
+	VALUES (coalesce(p_id, nextval('guichet.article_id_seq')), p_ticket, 'mail_in', p_contact, p_mail->>'subject', coalesce(p_mail->>'body', ''),
 	    'text', p_mail->>'message_id', p_mail->>'in_reply_to', v_refs,
 	    p_mail->>'from', p_mail->>'to', p_mail->>'cc', p_raw, p_rule, p_unknown,
 	    coalesce((p_mail->>'lossy')::boolean, false))
@@ -388,6 +392,14 @@ BEGIN
 				v_owner := NULL;
 			END IF;
 		END IF;
+		-- Nothing to wake (an open ticket whose owner is here): the
+		-- article's history row has just stamped updated_at and
+		-- updated_by, and a second UPDATE would only write every index
+		-- of ticket again.
+		IF t.status NOT IN ('resolved', 'pending')
+		    AND v_owner IS NOT DISTINCT FROM t.owner_id THEN
+			RETURN v_article;
+		END IF;
 		PERFORM set_config('guichet.action', 'mail_followup', true);
 		UPDATE ticket SET
 		    status = CASE WHEN status IN ('resolved', 'pending') THEN 'open' ELSE status END,
@@ -416,6 +428,7 @@ DECLARE
 	v_service integer;
 	v_priority smallint;
 	v_cap integer := coalesce((p_mail#>>'{options,rate_cap}')::integer, 0);
+	v_article bigint;
 	f record;
 BEGIN
 	v_contact := mail_contact(p_mail->>'from_addr', p_mail->>'from_name');
@@ -432,13 +445,16 @@ BEGIN
 	END IF;
 	SELECT id INTO v_service FROM service WHERE code = p_mail#>>'{route,service}' AND active;
 	v_priority := coalesce((p_mail#>>'{route,priority}')::smallint, v_queue.default_priority);
+	-- The article's history row is chained with the ticket's (0002).
+	v_article := nextval('guichet.article_id_seq');
+	PERFORM set_config('guichet.first_article', v_article || ' mail_in', true);
 	INSERT INTO ticket (queue_id, organisation_id, service_id, subject, priority, level,
 	    requester_id, channel)
 	VALUES (v_queue.id, v_queue.organisation_id, v_service,
 	    coalesce(nullif(btrim(p_mail->>'subject'), ''), '(no subject)'), v_priority,
 	    v_queue.level, v_contact, 'mail')
 	RETURNING id INTO o_ticket;
-	o_article := mail_article(o_ticket, v_contact, p_mail, p_raw, 'new', false);
+	o_article := mail_article(o_ticket, v_contact, p_mail, p_raw, 'new', false, v_article);
 	FOR f IN SELECT fd.id, r.value FROM jsonb_each_text(coalesce(p_mail#>'{route,fields}', '{}'))
 	    AS r(key, value) JOIN field fd ON fd.name = r.key
 	    WHERE fd.kind <> 'enum' OR r.value = ANY (fd.allowed) LOOP
@@ -773,7 +789,7 @@ REVOKE ALL ON FUNCTION store_raw(bytea, text, text, text), mail_live_ticket(bigi
     mail_route_queue(text[], text, text), mail_attachments(bigint, jsonb, bytea),
     mail_acknowledge(bigint, text, jsonb), mail_bounce(jsonb), mail_thread(jsonb),
     mail_sender_known(bigint, bigint, text),
-    mail_article(bigint, bigint, jsonb, bigint, text, boolean),
+    mail_article(bigint, bigint, jsonb, bigint, text, boolean, bigint),
     mail_followup(bigint, jsonb, bigint, text, boolean),
     mail_new_ticket(jsonb, bigint, boolean),
     ingest_message(bytea, text, jsonb, bytea, bigint), mail_pending(integer),
