@@ -746,52 +746,91 @@ ticket_action(struct view *v, enum action a, const char *arg)
 	return 1;
 }
 
+/*
+ * Up, down and pages within the rows loaded, fetching the next page ahead of
+ * the cursor; the steps a page not yet arrived could not take are owed and paid
+ * when it comes. First and last restart from an end rather than page through.
+ */
+static void
+move(struct view *v, enum action a, int height)
+{
+	struct index_view *ix = v->data;
+	size_t before = ix->list.cursor;
+	long step = a == A_DOWN || a == A_UP   ? 1 :
+	    a == A_PAGE_DOWN || a == A_PAGE_UP ? height :
+						 height / 2 + 1;
+	bool down = a == A_DOWN || a == A_PAGE_DOWN || a == A_HALF_DOWN;
+	int more;
+
+	if (a == A_FIRST && ix->list.more_before) {
+		restart(v);
+		return;
+	}
+	if (a == A_LAST && ix->list.more_after) {
+		ix->generation++;
+		ix->fetching = false;
+		ix->owed = 0;
+		fetch(v, F_LAST);
+		return;
+	}
+	more = list_move(&ix->list, a, height);
+	if (a == A_FIRST || a == A_LAST)
+		return;
+	if (down && ix->list.more_after)
+		ix->owed += step - (long)(ix->list.cursor - before);
+	else if (!down && ix->list.more_before)
+		ix->owed -= step - (long)(before - ix->list.cursor);
+	if (more > 0)
+		fetch(v, F_AFTER);
+	else if (more < 0)
+		fetch(v, F_BEFORE);
+}
+
+/* A reply is written from the ticket, once it is drawn. */
+static void
+reply_in_ticket(long long id, const char *arg)
+{
+	struct view *tv;
+
+	view_ticket_open(id);
+	tv = view_top();
+	while (tv == view_top() && !tv->ready && conn_ready() && !console.quit)
+		loop_iterate(0, 100);
+	if (tv == view_top() && tv->ready)
+		view_run_action(A_REPLY, arg);
+}
+
+/* Narrow this list: the search starts from what it shows. */
+static void
+narrow(struct index_view *ix)
+{
+	char *initial, *text, *cause = NULL;
+
+	if (ix->search)
+		xasprintf(&initial, "%s ", ix->text);
+	else
+		xasprintf(&initial, "queue:%s ", ix->code);
+	text = prompt_line(_("search:"), initial);
+	free(initial);
+	if (text != NULL && *text != '\0' && view_index_open_search(text, &cause) != 0) {
+		ui_error("%s", cause);
+		free(cause);
+	}
+	free(text);
+}
+
 static int
 action(struct view *v, enum action a, const char *arg)
 {
 	struct index_view *ix = v->data;
 	struct ticket_row *r = list_current(&ix->list);
-	int height = ui_lines() - 4, more;
+	int height = ui_lines() - 4;
 
-	switch (a) {
-	case A_DOWN:
-	case A_UP:
-	case A_PAGE_DOWN:
-	case A_PAGE_UP:
-	case A_HALF_DOWN:
-	case A_HALF_UP: {
-		size_t before = ix->list.cursor;
-		long step = a == A_DOWN || a == A_UP   ? 1 :
-		    a == A_PAGE_DOWN || a == A_PAGE_UP ? height :
-							 height / 2 + 1;
-		bool down = a == A_DOWN || a == A_PAGE_DOWN || a == A_HALF_DOWN;
-
-		more = list_move(&ix->list, a, height);
-		if (down && ix->list.more_after)
-			ix->owed += step - (long)(ix->list.cursor - before);
-		else if (!down && ix->list.more_before)
-			ix->owed -= step - (long)(before - ix->list.cursor);
+	if (action_is_motion(a)) {
+		move(v, a, height);
+		return 1;
 	}
-		if (more > 0)
-			fetch(v, F_AFTER);
-		else if (more < 0)
-			fetch(v, F_BEFORE);
-		return 1;
-	case A_FIRST:
-		if (ix->list.more_before)
-			restart(v);
-		else
-			list_move(&ix->list, a, height);
-		return 1;
-	case A_LAST:
-		if (ix->list.more_after) {
-			ix->generation++;
-			ix->fetching = false;
-			ix->owed = 0;
-			fetch(v, F_LAST);
-		} else
-			list_move(&ix->list, a, height);
-		return 1;
+	switch (a) {
 	case A_ENTER:
 		if (r != NULL)
 			view_ticket_open(r->id);
@@ -801,17 +840,8 @@ action(struct view *v, enum action a, const char *arg)
 			view_history_open(r->id);
 		return 1;
 	case A_REPLY:
-		/* A reply is written from the ticket, once it is drawn. */
-		if (r != NULL) {
-			struct view *tv;
-
-			view_ticket_open(r->id);
-			tv = view_top();
-			while (tv == view_top() && !tv->ready && conn_ready() && !console.quit)
-				loop_iterate(0, 100);
-			if (tv == view_top() && tv->ready)
-				view_run_action(A_REPLY, arg);
-		}
+		if (r != NULL)
+			reply_in_ticket(r->id, arg);
 		return 1;
 	case A_TAG:
 		if (r != NULL) {
@@ -828,22 +858,8 @@ action(struct view *v, enum action a, const char *arg)
 		ix->ntags = 0;
 		return 1;
 	case A_SEARCH:
-		/* Narrow this list: the search starts from what it shows. */
 		if (arg == NULL) {
-			char *initial, *text, *cause = NULL;
-
-			if (ix->search)
-				xasprintf(&initial, "%s ", ix->text);
-			else
-				xasprintf(&initial, "queue:%s ", ix->code);
-			text = prompt_line(_("search:"), initial);
-			free(initial);
-			if (text != NULL && *text != '\0' &&
-			    view_index_open_search(text, &cause) != 0) {
-				ui_error("%s", cause);
-				free(cause);
-			}
-			free(text);
+			narrow(ix);
 			return 1;
 		}
 		return 0;
