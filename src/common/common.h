@@ -190,6 +190,8 @@ int query_parse(struct query *, const char *text, const char *login, time_t now,
 void query_set_queue(struct query *, int queue_id);
 const char *query_status_list(const struct query *, bool all);
 void query_free(struct query *);
+/* "%value%" for ILIKE, with % _ and \ taken literally (a name typed by an agent). */
+char *query_like_pattern(const char *value);
 extern const char *const query_keys;
 #define QUERY_WHERE \
 	"($1::int IS NULL OR t.queue_id = $1::int)" \

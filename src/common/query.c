@@ -366,8 +366,8 @@ parse_dates(struct parser *ps, const char *at, const char *v, int from_slot)
 }
 
 /* An ILIKE pattern matching value anywhere: % _ and \ are taken literally. */
-static char *
-like_pattern(const char *value)
+char *
+query_like_pattern(const char *value)
 {
 	struct strbuf sb;
 	const char *s;
@@ -437,11 +437,11 @@ parse_term(struct parser *ps, const char *key, size_t keylen, const char *at)
 	else if (KEY("updated"))
 		r = parse_dates(ps, at, v, 10);
 	else if (KEY("subject")) {
-		pat = like_pattern(v);
+		pat = query_like_pattern(v);
 		set_slot(ps->q, 13, pat);
 		free(pat);
 	} else if (KEY("requester") || KEY("from")) {
-		pat = like_pattern(v);
+		pat = query_like_pattern(v);
 		set_slot(ps->q, 14, pat);
 		free(pat);
 	} else if (KEY("id"))

@@ -315,6 +315,38 @@ choose_template(long long ticket, char *template_id, size_t len)
 	return text;
 }
 
+/* Empty: the requester (To) or nobody (Cc); the server checks the addresses. */
+static void
+ask_recipients(char **to, char **cc)
+{
+	char *s;
+
+	if ((s = prompt_line(_("to (Enter: the requester):"), *to)) == NULL)
+		return;
+	free(*to);
+	*to = *s != '\0' ? s : NULL;
+	if (*to == NULL)
+		free(s);
+	if ((s = prompt_line(_("cc:"), *cc)) == NULL)
+		return;
+	free(*cc);
+	*cc = *s != '\0' ? s : NULL;
+	if (*cc == NULL)
+		free(s);
+}
+
+/* The reply as the requester's mail client will show it: Markdown as text. */
+static void
+preview(const char *body)
+{
+	struct md_doc *doc = mdterm_render(body, 72);
+	char *text = mdterm_to_text(doc);
+
+	run_pager_text(text);
+	free(text);
+	mdterm_free(doc);
+}
+
 static int
 do_reply(long long ticket, const char *seen)
 {
@@ -328,10 +360,9 @@ do_reply(long long ticket, const char *seen)
 		N_("recipients (To, Cc)"),
 	};
 	const char *labels[nitems(choices)];
-	char minutes[16], template_id[16] = "", kb[32], *initial = NULL, *body = NULL, *text;
-	char *title;
+	char minutes[16], template_id[16] = "", kb[32], *initial = NULL, *body = NULL;
+	char *title, *to = NULL, *cc = NULL;
 	long long kb_id;
-	char *to = NULL, *cc = NULL, *s;
 	size_t i;
 	int k, r = -1;
 
@@ -349,31 +380,14 @@ do_reply(long long ticket, const char *seen)
 		k = prompt_choice(title, labels, nitems(labels), 0);
 		free(title);
 		if (k == 5) {
-			/* Empty: the requester (To) or nobody (Cc); the server checks them. */
-			if ((s = prompt_line(_("to (Enter: the requester):"), to)) == NULL)
-				continue;
-			free(to);
-			to = *s != '\0' ? s : NULL;
-			if (to == NULL)
-				free(s);
-			if ((s = prompt_line(_("cc:"), cc)) == NULL)
-				continue;
-			free(cc);
-			cc = *s != '\0' ? s : NULL;
-			if (cc == NULL)
-				free(s);
+			ask_recipients(&to, &cc);
 			continue;
 		}
-		if (k == 1 || k == 2) {
-			if (k == 2) {
-				struct md_doc *doc = mdterm_render(body, 72);
-
-				text = mdterm_to_text(doc);
-				run_pager_text(text);
-				free(text);
-				mdterm_free(doc);
-				continue;
-			}
+		if (k == 2) {
+			preview(body);
+			continue;
+		}
+		if (k == 1) {
 			free(body);
 			if ((body = edit_text(ticket, "reply", NULL)) == NULL)
 				goto out;
@@ -776,7 +790,8 @@ choose_contact(void)
 
 	if ((who = prompt_line(_("requester (part of a name, mail or phone):"), NULL)) == NULL)
 		return NULL;
-	xasprintf(&pattern, "%%%s%%", who);
+	/* "o_brien" or "50%" are what was typed, not wildcards. */
+	pattern = query_like_pattern(who);
 	params[0] = pattern;
 	res = conn_call("contacts", sql_contacts, 1, params, &cause, NULL, NULL);
 	free(pattern);

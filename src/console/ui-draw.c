@@ -344,7 +344,7 @@ ui_status_draw(void)
 void
 ui_prompt_draw(const char *question, const char *buf, size_t cursor)
 {
-	int qw, x, w, start = 0, cw;
+	int qw, x, w, cw;
 	char *clean, *before;
 
 	ui_fill(LINES - 1, 0, COLS, C_DEFAULT, 0);
@@ -362,7 +362,6 @@ ui_prompt_draw(const char *question, const char *buf, size_t cursor)
 				tail++;
 			while ((*tail & 0xC0) == 0x80);
 		}
-		start = 1;
 		ui_text(LINES - 1, x, 1, "<", C_DEFAULT, UI_BOLD);
 		ui_text(LINES - 1, x + 1, w, tail, C_DEFAULT, 0);
 		cw = text_width(tail) + 1;
@@ -371,7 +370,6 @@ ui_prompt_draw(const char *question, const char *buf, size_t cursor)
 		ui_text(LINES - 1, x, w, all, C_DEFAULT, 0);
 		free(all);
 	}
-	(void)start;
 	free(clean);
 	free(before);
 	move(LINES - 1, x + cw < COLS ? x + cw : COLS - 1);

@@ -207,6 +207,19 @@ the_queue_of_an_index(void **state)
 	assert_non_null(strstr(query_keys, "district"));
 }
 
+static void
+like_patterns_take_wildcards_literally(void **state)
+{
+	char *p;
+
+	p = query_like_pattern("o_brien 50% a\\b");
+	assert_string_equal(p, "%o\\_brien 50\\% a\\\\b%");
+	free(p);
+	p = query_like_pattern("");
+	assert_string_equal(p, "%%");
+	free(p);
+}
+
 int
 main(void)
 {
@@ -220,6 +233,7 @@ main(void)
 		cmocka_unit_test(text_is_kept_as_data),
 		cmocka_unit_test(errors_say_where),
 		cmocka_unit_test(the_queue_of_an_index),
+		cmocka_unit_test(like_patterns_take_wildcards_literally),
 	};
 
 	setenv("TZ", "UTC", 1);
