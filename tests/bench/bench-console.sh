@@ -149,7 +149,7 @@ session() {
 	from=0
 	t0=$(bench_now_us)
 	tm new-session -d -s bench -x 80 -y 24 \
-	    "exec guichet -d '$conninfo' -T '$timing' 2>>'$diag/console.stderr'" || return 1
+	    "exec guichet -d '$conninfo' --timing='$timing' 2>>'$diag/console.stderr'" || return 1
 	wait_for "^  $shown( .*)? L[12] +[0-9]+" || return 1
 	t1=$(bench_now_us)
 	sleep 0.05
