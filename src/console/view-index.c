@@ -551,12 +551,37 @@ open_view(struct view *v)
 	restart(v);
 }
 
+/*
+ * The columns after the fixed ones (id, priority, status, age, SLA end at 31).
+ * The subject is what an agent reads: the requester (and a search's queue) get
+ * a quarter of what is left each, 12 to 24 columns, and the subject the rest,
+ * so that 80 columns still show most of it and 200 do not clip names.
+ */
+#define OWNER_WIDTH 8
+struct columns {
+	int owner_x, requester_x, requester, queue, subject_x;
+};
+
+static void
+columns(const struct index_view *ix, int width, struct columns *c)
+{
+	int rest;
+
+	c->owner_x = 31;
+	c->requester_x = c->owner_x + OWNER_WIDTH + 1;
+	rest = width - c->requester_x;
+	c->requester = rest / 4 < 12 ? 12 : rest / 4 > 24 ? 24 : rest / 4;
+	c->queue = ix->search ? c->requester : 0;
+	c->subject_x = c->requester_x + c->requester + 1;
+}
+
 static void
 draw_row(void *p, int y, int width, bool selected, void *arg)
 {
 	struct index_view *ix = arg;
 	struct ticket_row *r = p;
 	int base = selected ? C_CURSOR : C_DEFAULT, sla_color = base, x;
+	struct columns c;
 	char buf[32], *s;
 	long long now = (long long)server_now();
 
@@ -579,12 +604,13 @@ draw_row(void *p, int y, int width, bool selected, void *arg)
 		ui_text(y, 24, 6, s, sla_color, 0);
 		free(s);
 	}
-	ui_text(y, 31, 8, r->owner, base, 0);
-	ui_text(y, 40, 14, r->requester, base, 0);
-	x = 55;
+	columns(ix, width, &c);
+	ui_text(y, c.owner_x, OWNER_WIDTH, r->owner, base, 0);
+	ui_text(y, c.requester_x, c.requester, r->requester, base, 0);
+	x = c.subject_x;
 	if (ix->search) {
 		snprintf(buf, sizeof buf, "[%s]", r->queue);
-		x += ui_text(y, x, 12, buf, base, UI_BOLD) + 1;
+		x += ui_text(y, x, c.queue, buf, base, UI_BOLD) + 1;
 	}
 	ui_text(y, x, width - x, r->subject, base, 0);
 }
@@ -594,15 +620,17 @@ draw(struct view *v, int top, int height)
 {
 	struct index_view *ix = v->data;
 	int width = ui_cols();
+	struct columns c;
 
+	columns(ix, width, &c);
 	ui_text(top, 1, 7, _("     id"), C_LABEL, UI_BOLD);
 	ui_text(top, 9, 1, _("p"), C_LABEL, UI_BOLD);
 	ui_text(top, 11, 7, _("status"), C_LABEL, UI_BOLD);
 	ui_text(top, 19, 4, _("age"), C_LABEL, UI_BOLD);
 	ui_text(top, 24, 6, _("sla"), C_LABEL, UI_BOLD);
-	ui_text(top, 31, 8, _("owner"), C_LABEL, UI_BOLD);
-	ui_text(top, 40, 14, _("requester"), C_LABEL, UI_BOLD);
-	ui_text(top, 55, width - 55, _("subject"), C_LABEL, UI_BOLD);
+	ui_text(top, c.owner_x, OWNER_WIDTH, _("owner"), C_LABEL, UI_BOLD);
+	ui_text(top, c.requester_x, c.requester, _("requester"), C_LABEL, UI_BOLD);
+	ui_text(top, c.subject_x, width - c.subject_x, _("subject"), C_LABEL, UI_BOLD);
 	if (ix->list.nrows == 0) {
 		ui_text(top + 1, 2, width - 2, v->ready ? _("no tickets") : _("loading…"),
 		    C_DEFAULT, 0);

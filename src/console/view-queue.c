@@ -35,6 +35,13 @@ struct overview {
 	struct list list;
 	bool loading;
 	long long mine_total;
+	int code_width; /* the widest code and name, for the layout */
+	int name_width;
+};
+
+/* Where the columns go: counts follow the names rather than the right edge. */
+struct columns {
+	int code, name_x, name, counts_x;
 };
 
 static void
@@ -59,6 +66,17 @@ row_new(enum row_kind kind, const char *code, const char *name)
 }
 
 static void
+widen(int *width, const char *text)
+{
+	char *clean = sanitize_text(text, 0);
+	int w = text_width(clean);
+
+	if (w > *width)
+		*width = w;
+	free(clean);
+}
+
+static void
 on_result(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
     const char *detail)
 {
@@ -80,6 +98,7 @@ on_result(void *owner, void *arg, PGresult *res, const char *error, const char *
 			cur_code = xstrdup(r->code);
 	}
 	list_clear(&ov->list, row_free);
+	ov->code_width = ov->name_width = 0;
 	mine = row_new(ROW_MINE, "", _("My tickets"));
 	list_append(&ov->list, (void **)&mine, 1);
 	for (i = 0; i < PQntuples(res); i++) {
@@ -98,6 +117,8 @@ on_result(void *owner, void *arg, PGresult *res, const char *error, const char *
 		r->pending = db_int(res, i, "pending", 0);
 		r->mine = db_int(res, i, "mine", 0);
 		r->overdue = db_int(res, i, "overdue", 0);
+		widen(&ov->code_width, r->code);
+		widen(&ov->name_width, r->name);
 		mine->new += r->new;
 		mine->mine += r->mine;
 		list_append(&ov->list, (void **)&r, 1);
@@ -141,11 +162,36 @@ count_text(long long n, char *buf)
 	return buf;
 }
 
+/*
+ * At 80 columns codes get 14 and names what the counts (37) leave; wider
+ * screens give codes and names their full width, up to 24 and 48, and the
+ * counts follow them instead of standing a screen's width away.
+ */
+static void
+columns(struct view *v, int width, struct columns *c)
+{
+	struct overview *ov = v->data;
+	int code_max = width > 80 ? 14 + (width - 80) : 14, room;
+
+	if (code_max > 24)
+		code_max = 24;
+	c->code = ov->code_width < 5 ? 5 : ov->code_width > code_max ? code_max : ov->code_width;
+	c->name_x = 2 + c->code + 1;
+	room = width - c->name_x - 1 - 37 - 1;
+	c->name = ov->name_width > 48 ? 48 : ov->name_width;
+	if (c->name > room)
+		c->name = room;
+	if (c->name < 8)
+		c->name = 8;
+	c->counts_x = c->name_x + c->name + 1;
+}
+
 static void
 draw_row(void *p, int y, int width, bool selected, void *arg)
 {
 	struct queue_row *r = p;
 	int color = selected ? C_CURSOR : C_DEFAULT;
+	struct columns col;
 	char *counts, a[24], b[24], c[24], d[24];
 
 	switch (r->kind) {
@@ -160,14 +206,16 @@ draw_row(void *p, int y, int width, bool selected, void *arg)
 	case ROW_QUEUE:
 		break;
 	}
-	ui_text(y, 2, 14, r->code, color, 0);
-	ui_text(y, 17, width - 56 > 8 ? width - 56 : 8, r->name, color, 0);
+	columns(arg, width, &col);
+	ui_text(y, 2, col.code, r->code, color, 0);
+	ui_text(y, col.name_x, col.name, r->name, color, 0);
 	xasprintf(&counts, "L%d %6s %6s %6s %6s", r->level, count_text(r->new, a),
 	    count_text(r->open, b), count_text(r->pending, c), count_text(r->mine, d));
-	ui_text(y, width - 38, 30, counts, color, 0);
+	ui_text(y, col.counts_x, 30, counts, color, 0);
 	free(counts);
+	/* Under its heading: "lv" and five counts of "%6s" each after a space. */
 	xasprintf(&counts, "%6s", count_text(r->overdue, a));
-	ui_text(y, width - 8, 7, counts,
+	ui_text(y, col.counts_x + 31, 6, counts,
 	    selected ? C_CURSOR : (r->overdue > 0 ? C_BREACH : C_DEFAULT), 0);
 	free(counts);
 }
@@ -177,13 +225,15 @@ draw(struct view *v, int top, int height)
 {
 	struct overview *ov = v->data;
 	int width = ui_cols();
+	struct columns col;
 	char *head;
 
-	ui_text(top, 2, 14, _("queue"), C_LABEL, UI_BOLD);
-	ui_text(top, 17, width - 56, _("name"), C_LABEL, UI_BOLD);
+	columns(v, width, &col);
+	ui_text(top, 2, col.code, _("queue"), C_LABEL, UI_BOLD);
+	ui_text(top, col.name_x, col.name, _("name"), C_LABEL, UI_BOLD);
 	xasprintf(&head, "%-2s %6s %6s %6s %6s %6s", _("lv"), _("new"), _("open"), _("pend"),
 	    _("mine"), _("late"));
-	ui_text(top, width - 38, 38, head, C_LABEL, UI_BOLD);
+	ui_text(top, col.counts_x, 37, head, C_LABEL, UI_BOLD);
 	free(head);
 	if (ov->list.nrows == 0 && ov->loading) {
 		ui_text(top + 1, 2, width - 2, _("loading…"), C_DEFAULT, 0);

@@ -33,7 +33,7 @@ keys main Enter
 ok "the index shows the hostile subject with visible escapes" \
     wait_for main '^[]2;PWNED^G^[[31mRED^[['
 esc=$(printf '\033')
-like "$(screen main)" 'Mallory\^\[\[2J' "the requester's name too"
+like "$(screen main)" 'Mallory\^\[\[' "the requester's name too"
 unlike "$(tmux -L "$TMUX_SOCKET" display -p -t main '#{pane_title}')" PWNED \
     "the window title was not changed"
 unlike "$(tmux -L "$TMUX_SOCKET" capture-pane -e -p -t main)" "$esc\\[31m" \

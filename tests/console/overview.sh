@@ -49,7 +49,8 @@ like "$(screen main)" 'My tickets \(1\)' "the first line counts my tickets"
 
 keys main Enter
 ok "Enter opens the queue's index" wait_for main "voirie — 253 tickets"
-like "$(screen main)" 'Arbre tombé sur la chaus…' "a long subject is clipped with an ellipsis"
+like "$(screen main)" 'Mme Petit +Arbre tombé sur la chaussée' \
+    "at 80 columns the subject has the room: the requester column gives way"
 like "$(screen main)" '^ +6 5 new ' "new tickets come first, the last changed first"
 
 keys main G
@@ -93,7 +94,8 @@ tmux -L "$TMUX_SOCKET" resize-window -t main -x 120 -y 40
 ok "after a resize the whole subject fits" wait_for main "Arbre tombé sur la chaussée"
 like "$(screen main | sed -n 39p)" 'guichet: alice' "the status line moved to the new bottom"
 tmux -L "$TMUX_SOCKET" resize-window -t main -x 80 -y 24
-ok "and back to 80 columns" wait_for main "Arbre tombé sur la chaus…"
+ok "and back to 80 columns, the requester column narrower" \
+    wait_for main "requester    subject"
 
 keys main '/'
 wait_for main "search: queue:voirie" >/dev/null
