@@ -134,16 +134,18 @@ CREATE FUNCTION mail_route_queue(p_recipients text[], p_rule_queue text, p_defau
     LANGUAGE plpgsql STABLE
     SET search_path = guichet, pg_catalog, public AS $$
 DECLARE
-	v_addr text;
 	v_queue integer;
 BEGIN
-	FOREACH v_addr IN ARRAY coalesce(p_recipients, '{}') LOOP
-		SELECT qa.queue_id INTO v_queue FROM queue_address qa JOIN queue q ON q.id = qa.queue_id
-		WHERE qa.address = lower(v_addr) AND q.active;
-		IF v_queue IS NOT NULL THEN
-			RETURN v_queue;
-		END IF;
-	END LOOP;
+	-- The first recipient, in the message's order, that a queue owns: one
+	-- query for all of them (a message often has ten).
+	SELECT qa.queue_id INTO v_queue
+	FROM unnest(p_recipients) WITH ORDINALITY AS r(address, n)
+	JOIN queue_address qa ON qa.address = lower(r.address)
+	JOIN queue q ON q.id = qa.queue_id AND q.active
+	ORDER BY r.n LIMIT 1;
+	IF v_queue IS NOT NULL THEN
+		RETURN v_queue;
+	END IF;
 	IF p_rule_queue IS NOT NULL THEN
 		SELECT id INTO v_queue FROM queue WHERE code = p_rule_queue AND active;
 	END IF;
@@ -425,6 +427,7 @@ CREATE FUNCTION mail_new_ticket(p_mail jsonb, p_raw bigint, p_capped boolean,
 DECLARE
 	v_contact bigint;
 	v_queue record;
+	v_queue_id integer;
 	v_service integer;
 	v_priority smallint;
 	v_cap integer := coalesce((p_mail#>>'{options,rate_cap}')::integer, 0);
@@ -437,9 +440,12 @@ BEGIN
 	        AND created_at > now() - interval '1 day') >= v_cap THEN
 		RETURN;
 	END IF;
-	SELECT * INTO v_queue FROM queue WHERE id = mail_route_queue(
+	-- The queue id first: in "WHERE id = mail_route_queue(…)" the planner
+	-- scans the small queue table and calls the function for every row.
+	v_queue_id := mail_route_queue(
 	    ARRAY(SELECT jsonb_array_elements_text(coalesce(p_mail->'recipients', '[]'))),
 	    p_mail#>>'{route,queue}', p_mail#>>'{options,default_queue}');
+	SELECT * INTO v_queue FROM queue WHERE id = v_queue_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no queue to route this message to' USING ERRCODE = 'GU006';
 	END IF;
