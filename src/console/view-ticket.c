@@ -193,11 +193,13 @@ layout_header(struct ticket_view *tv, int width)
 					  left < 7200 ? C_WARN :
 							C_DEFAULT) :
 				  C_DEFAULT,
-		    0, _("Due:       first response %s%s%s   resolution %s   %s"),
+		    /* The countdown first: at 80 columns the end of this line is clipped. */
+		    0, _("Due:       %s%sfirst response %s%s%s   resolution %s"), cd,
+		    *cd != '\0' ? "   " : "",
 		    *val(t, 0, "first_response_due") ? val(t, 0, "first_response_due") : "—",
 		    *val(t, 0, "first_response_at") ? _(", answered ") : "",
 		    val(t, 0, "first_response_at"),
-		    *val(t, 0, "resolution_due") ? val(t, 0, "resolution_due") : "—", cd);
+		    *val(t, 0, "resolution_due") ? val(t, 0, "resolution_due") : "—");
 		free(cd);
 	}
 	if (*val(t, 0, "pending_until"))
