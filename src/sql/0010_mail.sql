@@ -24,6 +24,19 @@ CREATE INDEX raw_message_ticket ON raw_message (ticket_id) WHERE ticket_id IS NO
 CREATE INDEX outbox_message_id_lower ON outbox (message_id);
 CREATE INDEX article_ticket_contact ON article (ticket_id, author_contact_id);
 
+-- The import compresses every raw message and body it stores (2-8 KB each):
+-- lz4 does it about four times faster than the default pglz, and as small.
+-- Only new values are affected; a server built without lz4 keeps pglz.
+DO $lz4$
+BEGIN
+	ALTER TABLE raw_message ALTER COLUMN bytes SET COMPRESSION lz4;
+	ALTER TABLE article ALTER COLUMN body SET COMPRESSION lz4;
+	ALTER TABLE blob ALTER COLUMN content SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+	RAISE NOTICE 'lz4 is not available: raw messages stay compressed with pglz';
+END
+$lz4$;
+
 -- Store raw bytes (or find them); p_error quarantines them. Returns the row id.
 CREATE FUNCTION store_raw(p_bytes bytea, p_source text, p_message_id text,
     p_error text DEFAULT NULL)
