@@ -80,7 +80,7 @@ last=$(bench_psql -c "SELECT id FROM guichet.ticket WHERE queue_id = $queue
     AND status = ANY ('$all') ORDER BY array_position('$all'::text[], status) DESC,
     updated_at, id LIMIT 1")
 
-search_text=${BENCH_SEARCH:-'"dépôt sauvage" status:open'}
+search_text=${BENCH_SEARCH:-'passeport status:open'}
 
 # --- the tmux driver ---------------------------------------------------------------
 
@@ -133,7 +133,7 @@ step() {
 }
 
 row_re() { printf '^[ *] *%s [1-5] ' "$1"; }
-title_re() { printf '%s — [0-9]+ tickets' "$1"; }
+title_re() { printf '%s — (more than )?[0-9]+\+? tickets' "$1"; }
 
 # One session: prints nothing, appends "step wall_ms db_ms screen_ms" lines to $result.
 session() {
@@ -172,7 +172,7 @@ session() {
 	tm send-keys -t bench /
 	wait_for 'search:' || return 1
 	tm send-keys -t bench -l "$search_text"
-	step search Enter 'search: .* — [0-9]+\+? tickets' "($(row_re '[0-9]+')|no tickets)" || return 1
+	step search Enter '-- search: ' "($(row_re '[0-9]+')|no tickets)" || return 1
 	tm send-keys -t bench q
 	wait_for "$(title_re "$code") \\(all statuses\\)" || return 1
 	tm send-keys -t bench g
