@@ -417,6 +417,18 @@ BEGIN
 	IF timeout IS NOT NULL THEN
 		PERFORM expire_queue_claims(p_queue, timeout);
 	END IF;
+	-- A transaction that notifies holds a database-wide lock from its commit
+	-- until its WAL is on disk, so claims (each sends NOTIFY) commit one
+	-- after the other at the disk's flush rate, whatever the number of
+	-- agents. The setting claim_commit = 'async' lets a claim made in a
+	-- transaction of its own (the console's) commit without waiting for
+	-- the flush: a server crash may then forget the last claims (up to
+	-- three wal_writer_delay), whose tickets come back unclaimed, as an
+	-- expired lease would. Off by default.
+	IF pg_current_xact_id_if_assigned() IS NULL
+	    AND (SELECT s.value FROM setting s WHERE s.key = 'claim_commit') = 'async' THEN
+		PERFORM set_config('synchronous_commit', 'off', true);
+	END IF;
 	-- One statement: the sub-select takes the row (SKIP LOCKED), the UPDATE
 	-- claims it. set_config directly: this is the desk's hottest call.
 	PERFORM set_config('guichet.action', 'claim', true);

@@ -361,7 +361,8 @@ BEGIN
 	    message_id, in_reply_to, refs, mail_from, mail_to, mail_cc, raw_message_id,
 	    thread_rule, sender_unknown, decode_lossy)
 	OVERRIDING SYSTEM VALUE
-	VALUES (coalesce(p_id, nextval('guichet.article_id_seq')), p_ticket, 'mail_in', p_contact, p_mail->>'subject', coalesce(p_mail->>'body', ''),
+	VALUES (coalesce(p_id, nextval('guichet.article_id_seq')), p_ticket, 'mail_in', p_contact,
+	    p_mail->>'subject', coalesce(p_mail->>'body', ''),
 	    'text', p_mail->>'message_id', p_mail->>'in_reply_to', v_refs,
 	    p_mail->>'from', p_mail->>'to', p_mail->>'cc', p_raw, p_rule, p_unknown,
 	    coalesce((p_mail->>'lossy')::boolean, false))
