@@ -13,7 +13,7 @@
 #include "report.h"
 
 static const char contacts_sql[] =
-    "SELECT contact, email, tickets, services, districts, last_date "
+    "SELECT contact, email, tickets, services, districts, last_date, withheld "
     "FROM guichet.report_contacts($1::date, $2::date, $3::text, $4::text[], "
     "$5::text[], $6::integer, $7::integer)";
 
@@ -27,7 +27,7 @@ report_contacts(struct report_query *q, char **cause)
 	const struct report_options *o = q->options;
 	struct report *r;
 	struct report_table *t;
-	PGresult *res, *withheld;
+	PGresult *res, *withheld = NULL;
 	char min[32], limit[32];
 	long long n;
 
@@ -37,7 +37,9 @@ report_contacts(struct report_query *q, char **cause)
 	report_query_set(q, 7, limit);
 	if ((res = report_exec(q, contacts_sql, 7, cause)) == NULL)
 		return NULL;
-	if ((withheld = report_exec(q, withheld_sql, 6, cause)) == NULL) {
+	/* The rows say how many were withheld; without rows, ask. */
+	if (PQntuples(res) == 0 &&
+	    (withheld = report_exec(q, withheld_sql, 6, cause)) == NULL) {
 		PQclear(res);
 		return NULL;
 	}
@@ -51,9 +53,11 @@ report_contacts(struct report_query *q, char **cause)
 	table_add_column(t, "districts", _("Districts"), VT_INT, 0);
 	table_add_column(t, "last_date", _("Last"), VT_DATE, 0);
 	table_fill(t, res);
-	n = db_int(withheld, 0, "withheld", 0);
+	n = withheld != NULL ? db_int(withheld, 0, "withheld", 0) :
+	    db_int(res, 0, "withheld", 0);
 	PQclear(res);
-	PQclear(withheld);
+	if (withheld != NULL)
+		PQclear(withheld);
 	report_add_note(r, _("Requesters with tickets about at least %s services "
 	    "or in at least %s districts in the period."), min, min);
 	if (n > 0)

@@ -28,6 +28,10 @@ SET LOCAL search_path = guichet, public;
 
 -- Phone-only contacts are found by their number.
 CREATE INDEX contact_phone ON contact (phone) WHERE phone IS NOT NULL AND email IS NULL;
+-- reply threads on the ticket's last incoming mail: found at once, instead of
+-- walking back through every note and reply of a long ticket.
+CREATE INDEX article_ticket_mail_in ON article (ticket_id, created_at, id)
+    WHERE kind = 'mail_in' AND message_id IS NOT NULL;
 
 --
 -- Internal helpers (not granted to anyone: only the API calls them).

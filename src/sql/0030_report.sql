@@ -20,14 +20,22 @@ SET LOCAL search_path = guichet, public;
 CREATE INDEX ticket_resolved ON ticket (resolved_at) WHERE resolved_at IS NOT NULL;
 CREATE INDEX ticket_open_age ON ticket (created_at)
     WHERE status IN ('new', 'open', 'pending');
--- Escalations and agents' activity read history by kind of change and time.
+-- Escalations and agents' activity read history by kind of change and time;
+-- the SLA clock and the quality report read each ticket's status and level
+-- changes in order. Both indexes cover what those reports read, so that they
+-- are index-only scans: the history table itself (hash chain, articles, every
+-- field) is many times larger than these few columns.
 CREATE INDEX history_field_at ON history (field, at)
+    INCLUDE (ticket_id, seq, actor, old_value, new_value)
     WHERE field IN ('level', 'status', 'owner_id');
+CREATE INDEX history_clock ON history (ticket_id, seq)
+    INCLUDE (at, field, old_value, new_value)
+    WHERE field IN ('status', 'level');
 
 -- The queues a report is limited to, or NULL for no limit (RLS still applies).
 CREATE FUNCTION report_queue_ids(p_org text, p_queues text[])
     RETURNS integer[]
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE WHEN p_org IS NULL AND coalesce(cardinality(p_queues), 0) = 0 THEN NULL
     ELSE coalesce((SELECT array_agg(q.id ORDER BY q.id)
         FROM guichet.queue q JOIN guichet.organisation o ON o.id = q.organisation_id
@@ -37,7 +45,7 @@ RETURN CASE WHEN p_org IS NULL AND coalesce(cardinality(p_queues), 0) = 0 THEN N
 
 CREATE FUNCTION report_service_ids(p_services text[])
     RETURNS integer[]
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE WHEN coalesce(cardinality(p_services), 0) = 0 THEN NULL
     ELSE coalesce((SELECT array_agg(s.id ORDER BY s.id) FROM guichet.service s
         WHERE s.code = ANY (p_services)), '{}') END;
@@ -46,7 +54,7 @@ RETURN CASE WHEN coalesce(cardinality(p_services), 0) = 0 THEN NULL
 -- 'org:CODE', 'queue:CODE' or 'service:CODE'; no row when all exist.
 CREATE FUNCTION report_check_filters(p_org text, p_queues text[], p_services text[])
     RETURNS TABLE (problem text)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT x.problem FROM (
 		SELECT 0 AS k, 0::bigint AS i, 'org:' || p_org AS problem
@@ -64,7 +72,7 @@ END;
 -- The name a person reads for the key of a dimension (a queue id, a service id…).
 CREATE FUNCTION report_dim_label(p_dim text, p_key text)
     RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE
     WHEN p_key IS NULL THEN NULL
     WHEN p_dim = 'queue' THEN (SELECT q.name FROM guichet.queue q WHERE q.id = p_key::integer)
@@ -77,7 +85,7 @@ RETURN CASE
 -- The field a 'field:NAME' dimension reads, NULL for the other dimensions.
 CREATE FUNCTION report_dim_field(p_dim text)
     RETURNS integer
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN (SELECT f.id FROM guichet.field f
     WHERE p_dim LIKE 'field:%' AND f.name = substr(p_dim, 7));
 
@@ -91,51 +99,62 @@ CREATE FUNCTION report_volume(p_from date, p_to date, p_org text, p_queues text[
     p_services text[], p_by text[], p_per text)
     RETURNS TABLE (period date, dim1 text, dim2 text, dim3 text, created bigint,
         resolved bigint, share numeric, total boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	WITH f AS (
-		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
-		    guichet.report_service_ids(p_services) AS sids,
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1,
-		    guichet.report_dim_field(p_by[1]) AS f1,
-		    guichet.report_dim_field(p_by[2]) AS f2,
-		    guichet.report_dim_field(p_by[3]) AS f3
-	), base AS (
-		SELECT t.created_at >= f.t0 AND t.created_at < f.t1 AS is_created,
-		    t.resolved_at >= f.t0 AND t.resolved_at < f.t1 AS is_resolved,
-		    t.created_at, t.resolved_at,
-		    CASE p_by[1] WHEN 'queue' THEN t.queue_id::text
-		        WHEN 'service' THEN t.service_id::text
-		        WHEN 'district' THEN t.district_id::text WHEN 'channel' THEN t.channel
-		        WHEN 'status' THEN t.status WHEN 'priority' THEN t.priority::text
-		        ELSE v1.value END AS k1,
-		    CASE p_by[2] WHEN 'queue' THEN t.queue_id::text
-		        WHEN 'service' THEN t.service_id::text
-		        WHEN 'district' THEN t.district_id::text WHEN 'channel' THEN t.channel
-		        WHEN 'status' THEN t.status WHEN 'priority' THEN t.priority::text
-		        ELSE v2.value END AS k2,
-		    CASE p_by[3] WHEN 'queue' THEN t.queue_id::text
-		        WHEN 'service' THEN t.service_id::text
-		        WHEN 'district' THEN t.district_id::text WHEN 'channel' THEN t.channel
-		        WHEN 'status' THEN t.status WHEN 'priority' THEN t.priority::text
-		        ELSE v3.value END AS k3
+		    (SELECT guichet.report_dim_field(p_by[1])) AS f1,
+		    (SELECT guichet.report_dim_field(p_by[2])) AS f2,
+		    (SELECT guichet.report_dim_field(p_by[3])) AS f3
+	), ev AS (
+		-- One pass over the tickets: each gives a "created" event when it was
+		-- created in the period and a "resolved" one when it was resolved in
+		-- it. The dimension's CASE folds to one column once the arguments
+		-- are known; a field is read only when a dimension names one.
+		SELECT e.period, e.c, e.r,
+		    CASE WHEN p_by[1] IS NULL THEN NULL
+		        WHEN p_by[1] = 'queue' THEN t.queue_id::text
+		        WHEN p_by[1] = 'service' THEN t.service_id::text
+		        WHEN p_by[1] = 'district' THEN t.district_id::text
+		        WHEN p_by[1] = 'channel' THEN t.channel
+		        WHEN p_by[1] = 'status' THEN t.status
+		        WHEN p_by[1] = 'priority' THEN t.priority::text
+		        ELSE (SELECT v.value FROM guichet.ticket_field v
+		            WHERE v.ticket_id = t.id AND v.field_id = f.f1) END AS k1,
+		    CASE WHEN p_by[2] IS NULL THEN NULL
+		        WHEN p_by[2] = 'queue' THEN t.queue_id::text
+		        WHEN p_by[2] = 'service' THEN t.service_id::text
+		        WHEN p_by[2] = 'district' THEN t.district_id::text
+		        WHEN p_by[2] = 'channel' THEN t.channel
+		        WHEN p_by[2] = 'status' THEN t.status
+		        WHEN p_by[2] = 'priority' THEN t.priority::text
+		        ELSE (SELECT v.value FROM guichet.ticket_field v
+		            WHERE v.ticket_id = t.id AND v.field_id = f.f2) END AS k2,
+		    CASE WHEN p_by[3] IS NULL THEN NULL
+		        WHEN p_by[3] = 'queue' THEN t.queue_id::text
+		        WHEN p_by[3] = 'service' THEN t.service_id::text
+		        WHEN p_by[3] = 'district' THEN t.district_id::text
+		        WHEN p_by[3] = 'channel' THEN t.channel
+		        WHEN p_by[3] = 'status' THEN t.status
+		        WHEN p_by[3] = 'priority' THEN t.priority::text
+		        ELSE (SELECT v.value FROM guichet.ticket_field v
+		            WHERE v.ticket_id = t.id AND v.field_id = f.f3) END AS k3
 		FROM f CROSS JOIN guichet.ticket t
-		LEFT JOIN guichet.ticket_field v1 ON v1.ticket_id = t.id AND v1.field_id = f.f1
-		LEFT JOIN guichet.ticket_field v2 ON v2.ticket_id = t.id AND v2.field_id = f.f2
-		LEFT JOIN guichet.ticket_field v3 ON v3.ticket_id = t.id AND v3.field_id = f.f3
+		CROSS JOIN LATERAL (VALUES
+		    (t.created_at >= f.t0 AND t.created_at < f.t1,
+		        CASE WHEN p_per IS NOT NULL THEN date_trunc(p_per, t.created_at)::date END,
+		        1, 0),
+		    (t.resolved_at >= f.t0 AND t.resolved_at < f.t1,
+		        CASE WHEN p_per IS NOT NULL THEN date_trunc(p_per, t.resolved_at)::date END,
+		        0, 1)) AS e(inside, period, c, r)
 		WHERE t.status <> 'merged'
 		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
 		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
 		  AND ((t.created_at >= f.t0 AND t.created_at < f.t1)
 		    OR (t.resolved_at >= f.t0 AND t.resolved_at < f.t1))
-	), ev AS (
-		SELECT CASE WHEN p_per IS NOT NULL THEN date_trunc(p_per, b.created_at)::date END
-		        AS period, b.k1, b.k2, b.k3, 1 AS c, 0 AS r
-		FROM base b WHERE b.is_created
-		UNION ALL
-		SELECT CASE WHEN p_per IS NOT NULL THEN date_trunc(p_per, b.resolved_at)::date END,
-		    b.k1, b.k2, b.k3, 0, 1
-		FROM base b WHERE b.is_resolved
+		  AND e.inside
 	), g AS (
 		SELECT ev.period, ev.k1, ev.k2, ev.k3, sum(ev.c) AS created, sum(ev.r) AS resolved,
 		    GROUPING(ev.period, ev.k1, ev.k2, ev.k3) <> 0 AS total
@@ -166,7 +185,7 @@ CREATE FUNCTION report_trend(p_from date, p_to date, p_org text, p_queues text[]
     p_services text[], p_by text, p_per text)
     RETURNS TABLE (period date, dim1 text, created bigint, resolved bigint, change numeric,
         total boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	WITH v AS (
 		SELECT v.period, v.dim1, v.created, v.resolved

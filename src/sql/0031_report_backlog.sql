@@ -12,7 +12,7 @@ SET LOCAL search_path = guichet, public;
 CREATE FUNCTION report_value_at(p_ticket bigint, p_field text, p_at timestamptz,
     p_current text)
     RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = guichet, pg_catalog, public AS $$
 DECLARE
 	v text;
 BEGIN
@@ -40,11 +40,11 @@ CREATE FUNCTION report_backlog_tickets(p_at date, p_org text, p_queues text[],
     p_services text[])
     RETURNS TABLE (id bigint, queue_id integer, status text, owner_id integer,
         priority smallint, created_at timestamptz, age numeric, subject text)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	WITH f AS (
-		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
-		    guichet.report_service_ids(p_services) AS sids,
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    coalesce((p_at + 1)::timestamptz, now()) AS at
 	), c AS (
 		SELECT t.id, t.created_at, t.subject, f.at, f.qids,
@@ -82,7 +82,7 @@ END;
 CREATE FUNCTION report_backlog(p_at date, p_org text, p_queues text[], p_services text[])
     RETURNS TABLE (queue text, age_1d bigint, age_3d bigint, age_7d bigint,
         age_4w bigint, age_older bigint, open bigint, total boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT x.queue, x.age_1d, x.age_3d, x.age_7d, x.age_4w, x.age_older, x.open, x.total
 	FROM (
@@ -106,7 +106,7 @@ CREATE FUNCTION report_backlog_oldest(p_at date, p_org text, p_queues text[],
     p_services text[], p_limit integer)
     RETURNS TABLE (id bigint, queue text, status text, priority smallint, owner text,
         age numeric, subject text)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT b.id, guichet.report_dim_label('queue', b.queue_id::text), b.status, b.priority,
 	    (SELECT a.display_name FROM guichet.agent a WHERE a.id = b.owner_id), round(b.age),

@@ -6,27 +6,49 @@
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, public;
 
--- Seconds of business time between two instants under a policy with business
--- hours: the parts of [p_from, p_to) that fall on a workday, between day_start
--- and day_end in the policy's time zone, and not on a holiday of the ticket's
--- organisation (or of everyone).
-CREATE FUNCTION report_business_seconds(p_policy integer, p_org integer,
-    p_from timestamptz, p_to timestamptz)
+-- The business clock of a local time (an instant AT TIME ZONE the policy's
+-- zone): the seconds of business time from Monday 1970-01-05 to it under
+-- business hours [p_start, p_end) on p_workdays (ISO days), less the holidays
+-- (p_holidays: sorted, distinct, workdays only). The business time between
+-- two instants is the difference of their clocks. Closed form and no table
+-- read, so that the planner inlines it: the SLA report computes it for
+-- millions of clock segments, and converts each instant to local time once.
+CREATE FUNCTION report_business_clock(p_local timestamp, p_start time, p_end time,
+    p_workdays smallint[], p_holidays date[])
     RETURNS numeric
-    LANGUAGE sql STABLE
-RETURN (SELECT coalesce(sum(extract(epoch FROM
-        least(p_to, (g.d + pol.day_end) AT TIME ZONE pol.timezone)
-        - greatest(p_from, (g.d + pol.day_start) AT TIME ZONE pol.timezone))), 0)
-    FROM guichet.sla_policy pol
-    CROSS JOIN LATERAL (SELECT s::date AS d
-        FROM generate_series((p_from AT TIME ZONE pol.timezone)::date,
-            (p_to AT TIME ZONE pol.timezone)::date, interval '1 day') AS s) g
-    WHERE pol.id = p_policy AND p_to > p_from
-      AND extract(isodow FROM g.d)::smallint = ANY (pol.workdays)
-      AND NOT EXISTS (SELECT 1 FROM guichet.holiday h WHERE h.day = g.d
-          AND (h.organisation_id IS NULL OR h.organisation_id = p_org))
-      AND least(p_to, (g.d + pol.day_end) AT TIME ZONE pol.timezone)
-          > greatest(p_from, (g.d + pol.day_start) AT TIME ZONE pol.timezone));
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN ((
+    -- whole workdays before the day: full weeks, then the days of this week
+    (p_local::date - date '1970-01-05') / 7 * cardinality(p_workdays)
+    + ((p_local::date - date '1970-01-05') % 7 >= 1 AND 1 = ANY (p_workdays))::integer
+    + ((p_local::date - date '1970-01-05') % 7 >= 2 AND 2 = ANY (p_workdays))::integer
+    + ((p_local::date - date '1970-01-05') % 7 >= 3 AND 3 = ANY (p_workdays))::integer
+    + ((p_local::date - date '1970-01-05') % 7 >= 4 AND 4 = ANY (p_workdays))::integer
+    + ((p_local::date - date '1970-01-05') % 7 >= 5 AND 5 = ANY (p_workdays))::integer
+    + ((p_local::date - date '1970-01-05') % 7 >= 6 AND 6 = ANY (p_workdays))::integer
+    -- less the holidays before the day (width_bucket: how many are <= it)
+    - CASE WHEN cardinality(p_holidays) > 0
+        THEN width_bucket(p_local::date - 1, p_holidays) ELSE 0 END
+    )::numeric * extract(epoch FROM p_end - p_start)
+    -- and the part of the day itself
+    + CASE WHEN extract(isodow FROM p_local)::smallint = ANY (p_workdays)
+        AND NOT coalesce(p_local::date = ANY (p_holidays), false)
+        THEN least(greatest(extract(epoch FROM p_local::time)
+            - extract(epoch FROM p_start), 0), extract(epoch FROM p_end - p_start))
+        ELSE 0 END);
+
+-- What the business clock needs, per policy and organisation.
+CREATE FUNCTION report_policy_calendar()
+    RETURNS TABLE (policy integer, org integer, business_hours boolean, tz text,
+        day_start time, day_end time, workdays smallint[], holidays date[])
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT p.id, o.id, p.business_hours, p.timezone, p.day_start, p.day_end, p.workdays,
+	    coalesce((SELECT array_agg(DISTINCT h.day ORDER BY h.day) FROM guichet.holiday h
+	        WHERE (h.organisation_id IS NULL OR h.organisation_id = o.id)
+	          AND extract(isodow FROM h.day)::smallint = ANY (p.workdays)), '{}')
+	FROM guichet.sla_policy p CROSS JOIN guichet.organisation o;
+END;
 
 -- The SLA clock of each ticket created in the period. The clock runs while the
 -- ticket is new or open: it stops while it is pending (waiting on the
@@ -42,11 +64,11 @@ CREATE FUNCTION report_sla_tickets(p_from date, p_to date, p_org text, p_queues 
         resolution numeric, level1 numeric, level2 numeric, fr_due boolean,
         fr_breached boolean, res_due boolean, res_breached boolean, is_resolved boolean,
         escalated boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	WITH f AS (
-		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
-		    guichet.report_service_ids(p_services) AS sids,
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
 	), pop AS (
 		SELECT t.id, t.queue_id, t.service_id, t.organisation_id AS org, t.created_at,
@@ -55,84 +77,97 @@ BEGIN ATOMIC
 		        AS resolved_at,
 		    t.first_response_due, t.resolution_due,
 		    CASE WHEN t.status = 'pending' THEN t.pending_since END AS pending_since,
-		    pol.id AS policy, coalesce(pol.business_hours, false) AS bh
+		    coalesce(cal.business_hours, false) AS bh, cal.tz, cal.day_start, cal.day_end,
+		    cal.workdays, cal.holidays,
+		    t.first_response_at AT TIME ZONE cal.tz AS fr_local,
+		    CASE WHEN t.status IN ('resolved', 'closed')
+		        THEN t.resolved_at AT TIME ZONE cal.tz END AS res_local
 		FROM f CROSS JOIN guichet.ticket t
 		JOIN guichet.queue q ON q.id = t.queue_id
 		LEFT JOIN guichet.service s ON s.id = t.service_id
-		LEFT JOIN guichet.sla_policy pol ON pol.id = coalesce(s.sla_policy_id, q.sla_policy_id)
+		LEFT JOIN guichet.report_policy_calendar() cal
+		    ON cal.policy = coalesce(s.sla_policy_id, q.sla_policy_id)
+		    AND cal.org = t.organisation_id
 		WHERE t.status <> 'merged'
 		  AND t.created_at >= f.t0 AND t.created_at < f.t1
 		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
 		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
-	), chg AS (
-		SELECT h.ticket_id, h.seq, h.at, h.field, h.old_value, h.new_value
-		FROM guichet.history h
-		WHERE h.ticket_id IN (SELECT pop.id FROM pop)
-		  AND h.field IN ('status', 'level')
-	), init AS (
-		SELECT DISTINCT ON (chg.ticket_id, chg.field) chg.ticket_id, chg.field,
-		    chg.old_value
-		FROM chg ORDER BY chg.ticket_id, chg.field, chg.seq
 	), ev AS (
-		SELECT pop.id, pop.created_at AS at, 0 AS seq, NULL::text AS field,
-		    NULL::text AS value
+		-- The creation and every status or level change, one row each. A
+		-- plain join (not IN) keeps the plan a hash join at any size.
+		SELECT pop.id, pop.created_at AS at, pop.tz, 0 AS seq, NULL::text AS field,
+		    NULL::text AS old_value, NULL::text AS new_value
 		FROM pop
 		UNION ALL
-		SELECT chg.ticket_id, chg.at, chg.seq, chg.field, chg.new_value FROM chg
+		SELECT h.ticket_id, h.at, pop.tz, h.seq, h.field, h.old_value, h.new_value
+		FROM pop JOIN guichet.history h ON h.ticket_id = pop.id
+		WHERE h.field IN ('status', 'level')
 	), st AS (
+		-- Each row starts a segment that lasts until the next one; its state
+		-- is the last change so far, else the old value of the first change
+		-- (the state at creation), else the ticket's state now.
+		-- (A window's outputs are computed once: the local times are here.)
 		SELECT ev.id, ev.at,
-		    lead(ev.at) OVER (PARTITION BY ev.id ORDER BY ev.seq) AS next_at,
-		    array_agg(ev.value) FILTER (WHERE ev.field = 'status') OVER w AS sts,
-		    array_agg(ev.value) FILTER (WHERE ev.field = 'level') OVER w AS lvs
+		    lead(ev.at) OVER w AS next_at,
+		    ev.at AT TIME ZONE ev.tz AS a_local,
+		    lead(ev.at AT TIME ZONE ev.tz) OVER w AS b_local,
+		    array_agg(ev.new_value) FILTER (WHERE ev.field = 'status') OVER w AS sts,
+		    array_agg(ev.new_value) FILTER (WHERE ev.field = 'level') OVER w AS lvs,
+		    (array_agg(ev.old_value) FILTER (WHERE ev.field = 'status') OVER whole)[1]
+		        AS status0,
+		    (array_agg(ev.old_value) FILTER (WHERE ev.field = 'level') OVER whole)[1]
+		        AS level0
 		FROM ev
-		WINDOW w AS (PARTITION BY ev.id ORDER BY ev.seq ROWS UNBOUNDED PRECEDING)
+		WINDOW w AS (PARTITION BY ev.id ORDER BY ev.seq ROWS UNBOUNDED PRECEDING),
+		    whole AS (PARTITION BY ev.id ORDER BY ev.seq
+		        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 	), seg AS (
-		SELECT pop.id, pop.policy, pop.org, pop.bh, pop.first_response_at,
-		    pop.resolved_at, st.at AS a, coalesce(st.next_at, 'infinity') AS b,
-		    coalesce(st.sts[cardinality(st.sts)], i_s.old_value, pop.status) AS status,
-		    coalesce(st.lvs[cardinality(st.lvs)], i_l.old_value,
-		        pop.level::text)::integer AS level
+		SELECT pop.*, st.at AS a, coalesce(st.next_at, 'infinity') AS b, st.a_local,
+		    coalesce(st.b_local, 'infinity') AS b_local,
+		    coalesce(st.sts[cardinality(st.sts)], st.status0, pop.status) IN ('new', 'open')
+		        AS running,
+		    coalesce(st.lvs[cardinality(st.lvs)], st.level0, pop.level::text)::integer
+		        AS seg_level
 		FROM st JOIN pop ON pop.id = st.id
-		LEFT JOIN init i_s ON i_s.ticket_id = st.id AND i_s.field = 'status'
-		LEFT JOIN init i_l ON i_l.ticket_id = st.id AND i_l.field = 'level'
 	), part AS (
-		SELECT seg.id, seg.level,
-		    CASE WHEN seg.first_response_at IS NULL THEN NULL
+		SELECT seg.*,
+		    CASE WHEN NOT seg.running OR seg.first_response_at IS NULL THEN 0
 		        WHEN least(seg.b, seg.first_response_at) <= seg.a THEN 0
-		        WHEN seg.bh THEN guichet.report_business_seconds(seg.policy, seg.org,
-		            seg.a, least(seg.b, seg.first_response_at))
+		        WHEN seg.bh THEN guichet.report_business_clock(least(seg.b_local,
+		            seg.fr_local), seg.day_start, seg.day_end, seg.workdays, seg.holidays)
+		            - guichet.report_business_clock(seg.a_local, seg.day_start,
+		            seg.day_end, seg.workdays, seg.holidays)
 		        ELSE extract(epoch FROM least(seg.b, seg.first_response_at) - seg.a)
-		        END AS fr,
-		    CASE WHEN seg.resolved_at IS NULL THEN NULL
+		        END AS fr_part,
+		    CASE WHEN NOT seg.running OR seg.resolved_at IS NULL THEN 0
 		        WHEN least(seg.b, seg.resolved_at) <= seg.a THEN 0
-		        WHEN seg.bh THEN guichet.report_business_seconds(seg.policy, seg.org,
-		            seg.a, least(seg.b, seg.resolved_at))
+		        WHEN seg.bh THEN guichet.report_business_clock(least(seg.b_local,
+		            seg.res_local), seg.day_start, seg.day_end, seg.workdays, seg.holidays)
+		            - guichet.report_business_clock(seg.a_local, seg.day_start,
+		            seg.day_end, seg.workdays, seg.holidays)
 		        ELSE extract(epoch FROM least(seg.b, seg.resolved_at) - seg.a)
-		        END AS res
+		        END AS res_part
 		FROM seg
-		WHERE seg.status IN ('new', 'open')
-	), clock AS (
-		SELECT part.id, sum(part.fr) AS fr, sum(part.res) AS res,
-		    sum(part.res) FILTER (WHERE part.level = 1) AS l1,
-		    sum(part.res) FILTER (WHERE part.level = 2) AS l2,
-		    bool_or(part.level = 2) AS at_level2
-		FROM part GROUP BY part.id
 	)
-	SELECT pop.id, pop.queue_id, pop.service_id,
-	    CASE WHEN pop.first_response_at IS NOT NULL THEN coalesce(clock.fr, 0) END,
-	    CASE WHEN pop.resolved_at IS NOT NULL THEN coalesce(clock.res, 0) END,
-	    CASE WHEN pop.resolved_at IS NOT NULL THEN coalesce(clock.l1, 0) END,
-	    CASE WHEN pop.resolved_at IS NOT NULL THEN coalesce(clock.l2, 0) END,
-	    pop.first_response_due IS NOT NULL,
-	    pop.first_response_due IS NOT NULL
-	        AND coalesce(pop.first_response_at, pop.pending_since, now())
-	            > pop.first_response_due,
-	    pop.resolution_due IS NOT NULL,
-	    pop.resolution_due IS NOT NULL
-	        AND coalesce(pop.resolved_at, pop.pending_since, now()) > pop.resolution_due,
-	    pop.resolved_at IS NOT NULL,
-	    coalesce(clock.at_level2, false) OR pop.level = 2
-	FROM pop LEFT JOIN clock ON clock.id = pop.id;
+	-- One row per ticket, straight from its segments (no join back).
+	SELECT part.id, min(part.queue_id), min(part.service_id),
+	    CASE WHEN bool_or(part.first_response_at IS NOT NULL) THEN sum(part.fr_part) END,
+	    CASE WHEN bool_or(part.resolved_at IS NOT NULL) THEN sum(part.res_part) END,
+	    CASE WHEN bool_or(part.resolved_at IS NOT NULL)
+	        THEN coalesce(sum(part.res_part) FILTER (WHERE part.seg_level = 1), 0) END,
+	    CASE WHEN bool_or(part.resolved_at IS NOT NULL)
+	        THEN coalesce(sum(part.res_part) FILTER (WHERE part.seg_level = 2), 0) END,
+	    bool_or(part.first_response_due IS NOT NULL),
+	    bool_or(part.first_response_due IS NOT NULL
+	        AND coalesce(part.first_response_at, part.pending_since, now())
+	            > part.first_response_due),
+	    bool_or(part.resolution_due IS NOT NULL),
+	    bool_or(part.resolution_due IS NOT NULL
+	        AND coalesce(part.resolved_at, part.pending_since, now()) > part.resolution_due),
+	    bool_or(part.resolved_at IS NOT NULL),
+	    bool_or(part.running AND part.seg_level = 2) OR bool_or(part.level = 2)
+	FROM part
+	GROUP BY part.id;
 END;
 
 -- sla: per queue (p_by 'queue') or service: tickets created in the period,
@@ -148,7 +183,7 @@ CREATE FUNCTION report_sla(p_from date, p_to date, p_org text, p_queues text[],
         resolved bigint, res_median numeric, res_p90 numeric, res_p95 numeric,
         res_breaches bigint, res_breach_rate numeric, escalated bigint,
         level1_avg numeric, level2_avg numeric, level2_share numeric, total boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT x.grp, x.tickets, x.answered, x.fr_median, x.fr_p90, x.fr_p95, x.fr_breaches,
 	    x.fr_breach_rate, x.resolved, x.res_median, x.res_p90, x.res_p95, x.res_breaches,
@@ -202,11 +237,11 @@ CREATE FUNCTION report_quality(p_from date, p_to date, p_org text, p_queues text
     RETURNS TABLE (grp text, resolved bigint, reopened bigint, reopen_rate numeric,
         fcr bigint, fcr_rate numeric, answered bigint, assisted bigint,
         assisted_rate numeric, total boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	WITH f AS (
-		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
-		    guichet.report_service_ids(p_services) AS sids,
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
 	), pop AS (
 		SELECT t.id, t.level,

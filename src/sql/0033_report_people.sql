@@ -17,11 +17,11 @@ CREATE FUNCTION report_agents(p_from date, p_to date, p_org text, p_queues text[
     RETURNS TABLE (agent text, claimed bigint, resolved bigint, replies bigint,
         notes bigint, escalations bigint, time_spent numeric, handling_median numeric,
         total boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	WITH f AS (
-		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
-		    guichet.report_service_ids(p_services) AS sids,
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
 	), h AS (
 		SELECT h.ticket_id, h.at, h.actor, h.field, h.new_value, t.created_at
@@ -92,11 +92,11 @@ CREATE FUNCTION report_escalations(p_from date, p_to date, p_org text, p_queues 
     p_services text[], p_by text)
     RETURNS TABLE (source text, target text, escalations bigint, to_escalate numeric,
         to_resolve numeric, returned bigint, return_rate numeric, total boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	WITH f AS (
-		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
-		    guichet.report_service_ids(p_services) AS sids,
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
 	), e AS (
 		SELECT h.ticket_id, h.at, t.created_at, t.service_id,
@@ -153,14 +153,14 @@ CREATE FUNCTION report_hotspots(p_from date, p_to date, p_org text, p_queues tex
     p_services text[], p_by text, p_min integer, p_limit integer)
     RETURNS TABLE (place text, service text, tickets bigint, previous bigint,
         change numeric, ratio numeric)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	WITH f AS (
-		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
-		    guichet.report_service_ids(p_services) AS sids,
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1,
 		    (p_from - (p_to - p_from + 1))::timestamptz AS tp,
-		    guichet.report_dim_field(p_by) AS fid
+		    (SELECT guichet.report_dim_field(p_by)) AS fid
 	), base AS (
 		SELECT CASE WHEN p_by = 'district' THEN t.district_id::text ELSE v.value END
 		        AS place,
@@ -196,41 +196,49 @@ BEGIN ATOMIC
 END;
 
 -- The requesters of the tickets created in the period, with how many tickets,
--- services and districts, whether they may be approached.
+-- services and districts, whether they may be approached. Contacts are joined
+-- after the aggregation: one lookup per requester, not per ticket.
 CREATE FUNCTION report_contact_activity(p_from date, p_to date, p_org text,
     p_queues text[], p_services text[])
     RETURNS TABLE (contact_id bigint, tickets bigint, services bigint, districts bigint,
         last_at timestamptz, no_contact boolean)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	WITH f AS (
-		SELECT guichet.report_queue_ids(p_org, p_queues) AS qids,
-		    guichet.report_service_ids(p_services) AS sids,
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
+	), a AS (
+		SELECT t.requester_id, count(*) AS tickets, count(DISTINCT t.service_id) AS services,
+		    count(DISTINCT t.district_id) AS districts, max(t.created_at) AS last_at
+		FROM f CROSS JOIN guichet.ticket t
+		WHERE t.status <> 'merged' AND t.requester_id IS NOT NULL
+		  AND t.created_at >= f.t0 AND t.created_at < f.t1
+		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+		GROUP BY t.requester_id
 	)
-	SELECT t.requester_id, count(*), count(DISTINCT t.service_id),
-	    count(DISTINCT t.district_id), max(t.created_at), bool_or(c.no_contact)
-	FROM f CROSS JOIN guichet.ticket t JOIN guichet.contact c ON c.id = t.requester_id
-	WHERE t.status <> 'merged'
-	  AND t.created_at >= f.t0 AND t.created_at < f.t1
-	  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
-	  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
-	GROUP BY t.requester_id;
+	SELECT a.requester_id, a.tickets, a.services, a.districts, a.last_at, c.no_contact
+	FROM a JOIN guichet.contact c ON c.id = a.requester_id;
 END;
 
 -- contacts: the requesters active across at least p_min services or p_min
 -- districts in the period, most varied first; those flagged no_contact are
--- left out (report_contacts_withheld counts them).
+-- left out, and every row says how many were (withheld).
 CREATE FUNCTION report_contacts(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_min integer, p_limit integer)
     RETURNS TABLE (contact text, email text, tickets bigint, services bigint,
-        districts bigint, last_date date)
-    LANGUAGE sql STABLE
+        districts bigint, last_date date, withheld bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT c.name, c.email, x.tickets, x.services, x.districts, x.last_at::date
-	FROM guichet.report_contact_activity(p_from, p_to, p_org, p_queues, p_services) x
+	SELECT c.name, c.email, x.tickets, x.services, x.districts, x.last_at::date, x.withheld
+	FROM (
+		SELECT y.*, count(*) FILTER (WHERE y.no_contact) OVER () AS withheld
+		FROM guichet.report_contact_activity(p_from, p_to, p_org, p_queues, p_services) y
+		WHERE y.services >= p_min OR y.districts >= p_min
+	) x
 	JOIN guichet.contact c ON c.id = x.contact_id
-	WHERE NOT x.no_contact AND (x.services >= p_min OR x.districts >= p_min)
+	WHERE NOT x.no_contact
 	ORDER BY x.services DESC, x.districts DESC, x.tickets DESC, c.name, c.id
 	LIMIT p_limit;
 END;
@@ -238,7 +246,7 @@ END;
 CREATE FUNCTION report_contacts_withheld(p_from date, p_to date, p_org text,
     p_queues text[], p_services text[], p_min integer)
     RETURNS bigint
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT count(*)
 	FROM guichet.report_contact_activity(p_from, p_to, p_org, p_queues, p_services) x
@@ -256,7 +264,8 @@ DECLARE
     report_backlog_tickets(date, text, text[], text[]),
     report_backlog(date, text, text[], text[]),
     report_backlog_oldest(date, text, text[], text[], integer),
-    report_business_seconds(integer, integer, timestamptz, timestamptz),
+    report_business_clock(timestamp, time, time, smallint[], date[]),
+    report_policy_calendar(),
     report_sla_tickets(date, date, text, text[], text[]),
     report_sla(date, date, text, text[], text[], text),
     report_quality(date, date, text, text[], text[], text),
