@@ -142,18 +142,17 @@ check bulk1 "one agent in 8 sessions" 1
 wall=$(awk -v n="$tickets" -v t="$elapsed" 'BEGIN { printf "%d\n", n / t }')
 diag "one agent, 8 sessions: $(window bulk1) claims/s over the claim window; wall clock $wall claims/s"
 
-# claim_commit = 'async': a claim in a transaction of its own commits without
+# claim_commit (default async): a claim in a transaction of its own commits without
 # waiting for the WAL flush (NOTIFY's commit lock would serialise claims on
 # it); after other writes in its transaction, the transaction stays durable.
 psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<'EOF'
 INSERT INTO guichet.queue (organisation_id, code, name) VALUES (1, 'async1', 'async1');
 INSERT INTO guichet.ticket (queue_id, organisation_id, subject)
 SELECT (SELECT id FROM guichet.queue WHERE code = 'async1'), 1, 'async ' || g
-FROM generate_series(1, 3) g;
+FROM generate_series(1, 4) g;
 INSERT INTO guichet.queue_member (agent_id, queue_id)
 SELECT a.id, q.id FROM guichet.agent a, guichet.queue q
 WHERE a.login = 'c01' AND q.code = 'async1';
-INSERT INTO guichet.setting (key, value) VALUES ('claim_commit', 'async');
 EOF
 q=$(psql -X -At -c "SELECT id FROM guichet.queue WHERE code = 'async1'")
 t=$(psql -X -At -c "SELECT min(id) FROM guichet.ticket WHERE queue_id = $q")
@@ -166,6 +165,16 @@ is "$(psql_as c01 -c 'SET synchronous_commit = on' -c 'BEGIN' \
     -c "SELECT current_setting('synchronous_commit')" -c 'COMMIT')" "t
 t
 on" "claim_commit async: not after other writes in the transaction"
+t4=$(psql -X -At -c "SELECT max(id) FROM guichet.ticket WHERE queue_id = $q")
+is "$(psql_as c01 -c 'SET synchronous_commit = on' -c 'BEGIN' \
+    -c "SELECT guichet.claim($t4)" -c "SELECT current_setting('synchronous_commit')" \
+    -c 'COMMIT')" "
+off" "claim_commit async: claim() of one ticket alone does not wait either"
+psql -X -q -c "INSERT INTO guichet.setting (key, value) VALUES ('claim_commit', 'sync')"
+is "$(psql_as c01 -c 'SET synchronous_commit = on' -c 'BEGIN' \
+    -c "SELECT guichet.next_ticket($q) > $t" -c "SELECT current_setting('synchronous_commit')" \
+    -c 'COMMIT')" "t
+on" "claim_commit sync: a claim waits for the flush"
 psql -X -q -c "DELETE FROM guichet.setting WHERE key = 'claim_commit'"
 
 is "$(psql -X -At -c "SELECT count(*) FROM guichet.verify_history()")" 0 "every history chain is intact"
