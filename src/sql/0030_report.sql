@@ -104,16 +104,14 @@ BEGIN ATOMIC
 	WITH f AS (
 		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
 		    (SELECT guichet.report_service_ids(p_services)) AS sids,
-		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1,
 		    (SELECT guichet.report_dim_field(p_by[1])) AS f1,
 		    (SELECT guichet.report_dim_field(p_by[2])) AS f2,
 		    (SELECT guichet.report_dim_field(p_by[3])) AS f3
-	), ev AS (
-		-- One pass over the tickets: each gives a "created" event when it was
-		-- created in the period and a "resolved" one when it was resolved in
-		-- it. The dimension's CASE folds to one column once the arguments
-		-- are known; a field is read only when a dimension names one.
-		SELECT e.period, e.c, e.r,
+	), t AS NOT MATERIALIZED (
+		-- The tickets the filters select, with their keys. The dimension's
+		-- CASE folds to one column once the arguments are known; a field is
+		-- read only when a dimension names one.
+		SELECT t.created_at, t.resolved_at,
 		    CASE WHEN p_by[1] IS NULL THEN NULL
 		        WHEN p_by[1] = 'queue' THEN t.queue_id::text
 		        WHEN p_by[1] = 'service' THEN t.service_id::text
@@ -142,23 +140,36 @@ BEGIN ATOMIC
 		        ELSE (SELECT v.value FROM guichet.ticket_field v
 		            WHERE v.ticket_id = t.id AND v.field_id = f.f3) END AS k3
 		FROM f CROSS JOIN guichet.ticket t
-		CROSS JOIN LATERAL (VALUES
-		    (t.created_at >= f.t0 AND t.created_at < f.t1,
-		        CASE WHEN p_per IS NOT NULL THEN date_trunc(p_per, t.created_at)::date END,
-		        1, 0),
-		    (t.resolved_at >= f.t0 AND t.resolved_at < f.t1,
-		        CASE WHEN p_per IS NOT NULL THEN date_trunc(p_per, t.resolved_at)::date END,
-		        0, 1)) AS e(inside, period, c, r)
 		WHERE t.status <> 'merged'
 		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
 		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
-		  AND ((t.created_at >= f.t0 AND t.created_at < f.t1)
-		    OR (t.resolved_at >= f.t0 AND t.resolved_at < f.t1))
-		  AND e.inside
+	), ev AS (
+		-- One pass over the tickets of the period (a parallel scan, no
+		-- row per event), counted per period of creation, period of
+		-- resolution and keys: a few thousand groups at most. Each group
+		-- then gives its created count to its creation period and its
+		-- resolved count to its resolution period.
+		SELECT CASE WHEN p_per IS NOT NULL THEN date_trunc(p_per, t.created_at)::date END
+		        AS cp,
+		    CASE WHEN p_per IS NOT NULL THEN date_trunc(p_per, t.resolved_at)::date END
+		        AS rp,
+		    t.k1, t.k2, t.k3,
+		    count(*) FILTER (WHERE t.created_at >= p_from::timestamptz
+		        AND t.created_at < (p_to + 1)::timestamptz) AS c,
+		    count(*) FILTER (WHERE t.resolved_at >= p_from::timestamptz
+		        AND t.resolved_at < (p_to + 1)::timestamptz) AS r
+		FROM t
+		WHERE (t.created_at >= p_from::timestamptz AND t.created_at < (p_to + 1)::timestamptz)
+		   OR (t.resolved_at >= p_from::timestamptz AND t.resolved_at < (p_to + 1)::timestamptz)
+		GROUP BY 1, 2, 3, 4, 5
+	), e AS (
+		SELECT ev.cp AS period, ev.k1, ev.k2, ev.k3, ev.c, 0 AS r FROM ev WHERE ev.c > 0
+		UNION ALL
+		SELECT ev.rp, ev.k1, ev.k2, ev.k3, 0, ev.r FROM ev WHERE ev.r > 0
 	), g AS (
-		SELECT ev.period, ev.k1, ev.k2, ev.k3, sum(ev.c) AS created, sum(ev.r) AS resolved,
-		    GROUPING(ev.period, ev.k1, ev.k2, ev.k3) <> 0 AS total
-		FROM ev GROUP BY GROUPING SETS ((ev.period, ev.k1, ev.k2, ev.k3), ())
+		SELECT e.period, e.k1, e.k2, e.k3, sum(e.c) AS created, sum(e.r) AS resolved,
+		    GROUPING(e.period, e.k1, e.k2, e.k3) <> 0 AS total
+		FROM e GROUP BY GROUPING SETS ((e.period, e.k1, e.k2, e.k3), ())
 		HAVING count(*) > 0
 	), l AS (
 		SELECT g.period, guichet.report_dim_label(p_by[1], g.k1) AS dim1,
