@@ -17,6 +17,19 @@
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, public;
 
+-- Each ticket's SLA clock, kept in its row as it runs, so that the reports
+-- read it instead of rebuilding it from history (ticket_sla_clock below). The
+-- clock runs while the ticket is new or open, in the business time of its
+-- policy; seconds, as float8.
+ALTER TABLE ticket
+    ADD COLUMN clock_l1 float8 NOT NULL DEFAULT 0,   -- used at level 1, finished stretches
+    ADD COLUMN clock_l2 float8 NOT NULL DEFAULT 0,   -- used at level 2, finished stretches
+    ADD COLUMN clock_since timestamptz,              -- running since (NULL: stopped)
+    ADD COLUMN clock_fr float8,                      -- the clock at the first response
+    ADD COLUMN clock_res float8,                     -- the clock at resolution (resolved, closed)
+    ADD COLUMN reopened integer NOT NULL DEFAULT 0,  -- resolved or closed, then back
+    ADD COLUMN escalated boolean NOT NULL DEFAULT false; -- ever moved to level 2
+
 -- Is this day a working day for the policy (and organisation)?
 CREATE FUNCTION sla_workday(p sla_policy, p_day date, p_org integer)
     RETURNS boolean
@@ -346,6 +359,8 @@ BEGIN
 		NEW.organisation_id := q.organisation_id;
 		NEW.level := greatest(NEW.level, q.level);
 	END IF;
+	-- The SLA clock (see ticket_sla_clock below) starts with the ticket.
+	NEW.clock_since := CASE WHEN NEW.status IN ('new', 'open') THEN NEW.created_at END;
 	IF NEW.first_response_due IS NULL AND NEW.resolution_due IS NULL THEN
 		-- ticket_policy(), with the queue row already at hand.
 		IF NEW.service_id IS NOT NULL THEN
@@ -429,6 +444,107 @@ CREATE FUNCTION ticket_level_time(p_ticket bigint,
 	    s.since, s.until, t.organisation_id) AS d) e
 	WHERE t.id = p_ticket
 $$;
+
+-- The SLA clock of a ticket, kept as it changes (the columns clock_*, added
+-- at the top of this file). Every status or level change ends the stretch the
+-- clock ran since clock_since (its business time goes to the level the ticket
+-- was at) and starts the next one when the new status is new or open; the
+-- first response and the resolution read the clock then. A reopened ticket
+-- goes on from where it stopped. The rule is the one report_sla_tickets
+-- (0032) applied to history, and sla_clock_compute (0032) rebuilds the same
+-- columns from history: the ticket's policy now (its service's, else its
+-- queue's) counts for every stretch, so a change of policy or organisation
+-- (escalating to a queue with another policy) recomputes the clock from
+-- history. The API stamps first_response_at and resolved_at with now().
+-- The row is being rewritten anyway: no other row is touched.
+CREATE FUNCTION ticket_sla_clock()
+    RETURNS trigger
+    LANGUAGE plpgsql AS $$
+DECLARE
+	at_ timestamptz := now();
+	pol integer;
+	p guichet.sla_policy;
+	have_p boolean := false;
+	d float8;
+BEGIN
+	-- No SET search_path: this runs on every status change (see 0002).
+	IF NEW.queue_id <> OLD.queue_id OR NEW.service_id IS DISTINCT FROM OLD.service_id
+	    OR NEW.organisation_id <> OLD.organisation_id THEN
+		pol := guichet.ticket_policy(NEW.service_id, NEW.queue_id);
+		IF pol IS DISTINCT FROM guichet.ticket_policy(OLD.service_id, OLD.queue_id)
+		    OR NEW.organisation_id <> OLD.organisation_id THEN
+			-- The clock until now under the new policy (history and the
+			-- table still hold the state before this change).
+			SELECT c.clock_l1, c.clock_l2, c.clock_since, c.clock_fr, c.clock_res
+			INTO NEW.clock_l1, NEW.clock_l2, NEW.clock_since, NEW.clock_fr, NEW.clock_res
+			FROM guichet.sla_clock_compute(NEW.id, pol, NEW.organisation_id) c;
+		END IF;
+	END IF;
+	IF NEW.status <> OLD.status OR NEW.level <> OLD.level THEN
+		IF NEW.clock_since IS NOT NULL AND at_ > NEW.clock_since THEN
+			-- ticket_policy() and the policy row in one query.
+			SELECT * INTO p FROM guichet.sla_policy
+			WHERE id = coalesce((SELECT s.sla_policy_id FROM guichet.service s
+			    WHERE s.id = NEW.service_id),
+			    (SELECT q.sla_policy_id FROM guichet.queue q WHERE q.id = NEW.queue_id));
+			have_p := true;
+			d := extract(epoch FROM guichet.sla_elapsed_policy(p, NEW.clock_since, at_,
+			    NEW.organisation_id));
+			IF OLD.level = 2 THEN
+				NEW.clock_l2 := NEW.clock_l2 + d;
+			ELSE
+				NEW.clock_l1 := NEW.clock_l1 + d;
+			END IF;
+		END IF;
+		NEW.clock_since := CASE WHEN NEW.status IN ('new', 'open') THEN at_ END;
+		IF OLD.status IN ('resolved', 'closed')
+		    AND NEW.status IN ('new', 'open', 'pending') THEN
+			NEW.reopened := NEW.reopened + 1;
+		END IF;
+		IF NEW.level = 2 AND OLD.level <> 2 THEN
+			NEW.escalated := true;
+		END IF;
+	END IF;
+	-- The clock at the first response: the finished stretches and the part
+	-- of the running one until then (none when the change above started it).
+	IF NEW.first_response_at IS NULL THEN
+		NEW.clock_fr := NULL;
+	ELSIF OLD.first_response_at IS NULL OR NEW.first_response_at <> OLD.first_response_at
+	THEN
+		NEW.clock_fr := NEW.clock_l1 + NEW.clock_l2;
+		IF NEW.clock_since IS NOT NULL AND NEW.first_response_at > NEW.clock_since THEN
+			IF NOT have_p THEN
+				SELECT * INTO p FROM guichet.sla_policy
+				WHERE id = coalesce((SELECT s.sla_policy_id FROM guichet.service s
+				    WHERE s.id = NEW.service_id),
+				    (SELECT q.sla_policy_id FROM guichet.queue q
+				    WHERE q.id = NEW.queue_id));
+			END IF;
+			NEW.clock_fr := NEW.clock_fr + extract(epoch FROM guichet.sla_elapsed_policy(p,
+			    NEW.clock_since, NEW.first_response_at, NEW.organisation_id));
+		END IF;
+	END IF;
+	-- Resolving is a status change: the clock has just stopped.
+	IF NEW.status NOT IN ('resolved', 'closed') OR NEW.resolved_at IS NULL THEN
+		NEW.clock_res := NULL;
+	ELSIF OLD.status NOT IN ('resolved', 'closed')
+	    OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at THEN
+		NEW.clock_res := NEW.clock_l1 + NEW.clock_l2;
+	END IF;
+	RETURN NEW;
+END
+$$;
+-- After ticket_queue_moved (the organisation follows the queue), before the
+-- history trigger (names sort).
+CREATE TRIGGER ticket_sla_clock BEFORE UPDATE ON ticket
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+        OR OLD.level IS DISTINCT FROM NEW.level
+        OR OLD.first_response_at IS DISTINCT FROM NEW.first_response_at
+        OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at
+        OR OLD.queue_id IS DISTINCT FROM NEW.queue_id
+        OR OLD.service_id IS DISTINCT FROM NEW.service_id
+        OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id)
+    EXECUTE FUNCTION ticket_sla_clock();
 
 CREATE INDEX ticket_pending_until ON ticket (pending_until) WHERE status = 'pending';
 

@@ -50,124 +50,199 @@ BEGIN ATOMIC
 	FROM guichet.sla_policy p CROSS JOIN guichet.organisation o;
 END;
 
--- The SLA clock of each ticket created in the period. The clock runs while the
--- ticket is new or open: it stops while it is pending (waiting on the
--- requester) and while it is resolved before a reopening. It counts business
--- time when the ticket's policy (its service's, else its queue's) has business
--- hours, every second otherwise. fr is the clock at the first response,
--- resolution the clock at resolution (tickets now resolved or closed), split
--- into level1 and level2 by the level the ticket was at while it ran. The
--- segments come from the status and level changes in history.
-CREATE FUNCTION report_sla_tickets(p_from date, p_to date, p_org text, p_queues text[],
-    p_services text[])
-    RETURNS TABLE (id bigint, queue_id integer, service_id integer, fr numeric,
-        resolution numeric, level1 numeric, level2 numeric, fr_due boolean,
-        fr_breached boolean, res_due boolean, res_breached boolean, is_resolved boolean,
-        escalated boolean)
+-- The SLA clock of each ticket rebuilt from history, as the columns clock_*,
+-- reopened and escalated of ticket (0005) keep it: one row per ticket (all
+-- of them when p_ticket is NULL, each under its own policy and organisation;
+-- else that one under p_policy and p_org). The clock runs while the ticket is
+-- new or open: it stops while it is pending (waiting on the requester) and
+-- while it is resolved before a reopening. It counts business time when the
+-- policy has business hours, every second otherwise. The segments come from
+-- the status and level changes in history: each change starts one that lasts
+-- until the next, the last runs on (clock_since). clock_fr is the clock at
+-- the first response, clock_res at resolution (tickets now resolved or
+-- closed). Used by sla_clock_rebuild and by ticket_sla_clock when a ticket's
+-- policy changes; ticket_level_time (0005) is an independent check of it.
+CREATE FUNCTION sla_clock_compute(p_ticket bigint, p_policy integer, p_org integer)
+    RETURNS TABLE (id bigint, clock_l1 float8, clock_l2 float8, clock_since timestamptz,
+        clock_fr float8, clock_res float8, reopened integer, escalated boolean)
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	WITH f AS (
-		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
-		    (SELECT guichet.report_service_ids(p_services)) AS sids,
-		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
-	), pop AS (
-		SELECT t.id, t.queue_id, t.service_id, t.organisation_id AS org, t.created_at,
-		    t.first_response_at, t.status, t.level,
+	-- The clock of an instant: business seconds since an origin
+	-- (report_business_clock), or epoch seconds without business hours. It
+	-- never goes back, so the clock used between a and b is c(b) - c(a) and
+	-- the clock at min(b, x) is min(c(b), c(x)): one clock per event and two
+	-- per ticket, none per segment.
+	WITH pop AS (
+		SELECT t.id, t.created_at, t.status, t.level, cal.tz,
+		    coalesce(cal.business_hours, false) AS bh, cal.day_start, cal.day_end,
+		    cal.workdays, cal.holidays, t.first_response_at,
 		    CASE WHEN t.status IN ('resolved', 'closed') THEN t.resolved_at END
 		        AS resolved_at,
-		    t.first_response_due, t.resolution_due,
-		    CASE WHEN t.status = 'pending' THEN t.pending_since END AS pending_since,
-		    coalesce(cal.business_hours, false) AS bh, cal.tz, cal.day_start, cal.day_end,
-		    cal.workdays, cal.holidays,
+		    t.created_at AT TIME ZONE cal.tz AS created_local,
 		    t.first_response_at AT TIME ZONE cal.tz AS fr_local,
-		    CASE WHEN t.status IN ('resolved', 'closed')
-		        THEN t.resolved_at AT TIME ZONE cal.tz END AS res_local
-		FROM f CROSS JOIN guichet.ticket t
+		    t.resolved_at AT TIME ZONE cal.tz AS res_local
+		FROM guichet.ticket t
 		JOIN guichet.queue q ON q.id = t.queue_id
 		LEFT JOIN guichet.service s ON s.id = t.service_id
 		LEFT JOIN guichet.report_policy_calendar() cal
-		    ON cal.policy = coalesce(s.sla_policy_id, q.sla_policy_id)
-		    AND cal.org = t.organisation_id
-		WHERE t.status <> 'merged'
-		  AND t.created_at >= f.t0 AND t.created_at < f.t1
-		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
-		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
-	), ev AS (
-		-- The creation and every status or level change, one row each. A
-		-- plain join (not IN) keeps the plan a hash join at any size.
-		SELECT pop.id, pop.created_at AS at, pop.tz, 0 AS seq, NULL::text AS field,
-		    NULL::text AS old_value, NULL::text AS new_value
+		    ON cal.policy = CASE WHEN p_ticket IS NULL
+		        THEN coalesce(s.sla_policy_id, q.sla_policy_id) ELSE p_policy END
+		    AND cal.org = CASE WHEN p_ticket IS NULL THEN t.organisation_id ELSE p_org END
+		WHERE p_ticket IS NULL OR t.id = p_ticket
+		-- A fence: report_business_clock is inlined only when its first
+		-- argument is a plain column (it is used many times in the body).
+		OFFSET 0
+	), pc AS (
+		-- The clocks at creation, first response and resolution.
+		SELECT pop.*,
+		    CASE WHEN pop.bh THEN guichet.report_business_clock(pop.created_local,
+		        pop.day_start, pop.day_end, pop.workdays, pop.holidays)
+		        ELSE extract(epoch FROM pop.created_at) END AS c0,
+		    CASE WHEN pop.first_response_at IS NULL THEN NULL
+		        WHEN pop.bh THEN guichet.report_business_clock(pop.fr_local,
+		            pop.day_start, pop.day_end, pop.workdays, pop.holidays)
+		        ELSE extract(epoch FROM pop.first_response_at) END AS c_fr,
+		    CASE WHEN pop.resolved_at IS NULL THEN NULL
+		        WHEN pop.bh THEN guichet.report_business_clock(pop.res_local,
+		            pop.day_start, pop.day_end, pop.workdays, pop.holidays)
+		        ELSE extract(epoch FROM pop.resolved_at) END AS c_res
 		FROM pop
+	), ev AS (
+		-- The creation and every status or level change, one row each,
+		-- with the clock then. A plain join (not IN) keeps the plan a hash
+		-- join at any size.
+		SELECT pc.id, 0 AS seq, pc.created_at AS at, NULL::text AS field,
+		    NULL::text AS old_value, NULL::text AS new_value, pc.status, pc.level,
+		    pc.c0 AS c, pc.c_fr, pc.c_res
+		FROM pc
 		UNION ALL
-		SELECT h.ticket_id, h.at, pop.tz, h.seq, h.field, h.old_value, h.new_value
-		FROM pop JOIN guichet.history h ON h.ticket_id = pop.id
-		WHERE h.field IN ('status', 'level')
+		SELECT x.id, x.seq, x.at, x.field, x.old_value, x.new_value, x.status, x.level,
+		    CASE WHEN x.bh THEN guichet.report_business_clock(x.at_local, x.day_start,
+		        x.day_end, x.workdays, x.holidays)
+		        ELSE extract(epoch FROM x.at) END,
+		    x.c_fr, x.c_res
+		FROM (
+			SELECT pc.*, h.seq, h.at, h.field, h.old_value, h.new_value,
+			    h.at AT TIME ZONE pc.tz AS at_local
+			FROM pc JOIN guichet.history h ON h.ticket_id = pc.id
+			WHERE h.field IN ('status', 'level')
+			OFFSET 0
+		) x
 	), st AS (
 		-- Each row starts a segment that lasts until the next one; its state
 		-- is the last change so far, else the old value of the first change
-		-- (the state at creation), else the ticket's state now.
-		-- (A window's outputs are computed once: the local times are here.)
-		SELECT ev.id, ev.at,
-		    lead(ev.at) OVER w AS next_at,
-		    ev.at AT TIME ZONE ev.tz AS a_local,
-		    lead(ev.at AT TIME ZONE ev.tz) OVER w AS b_local,
-		    array_agg(ev.new_value) FILTER (WHERE ev.field = 'status') OVER w AS sts,
-		    array_agg(ev.new_value) FILTER (WHERE ev.field = 'level') OVER w AS lvs,
-		    (array_agg(ev.old_value) FILTER (WHERE ev.field = 'status') OVER whole)[1]
-		        AS status0,
-		    (array_agg(ev.old_value) FILTER (WHERE ev.field = 'level') OVER whole)[1]
-		        AS level0
+		-- (the state at creation), else the ticket's state now. The last
+		-- change is the greatest of seq || value (seq padded to sort).
+		SELECT ev.*, lead(ev.at) OVER w AS next_at, lead(ev.c) OVER w AS next_c,
+		    max(lpad(ev.seq::text, 10, '0') || ev.new_value)
+		        FILTER (WHERE ev.field = 'status') OVER w AS st_last,
+		    max(lpad(ev.seq::text, 10, '0') || ev.new_value)
+		        FILTER (WHERE ev.field = 'level') OVER w AS lv_last,
+		    min(lpad(ev.seq::text, 10, '0') || ev.old_value)
+		        FILTER (WHERE ev.field = 'status') OVER whole AS st_first,
+		    min(lpad(ev.seq::text, 10, '0') || ev.old_value)
+		        FILTER (WHERE ev.field = 'level') OVER whole AS lv_first
 		FROM ev
 		WINDOW w AS (PARTITION BY ev.id ORDER BY ev.seq ROWS UNBOUNDED PRECEDING),
 		    whole AS (PARTITION BY ev.id ORDER BY ev.seq
 		        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 	), seg AS (
-		SELECT pop.*, st.at AS a, coalesce(st.next_at, 'infinity') AS b, st.a_local,
-		    coalesce(st.b_local, 'infinity') AS b_local,
-		    coalesce(st.sts[cardinality(st.sts)], st.status0, pop.status) IN ('new', 'open')
-		        AS running,
-		    coalesce(st.lvs[cardinality(st.lvs)], st.level0, pop.level::text)::integer
-		        AS seg_level
-		FROM st JOIN pop ON pop.id = st.id
-	), part AS (
-		SELECT seg.*,
-		    CASE WHEN NOT seg.running OR seg.first_response_at IS NULL THEN 0
-		        WHEN least(seg.b, seg.first_response_at) <= seg.a THEN 0
-		        WHEN seg.bh THEN guichet.report_business_clock(least(seg.b_local,
-		            seg.fr_local), seg.day_start, seg.day_end, seg.workdays, seg.holidays)
-		            - guichet.report_business_clock(seg.a_local, seg.day_start,
-		            seg.day_end, seg.workdays, seg.holidays)
-		        ELSE extract(epoch FROM least(seg.b, seg.first_response_at) - seg.a)
-		        END AS fr_part,
-		    CASE WHEN NOT seg.running OR seg.resolved_at IS NULL THEN 0
-		        WHEN least(seg.b, seg.resolved_at) <= seg.a THEN 0
-		        WHEN seg.bh THEN guichet.report_business_clock(least(seg.b_local,
-		            seg.res_local), seg.day_start, seg.day_end, seg.workdays, seg.holidays)
-		            - guichet.report_business_clock(seg.a_local, seg.day_start,
-		            seg.day_end, seg.workdays, seg.holidays)
-		        ELSE extract(epoch FROM least(seg.b, seg.resolved_at) - seg.a)
-		        END AS res_part
-		FROM seg
+		SELECT st.id, st.at, st.field, st.old_value, st.new_value, st.next_at,
+		    st.c, st.next_c, st.c_fr, st.c_res,
+		    coalesce(substr(st.st_last, 11), substr(st.st_first, 11), st.status)
+		        IN ('new', 'open') AS running,
+		    coalesce(substr(st.lv_last, 11), substr(st.lv_first, 11),
+		        st.level::text)::integer AS seg_level
+		FROM st
 	)
-	-- One row per ticket, straight from its segments (no join back).
-	SELECT part.id, min(part.queue_id), min(part.service_id),
-	    CASE WHEN bool_or(part.first_response_at IS NOT NULL) THEN sum(part.fr_part) END,
-	    CASE WHEN bool_or(part.resolved_at IS NOT NULL) THEN sum(part.res_part) END,
-	    CASE WHEN bool_or(part.resolved_at IS NOT NULL)
-	        THEN coalesce(sum(part.res_part) FILTER (WHERE part.seg_level = 1), 0) END,
-	    CASE WHEN bool_or(part.resolved_at IS NOT NULL)
-	        THEN coalesce(sum(part.res_part) FILTER (WHERE part.seg_level = 2), 0) END,
-	    bool_or(part.first_response_due IS NOT NULL),
-	    bool_or(part.first_response_due IS NOT NULL
-	        AND coalesce(part.first_response_at, part.pending_since, now())
-	            > part.first_response_due),
-	    bool_or(part.resolution_due IS NOT NULL),
-	    bool_or(part.resolution_due IS NOT NULL
-	        AND coalesce(part.resolved_at, part.pending_since, now()) > part.resolution_due),
-	    bool_or(part.resolved_at IS NOT NULL),
-	    bool_or(part.running AND part.seg_level = 2) OR bool_or(part.level = 2)
-	FROM part
-	GROUP BY part.id;
+	SELECT seg.id,
+	    coalesce(sum(greatest(seg.next_c - seg.c, 0))
+	        FILTER (WHERE seg.running AND seg.seg_level = 1), 0)::float8,
+	    coalesce(sum(greatest(seg.next_c - seg.c, 0))
+	        FILTER (WHERE seg.running AND seg.seg_level = 2), 0)::float8,
+	    max(seg.at) FILTER (WHERE seg.next_at IS NULL AND seg.running),
+	    CASE WHEN bool_or(seg.c_fr IS NOT NULL)
+	        THEN coalesce(sum(greatest(least(seg.next_c, seg.c_fr) - seg.c, 0))
+	            FILTER (WHERE seg.running), 0)::float8 END,
+	    CASE WHEN bool_or(seg.c_res IS NOT NULL)
+	        THEN coalesce(sum(greatest(least(seg.next_c, seg.c_res) - seg.c, 0))
+	            FILTER (WHERE seg.running), 0)::float8 END,
+	    (count(*) FILTER (WHERE seg.field = 'status'
+	        AND seg.old_value IN ('resolved', 'closed')
+	        AND seg.new_value IN ('new', 'open', 'pending')))::integer,
+	    coalesce(bool_or(seg.field = 'level' AND seg.new_value = '2'), false)
+	FROM seg
+	GROUP BY seg.id;
+END;
+
+-- Rebuild the SLA clock columns of every ticket from history, in one
+-- statement (the migration, demo_finish, a desk loaded with triggers off):
+-- returns how many tickets changed.
+CREATE FUNCTION sla_clock_rebuild()
+    RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+DECLARE
+	n bigint;
+BEGIN
+	PERFORM set_config('work_mem', '256MB', true);
+	UPDATE ticket t SET clock_l1 = c.clock_l1, clock_l2 = c.clock_l2,
+	    clock_since = c.clock_since, clock_fr = c.clock_fr, clock_res = c.clock_res,
+	    reopened = c.reopened, escalated = c.escalated
+	FROM sla_clock_compute(NULL, NULL, NULL) c
+	WHERE c.id = t.id
+	  AND (t.clock_l1, t.clock_l2, t.clock_since, t.clock_fr, t.clock_res, t.reopened,
+	      t.escalated) IS DISTINCT FROM (c.clock_l1, c.clock_l2, c.clock_since, c.clock_fr,
+	      c.clock_res, c.reopened, c.escalated);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+REVOKE ALL ON FUNCTION sla_clock_rebuild() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sla_clock_rebuild() TO guichet_admin;
+SELECT sla_clock_rebuild();
+
+-- The SLA clock of each ticket created in the period, as its row keeps it
+-- (ticket_sla_clock, 0005): fr is the clock at the first response, resolution
+-- at resolution (tickets now resolved or closed), split into level1 and
+-- level2 by the level the ticket was at while it ran.
+CREATE FUNCTION report_sla_tickets(p_from date, p_to date, p_org text, p_queues text[],
+    p_services text[])
+    RETURNS TABLE (id bigint, queue_id integer, service_id integer, fr float8,
+        resolution float8, level1 float8, level2 float8, fr_due boolean,
+        fr_breached boolean, res_due boolean, res_breached boolean, is_resolved boolean,
+        escalated boolean)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT t.id, t.queue_id, t.service_id,
+	    CASE WHEN t.first_response_at IS NOT NULL THEN t.clock_fr END,
+	    CASE WHEN r.resolved THEN t.clock_res END,
+	    CASE WHEN r.resolved THEN t.clock_l1 END,
+	    CASE WHEN r.resolved THEN t.clock_l2 END,
+	    t.first_response_due IS NOT NULL,
+	    t.first_response_due IS NOT NULL
+	        AND coalesce(t.first_response_at,
+	            CASE WHEN t.status = 'pending' THEN t.pending_since END, now())
+	            > t.first_response_due,
+	    t.resolution_due IS NOT NULL,
+	    t.resolution_due IS NOT NULL
+	        AND coalesce(CASE WHEN r.resolved THEN t.resolved_at END,
+	            CASE WHEN t.status = 'pending' THEN t.pending_since END, now())
+	            > t.resolution_due,
+	    r.resolved,
+	    -- It ran at level 2, or is there now.
+	    t.level = 2 OR t.clock_l2 > 0
+	FROM (
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
+		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
+	) f
+	CROSS JOIN guichet.ticket t
+	CROSS JOIN LATERAL (SELECT t.status IN ('resolved', 'closed')
+	    AND t.resolved_at IS NOT NULL AS resolved) r
+	WHERE t.status <> 'merged'
+	  AND t.created_at >= f.t0 AND t.created_at < f.t1
+	  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+	  AND (f.sids IS NULL OR t.service_id = ANY (f.sids));
 END;
 
 -- sla: per queue (p_by 'queue') or service: tickets created in the period,
@@ -210,9 +285,10 @@ BEGIN ATOMIC
 		    round(count(*) FILTER (WHERE g.res_breached)::numeric
 		        / nullif(count(*) FILTER (WHERE g.res_due), 0), 4) AS res_breach_rate,
 		    count(*) FILTER (WHERE g.escalated) AS escalated,
-		    round(avg(g.level1)) AS level1_avg,
-		    round(avg(g.level2)) AS level2_avg,
-		    round(sum(g.level2) / nullif(sum(g.level1) + sum(g.level2), 0), 4)
+		    round(avg(g.level1)::numeric) AS level1_avg,
+		    round(avg(g.level2)::numeric) AS level2_avg,
+		    round(sum(g.level2)::numeric
+		        / nullif(sum(g.level1)::numeric + sum(g.level2)::numeric, 0), 4)
 		        AS level2_share,
 		    GROUPING(g.k) <> 0 AS total
 		FROM (
@@ -244,21 +320,13 @@ BEGIN ATOMIC
 		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
 	), pop AS (
-		SELECT t.id, t.level,
+		SELECT t.id, t.level, t.reopened > 0 AS reopened, t.escalated,
 		    CASE WHEN p_by = 'service' THEN t.service_id ELSE t.queue_id END AS k
 		FROM f CROSS JOIN guichet.ticket t
 		WHERE t.status <> 'merged'
 		  AND t.resolved_at >= f.t0 AND t.resolved_at < f.t1
 		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
 		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
-	), h AS (
-		SELECT h.ticket_id,
-		    bool_or(h.field = 'status' AND h.old_value IN ('resolved', 'closed')
-		        AND h.new_value IN ('new', 'open', 'pending')) AS reopened,
-		    bool_or(h.field = 'level' AND h.new_value = '2') AS escalated
-		FROM guichet.history h
-		WHERE h.ticket_id IN (SELECT pop.id FROM pop) AND h.field IN ('status', 'level')
-		GROUP BY h.ticket_id
 	), a AS (
 		SELECT a.ticket_id, count(*) AS replies,
 		    bool_or(a.template_id IS NOT NULL OR a.kb_article_id IS NOT NULL) AS assisted
@@ -267,12 +335,12 @@ BEGIN ATOMIC
 		  AND (a.kind = 'mail_out' OR (a.kind = 'phone' AND a.author_agent_id IS NOT NULL))
 		GROUP BY a.ticket_id
 	), t AS (
-		SELECT pop.k, coalesce(h.reopened, false) AS reopened,
-		    pop.level = 1 AND NOT coalesce(h.escalated, false)
-		        AND coalesce(a.replies, 0) = 1 AND NOT coalesce(h.reopened, false) AS fcr,
+		SELECT pop.k, pop.reopened,
+		    pop.level = 1 AND NOT pop.escalated AND coalesce(a.replies, 0) = 1
+		        AND NOT pop.reopened AS fcr,
 		    a.replies IS NOT NULL AS answered,
 		    coalesce(a.assisted, false) AS assisted
-		FROM pop LEFT JOIN h ON h.ticket_id = pop.id LEFT JOIN a ON a.ticket_id = pop.id
+		FROM pop LEFT JOIN a ON a.ticket_id = pop.id
 	)
 	SELECT x.grp, x.resolved, x.reopened, x.reopen_rate, x.fcr, x.fcr_rate, x.answered,
 	    x.assisted, x.assisted_rate, x.total

@@ -318,4 +318,8 @@ BEGIN
 END
 $chain$;
 
+-- The SLA clocks kept in each ticket row (0005's ticket_sla_clock, which did
+-- not run), rebuilt from the history above as a migration would.
+SELECT sla_clock_rebuild();
+
 COMMIT;
