@@ -28,7 +28,9 @@ ALTER TABLE ticket
     ADD COLUMN clock_fr float8,                      -- the clock at the first response
     ADD COLUMN clock_res float8,                     -- the clock at resolution (resolved, closed)
     ADD COLUMN reopened integer NOT NULL DEFAULT 0,  -- resolved or closed, then back
-    ADD COLUMN escalated boolean NOT NULL DEFAULT false; -- ever moved to level 2
+    ADD COLUMN escalated boolean NOT NULL DEFAULT false, -- ever moved to level 2
+    ADD COLUMN replies integer NOT NULL DEFAULT 0,   -- see article_reply_count
+    ADD COLUMN assisted boolean NOT NULL DEFAULT false;
 
 -- Is this day a working day for the policy (and organisation)?
 CREATE FUNCTION sla_workday(p sla_policy, p_day date, p_org integer)
@@ -545,6 +547,47 @@ CREATE TRIGGER ticket_sla_clock BEFORE UPDATE ON ticket
         OR OLD.service_id IS DISTINCT FROM NEW.service_id
         OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id)
     EXECUTE FUNCTION ticket_sla_clock();
+
+-- The replies a ticket got (an outgoing mail, or a phone article written by
+-- an agent) and whether one of them started from a template or a
+-- knowledge-base article, for the quality report (first-contact resolution):
+-- counted as they are written, and counted again on both tickets when a
+-- reply moves (merge). sla_clock_rebuild (0032) counts them from article.
+CREATE FUNCTION article_reply_count()
+    RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+	-- No SET search_path: this runs on every reply (see 0002).
+	IF TG_OP = 'INSERT' THEN
+		UPDATE guichet.ticket SET replies = replies + 1,
+		    assisted = assisted OR NEW.template_id IS NOT NULL
+		        OR NEW.kb_article_id IS NOT NULL
+		WHERE id = NEW.ticket_id;
+	ELSE
+		UPDATE guichet.ticket t SET replies = r.n, assisted = r.assisted
+		FROM (SELECT x.id, count(a.id)::integer AS n,
+		        coalesce(bool_or(a.template_id IS NOT NULL OR a.kb_article_id IS NOT NULL),
+		            false) AS assisted
+		    FROM (VALUES (OLD.ticket_id), (NEW.ticket_id)) x(id)
+		    LEFT JOIN guichet.article a ON a.ticket_id = x.id
+		        AND (a.kind = 'mail_out' OR (a.kind = 'phone' AND a.author_agent_id IS NOT NULL))
+		    GROUP BY x.id) r
+		WHERE t.id = r.id AND (t.replies, t.assisted) IS DISTINCT FROM (r.n, r.assisted);
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER article_reply_count AFTER INSERT ON article
+    FOR EACH ROW WHEN (NEW.kind = 'mail_out'
+        OR (NEW.kind = 'phone' AND NEW.author_agent_id IS NOT NULL))
+    EXECUTE FUNCTION article_reply_count();
+CREATE TRIGGER article_reply_moved AFTER UPDATE ON article
+    FOR EACH ROW WHEN (OLD.ticket_id IS DISTINCT FROM NEW.ticket_id
+        OR OLD.kind IS DISTINCT FROM NEW.kind
+        OR OLD.author_agent_id IS DISTINCT FROM NEW.author_agent_id
+        OR OLD.template_id IS DISTINCT FROM NEW.template_id
+        OR OLD.kb_article_id IS DISTINCT FROM NEW.kb_article_id)
+    EXECUTE FUNCTION article_reply_count();
 
 CREATE INDEX ticket_pending_until ON ticket (pending_until) WHERE status = 'pending';
 

@@ -175,9 +175,9 @@ BEGIN ATOMIC
 	GROUP BY seg.id;
 END;
 
--- Rebuild the SLA clock columns of every ticket from history, in one
--- statement (the migration, demo_finish, a desk loaded with triggers off):
--- returns how many tickets changed.
+-- Rebuild the SLA clock columns of every ticket from history, and its reply
+-- counts from article, in one statement (the migration, demo_finish, a desk
+-- loaded with triggers off): returns how many tickets changed.
 CREATE FUNCTION sla_clock_rebuild()
     RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
@@ -187,12 +187,23 @@ BEGIN
 	PERFORM set_config('work_mem', '256MB', true);
 	UPDATE ticket t SET clock_l1 = c.clock_l1, clock_l2 = c.clock_l2,
 	    clock_since = c.clock_since, clock_fr = c.clock_fr, clock_res = c.clock_res,
-	    reopened = c.reopened, escalated = c.escalated
+	    reopened = c.reopened, escalated = c.escalated,
+	    replies = coalesce(r.n, 0), assisted = coalesce(r.assisted, false)
 	FROM sla_clock_compute(NULL, NULL, NULL) c
+	LEFT JOIN (
+		-- The replies (article_reply_count, 0005).
+		SELECT a.ticket_id, count(*)::integer AS n,
+		    bool_or(a.template_id IS NOT NULL OR a.kb_article_id IS NOT NULL) AS assisted
+		FROM article a
+		WHERE a.kind = 'mail_out' OR (a.kind = 'phone' AND a.author_agent_id IS NOT NULL)
+		GROUP BY a.ticket_id
+	) r ON r.ticket_id = c.id
 	WHERE c.id = t.id
 	  AND (t.clock_l1, t.clock_l2, t.clock_since, t.clock_fr, t.clock_res, t.reopened,
-	      t.escalated) IS DISTINCT FROM (c.clock_l1, c.clock_l2, c.clock_since, c.clock_fr,
-	      c.clock_res, c.reopened, c.escalated);
+	      t.escalated, t.replies, t.assisted)
+	      IS DISTINCT FROM (c.clock_l1, c.clock_l2, c.clock_since, c.clock_fr,
+	      c.clock_res, c.reopened, c.escalated, coalesce(r.n, 0),
+	      coalesce(r.assisted, false));
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END
@@ -260,27 +271,23 @@ CREATE FUNCTION report_sla(p_from date, p_to date, p_org text, p_queues text[],
         level1_avg numeric, level2_avg numeric, level2_share numeric, total boolean)
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT x.grp, x.tickets, x.answered, x.fr_median, x.fr_p90, x.fr_p95, x.fr_breaches,
-	    x.fr_breach_rate, x.resolved, x.res_median, x.res_p90, x.res_p95, x.res_breaches,
-	    x.res_breach_rate, x.escalated, x.level1_avg, x.level2_avg, x.level2_share,
-	    x.total
+	SELECT x.grp, x.tickets, x.answered, round(x.frp[1]::numeric), round(x.frp[2]::numeric),
+	    round(x.frp[3]::numeric), x.fr_breaches, x.fr_breach_rate, x.resolved,
+	    round(x.resp[1]::numeric), round(x.resp[2]::numeric), round(x.resp[3]::numeric),
+	    x.res_breaches, x.res_breach_rate, x.escalated, x.level1_avg, x.level2_avg,
+	    x.level2_share, x.total
 	FROM (
+		-- The three percentiles of a column from one sort of it.
 		SELECT guichet.report_dim_label(p_by, g.k::text) AS grp, g.k,
 		    count(*) AS tickets,
 		    count(g.fr) AS answered,
-		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY g.fr)::numeric) AS fr_median,
-		    round(percentile_cont(0.9) WITHIN GROUP (ORDER BY g.fr)::numeric) AS fr_p90,
-		    round(percentile_cont(0.95) WITHIN GROUP (ORDER BY g.fr)::numeric) AS fr_p95,
+		    percentile_cont('{0.5,0.9,0.95}'::float8[]) WITHIN GROUP (ORDER BY g.fr) AS frp,
 		    count(*) FILTER (WHERE g.fr_breached) AS fr_breaches,
 		    round(count(*) FILTER (WHERE g.fr_breached)::numeric
 		        / nullif(count(*) FILTER (WHERE g.fr_due), 0), 4) AS fr_breach_rate,
 		    count(g.resolution) AS resolved,
-		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY g.resolution)::numeric)
-		        AS res_median,
-		    round(percentile_cont(0.9) WITHIN GROUP (ORDER BY g.resolution)::numeric)
-		        AS res_p90,
-		    round(percentile_cont(0.95) WITHIN GROUP (ORDER BY g.resolution)::numeric)
-		        AS res_p95,
+		    percentile_cont('{0.5,0.9,0.95}'::float8[]) WITHIN GROUP (ORDER BY g.resolution)
+		        AS resp,
 		    count(*) FILTER (WHERE g.res_breached) AS res_breaches,
 		    round(count(*) FILTER (WHERE g.res_breached)::numeric
 		        / nullif(count(*) FILTER (WHERE g.res_due), 0), 4) AS res_breach_rate,
@@ -307,7 +314,9 @@ END;
 -- back to new, open or pending), how many were resolved at first contact (never
 -- at level 2, exactly one reply, never reopened), how many got a reply and how
 -- many of those a reply started from a template or a knowledge-base article.
--- A reply is an outgoing mail, or a phone article written by an agent.
+-- A reply is an outgoing mail, or a phone article written by an agent. One
+-- scan of the tickets: reopened, escalated, replies and assisted are kept in
+-- the ticket row as they change (0005), nothing walks history or articles.
 CREATE FUNCTION report_quality(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_by text)
     RETURNS TABLE (grp text, resolved bigint, reopened bigint, reopen_rate numeric,
@@ -320,27 +329,20 @@ BEGIN ATOMIC
 		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
 	), pop AS (
-		SELECT t.id, t.level, t.reopened > 0 AS reopened, t.escalated,
+		SELECT t.id, t.level, t.reopened > 0 AS reopened, t.escalated, t.replies,
+		    t.assisted,
 		    CASE WHEN p_by = 'service' THEN t.service_id ELSE t.queue_id END AS k
 		FROM f CROSS JOIN guichet.ticket t
 		WHERE t.status <> 'merged'
 		  AND t.resolved_at >= f.t0 AND t.resolved_at < f.t1
 		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
 		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
-	), a AS (
-		SELECT a.ticket_id, count(*) AS replies,
-		    bool_or(a.template_id IS NOT NULL OR a.kb_article_id IS NOT NULL) AS assisted
-		FROM guichet.article a
-		WHERE a.ticket_id IN (SELECT pop.id FROM pop)
-		  AND (a.kind = 'mail_out' OR (a.kind = 'phone' AND a.author_agent_id IS NOT NULL))
-		GROUP BY a.ticket_id
 	), t AS (
 		SELECT pop.k, pop.reopened,
-		    pop.level = 1 AND NOT pop.escalated AND coalesce(a.replies, 0) = 1
+		    pop.level = 1 AND NOT pop.escalated AND pop.replies = 1
 		        AND NOT pop.reopened AS fcr,
-		    a.replies IS NOT NULL AS answered,
-		    coalesce(a.assisted, false) AS assisted
-		FROM pop LEFT JOIN a ON a.ticket_id = pop.id
+		    pop.replies > 0 AS answered, pop.assisted
+		FROM pop
 	)
 	SELECT x.grp, x.resolved, x.reopened, x.reopen_rate, x.fcr, x.fcr_rate, x.answered,
 	    x.assisted, x.assisted_rate, x.total

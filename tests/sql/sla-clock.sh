@@ -3,7 +3,9 @@
 # ticket_sla_clock: clock_l1, clock_l2, clock_since, clock_fr, clock_res,
 # reopened, escalated) equals what history gives: ticket_level_time and the
 # ticket_level_segment view (the history-based computation the reports used
-# before) as the oracle, and sla_clock_compute/sla_clock_rebuild (0032) too.
+# before) as the oracle, and sla_clock_compute/sla_clock_rebuild (0032) too;
+# and the reply counts (replies, assisted: article_reply_count) equal what
+# the quality report counted from article, after a merge too.
 #
 # The tickets go through the API, one transaction per step and a second
 # between steps (the clock reads now(), so time must really pass): created,
@@ -19,7 +21,7 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pg.sh"
 
-plan 29
+plan 33
 
 pg_start
 pg_install
@@ -168,6 +170,20 @@ sql_ok $c "abs(t.clock_l1 + t.clock_l2 - extract(epoch FROM t.resolved_at - t.cr
         WHERE s.ticket_id = t.id AND s.status NOT IN ('new', 'open') AND s.until < now()))
     < 0.001" "ticket $c: without business hours, every second new or open counts"
 
+# The replies kept by article_reply_count: two each (the phone call alice took
+# down at creation is a phone article by an agent, then carol's mail), no
+# template; for every ticket, what the quality report used to count from
+# article.
+replies_sql="SELECT count(*) FROM guichet.ticket t LEFT JOIN (SELECT a.ticket_id,
+        count(*) AS n, bool_or(a.template_id IS NOT NULL OR a.kb_article_id IS NOT NULL) AS x
+    FROM guichet.article a
+    WHERE a.kind = 'mail_out' OR (a.kind = 'phone' AND a.author_agent_id IS NOT NULL)
+    GROUP BY a.ticket_id) r ON r.ticket_id = t.id
+    WHERE (t.replies, t.assisted) IS DISTINCT FROM (coalesce(r.n, 0), coalesce(r.x, false))"
+is "$(su -c "SELECT string_agg(replies || ' ' || assisted, ',' ORDER BY id) FROM guichet.ticket
+    WHERE id IN ($a, $b, $c)")" "2 false,2 false,2 false" "two replies each, none assisted"
+is "$(su -c "$replies_sql")" 0 "every ticket's replies and assisted match its articles"
+
 # The history-based rebuild agrees with what the trigger kept, for these and
 # every fixture ticket (within a millisecond: two ways of counting).
 is "$(su -c "SELECT count(*) FROM guichet.ticket t
@@ -185,3 +201,9 @@ check A $a "rebuilt"
 check B $b "rebuilt"
 check C $c "rebuilt"
 is "$(su -c "SELECT guichet.sla_clock_rebuild()")" 0 "a second rebuild changes nothing"
+
+# A merge moves the replies: C's two now count for B.
+psql_as carol -c "SELECT guichet.merge($c, $b)" >/dev/null
+is "$(su -c "SELECT string_agg(replies::text, ',' ORDER BY id) FROM guichet.ticket
+    WHERE id IN ($b, $c)")" "4,0" "a merge moves the reply count"
+is "$(su -c "$replies_sql")" 0 "and every ticket's replies still match its articles"
