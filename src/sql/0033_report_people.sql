@@ -208,28 +208,31 @@ BEGIN ATOMIC
 	WITH f AS (
 		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
 		    (SELECT guichet.report_service_ids(p_services)) AS sids,
-		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1,
-		    (p_from - (p_to - p_from + 1))::timestamptz AS tp,
 		    (SELECT guichet.report_dim_field(p_by)) AS fid
-	), base AS (
+	), base AS NOT MATERIALIZED (
 		SELECT CASE WHEN p_by = 'district' THEN t.district_id::text ELSE v.value END
 		        AS place,
-		    t.service_id, t.created_at >= f.t0 AS cur
+		    t.service_id, t.created_at >= p_from::timestamptz AS cur
 		FROM f CROSS JOIN guichet.ticket t
 		LEFT JOIN guichet.ticket_field v ON v.ticket_id = t.id AND v.field_id = f.fid
 		WHERE t.status <> 'merged'
-		  AND t.created_at >= f.tp AND t.created_at < f.t1
+		  AND t.created_at >= (p_from - (p_to - p_from + 1))::timestamptz
+		  AND t.created_at < (p_to + 1)::timestamptz
 		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
 		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
-	), cnt AS (
+	), pc AS (
+		-- One (parallel) pass: the tickets of both periods per place and
+		-- service; the rows without a service still count the places.
 		SELECT base.place, base.service_id, count(*) FILTER (WHERE base.cur) AS n,
 		    count(*) FILTER (WHERE NOT base.cur) AS prev
 		FROM base
-		WHERE base.place IS NOT NULL AND base.service_id IS NOT NULL
+		WHERE base.place IS NOT NULL
 		GROUP BY base.place, base.service_id
+	), cnt AS (
+		SELECT pc.place, pc.service_id, pc.n, pc.prev FROM pc
+		WHERE pc.service_id IS NOT NULL
 	), places AS (
-		SELECT count(DISTINCT base.place) AS np FROM base
-		WHERE base.cur AND base.place IS NOT NULL
+		SELECT count(DISTINCT pc.place) AS np FROM pc WHERE pc.n > 0
 	), svc AS (
 		SELECT cnt.service_id, sum(cnt.n) AS sn FROM cnt GROUP BY cnt.service_id
 	)
@@ -274,22 +277,38 @@ END;
 
 -- contacts: the requesters active across at least p_min services or p_min
 -- districts in the period, most varied first; those flagged no_contact are
--- left out, and every row says how many were (withheld).
+-- left out, and every row says how many were (withheld). The requesters are
+-- aggregated from the tickets first; each one left is then joined to its
+-- contact once (the contact's RLS check is per row).
 CREATE FUNCTION report_contacts(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_min integer, p_limit integer)
     RETURNS TABLE (contact text, email text, tickets bigint, services bigint,
         districts bigint, last_date date, withheld bigint)
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT c.name, c.email, x.tickets, x.services, x.districts, x.last_at::date, x.withheld
-	FROM (
-		SELECT y.*, count(*) FILTER (WHERE y.no_contact) OVER () AS withheld
-		FROM guichet.report_contact_activity(p_from, p_to, p_org, p_queues, p_services) y
-		WHERE y.services >= p_min OR y.districts >= p_min
-	) x
-	JOIN guichet.contact c ON c.id = x.contact_id
+	WITH f AS (
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids
+	), a AS (
+		SELECT t.requester_id, count(*) AS tickets, count(DISTINCT t.service_id) AS services,
+		    count(DISTINCT t.district_id) AS districts, max(t.created_at) AS last_at
+		FROM f CROSS JOIN guichet.ticket t
+		WHERE t.status <> 'merged' AND t.requester_id IS NOT NULL
+		  AND t.created_at >= p_from::timestamptz AND t.created_at < (p_to + 1)::timestamptz
+		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+		GROUP BY t.requester_id
+		HAVING count(DISTINCT t.service_id) >= p_min
+		    OR count(DISTINCT t.district_id) >= p_min
+	), x AS (
+		SELECT c.name, c.email, c.id, c.no_contact, a.tickets, a.services, a.districts,
+		    a.last_at, count(*) FILTER (WHERE c.no_contact) OVER () AS withheld
+		FROM a JOIN guichet.contact c ON c.id = a.requester_id
+	)
+	SELECT x.name, x.email, x.tickets, x.services, x.districts, x.last_at::date, x.withheld
+	FROM x
 	WHERE NOT x.no_contact
-	ORDER BY x.services DESC, x.districts DESC, x.tickets DESC, c.name, c.id
+	ORDER BY x.services DESC, x.districts DESC, x.tickets DESC, x.name, x.id
 	LIMIT p_limit;
 END;
 
