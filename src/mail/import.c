@@ -75,6 +75,7 @@ struct import {
 	struct timespec start, last_draw;
 	bool drawn;
 	int worker; /* the partition this process imports, or -1 for all */
+	char failed_state[6]; /* SQLSTATE of the statement that failed a batch */
 };
 
 static double
@@ -389,6 +390,7 @@ read_batch(struct import *im, size_t n, char **cause)
 	int rc = 0;
 	ExecStatusType st;
 
+	im->failed_state[0] = '\0';
 	for (q = 0; q < nq; q++) {
 		if ((res = PQgetResult(im->conn)) == NULL) {
 			xasprintf(cause, "%s", PQerrorMessage(im->conn));
@@ -399,8 +401,12 @@ read_batch(struct import *im, size_t n, char **cause)
 			rc = -1;
 		} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 			if (rc == 0) {
+				const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
 				free(*cause);
 				*cause = db_error_message(res);
+				snprintf(im->failed_state, sizeof im->failed_state, "%s",
+				    state != NULL ? state : "");
 			}
 			rc = -1;
 		} else if (q >= 2 && q < n + 2 && rc == 0) {
@@ -593,12 +599,21 @@ finish_batch(struct import *im, char **cause)
 	return im->src->ops->sync(im->src, cause);
 }
 
+/* Did the last batch fail for a reason that another attempt may not meet? */
+static bool
+transient(const struct import *im)
+{
+	return strcmp(im->failed_state, "40P01") == 0 || strcmp(im->failed_state, "40001") == 0 ||
+	    strcmp(im->failed_state, "55P03") == 0;
+}
+
 /* Run batches from one source until it is empty. */
 static int
 drain(struct import *im, struct source *src, char **cause)
 {
+	struct stats saved;
 	long n;
-	int rc;
+	int rc, attempt;
 
 	for (;;) {
 		im->src = src;
@@ -628,10 +643,28 @@ drain(struct import *im, struct source *src, char **cause)
 				return EX_TEMPFAIL;
 			return 0;
 		}
+		saved = im->st;
 		rc = read_batch(im, (size_t)n, cause);
+		/*
+		 * A deadlock with the other worker (two senders writing to one
+		 * ticket) is no fault of any message: the other transaction has
+		 * gone through, so the whole batch is sent again. One message per
+		 * transaction is the last resort: 200 commits instead of one.
+		 */
+		for (attempt = 0; rc == -1 && attempt < 3 && transient(im); attempt++) {
+			log_debug("batch failed (%s): sent again", *cause);
+			im->st = saved;
+			free(*cause);
+			*cause = NULL;
+			if (rollback(im) != 0 || send_batch(im, false, 0, (size_t)n, cause) < 0)
+				return EX_TEMPFAIL;
+			rc = read_batch(im, (size_t)n, cause);
+		}
 		if (rc == -2)
 			return EX_TEMPFAIL;
 		if (rc == -1) {
+			/* What was counted before the failure was rolled back. */
+			im->st = saved;
 			log_debug("batch failed (%s): one message at a time", *cause);
 			if (rollback(im) != 0 || one_by_one(im, cause) != 0)
 				return EX_TEMPFAIL;

@@ -38,7 +38,11 @@ RETURN sha256(coalesce(p_prev, '\x'::bytea) || convert_to(json_build_array(p_tic
 
 -- Append one row to a ticket's chain. Called by the triggers of article,
 -- ticket_field and link (the ticket's own changes are chained by its BEFORE
--- UPDATE trigger, which cannot update its own row). Locks the ticket row.
+-- UPDATE trigger, which cannot update its own row). Locks the ticket row
+-- FOR NO KEY UPDATE, the lock its UPDATE takes anyway: writers of the same
+-- ticket queue up, but the foreign-key checks of rows that merely reference
+-- it (FOR KEY SHARE: another transaction's new article, link or history
+-- row) do not wait for this transaction to end.
 CREATE FUNCTION history_append(p_ticket bigint, p_action text, p_field text,
     p_old text, p_new text)
     RETURNS void
@@ -47,7 +51,8 @@ DECLARE
 	s integer;
 	h bytea;
 BEGIN
-	SELECT history_seq, history_head INTO s, h FROM ticket WHERE id = p_ticket FOR UPDATE;
+	SELECT history_seq, history_head INTO s, h FROM ticket WHERE id = p_ticket
+	FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no ticket %', p_ticket USING ERRCODE = 'GU006';
 	END IF;
@@ -73,12 +78,18 @@ $$;
 -- in guichet.first_article ('<article id> <action>'): the article's row is
 -- then chained here too, as row 2, exactly as history_append would have
 -- chained it (same time, actor, action and value), and article_history skips
--- it (guichet.chained_article tells it which). This saves an UPDATE of the
--- fresh ticket, which costs as much as the INSERT: every one of ticket's
--- indexes, the two GIN ones included, gets an entry for the new row version.
--- The settings only name a row to write: article_history skips an article
--- only when that row exists, so setting them by hand cannot remove an
--- article from history.
+-- it (guichet.chained_article tells it which). Likewise a link the function
+-- will insert from the new ticket (the gateway's follow-up to a closed
+-- ticket) is named in guichet.first_link ('<other ticket id> <kind>'): its
+-- 'link' row comes next, and link_history appends only the other ticket's
+-- 'linked' row (guichet.chained_link). This saves an UPDATE of the fresh
+-- ticket per row, which costs as much as the INSERT: every one of ticket's
+-- indexes, the two GIN ones included, gets an entry for the new row
+-- version, and every foreign key of a row inserted by the same transaction
+-- is checked again.
+-- The settings only name a row to write: article_history and link_history
+-- skip a row only when it exists, written by this transaction, so setting
+-- them by hand cannot remove an article or a link from history.
 --
 -- These trigger functions run on every insert: no SET search_path (see below).
 CREATE FUNCTION ticket_history_insert_before()
@@ -86,17 +97,25 @@ CREATE FUNCTION ticket_history_insert_before()
     LANGUAGE plpgsql AS $$
 DECLARE
 	pre text := current_setting('guichet.first_article', true);
+	lnk text := current_setting('guichet.first_link', true);
+	s integer := 1;
 	h bytea;
 BEGIN
 	h := guichet.history_hash(NULL, NEW.id, 1, NEW.created_at, session_user,
 	    'create', NULL, NULL, NEW.subject);
-	IF coalesce(pre, '') = '' THEN
-		NEW.history_seq := 1;
-		NEW.history_head := h;
-	ELSE
-		NEW.history_seq := 2;
-		NEW.history_head := guichet.history_hash(h, NEW.id, 2, now(), session_user,
+	IF coalesce(pre, '') <> '' THEN
+		s := s + 1;
+		h := guichet.history_hash(h, NEW.id, s, now(), session_user,
 		    split_part(pre, ' ', 2), 'article', NULL, split_part(pre, ' ', 1));
+	END IF;
+	IF coalesce(lnk, '') <> '' THEN
+		s := s + 1;
+		h := guichet.history_hash(h, NEW.id, s, now(), session_user,
+		    'link', split_part(lnk, ' ', 2), NULL, split_part(lnk, ' ', 1));
+	END IF;
+	NEW.history_seq := s;
+	NEW.history_head := h;
+	IF s > 1 THEN
 		NEW.updated_at := clock_timestamp();
 		NEW.updated_by := session_user;
 	END IF;
@@ -109,7 +128,14 @@ CREATE FUNCTION ticket_history_insert_after()
     LANGUAGE plpgsql AS $$
 DECLARE
 	pre text;
+	lnk text;
 	h bytea;
+	a text[] := '{create}';
+	f text[] := '{NULL}';
+	n text[] := ARRAY[NEW.subject];
+	t timestamptz[] := ARRAY[NEW.created_at];
+	ps bytea[] := '{NULL}';
+	hs bytea[];
 BEGIN
 	IF NEW.history_seq = 1 THEN
 		INSERT INTO guichet.history (ticket_id, seq, at, actor, action, field, old_value,
@@ -118,19 +144,41 @@ BEGIN
 		    NULL, NEW.history_head);
 		RETURN NULL;
 	END IF;
-	-- Consumed: the next ticket of the transaction is not chained with it,
-	-- and article_history learns which article to skip.
-	pre := current_setting('guichet.first_article', true);
-	PERFORM set_config('guichet.first_article', '', true);
-	PERFORM set_config('guichet.chained_article', pre, true);
 	h := guichet.history_hash(NULL, NEW.id, 1, NEW.created_at, session_user,
 	    'create', NULL, NULL, NEW.subject);
+	-- Consumed: the next ticket of the transaction is not chained with them,
+	-- and article_history and link_history learn which rows to skip.
+	pre := current_setting('guichet.first_article', true);
+	lnk := current_setting('guichet.first_link', true);
+	hs := ARRAY[h];
+	IF coalesce(pre, '') <> '' THEN
+		PERFORM set_config('guichet.first_article', '', true);
+		PERFORM set_config('guichet.chained_article', pre, true);
+		a := a || split_part(pre, ' ', 2);
+		f := f || 'article'::text;
+		n := n || split_part(pre, ' ', 1);
+		t := t || now();
+		ps := ps || h;
+		h := guichet.history_hash(h, NEW.id, cardinality(a), now(), session_user,
+		    split_part(pre, ' ', 2), 'article', NULL, split_part(pre, ' ', 1));
+		hs := hs || h;
+	END IF;
+	IF coalesce(lnk, '') <> '' THEN
+		PERFORM set_config('guichet.first_link', '', true);
+		PERFORM set_config('guichet.chained_link', NEW.id || ' ' || lnk, true);
+		a := a || 'link'::text;
+		f := f || split_part(lnk, ' ', 2);
+		n := n || split_part(lnk, ' ', 1);
+		t := t || now();
+		ps := ps || h;
+		h := guichet.history_hash(h, NEW.id, cardinality(a), now(), session_user,
+		    'link', split_part(lnk, ' ', 2), NULL, split_part(lnk, ' ', 1));
+		hs := hs || h;
+	END IF;
 	INSERT INTO guichet.history (ticket_id, seq, at, actor, action, field, old_value,
 	    new_value, prev_hash, hash)
-	VALUES (NEW.id, 1, NEW.created_at, session_user, 'create', NULL, NULL, NEW.subject,
-	    NULL, h),
-	    (NEW.id, 2, now(), session_user, split_part(pre, ' ', 2), 'article', NULL,
-	    split_part(pre, ' ', 1), h, NEW.history_head);
+	SELECT NEW.id, x.i, x.t, session_user, x.a, x.f, NULL, x.n, x.p, x.h
+	FROM unnest(a, f, n, t, ps, hs) WITH ORDINALITY AS x(a, f, n, t, p, h, i);
 	RETURN NULL;
 END
 $$;
@@ -297,7 +345,8 @@ BEGIN
 	IF current_setting('guichet.chained_article', true) = NEW.id || ' ' || act THEN
 		PERFORM set_config('guichet.chained_article', '', true);
 		IF EXISTS (SELECT 1 FROM history h WHERE h.ticket_id = NEW.ticket_id AND h.seq = 2
-		    AND h.action = act AND h.field = 'article' AND h.new_value = NEW.id::text) THEN
+		    AND h.action = act AND h.field = 'article' AND h.new_value = NEW.id::text
+		    AND h.at = now()) THEN
 			RETURN NULL;
 		END IF;
 	END IF;
@@ -341,7 +390,19 @@ BEGIN
 	ELSE
 		r := NEW;
 	END IF;
-	PERFORM 1 FROM ticket WHERE id IN (r.a_id, r.b_id) ORDER BY id FOR UPDATE;
+	IF TG_OP = 'INSERT' AND current_setting('guichet.chained_link', true)
+	    = r.a_id || ' ' || r.b_id || ' ' || r.kind THEN
+		-- a was created with this link's row (ticket_history_insert_before):
+		-- only b is left to chain, and only b needs a lock.
+		PERFORM set_config('guichet.chained_link', '', true);
+		IF EXISTS (SELECT 1 FROM history h WHERE h.ticket_id = r.a_id AND h.seq IN (2, 3)
+		    AND h.action = 'link' AND h.field = r.kind AND h.new_value = r.b_id::text
+		    AND h.at = now()) THEN
+			PERFORM history_append(r.b_id, 'linked', r.kind, NULL, r.a_id::text);
+			RETURN NULL;
+		END IF;
+	END IF;
+	PERFORM 1 FROM ticket WHERE id IN (r.a_id, r.b_id) ORDER BY id FOR NO KEY UPDATE;
 	IF TG_OP = 'DELETE' THEN
 		PERFORM history_append(r.a_id, verb, r.kind, r.b_id::text, NULL);
 		PERFORM history_append(r.b_id, verb || 'ed', r.kind, r.a_id::text, NULL);

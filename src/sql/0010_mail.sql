@@ -391,7 +391,7 @@ DECLARE
 	v_article bigint;
 	v_owner integer;
 BEGIN
-	SELECT * INTO t FROM ticket WHERE id = p_ticket FOR UPDATE;
+	SELECT * INTO t FROM ticket WHERE id = p_ticket FOR NO KEY UPDATE;
 	IF p_mail->>'loop' = 'bounce' THEN
 		v_contact := NULL;
 	ELSE
@@ -433,9 +433,10 @@ END
 $$;
 
 -- A new ticket from a message. Returns (ticket, article), or NULLs when the
--- sender is over the rate cap.
+-- sender is over the rate cap. p_link: the closed ticket the message
+-- follows up, which the caller links to the new one ('relates') right after.
 CREATE FUNCTION mail_new_ticket(p_mail jsonb, p_raw bigint, p_capped boolean,
-    OUT o_ticket bigint, OUT o_article bigint)
+    p_link bigint DEFAULT NULL, OUT o_ticket bigint, OUT o_article bigint)
     LANGUAGE plpgsql
     SET search_path = guichet, pg_catalog, public AS $$
 DECLARE
@@ -465,9 +466,13 @@ BEGIN
 	END IF;
 	SELECT id INTO v_service FROM service WHERE code = p_mail#>>'{route,service}' AND active;
 	v_priority := coalesce((p_mail#>>'{route,priority}')::smallint, v_queue.default_priority);
-	-- The article's history row is chained with the ticket's (0002).
+	-- The article's history row, and the link's, are chained with the
+	-- ticket's (0002).
 	v_article := nextval('guichet.article_id_seq');
 	PERFORM set_config('guichet.first_article', v_article || ' mail_in', true);
+	IF p_link IS NOT NULL THEN
+		PERFORM set_config('guichet.first_link', p_link || ' relates', true);
+	END IF;
 	INSERT INTO ticket (queue_id, organisation_id, service_id, subject, priority, level,
 	    requester_id, channel)
 	VALUES (v_queue.id, v_queue.organisation_id, v_service,
@@ -608,7 +613,7 @@ BEGIN
 			-- New, or a follow-up to a closed ticket: a new ticket (linked).
 			v_old := v_ticket;
 			SELECT t.o_ticket, t.o_article INTO v_ticket, v_article
-			FROM mail_new_ticket(p_mail, v_raw, NOT v_retry) t;
+			FROM mail_new_ticket(p_mail, v_raw, NOT v_retry, v_old) t;
 			IF v_ticket IS NULL THEN
 				o_outcome := 'held';
 				o_detail := 'rate cap';
@@ -811,7 +816,7 @@ REVOKE ALL ON FUNCTION store_raw(bytea, text, text, text), mail_live_ticket(bigi
     mail_sender_known(bigint, bigint, text),
     mail_article(bigint, bigint, jsonb, bigint, text, boolean, bigint),
     mail_followup(bigint, jsonb, bigint, text, boolean),
-    mail_new_ticket(jsonb, bigint, boolean),
+    mail_new_ticket(jsonb, bigint, boolean, bigint),
     ingest_message(bytea, text, jsonb, bytea, bigint), mail_pending(integer),
     quarantine_list(integer, bigint, text), quarantine_show(bigint), quarantine_retry(bigint),
     outbox_claim(integer, interval), outbox_done(bigint, boolean, text, boolean, integer),
