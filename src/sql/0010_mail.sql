@@ -5,9 +5,13 @@
 -- message, many per transaction, pipelined. Everything else is decided here so
 -- that the rules are the same whoever feeds mail in.
 --
--- Nothing is lost: the raw bytes are inserted first; the rest runs in a
--- sub-block whose failure rolls back only itself and leaves the raw row
--- 'quarantined' with the error, findable by admins (quarantine_list …).
+-- Nothing is lost: the message runs in a sub-block whose failure rolls back
+-- only itself, after which the raw bytes are stored 'quarantined' with the
+-- error, findable by admins (quarantine_list …). When the message goes
+-- through, its raw row is written once, with its outcome, ticket and article,
+-- just before the article that references it (mail_article): no UPDATE of a
+-- freshly inserted row, whose five indexes and foreign key would all be
+-- written and checked again.
 -- Idempotent: identical bytes are a duplicate (raw_message.sha256 is unique);
 -- the same Message-ID from the same sender is a duplicate too (a copy that
 -- took another route); a Message-ID reused by a different sender is not.
@@ -345,15 +349,23 @@ $$;
 
 -- The article of an incoming message; p_id is its id when the caller reserved
 -- one (a new ticket chains the article's history row with its own, 0002).
+-- p_rawrow: the raw message, not stored yet (see ingest_message), written
+-- here with the ticket and article it became.
 CREATE FUNCTION mail_article(p_ticket bigint, p_contact bigint, p_mail jsonb, p_raw bigint,
-    p_rule text, p_unknown boolean, p_id bigint DEFAULT NULL)
+    p_rule text, p_unknown boolean, p_id bigint DEFAULT NULL,
+    p_rawrow raw_message DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = guichet, pg_catalog, public AS $$
 DECLARE
-	v_id bigint;
+	v_id bigint := coalesce(p_id, nextval('guichet.article_id_seq'));
 	v_refs text[];
 BEGIN
+	IF p_rawrow.id IS NOT NULL THEN
+		p_rawrow.ticket_id := p_ticket;
+		p_rawrow.article_id := v_id;
+		INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT p_rawrow.*;
+	END IF;
 	IF jsonb_array_length(coalesce(p_mail->'refs', '[]')) > 0 THEN
 		v_refs := ARRAY(SELECT jsonb_array_elements_text(p_mail->'refs'));
 	END IF;
@@ -361,7 +373,7 @@ BEGIN
 	    message_id, in_reply_to, refs, mail_from, mail_to, mail_cc, raw_message_id,
 	    thread_rule, sender_unknown, decode_lossy)
 	OVERRIDING SYSTEM VALUE
-	VALUES (coalesce(p_id, nextval('guichet.article_id_seq')), p_ticket, 'mail_in', p_contact,
+	VALUES (v_id, p_ticket, 'mail_in', p_contact,
 	    p_mail->>'subject', coalesce(p_mail->>'body', ''),
 	    'text', p_mail->>'message_id', p_mail->>'in_reply_to', v_refs,
 	    p_mail->>'from', p_mail->>'to', p_mail->>'cc', p_raw, p_rule, p_unknown,
@@ -381,7 +393,7 @@ $$;
 -- (resolved or pending → open) and goes back to the queue, or to the
 -- substitute, when its owner is away. Loops are attached without waking it.
 CREATE FUNCTION mail_followup(p_ticket bigint, p_mail jsonb, p_raw bigint, p_rule text,
-    p_wake boolean)
+    p_wake boolean, p_rawrow raw_message DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = guichet, pg_catalog, public AS $$
@@ -399,7 +411,7 @@ BEGIN
 	END IF;
 	v_article := mail_article(p_ticket, v_contact, p_mail, p_raw, p_rule,
 	    v_contact IS NOT NULL AND NOT mail_sender_known(p_ticket, v_contact,
-	        p_mail->>'from_addr'));
+	        p_mail->>'from_addr'), NULL, p_rawrow);
 	IF p_wake THEN
 		v_owner := t.owner_id;
 		IF v_owner IS NOT NULL AND mail_agent_absent(v_owner) THEN
@@ -436,7 +448,8 @@ $$;
 -- sender is over the rate cap. p_link: the closed ticket the message
 -- follows up, which the caller links to the new one ('relates') right after.
 CREATE FUNCTION mail_new_ticket(p_mail jsonb, p_raw bigint, p_capped boolean,
-    p_link bigint DEFAULT NULL, OUT o_ticket bigint, OUT o_article bigint)
+    p_link bigint DEFAULT NULL, p_rawrow raw_message DEFAULT NULL,
+    OUT o_ticket bigint, OUT o_article bigint)
     LANGUAGE plpgsql
     SET search_path = guichet, pg_catalog, public AS $$
 DECLARE
@@ -479,7 +492,8 @@ BEGIN
 	    coalesce(nullif(btrim(p_mail->>'subject'), ''), '(no subject)'), v_priority,
 	    v_queue.level, v_contact, 'mail')
 	RETURNING id INTO o_ticket;
-	o_article := mail_article(o_ticket, v_contact, p_mail, p_raw, 'new', false, v_article);
+	o_article := mail_article(o_ticket, v_contact, p_mail, p_raw, 'new', false, v_article,
+	    p_rawrow);
 	FOR f IN SELECT fd.id, r.value FROM jsonb_each_text(coalesce(p_mail#>'{route,fields}', '{}'))
 	    AS r(key, value) JOIN field fd ON fd.name = r.key
 	    WHERE fd.kind <> 'enum' OR r.value = ANY (fd.allowed) LOOP
@@ -505,6 +519,7 @@ DECLARE
 	v_retry boolean := p_raw_id IS NOT NULL;
 	v_raw bigint;
 	v_sha bytea := sha256(p_raw);
+	v_row raw_message; -- the raw row still to write; its id is reserved
 	v_ticket bigint;
 	v_article bigint;
 	v_rule text;
@@ -537,10 +552,20 @@ BEGIN
 			RETURN NEXT;
 			RETURN;
 		END IF;
-		INSERT INTO raw_message (sha256, message_id, source, size, bytes, mail_from, subject)
-		VALUES (v_sha, v_msgid, p_source, length(p_raw), p_raw,
-		    p_mail->>'from_addr', left(p_mail->>'subject', 500))
-		RETURNING id INTO v_raw;
+		-- Inserted whole (SELECT v_row.*): the columns' defaults are set here.
+		v_raw := nextval('guichet.raw_message_id_seq');
+		v_row.id := v_raw;
+		v_row.sha256 := v_sha;
+		v_row.message_id := v_msgid;
+		v_row.source := p_source;
+		v_row.received_at := now();
+		v_row.size := length(p_raw);
+		v_row.bytes := p_raw;
+		v_row.outcome := CASE WHEN coalesce((p_mail->>'oversized')::boolean, false)
+		    THEN 'oversized' ELSE 'imported' END;
+		v_row.retries := 0;
+		v_row.mail_from := p_mail->>'from_addr';
+		v_row.subject := left(p_mail->>'subject', 500);
 	END IF;
 	o_raw := v_raw;
 
@@ -558,7 +583,7 @@ BEGIN
 			LIMIT 1;
 			IF v_article IS NULL THEN
 				SELECT r.ticket_id, r.article_id INTO v_ticket, v_article
-				FROM raw_message r WHERE r.message_id = v_msgid AND r.id <> v_raw
+				FROM raw_message r WHERE r.message_id = v_msgid
 				    AND r.outcome IN ('held', 'ignored_loop', 'imported', 'oversized')
 				    AND lower(r.mail_from) IS NOT DISTINCT FROM lower(p_mail->>'from_addr')
 				LIMIT 1;
@@ -569,9 +594,10 @@ BEGIN
 			IF v_article IS NOT NULL THEN
 				o_outcome := 'duplicate';
 				o_detail := 'same Message-ID and sender';
-				UPDATE raw_message SET outcome = 'duplicate', ticket_id = v_ticket,
-				    article_id = nullif(v_article, -1)
-				WHERE id = v_raw;
+				v_row.outcome := 'duplicate';
+				v_row.ticket_id := v_ticket;
+				v_row.article_id := nullif(v_article, -1);
+				INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT v_row.*;
 				o_ticket := v_ticket;
 				o_article := nullif(v_article, -1);
 				RETURN NEXT;
@@ -602,24 +628,31 @@ BEGIN
 		IF v_loop IN ('autoreply', 'bounce', 'own') THEN
 			-- Stored, attached where it belongs, never answered or reopening.
 			IF v_ticket IS NOT NULL THEN
-				v_article := mail_followup(v_ticket, p_mail, v_raw, v_rule, false);
+				v_row.outcome := 'ignored_loop';
+				v_article := mail_followup(v_ticket, p_mail, v_raw, v_rule, false, v_row);
 			END IF;
 			o_outcome := 'ignored_loop';
 			o_detail := v_loop;
 		ELSIF v_ticket IS NOT NULL AND v_status <> 'closed' THEN
-			v_article := mail_followup(v_ticket, p_mail, v_raw, v_rule, true);
+			v_article := mail_followup(v_ticket, p_mail, v_raw, v_rule, true, v_row);
 			o_outcome := 'imported';
 		ELSE
 			-- New, or a follow-up to a closed ticket: a new ticket (linked).
 			v_old := v_ticket;
 			SELECT t.o_ticket, t.o_article INTO v_ticket, v_article
-			FROM mail_new_ticket(p_mail, v_raw, NOT v_retry, v_old) t;
+			FROM mail_new_ticket(p_mail, v_raw, NOT v_retry, v_old, v_row) t;
 			IF v_ticket IS NULL THEN
 				o_outcome := 'held';
 				o_detail := 'rate cap';
-				UPDATE raw_message SET outcome = 'held',
-				    error = 'sender over the rate cap: held for review'
-				WHERE id = v_raw;
+				IF v_retry THEN
+					UPDATE raw_message SET outcome = 'held',
+					    error = 'sender over the rate cap: held for review'
+					WHERE id = v_raw;
+				ELSE
+					v_row.outcome := 'held';
+					v_row.error := 'sender over the rate cap: held for review';
+					INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT v_row.*;
+				END IF;
 				RETURN NEXT;
 				RETURN;
 			END IF;
@@ -640,9 +673,16 @@ BEGIN
 		IF coalesce((p_mail->>'oversized')::boolean, false) AND o_outcome = 'imported' THEN
 			o_outcome := 'oversized';
 		END IF;
-		UPDATE raw_message SET outcome = o_outcome, ticket_id = v_ticket,
-		    article_id = v_article, error = NULL
-		WHERE id = v_raw;
+		IF v_retry THEN
+			UPDATE raw_message SET outcome = o_outcome, ticket_id = v_ticket,
+			    article_id = v_article, error = NULL
+			WHERE id = v_raw;
+		ELSIF v_article IS NULL THEN
+			-- No article wrote it (a loop that belongs nowhere).
+			v_row.outcome := o_outcome;
+			v_row.ticket_id := v_ticket;
+			INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT v_row.*;
+		END IF;
 		o_ticket := v_ticket;
 		o_article := v_article;
 		o_rule := v_rule;
@@ -656,7 +696,15 @@ BEGIN
 		o_article := NULL;
 		o_rule := NULL;
 		o_new := false;
-		UPDATE raw_message SET outcome = 'quarantined', error = SQLERRM WHERE id = v_raw;
+		IF v_retry THEN
+			UPDATE raw_message SET outcome = 'quarantined', error = SQLERRM WHERE id = v_raw;
+		ELSE
+			v_row.outcome := 'quarantined';
+			v_row.error := SQLERRM;
+			v_row.ticket_id := NULL;
+			v_row.article_id := NULL;
+			INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT v_row.*;
+		END IF;
 	END;
 	RETURN NEXT;
 END
@@ -814,9 +862,9 @@ REVOKE ALL ON FUNCTION store_raw(bytea, text, text, text), mail_live_ticket(bigi
     mail_route_queue(text[], text, text), mail_attachments(bigint, jsonb, bytea),
     mail_acknowledge(bigint, text, jsonb), mail_bounce(jsonb), mail_thread(jsonb),
     mail_sender_known(bigint, bigint, text),
-    mail_article(bigint, bigint, jsonb, bigint, text, boolean, bigint),
-    mail_followup(bigint, jsonb, bigint, text, boolean),
-    mail_new_ticket(jsonb, bigint, boolean, bigint),
+    mail_article(bigint, bigint, jsonb, bigint, text, boolean, bigint, raw_message),
+    mail_followup(bigint, jsonb, bigint, text, boolean, raw_message),
+    mail_new_ticket(jsonb, bigint, boolean, bigint, raw_message),
     ingest_message(bytea, text, jsonb, bytea, bigint), mail_pending(integer),
     quarantine_list(integer, bigint, text), quarantine_show(bigint), quarantine_retry(bigint),
     outbox_claim(integer, interval), outbox_done(bigint, boolean, text, boolean, integer),
