@@ -216,6 +216,29 @@ is "$(q "SELECT outcome || ' ' || (ticket_id IS NOT NULL) FROM guichet.raw_messa
 is "$(q "SELECT outcome || ' ' || retries FROM guichet.raw_message WHERE id = $q19")" "quarantined 1" \
     "retry: unreadable junk goes back to the quarantine"
 
+# A follow-up to a closed ticket: a new ticket, linked to the old one. The
+# new ticket's chain starts with its creation, the article and the link
+# (written with the ticket: no second version of the fresh row), then comes
+# the acknowledgement; the old one says 'linked'; the raw message names the
+# new ticket and its article.
+tclosed=$(q "SELECT id FROM guichet.ticket WHERE status NOT IN ('closed', 'merged') ORDER BY id DESC LIMIT 1")
+q "UPDATE guichet.ticket SET status = 'closed', closed_at = now(), resolved_at = now() WHERE id = $tclosed" >/dev/null
+printf 'From: lucie.martin@example.net\nTo: voirie@ville.example\nSubject: Re: [Guichet #%s] encore\nMessage-ID: <closed@example.org>\n\nToujours pas.\n' "$tclosed" > "$PGDIR/closed.eml"
+imp "$PGDIR/closed.eml"
+tnew=$(art '<closed@example.org>' ticket_id)
+is "$(art '<closed@example.org>' "thread_rule || ' ' || (ticket_id <> $tclosed)")" "new true" \
+    "follow-up to a closed ticket: a new ticket"
+is "$(q "SELECT string_agg(seq || ' ' || action || ' ' || coalesce(field, '-') || ' ' || new_value, ', ' ORDER BY seq)
+    FROM guichet.history WHERE ticket_id = $tnew AND seq <= 3")" \
+    "1 create - Re: [Guichet #$tclosed] encore, 2 mail_in article $(art '<closed@example.org>' id), 3 link relates $tclosed" \
+    "follow-up to a closed ticket: created, article and link in the new ticket's chain"
+is "$(q "SELECT action || ' ' || field || ' ' || new_value FROM guichet.history WHERE ticket_id = $tclosed ORDER BY seq DESC LIMIT 1")" \
+    "linked relates $tnew" "follow-up to a closed ticket: the old ticket says it was linked"
+is "$(q "SELECT count(*) FROM guichet.link WHERE a_id = $tnew AND b_id = $tclosed AND kind = 'relates'")" 1 \
+    "follow-up to a closed ticket: one link"
+is "$(raw "outcome || ' ' || (ticket_id = $tnew) || ' ' || (article_id = $(art '<closed@example.org>' id))")" \
+    "imported true true" "follow-up to a closed ticket: the raw message names its ticket and article"
+
 # A 30 MB message: over the 25 MB limit, kept raw, the ticket says so.
 big=$PGDIR/big.eml
 {
