@@ -22,15 +22,17 @@
 
 /*
  * A page: the keyset walk picks the ids first (LIMIT inside), and only those
- * rows are joined to contacts and queues, whose row-level security checks cost
- * a few microseconds each; owners' logins come from the console's agent list. The lateral subquery is aliased t like
- * the table, so that KEY reads the same inside and out.
+ * rows are joined to queues (a few microseconds each under row-level security)
+ * and to their requesters' names, which ticket_requesters gives for the whole
+ * page at once: contact's policy would look for a visible ticket of each
+ * requester, 4 of the 6 ms of a page at 100,000 tickets, more as the desk
+ * grows. Owners' logins come from the console's agent list. The lateral
+ * subquery is aliased t like the table, so that KEY reads the same inside and
+ * out.
  */
 #define INDEX_SQL(KEY, KTYPE, DIR, CMP, KINF, IDINF)                                       \
-	"SELECT p.id, p.priority, p.status, p.ord, p.k, p.created, p.due, p.owner_id,"     \
-	" coalesce(nullif(c.name, ''), c.email, c.phone, '') AS requester,"                \
-	" p.subject, q.code AS queue FROM ("                                               \
-	" SELECT t.id, t.priority, t.status, st.ord, (" KEY ")::text AS k, " KEY " AS sk," \
+	"WITH p AS (SELECT t.id, t.priority, t.status, st.ord,"                            \
+	"  (" KEY ")::text AS k, " KEY " AS sk,"                                           \
 	"  extract(epoch FROM t.created_at)::bigint AS created,"                           \
 	"  extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN"                  \
 	"   (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due,"       \
@@ -43,9 +45,11 @@
 	" END, CASE WHEN st.ord = $22::int THEN $24::bigint ELSE " IDINF " END)"           \
 	"  ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT $25::int) t"                       \
 	" WHERE st.ord >= $22::int"                                                        \
-	" ORDER BY st.ord, " KEY " " DIR ", t.id " DIR " LIMIT $25::int) p"                \
+	" ORDER BY st.ord, " KEY " " DIR ", t.id " DIR " LIMIT $25::int)"                  \
+	" SELECT p.id, p.priority, p.status, p.ord, p.k, p.created, p.due, p.owner_id,"    \
+	" coalesce(r.requester, '') AS requester, p.subject, q.code AS queue FROM p"       \
 	" JOIN guichet.queue q ON q.id = p.queue_id"                                       \
-	" LEFT JOIN guichet.contact c ON c.id = p.requester_id"                            \
+	" LEFT JOIN guichet.ticket_requesters(ARRAY(SELECT p.id FROM p)) r ON r.id = p.id" \
 	" ORDER BY p.ord, p.sk " DIR ", p.id " DIR
 
 #define T_MAX "'infinity'::timestamptz"

@@ -129,6 +129,25 @@ CREATE FUNCTION search_requester(p_pattern text)
 $$;
 CREATE INDEX contact_email_trgm ON contact USING gin (email gin_trgm_ops);
 
+-- The requesters' names of a page of the index. Through contact's policy each
+-- name would cost a look for a visible ticket of that requester (her every
+-- ticket: 20 µs to 0.3 ms a row, growing with the desk); a requester of a
+-- visible ticket is visible by that policy, so this looks up the tickets'
+-- queues instead, once for the page.
+CREATE FUNCTION ticket_requesters(p_ids bigint[])
+    RETURNS TABLE (id bigint, requester text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    ROWS 100 AS $$
+DECLARE
+	vis integer[] := visible_queues();
+BEGIN
+	RETURN QUERY
+	SELECT t.id, coalesce(nullif(c.name, ''), c.email, c.phone, '')
+	FROM ticket t JOIN contact c ON c.id = t.requester_id
+	WHERE t.id = ANY (p_ids) AND t.queue_id = ANY (vis);
+END
+$$;
+
 -- One row per agent and ticket open in a console; refreshed every 30 s by the
 -- console, forgotten after two minutes without news (a console that crashed).
 CREATE TABLE presence (
@@ -250,8 +269,9 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION search_text(text, integer), search_subject(text), search_requester(text),
-    queue_overview(integer), presence_check(bigint), presence_set(bigint, boolean),
-    presence_leave(bigint), presence_list(bigint), split_article(bigint, text) FROM PUBLIC;
+    ticket_requesters(bigint[]), queue_overview(integer), presence_check(bigint),
+    presence_set(bigint, boolean), presence_leave(bigint), presence_list(bigint),
+    split_article(bigint, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION search_text(text, integer), search_subject(text), search_requester(text),
-    queue_overview(integer), presence_set(bigint, boolean), presence_leave(bigint),
-    presence_list(bigint), split_article(bigint, text) TO guichet_agent;
+    ticket_requesters(bigint[]), queue_overview(integer), presence_set(bigint, boolean),
+    presence_leave(bigint), presence_list(bigint), split_article(bigint, text) TO guichet_agent;
