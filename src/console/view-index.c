@@ -90,7 +90,7 @@ static const char sql_count[] = "SELECT count(*) AS n FROM (SELECT 1 FROM guiche
 #define WORDS_FEW 1000
 static const char sql_words[] =
     "SELECT count(*) AS n, '{' || string_agg(id::text, ',') || '}' AS ids"
-    " FROM guichet.search_text($1::text, 1001) AS id";
+    " FROM guichet.search_text($1::text, 1001, $2::text[], $3::int, $4::text[]) AS id";
 
 static const char sql_tag_all[] =
     "SELECT t.id FROM guichet.ticket t WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE
@@ -545,12 +545,20 @@ static void
 open_view(struct view *v)
 {
 	struct index_view *ix = v->data;
-	const char *params[1] = { ix->q.params[11] };
+	const char *params[4];
+	char *statuses;
 
 	/* With ticket numbers given too, the words only narrow them: no need. */
 	if (ix->search && ix->q.params[11] != NULL && ix->q.params[14] == NULL) {
 		statuses_set(ix);
-		conn_send("search:words", sql_words, 1, params, on_words, v, NULL);
+		/* Counted among the statuses and queues searched, not everywhere. */
+		statuses = status_literal(ix, false);
+		params[0] = ix->q.params[11];
+		params[1] = statuses;
+		params[2] = ix->q.params[0];
+		params[3] = ix->q.params[1];
+		conn_send("search:words", sql_words, 4, params, on_words, v, NULL);
+		free(statuses);
 		return;
 	}
 	restart(v);
