@@ -647,16 +647,27 @@ drain(struct import *im, struct source *src, char **cause)
 		rc = read_batch(im, (size_t)n, cause);
 		/*
 		 * A deadlock with the other worker (two senders writing to one
-		 * ticket) is no fault of any message: the other transaction has
-		 * gone through, so the whole batch is sent again. One message per
-		 * transaction is the last resort: 200 commits instead of one.
+		 * ticket) is no fault of any message: the whole batch is sent
+		 * again, under every partition's lock, so that it waits for the
+		 * other worker's transaction to end and keeps its next one out:
+		 * sent again beside it, it would meet the same locks in the same
+		 * order. One message per transaction is the last resort: 200
+		 * commits instead of one.
 		 */
 		for (attempt = 0; rc == -1 && attempt < 3 && transient(im); attempt++) {
+			int worker = im->worker;
+			long sent;
+
 			log_debug("batch failed (%s): sent again", *cause);
 			im->st = saved;
 			free(*cause);
 			*cause = NULL;
-			if (rollback(im) != 0 || send_batch(im, false, 0, (size_t)n, cause) < 0)
+			if (rollback(im) != 0)
+				return EX_TEMPFAIL;
+			im->worker = -1;
+			sent = send_batch(im, false, 0, (size_t)n, cause);
+			im->worker = worker;
+			if (sent < 0)
 				return EX_TEMPFAIL;
 			rc = read_batch(im, (size_t)n, cause);
 		}
