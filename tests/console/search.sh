@@ -55,6 +55,23 @@ search "channel:phone"
 ok "channel" wait_for main "search: channel:phone — 1 tickets"
 keys main q
 
+# Words are looked for among the statuses and queues searched (search_text's
+# narrowed sets): in a body and in subjects.
+search "gravats queue:voirie status:open"
+ok "a word in a body, within a queue and a status" \
+    wait_for main "search: gravats queue:voirie status:open — 1 tickets"
+like "$(screen main)" 'Dépôt sauvage' "…finds #2"
+keys main q
+
+search "gravats status:new"
+ok "…and not among the statuses its ticket is not in" wait_for main "no tickets"
+keys main q
+
+search "chaussée status:new"
+ok "a word in subjects, within a status" wait_for main "search: chaussée status:new — 1 tickets"
+like "$(screen main)" 'Arbre tombé' "…finds #6 (new), not #4 (open)"
+keys main q
+
 search "queue:etat-civil"
 ok "a queue alice may not see gives nothing" wait_for main "no tickets"
 keys main q
