@@ -256,12 +256,49 @@ BEGIN ATOMIC
 	  AND (f.sids IS NULL OR t.service_id = ANY (f.sids));
 END;
 
+-- The clocks of a group, gathered in an array (array_agg, but with a combine
+-- function: before PostgreSQL 16 array_agg has none, so it cannot run in
+-- parallel workers and every ticket row travelled through Gather to one
+-- process). array_append extends the array in place in the aggregate's
+-- memory; each worker's arrays are concatenated at the end.
+CREATE AGGREGATE report_float8_collect(float8) (SFUNC = array_append, STYPE = float8[],
+    COMBINEFUNC = array_cat, PARALLEL = SAFE);
+
+-- The median, 90th and 95th percentiles of a sorted array, exactly as
+-- percentile_cont('{0.5,0.9,0.95}') computes them (the same float8
+-- operations: r = p (n - 1), the values at floor(r) and ceil(r), and
+-- lo + (r - floor(r)) (hi - lo)); NULL for an empty array.
+CREATE FUNCTION report_sorted_percentiles(p_sorted float8[])
+    RETURNS float8[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (SELECT array_agg(p_sorted[x.lo::integer + 1]
+        + (x.r - x.lo) * (p_sorted[x.hi::integer + 1] - p_sorted[x.lo::integer + 1])
+        ORDER BY x.i)
+    FROM (SELECT p.i, p.p * (cardinality(p_sorted) - 1)::float8 AS r,
+            floor(p.p * (cardinality(p_sorted) - 1)::float8) AS lo,
+            ceil(p.p * (cardinality(p_sorted) - 1)::float8) AS hi
+        FROM unnest('{0.5,0.9,0.95}'::float8[]) WITH ORDINALITY p(p, i)) x
+    WHERE cardinality(p_sorted) > 0);
+
 -- sla: per queue (p_by 'queue') or service: tickets created in the period,
 -- first-response and resolution clocks (median, 90th and 95th percentile,
 -- interpolated, in seconds), breaches of the due times the server set (a
 -- ticket still unanswered or unresolved past its due time is a breach, unless
 -- its clock stopped in time: pending on the requester since before it), and
 -- the average clock used at level 1 and level 2 by the resolved tickets.
+--
+-- One parallel pass over the tickets (report_sla_tickets) counts per group
+-- and gathers each group's clocks in an array; only these per-group rows
+-- leave the workers. Each group's arrays are sorted once and give its
+-- percentiles. The total's percentiles are not sorted again from all the
+-- clocks: the value at position t (0-based) of all the groups' clocks
+-- lies between two thresholds taken from a sample of the sorted arrays
+-- (every 64th value, sorted): lo at sample rank (t - 63 g) / 64, hi at
+-- (t + 1) / 64 rounded up, g the number of groups. width_bucket counts, by
+-- binary search in each sorted array, the c_lo clocks <= lo and the c_hi
+-- clocks <= hi; when c_lo <= t < c_hi the value is the (t - c_lo)-th of the
+-- few clocks in (lo, hi] (array slices), else (ties in the sample: never
+-- seen) of all of them. So every figure is exact.
 CREATE FUNCTION report_sla(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_by text)
     RETURNS TABLE (grp text, tickets bigint, answered bigint, fr_median numeric,
@@ -271,58 +308,120 @@ CREATE FUNCTION report_sla(p_from date, p_to date, p_org text, p_queues text[],
         level1_avg numeric, level2_avg numeric, level2_share numeric, total boolean)
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT x.grp, x.tickets, x.answered, round(x.frp[1]::numeric), round(x.frp[2]::numeric),
-	    round(x.frp[3]::numeric), x.fr_breaches, x.fr_breach_rate, x.resolved,
-	    round(x.resp[1]::numeric), round(x.resp[2]::numeric), round(x.resp[3]::numeric),
-	    x.res_breaches, x.res_breach_rate, x.escalated, x.level1_avg, x.level2_avg,
-	    x.level2_share, x.total
-	FROM (
-		-- The clocks of a group are gathered into an array (a hashed
-		-- aggregate, no sort of the tickets by group), and the three
-		-- percentiles of each array come from one sort of it.
-		-- (Lateral sub-queries: computed once each, and unnest in a select
-		-- list streams the array where a function scan would store it.)
-		SELECT guichet.report_dim_label(p_by, g.k::text) AS grp, g.*, fp.frp, rp.resp
+	WITH g AS MATERIALIZED (
+		-- Per group: the counts, the sums for the averages, the clocks.
+		SELECT g.k,
+		    count(*) AS tickets,
+		    count(*) FILTER (WHERE g.fr_breached) AS fr_breaches,
+		    count(*) FILTER (WHERE g.fr_due) AS fr_due,
+		    count(*) FILTER (WHERE g.res_breached) AS res_breaches,
+		    count(*) FILTER (WHERE g.res_due) AS res_due,
+		    count(*) FILTER (WHERE g.escalated) AS escalated,
+		    count(g.level1) AS n1, sum(g.level1) AS s1,
+		    count(g.level2) AS n2, sum(g.level2) AS s2,
+		    guichet.report_float8_collect(g.fr) FILTER (WHERE g.fr IS NOT NULL) AS frs,
+		    guichet.report_float8_collect(g.resolution)
+		        FILTER (WHERE g.resolution IS NOT NULL) AS ress
 		FROM (
-			SELECT g.k,
-			    count(*) AS tickets,
-			    count(g.fr) AS answered,
-			    array_agg(g.fr) FILTER (WHERE g.fr IS NOT NULL) AS frs,
-			    count(*) FILTER (WHERE g.fr_breached) AS fr_breaches,
-			    round(count(*) FILTER (WHERE g.fr_breached)::numeric
-			        / nullif(count(*) FILTER (WHERE g.fr_due), 0), 4) AS fr_breach_rate,
-			    count(g.resolution) AS resolved,
-			    array_agg(g.resolution) FILTER (WHERE g.resolution IS NOT NULL) AS ress,
-			    count(*) FILTER (WHERE g.res_breached) AS res_breaches,
-			    round(count(*) FILTER (WHERE g.res_breached)::numeric
-			        / nullif(count(*) FILTER (WHERE g.res_due), 0), 4) AS res_breach_rate,
-			    count(*) FILTER (WHERE g.escalated) AS escalated,
-			    round(avg(g.level1)::numeric) AS level1_avg,
-			    round(avg(g.level2)::numeric) AS level2_avg,
-			    round(sum(g.level2)::numeric
-			        / nullif(sum(g.level1)::numeric + sum(g.level2)::numeric, 0), 4)
-			        AS level2_share,
-			    GROUPING(g.k) <> 0 AS total
-			FROM (
-				SELECT CASE WHEN p_by = 'service' THEN s.service_id ELSE s.queue_id END
-				    AS k, s.*
-				FROM guichet.report_sla_tickets(p_from, p_to, p_org, p_queues,
-				    p_services) s
-			) g
-			GROUP BY GROUPING SETS ((g.k), ())
-			HAVING count(*) > 0
+			SELECT CASE WHEN p_by = 'service' THEN s.service_id ELSE s.queue_id END
+			    AS k, s.*
+			FROM guichet.report_sla_tickets(p_from, p_to, p_org, p_queues,
+			    p_services) s
 		) g
-		CROSS JOIN LATERAL (
-			SELECT percentile_cont('{0.5,0.9,0.95}'::float8[]) WITHIN GROUP (ORDER BY u.v)
-			FROM (SELECT unnest(g.frs) AS v) u
-		) fp(frp)
-		CROSS JOIN LATERAL (
-			SELECT percentile_cont('{0.5,0.9,0.95}'::float8[]) WITHIN GROUP (ORDER BY u.v)
-			FROM (SELECT unnest(g.ress) AS v) u
-		) rp(resp)
-	) x
-	ORDER BY x.total, x.tickets DESC, x.grp, x.k;
+		GROUP BY g.k
+	), c AS MATERIALIZED (
+		-- Each group's clocks sorted once (w 0: first response, 1: resolution).
+		SELECT g.k, x.w, ARRAY(SELECT u.v FROM unnest(x.a) u(v) ORDER BY u.v) AS a
+		FROM g CROSS JOIN LATERAL (VALUES (0, g.frs), (1, g.ress)) x(w, a)
+		WHERE x.a IS NOT NULL
+	), cw AS MATERIALIZED (
+		-- Per clock: how many values in all, in how many groups, and the
+		-- sample (every 64th value of each group, sorted).
+		SELECT c.w, sum(cardinality(c.a)) AS n, count(*) AS ng,
+		    ARRAY(SELECT c2.a[j] FROM c c2
+		        CROSS JOIN LATERAL generate_series(64, cardinality(c2.a), 64) j
+		        WHERE c2.w = c.w ORDER BY 1) AS z
+		FROM c
+		GROUP BY c.w
+	), th AS MATERIALIZED (
+		-- The total's positions (floor(r) and ceil(r) of each percentile, as
+		-- in percentile_cont) and their thresholds (NULL: no bound).
+		SELECT tp.w, tp.i, tp.end_, tp.at, tp.r, tp.z[(tp.at - 63 * tp.ng) / 64] AS lo_x,
+		    tp.z[(tp.at + 64) / 64] AS hi_x
+		FROM (
+			SELECT cw.w, cw.ng, cw.z, p.i, p.p * (cw.n - 1)::float8 AS r, e.end_, e.at
+			FROM cw
+			CROSS JOIN unnest('{0.5,0.9,0.95}'::float8[]) WITH ORDINALITY p(p, i)
+			CROSS JOIN LATERAL (VALUES (0, floor(p.p * (cw.n - 1)::float8)::bigint),
+			    (1, ceil(p.p * (cw.n - 1)::float8)::bigint)) e(end_, at)
+		) tp
+	), chk AS MATERIALIZED (
+		SELECT th.*, (lohi.c_lo <= th.at AND th.at < lohi.c_hi) AS ok, lohi.c_lo
+		FROM th CROSS JOIN LATERAL (
+			SELECT coalesce(sum(width_bucket(th.lo_x, c.a)), 0) AS c_lo,
+			    sum(CASE WHEN th.hi_x IS NULL THEN cardinality(c.a)
+			        ELSE width_bucket(th.hi_x, c.a) END) AS c_hi
+			FROM c WHERE c.w = th.w
+		) lohi
+	), tv AS (
+		-- The value at each position: among the clocks in (lo, hi].
+		SELECT chk.w, chk.i, chk.end_, chk.r, (
+			SELECT u.v
+			FROM c CROSS JOIN LATERAL unnest(c.a[
+			    CASE WHEN chk.ok AND chk.lo_x IS NOT NULL
+			        THEN width_bucket(chk.lo_x, c.a) + 1 ELSE 1 END
+			    : CASE WHEN chk.ok AND chk.hi_x IS NOT NULL
+			        THEN width_bucket(chk.hi_x, c.a) ELSE cardinality(c.a) END]) u(v)
+			WHERE c.w = chk.w
+			ORDER BY u.v
+			OFFSET chk.at - CASE WHEN chk.ok THEN chk.c_lo ELSE 0 END LIMIT 1) AS v
+		FROM chk
+	), tot AS (
+		-- percentile_cont's interpolation, in the same float8 operations.
+		SELECT tv.w, array_agg(tv.lo + (tv.r - floor(tv.r)) * (tv.hi - tv.lo) ORDER BY tv.i)
+		    AS ps
+		FROM (SELECT tv.w, tv.i, tv.r, max(tv.v) FILTER (WHERE tv.end_ = 0) AS lo,
+		        max(tv.v) FILTER (WHERE tv.end_ = 1) AS hi
+		    FROM tv GROUP BY tv.w, tv.i, tv.r) tv
+		GROUP BY tv.w
+	), a AS (
+		SELECT g.k, false AS total, g.tickets, g.fr_breaches, g.fr_due, g.res_breaches,
+		    g.res_due, g.escalated, g.n1, g.s1, g.n2, g.s2,
+		    coalesce(cardinality(g.frs), 0)::bigint AS answered,
+		    coalesce(cardinality(g.ress), 0)::bigint AS resolved,
+		    (SELECT guichet.report_sorted_percentiles(c.a) FROM c
+		        WHERE c.k IS NOT DISTINCT FROM g.k AND c.w = 0) AS frp,
+		    (SELECT guichet.report_sorted_percentiles(c.a) FROM c
+		        WHERE c.k IS NOT DISTINCT FROM g.k AND c.w = 1) AS resp
+		FROM g
+		UNION ALL
+		SELECT NULL, true, sum(g.tickets)::bigint, sum(g.fr_breaches)::bigint,
+		    sum(g.fr_due)::bigint, sum(g.res_breaches)::bigint, sum(g.res_due)::bigint,
+		    sum(g.escalated)::bigint, sum(g.n1)::bigint, sum(g.s1), sum(g.n2)::bigint,
+		    sum(g.s2), coalesce(sum(cardinality(g.frs)), 0)::bigint,
+		    coalesce(sum(cardinality(g.ress)), 0)::bigint,
+		    (SELECT tot.ps FROM tot WHERE tot.w = 0), (SELECT tot.ps FROM tot WHERE tot.w = 1)
+		FROM g
+		HAVING count(*) > 0
+	)
+	SELECT guichet.report_dim_label(p_by, a.k::text), a.tickets, a.answered,
+	    round(a.frp[1]::numeric), round(a.frp[2]::numeric), round(a.frp[3]::numeric),
+	    a.fr_breaches, round(a.fr_breaches::numeric / nullif(a.fr_due, 0), 4),
+	    a.resolved,
+	    round(a.resp[1]::numeric), round(a.resp[2]::numeric), round(a.resp[3]::numeric),
+	    a.res_breaches, round(a.res_breaches::numeric / nullif(a.res_due, 0), 4),
+	    a.escalated,
+	    -- avg(float8) is sum / count in float8
+	    round((a.s1 / a.n1)::numeric), round((a.s2 / a.n2)::numeric),
+	    round(a.s2::numeric / nullif(a.s1::numeric + a.s2::numeric, 0), 4),
+	    a.total
+	FROM a
+	ORDER BY a.total, a.tickets DESC, 1, a.k;
 END;
+REVOKE ALL ON FUNCTION report_float8_collect(float8), report_sorted_percentiles(float8[])
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION report_float8_collect(float8), report_sorted_percentiles(float8[])
+    TO guichet_agent;
 
 -- quality: per queue or service, the tickets resolved in the period (resolved_at
 -- in it): how many were ever reopened (a status change from resolved or closed
