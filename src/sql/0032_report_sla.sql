@@ -457,24 +457,29 @@ BEGIN ATOMIC
 		        AND NOT pop.reopened AS fcr,
 		    pop.replies > 0 AS answered, pop.assisted
 		FROM pop
-	)
-	SELECT x.grp, x.resolved, x.reopened, x.reopen_rate, x.fcr, x.fcr_rate, x.answered,
-	    x.assisted, x.assisted_rate, x.total
-	FROM (
-		SELECT guichet.report_dim_label(p_by, t.k::text) AS grp, t.k,
-		    count(*) AS resolved,
+	), g AS MATERIALIZED (
+		-- Counted per group in parallel workers (grouping sets are not):
+		-- the total is the sum of the groups.
+		SELECT t.k, count(*) AS resolved,
 		    count(*) FILTER (WHERE t.reopened) AS reopened,
-		    round(count(*) FILTER (WHERE t.reopened)::numeric / count(*), 4) AS reopen_rate,
 		    count(*) FILTER (WHERE t.fcr) AS fcr,
-		    round(count(*) FILTER (WHERE t.fcr)::numeric / count(*), 4) AS fcr_rate,
 		    count(*) FILTER (WHERE t.answered) AS answered,
-		    count(*) FILTER (WHERE t.assisted) AS assisted,
-		    round(count(*) FILTER (WHERE t.assisted)::numeric
-		        / nullif(count(*) FILTER (WHERE t.answered), 0), 4) AS assisted_rate,
-		    GROUPING(t.k) <> 0 AS total
+		    count(*) FILTER (WHERE t.assisted) AS assisted
 		FROM t
-		GROUP BY GROUPING SETS ((t.k), ())
+		GROUP BY t.k
+	), x AS (
+		SELECT g.k, false AS total, g.resolved, g.reopened, g.fcr, g.answered, g.assisted
+		FROM g
+		UNION ALL
+		SELECT NULL, true, sum(g.resolved)::bigint, sum(g.reopened)::bigint,
+		    sum(g.fcr)::bigint, sum(g.answered)::bigint, sum(g.assisted)::bigint
+		FROM g
 		HAVING count(*) > 0
-	) x
-	ORDER BY x.total, x.resolved DESC, x.grp, x.k;
+	)
+	SELECT guichet.report_dim_label(p_by, x.k::text) AS grp, x.resolved, x.reopened,
+	    round(x.reopened::numeric / x.resolved, 4), x.fcr,
+	    round(x.fcr::numeric / x.resolved, 4), x.answered, x.assisted,
+	    round(x.assisted::numeric / nullif(x.answered, 0), 4), x.total
+	FROM x
+	ORDER BY x.total, x.resolved DESC, 1, x.k;
 END;
