@@ -90,7 +90,7 @@ static const char sql_count[] = "SELECT count(*) AS n FROM (SELECT 1 FROM guiche
 #define WORDS_FEW 1000
 static const char sql_words[] =
     "SELECT count(*) AS n, '{' || string_agg(id::text, ',') || '}' AS ids"
-    " FROM guichet.search_text($1::text, 1001, $2::text[], $3::int, $4::text[]) AS id";
+    " FROM guichet.search_text($1::text, $5::int, $2::text[], $3::int, $4::text[]) AS id";
 
 static const char sql_tag_all[] =
     "SELECT t.id FROM guichet.ticket t WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE
@@ -545,8 +545,8 @@ static void
 open_view(struct view *v)
 {
 	struct index_view *ix = v->data;
-	const char *params[4];
-	char *statuses;
+	const char *params[5];
+	char *statuses, limit[16];
 
 	/* With ticket numbers given too, the words only narrow them: no need. */
 	if (ix->search && ix->q.params[11] != NULL && ix->q.params[14] == NULL) {
@@ -557,7 +557,9 @@ open_view(struct view *v)
 		params[1] = statuses;
 		params[2] = ix->q.params[0];
 		params[3] = ix->q.params[1];
-		conn_send("search:words", sql_words, 4, params, on_words, v, NULL);
+		snprintf(limit, sizeof limit, "%d", WORDS_FEW + 1);
+		params[4] = limit;
+		conn_send("search:words", sql_words, 5, params, on_words, v, NULL);
 		free(statuses);
 		return;
 	}
