@@ -12,8 +12,9 @@
 tickets=1000
 procs=16
 # Each process makes 4 × tickets / processes calls (16 × 250 = 4,000 calls for
-# 1,000 tickets), so that every process ends on NULLs (checked) even if some
-# start late on a busy machine.
+# 1,000 tickets), so that the queue is drained even if some processes start
+# late on a busy machine. What is checked is correctness (each ticket claimed
+# once, by the session that got it), never how the scheduler shared the work.
 
 pg_start
 pg_install
@@ -45,6 +46,15 @@ ANALYZE guichet.ticket;
 EOF
 }
 
+# login_of PATTERN I: the login of process I (c%02d: c01…c16).
+login_of()
+{
+	case $1 in
+	*%*) printf "$1" "$2" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
 # run QUEUE_CODE NPROCS LOGIN: NPROCS psql at once, process i as LOGIN with
 # i formatted into it when it holds a printf conversion (c%02d: c01…c16);
 # prints the elapsed seconds.
@@ -61,10 +71,7 @@ run()
 	_t0=$(now)
 	_i=1
 	while [ "$_i" -le "$2" ]; do
-		case $3 in
-		*%*) _login=$(printf "$3" "$_i") ;;
-		*) _login=$3 ;;
-		esac
+		_login=$(login_of "$3" "$_i")
 		psql_as "$_login" -f "$work/calls-$1.sql" >"$work/out-$1.$_i" 2>"$work/err-$1.$_i" &
 		_i=$((_i + 1))
 	done
@@ -106,15 +113,30 @@ check()
 	    WHERE q.code = '$1' AND h.action = 'claim' AND h.field = 'owner_id'
 	    GROUP BY h.ticket_id HAVING count(*) = 1) x")" "$tickets" \
 	    "$2: each ticket has exactly one claim in its history"
-	_nulls=0
+	# Correctness, not fairness: whichever processes the scheduler ran, each
+	# ticket a process got is owned by that process's agent, and the queue
+	# is empty at the end (one more call finds nothing).
+	_wrong=0
 	for _f in "$work"/out-"$1".*; do
-		[ -z "$(tail -n 1 "$_f")" ] && _nulls=$((_nulls + 1))
+		_login=$(login_of "$4" "${_f##*.}")
+		_ids=$(sed '/^$/d' "$_f" | paste -sd, -)
+		[ -n "$_ids" ] || continue
+		_bad=$(psql -X -At -c "SELECT string_agg(t.id || ':' || coalesce(a.login, '-'), ' ')
+		    FROM guichet.ticket t LEFT JOIN guichet.agent a ON a.id = t.owner_id
+		    WHERE t.id IN ($_ids) AND a.login IS DISTINCT FROM '$_login'")
+		if [ -n "$_bad" ]; then
+			_wrong=$((_wrong + $(printf '%s\n' "$_bad" | wc -w)))
+			diag "session $_login got tickets owned by others (id:owner): $(printf '%s' "$_bad" | cut -c1-300)"
+		fi
 	done
-	is "$_nulls" "$(ls "$work"/out-"$1".* | wc -l | tr -d ' ')" \
-	    "$2: every process ended with next_ticket returning NULL"
-	is "$(psql -X -At -c "SELECT count(DISTINCT owner_id) FROM guichet.ticket t
-	    JOIN guichet.queue q ON q.id = t.queue_id WHERE q.code = '$1'")" "$3" \
-	    "$2: claims went to $3 agent(s)"
+	is "$_wrong" 0 "$2: each ticket is owned by the agent whose session got it"
+	_q=$(psql -X -At -c "SELECT id FROM guichet.queue WHERE code = '$1'")
+	is "$(psql_as "$(login_of "$4" 1)" -c "SELECT coalesce(guichet.next_ticket($_q)::text, 'none')")" \
+	    none "$2: a further next_ticket finds the queue empty"
+	_owners=$(psql -X -At -c "SELECT count(DISTINCT owner_id) FROM guichet.ticket t
+	    JOIN guichet.queue q ON q.id = t.queue_id WHERE q.code = '$1'")
+	ok "$2: between 1 and $3 agent(s) own the queue's tickets (got $_owners)" \
+	    test "$_owners" -ge 1 -a "$_owners" -le "$3"
 }
 
 # window QUEUE_CODE: claims per second between the first and the last claim.
@@ -127,18 +149,13 @@ window()
 
 setup bulk16
 elapsed=$(run bulk16 "$procs" "c%02d")
-check bulk16 "16 agents" 16
+check bulk16 "16 agents" 16 "c%02d"
 wall=$(awk -v n="$tickets" -v t="$elapsed" 'BEGIN { printf "%d\n", n / t }')
 rate=$(window bulk16)
 diag "16 agents: $rate claims/s over the claim window; wall clock $wall claims/s ($tickets claims, ${elapsed}s)"
-# The floor only catches a pathology (claims serialised on each other's
-# locks): make check runs tests in parallel on a shared machine, so the diag
-# line, not the assertion, says how fast it is (see tests/bench for figures).
-ok "16 agents: more than 50 claims/s (got $rate)" test "$rate" -gt 50
-
 setup bulk1
 elapsed=$(run bulk1 8 "c01")
-check bulk1 "one agent in 8 sessions" 1
+check bulk1 "one agent in 8 sessions" 1 c01
 wall=$(awk -v n="$tickets" -v t="$elapsed" 'BEGIN { printf "%d\n", n / t }')
 diag "one agent, 8 sessions: $(window bulk1) claims/s over the claim window; wall clock $wall claims/s"
 
