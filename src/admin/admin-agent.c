@@ -143,8 +143,7 @@ agent_password(struct admin *a, const char *login)
 		die(EX_DATAERR, _("the password must not be empty"));
 	admin_connect(a);
 	if ((verifier = PQencryptPasswordConn(a->conn, first, login, NULL)) == NULL)
-		die(EX_SOFTWARE, _("cannot encrypt the password: %s"),
-		    PQerrorMessage(a->conn));
+		die(EX_SOFTWARE, _("cannot encrypt the password: %s"), PQerrorMessage(a->conn));
 	explicit_bzero(first, strlen(first));
 	free(first);
 	result = xstrdup(verifier);
@@ -162,8 +161,7 @@ cmd_agent_add(struct admin *a, int argc, char **argv)
 	PGresult *res;
 	bool created;
 
-	admin_parse("agent", "add", argc, argv, agent_options, agent_option, &o, 1, 1,
-	    &args);
+	admin_parse("agent", "add", argc, argv, agent_options, agent_option, &o, 1, 1, &args);
 	if (o.name == NULL || o.org == NULL)
 		die(EX_USAGE, _("agent add needs --name and --org"));
 	admin_reject_control(_("name"), o.name);
@@ -180,8 +178,7 @@ cmd_agent_add(struct admin *a, int argc, char **argv)
 
 	params[0] = args.argv[0];
 	params[1] = password;
-	res = admin_exec(a, "SELECT guichet.admin_create_login($1, $2) AS created", 2,
-	    params);
+	res = admin_exec(a, "SELECT guichet.admin_create_login($1, $2) AS created", 2, params);
 	created = db_bool(res, 0, "created");
 	PQclear(res);
 	params[1] = o.role != NULL ? o.role : "agent";
@@ -190,11 +187,12 @@ cmd_agent_add(struct admin *a, int argc, char **argv)
 	params[2] = o.email;
 	params[3] = org;
 	params[4] = o.level != NULL ? o.level : "1";
-	PQclear(admin_exec(a, "INSERT INTO guichet.agent (login, display_name, email, "
-	    "organisation_id, level) VALUES ($1, $2, $3, $4, $5)", 5, params));
+	PQclear(admin_exec(a,
+	    "INSERT INTO guichet.agent (login, display_name, email, "
+	    "organisation_id, level) VALUES ($1, $2, $3, $4, $5)",
+	    5, params));
 	admin_commit(a);
-	log_info("agent %s added (%s login role)", args.argv[0],
-	    created ? "new" : "existing");
+	log_info("agent %s added (%s login role)", args.argv[0], created ? "new" : "existing");
 	free(org);
 	free(password);
 	return EX_OK;
@@ -208,8 +206,7 @@ cmd_agent_set(struct admin *a, int argc, char **argv)
 	const char *params[6];
 	char *id, *org = NULL, *password = NULL;
 
-	admin_parse("agent", "set", argc, argv, agent_options, agent_option, &o, 1, 1,
-	    &args);
+	admin_parse("agent", "set", argc, argv, agent_options, agent_option, &o, 1, 1, &args);
 	if (o.name != NULL) {
 		admin_reject_control(_("name"), o.name);
 		if (*o.name == '\0')
@@ -228,26 +225,26 @@ cmd_agent_set(struct admin *a, int argc, char **argv)
 	params[3] = org;
 	params[4] = o.level;
 	params[5] = o.active;
-	PQclear(admin_exec(a, "UPDATE guichet.agent SET "
+	PQclear(admin_exec(a,
+	    "UPDATE guichet.agent SET "
 	    "display_name = coalesce($2, display_name), "
 	    "email = CASE WHEN $3::text IS NULL THEN email "
 	    "WHEN $3 = 'none' THEN NULL ELSE $3 END, "
 	    "organisation_id = coalesce($4::int, organisation_id), "
 	    "level = coalesce($5::smallint, level), "
-	    "active = coalesce($6::boolean, active) WHERE id = $1", 6, params));
+	    "active = coalesce($6::boolean, active) WHERE id = $1",
+	    6, params));
 	params[0] = args.argv[0];
 	if (o.role != NULL) {
 		params[1] = o.role;
-		PQclear(admin_exec(a, "SELECT guichet.admin_set_login_role($1, $2)", 2,
-		    params));
+		PQclear(admin_exec(a, "SELECT guichet.admin_set_login_role($1, $2)", 2, params));
 	}
 	if (o.active != NULL)
-		PQclear(admin_exec(a, "SELECT guichet.admin_set_login_enabled($1, true)", 1,
-		    params));
+		PQclear(
+		    admin_exec(a, "SELECT guichet.admin_set_login_enabled($1, true)", 1, params));
 	if (password != NULL) {
 		params[1] = password;
-		PQclear(admin_exec(a, "SELECT guichet.admin_create_login($1, $2)", 2,
-		    params));
+		PQclear(admin_exec(a, "SELECT guichet.admin_create_login($1, $2)", 2, params));
 	}
 	admin_commit(a);
 	free(id);
@@ -276,7 +273,8 @@ cmd_agent_list(struct admin *a, int argc, char **argv)
 	    "FROM guichet.agent g JOIN guichet.organisation o ON o.id = g.organisation_id "
 	    "LEFT JOIN pg_roles r ON r.rolname = g.login "
 	    "WHERE ($2::text IS NULL OR o.code = $2) AND (g.active OR $3) "
-	    "ORDER BY o.code, g.login", &l);
+	    "ORDER BY o.code, g.login",
+	    &l);
 }
 
 /*
@@ -296,15 +294,15 @@ cmd_agent_remove(struct admin *a, int argc, char **argv)
 	admin_begin(a);
 	id = admin_lookup(a, KIND_AGENT, args.argv[0]);
 	params[0] = id;
-	PQclear(admin_exec(a, "UPDATE guichet.agent SET active = false WHERE id = $1", 1,
-	    params));
-	res = admin_exec(a, "SELECT count(guichet.release(t.id)) AS n FROM guichet.ticket t "
-	    "WHERE t.owner_id = $1 AND t.status IN ('new', 'open', 'pending')", 1, params);
+	PQclear(admin_exec(a, "UPDATE guichet.agent SET active = false WHERE id = $1", 1, params));
+	res = admin_exec(a,
+	    "SELECT count(guichet.release(t.id)) AS n FROM guichet.ticket t "
+	    "WHERE t.owner_id = $1 AND t.status IN ('new', 'open', 'pending')",
+	    1, params);
 	log_info("%s: %lld tickets released", args.argv[0], db_int(res, 0, "n", 0));
 	PQclear(res);
 	params[0] = args.argv[0];
-	PQclear(admin_exec(a, "SELECT guichet.admin_set_login_enabled($1, false)", 1,
-	    params));
+	PQclear(admin_exec(a, "SELECT guichet.admin_set_login_enabled($1, false)", 1, params));
 	admin_commit(a);
 	free(id);
 	return EX_OK;

@@ -19,8 +19,8 @@
 
 void
 admin_parse(const char *group, const char *name, int argc, char **argv,
-    const struct option *longopts, void (*on_option)(int, const char *, void *),
-    void *ctx, int min, int max, struct admin_args *out)
+    const struct option *longopts, void (*on_option)(int, const char *, void *), void *ctx, int min,
+    int max, struct admin_args *out)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	int ch;
@@ -49,8 +49,8 @@ admin_parse_number(const char *what, const char *s, long long min, long long max
 	long long v;
 
 	if (parse_int(s, min, max, &v) != 0)
-		die(EX_USAGE, _("%s must be a number from %lld to %lld: \"%s\""), what, min,
-		    max, s);
+		die(EX_USAGE, _("%s must be a number from %lld to %lld: \"%s\""), what, min, max,
+		    s);
 	return v;
 }
 
@@ -89,8 +89,7 @@ admin_parse_interval(const char *what, const char *s)
 			strbuf_printf(&b, "%s%lld days", b.len ? " " : "", n);
 		else if (ulen == 1 && *unit == 'h')
 			strbuf_printf(&b, "%s%lld hours", b.len ? " " : "", n);
-		else if ((ulen == 1 && *unit == 'm') || (ulen == 3 &&
-		    strncmp(unit, "min", 3) == 0))
+		else if ((ulen == 1 && *unit == 'm') || (ulen == 3 && strncmp(unit, "min", 3) == 0))
 			strbuf_printf(&b, "%s%lld minutes", b.len ? " " : "", n);
 		else if (ulen == 1 && *unit == 's')
 			strbuf_printf(&b, "%s%lld seconds", b.len ? " " : "", n);
@@ -135,8 +134,7 @@ admin_read_file(const char *path, size_t max)
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		die(errno == ENOENT ? EX_NOINPUT : EX_IOERR, _("%s: %s"), path,
-		    strerror(errno));
+		die(errno == ENOENT ? EX_NOINPUT : EX_IOERR, _("%s: %s"), path, strerror(errno));
 	strbuf_init(&b);
 	for (;;) {
 		n = read(fd, buf, sizeof buf);

@@ -66,8 +66,8 @@ demo_clock(void)
 
 /* One phase: a call, and on a terminal a line saying what it did and how long it took. */
 static void
-demo_phase(struct admin *a, bool tty, const char *what, const char *sql, int n,
-    const char *const *params)
+demo_phase(
+    struct admin *a, bool tty, const char *what, const char *sql, int n, const char *const *params)
 {
 	double start = demo_clock();
 
@@ -89,8 +89,8 @@ demo_phase(struct admin *a, bool tty, const char *what, const char *sql, int n,
  * PostgreSQL builds a GIN index with one process only.
  */
 static void
-demo_both(struct admin *a, PGconn *other, const char *sql, int n,
-    const char *const *params, bool repeat)
+demo_both(
+    struct admin *a, PGconn *other, const char *sql, int n, const char *const *params, bool repeat)
 {
 	PGconn *conns[2] = { a->conn, other };
 	bool busy[2] = { false, false };
@@ -131,8 +131,8 @@ demo_both(struct admin *a, PGconn *other, const char *sql, int n,
 				PQclear(res);
 			}
 			if (again) {
-				if (!PQsendQueryParams(conns[i], sql, n, NULL, params, NULL,
-				    NULL, 0))
+				if (!PQsendQueryParams(
+					conns[i], sql, n, NULL, params, NULL, NULL, 0))
 					die(EX_UNAVAILABLE, "%s", PQerrorMessage(conns[i]));
 			} else {
 				busy[i] = false;
@@ -169,8 +169,8 @@ demo_rebuild(struct admin *a, bool tty)
 		log_info("demo: indexes: %.1f s", demo_clock() - start);
 	start = demo_clock();
 	for (;;) {
-		res = admin_exec(a, "SELECT guichet.demo_rebuild_next($1) AS name", 1,
-		    kind_constraint);
+		res = admin_exec(
+		    a, "SELECT guichet.demo_rebuild_next($1) AS name", 1, kind_constraint);
 		if (db_value(res, 0, "name") == NULL) {
 			PQclear(res);
 			break;
@@ -181,8 +181,9 @@ demo_rebuild(struct admin *a, bool tty)
 	start = demo_clock();
 	/* Statistics for the planner: each connection analyses half of the tables. */
 	if (!PQsendQuery(a->conn, "ANALYZE guichet.article, guichet.history") ||
-	    !PQsendQuery(other, "ANALYZE guichet.ticket, guichet.contact, "
-	    "guichet.ticket_field, guichet.link"))
+	    !PQsendQuery(other,
+		"ANALYZE guichet.ticket, guichet.contact, "
+		"guichet.ticket_field, guichet.link"))
 		die(EX_UNAVAILABLE, "%s", PQerrorMessage(a->conn));
 	PQclear(db_check(a->conn, PQgetResult(a->conn), &cause, NULL));
 	while ((res = PQgetResult(a->conn)) != NULL)
@@ -222,29 +223,24 @@ cmd_demo(struct admin *a, int argc, char **argv)
 	}
 	start = demo_clock();
 	admin_connect(a);
-	res = admin_exec(a, "SELECT coalesce($1::date, current_date)::text AS until", 1,
-	    &o.until);
+	res = admin_exec(a, "SELECT coalesce($1::date, current_date)::text AS until", 1, &o.until);
 	until = xstrdup(db_value(res, 0, "until"));
 	PQclear(res);
 
 	admin_begin(a);
 	demo_phase(a, tty, _("logins"), "SELECT guichet.demo_logins()", 0, NULL);
 	params[0] = o.force ? "true" : "false";
-	demo_phase(a, tty, _("preparing the tables"), "SELECT guichet.demo_begin($1)", 1,
-	    params);
+	demo_phase(a, tty, _("preparing the tables"), "SELECT guichet.demo_begin($1)", 1, params);
 	params[0] = o.seed;
 	params[1] = until;
-	demo_phase(a, tty, _("configuration"), "SELECT guichet.demo_config($1, $2)", 2,
-	    params);
+	demo_phase(a, tty, _("configuration"), "SELECT guichet.demo_config($1, $2)", 2, params);
 	params[1] = o.contacts;
 	params[2] = until;
-	demo_phase(a, tty, _("contacts"), "SELECT guichet.demo_contacts($1, $2, $3)", 3,
-	    params);
+	demo_phase(a, tty, _("contacts"), "SELECT guichet.demo_contacts($1, $2, $3)", 3, params);
 	params[1] = o.tickets;
-	demo_phase(a, tty, _("tickets"), "SELECT guichet.demo_tickets($1, $2, $3)", 3,
-	    params);
-	demo_phase(a, tty, _("articles, fields and links"),
-	    "SELECT guichet.demo_articles($1)", 1, params);
+	demo_phase(a, tty, _("tickets"), "SELECT guichet.demo_tickets($1, $2, $3)", 3, params);
+	demo_phase(
+	    a, tty, _("articles, fields and links"), "SELECT guichet.demo_articles($1)", 1, params);
 	demo_phase(a, tty, _("history chains"), "SELECT guichet.demo_history()", 0, NULL);
 	demo_phase(a, tty, _("loading"), "SELECT guichet.demo_load()", 0, NULL);
 	demo_phase(a, tty, _("commit"), "SELECT guichet.demo_finish()", 0, NULL);

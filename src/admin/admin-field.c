@@ -54,8 +54,10 @@ field_check_name(const char *s)
 
 	if (len == 0 || len > 63 || *s < 'a' || *s > 'z' ||
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") != len)
-		die(EX_DATAERR, _("invalid field name \"%s\": lower-case letters, digits "
-		    "and \"_\", starting with a letter"), s);
+		die(EX_DATAERR,
+		    _("invalid field name \"%s\": lower-case letters, digits "
+		      "and \"_\", starting with a letter"),
+		    s);
 }
 
 int
@@ -94,13 +96,15 @@ cmd_field_add(struct admin *a, int argc, char **argv)
 	params[4] = o.required ? "true" : "false";
 	params[5] = o.position;
 	/* Values are trimmed and empty ones dropped: "a, b,,c" is {a,b,c}. */
-	res = admin_exec(a, "INSERT INTO guichet.field (name, label, kind, allowed, required, "
+	res = admin_exec(a,
+	    "INSERT INTO guichet.field (name, label, kind, allowed, required, "
 	    "position) SELECT $1, $2, $3, "
 	    "CASE WHEN $4::text IS NULL THEN NULL ELSE ARRAY(SELECT btrim(v) "
 	    " FROM unnest(string_to_array($4, ',')) WITH ORDINALITY AS u(v, i) "
 	    " WHERE btrim(v) <> '' ORDER BY i) END, $5, "
 	    "coalesce($6::int, (SELECT coalesce(max(position), 0) + 10 FROM guichet.field)) "
-	    "RETURNING coalesce(cardinality(allowed), 1) AS n", 6, params);
+	    "RETURNING coalesce(cardinality(allowed), 1) AS n",
+	    6, params);
 	if (db_int(res, 0, "n", 0) == 0)
 		die(EX_DATAERR, _("--allowed lists no value"));
 	PQclear(res);
@@ -115,7 +119,8 @@ cmd_field_list(struct admin *a, int argc, char **argv)
 	admin_list_args("field", argc, argv, 0, &l);
 	return admin_list_run(a,
 	    "SELECT f.name, f.label, f.kind, array_to_string(f.allowed, ',') AS allowed, "
-	    "f.required, f.position FROM guichet.field f ORDER BY f.position, f.name", &l);
+	    "f.required, f.position FROM guichet.field f ORDER BY f.position, f.name",
+	    &l);
 }
 
 int
@@ -130,11 +135,12 @@ cmd_field_remove(struct admin *a, int argc, char **argv)
 	admin_begin(a);
 	id = admin_lookup(a, KIND_FIELD, args.argv[0]);
 	params[0] = id;
-	res = admin_exec(a, "SELECT EXISTS (SELECT 1 FROM guichet.ticket_field "
-	    "WHERE field_id = $1) AS used", 1, params);
+	res = admin_exec(a,
+	    "SELECT EXISTS (SELECT 1 FROM guichet.ticket_field "
+	    "WHERE field_id = $1) AS used",
+	    1, params);
 	if (db_bool(res, 0, "used"))
-		die(EX_DATAERR, _("field \"%s\" has values on tickets: it stays"),
-		    args.argv[0]);
+		die(EX_DATAERR, _("field \"%s\" has values on tickets: it stays"), args.argv[0]);
 	PQclear(res);
 	PQclear(admin_exec(a, "DELETE FROM guichet.field WHERE id = $1", 1, params));
 	admin_commit(a);

@@ -37,14 +37,15 @@ cmd_verify_history(struct admin *a, int argc, char **argv)
 	char *problem;
 	int i, n;
 
-	admin_parse(NULL, "verify-history", argc, argv, opts, verify_option, &ticket, 0, 0,
-	    &args);
-	res = admin_exec(a, "SELECT ticket_id, seq, problem FROM guichet.verify_history($1) "
-	    "ORDER BY ticket_id, seq", 1, &ticket);
+	admin_parse(NULL, "verify-history", argc, argv, opts, verify_option, &ticket, 0, 0, &args);
+	res = admin_exec(a,
+	    "SELECT ticket_id, seq, problem FROM guichet.verify_history($1) "
+	    "ORDER BY ticket_id, seq",
+	    1, &ticket);
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		problem = sanitize_text(db_value(res, i, "problem") != NULL ?
-		    db_value(res, i, "problem") : "", 0);
+		problem = sanitize_text(
+		    db_value(res, i, "problem") != NULL ? db_value(res, i, "problem") : "", 0);
 		printf(_("ticket %s, history row %s: %s\n"), db_value(res, i, "ticket_id"),
 		    db_value(res, i, "seq") != NULL ? db_value(res, i, "seq") : "-", problem);
 		free(problem);

@@ -63,8 +63,7 @@ kb_heading(const char *body)
 		if (*line == '#') {
 			text = line + strspn(line, "#");
 			text += strspn(text, " \t");
-			while (end > text && (end[-1] == ' ' || end[-1] == '\r' ||
-			    end[-1] == '#'))
+			while (end > text && (end[-1] == ' ' || end[-1] == '\r' || end[-1] == '#'))
 				end--;
 			if (end > text)
 				return xstrndup(text, (size_t)(end - text));
@@ -107,10 +106,12 @@ cmd_kb_add(struct admin *a, int argc, char **argv)
 	params[2] = body;
 	params[3] = tags;
 	params[4] = org;
-	PQclear(admin_exec(a, "INSERT INTO guichet.kb_article (slug, title, body, tags, "
+	PQclear(admin_exec(a,
+	    "INSERT INTO guichet.kb_article (slug, title, body, tags, "
 	    "organisation_id) VALUES ($1, $2, $3, $4::text[], $5) ON CONFLICT (slug) DO "
 	    "UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body, tags = EXCLUDED.tags, "
-	    "organisation_id = EXCLUDED.organisation_id, updated_at = now()", 5, params));
+	    "organisation_id = EXCLUDED.organisation_id, updated_at = now()",
+	    5, params));
 	free(body);
 	free(title);
 	free(org);
@@ -130,7 +131,8 @@ cmd_kb_list(struct admin *a, int argc, char **argv)
 	    "FROM guichet.kb_article k "
 	    "LEFT JOIN guichet.organisation o ON o.id = k.organisation_id "
 	    "WHERE ($4::text IS NULL OR $4 = ANY (k.tags)) "
-	    "AND ($2::text IS NULL OR o.code = $2) ORDER BY k.slug", &l);
+	    "AND ($2::text IS NULL OR o.code = $2) ORDER BY k.slug",
+	    &l);
 }
 
 int
@@ -142,10 +144,12 @@ cmd_kb_show(struct admin *a, int argc, char **argv)
 
 	admin_parse("kb", "show", argc, argv, NULL, NULL, NULL, 1, 1, &args);
 	params[0] = args.argv[0];
-	res = admin_exec(a, "SELECT k.slug, k.title, array_to_string(k.tags, ',') AS tags, "
+	res = admin_exec(a,
+	    "SELECT k.slug, k.title, array_to_string(k.tags, ',') AS tags, "
 	    "o.code AS org, to_char(k.updated_at, 'YYYY-MM-DD HH24:MI') AS updated, k.body "
 	    "FROM guichet.kb_article k LEFT JOIN guichet.organisation o "
-	    "ON o.id = k.organisation_id WHERE k.slug = $1", 1, params);
+	    "ON o.id = k.organisation_id WHERE k.slug = $1",
+	    1, params);
 	if (PQntuples(res) == 0)
 		die(EX_DATAERR, _("no knowledge-base article \"%s\""), args.argv[0]);
 	admin_print_record(res, 0);
@@ -162,8 +166,8 @@ cmd_kb_remove(struct admin *a, int argc, char **argv)
 
 	admin_parse("kb", "remove", argc, argv, NULL, NULL, NULL, 1, 1, &args);
 	params[0] = args.argv[0];
-	res = admin_exec(a, "DELETE FROM guichet.kb_article WHERE slug = $1 RETURNING id",
-	    1, params);
+	res = admin_exec(
+	    a, "DELETE FROM guichet.kb_article WHERE slug = $1 RETURNING id", 1, params);
 	if (PQntuples(res) == 0)
 		die(EX_DATAERR, _("no knowledge-base article \"%s\""), args.argv[0]);
 	PQclear(res);

@@ -32,8 +32,7 @@ cmd_member_add(struct admin *a, int argc, char **argv)
 	char *agent, *queue;
 	bool read_only = false;
 
-	admin_parse("member", "add", argc, argv, opts, member_option, &read_only, 2, 2,
-	    &args);
+	admin_parse("member", "add", argc, argv, opts, member_option, &read_only, 2, 2, &args);
 	admin_begin(a);
 	agent = admin_lookup(a, KIND_AGENT, args.argv[0]);
 	queue = admin_lookup(a, KIND_QUEUE, args.argv[1]);
@@ -41,9 +40,11 @@ cmd_member_add(struct admin *a, int argc, char **argv)
 	params[1] = queue;
 	params[2] = read_only ? "false" : "true";
 	/* Adding again changes the access: the command says what should be. */
-	PQclear(admin_exec(a, "INSERT INTO guichet.queue_member (agent_id, queue_id, "
+	PQclear(admin_exec(a,
+	    "INSERT INTO guichet.queue_member (agent_id, queue_id, "
 	    "may_write) VALUES ($1, $2, $3) ON CONFLICT (agent_id, queue_id) "
-	    "DO UPDATE SET may_write = EXCLUDED.may_write", 3, params));
+	    "DO UPDATE SET may_write = EXCLUDED.may_write",
+	    3, params));
 	admin_commit(a);
 	free(agent);
 	free(queue);
@@ -63,8 +64,10 @@ cmd_member_remove(struct admin *a, int argc, char **argv)
 	queue = admin_lookup(a, KIND_QUEUE, args.argv[1]);
 	params[0] = agent;
 	params[1] = queue;
-	res = admin_exec(a, "DELETE FROM guichet.queue_member WHERE agent_id = $1 "
-	    "AND queue_id = $2 RETURNING agent_id", 2, params);
+	res = admin_exec(a,
+	    "DELETE FROM guichet.queue_member WHERE agent_id = $1 "
+	    "AND queue_id = $2 RETURNING agent_id",
+	    2, params);
 	if (PQntuples(res) == 0)
 		die(EX_DATAERR, _("%s is not a member of %s"), args.argv[0], args.argv[1]);
 	PQclear(res);
@@ -86,5 +89,6 @@ cmd_member_list(struct admin *a, int argc, char **argv)
 	    "CASE WHEN m.may_write THEN 'write' ELSE 'read' END AS access, g.active "
 	    "FROM guichet.queue_member m JOIN guichet.queue q ON q.id = m.queue_id "
 	    "JOIN guichet.agent g ON g.id = m.agent_id "
-	    "WHERE $1::text IS NULL OR q.code = $1 ORDER BY q.code, g.login", &l);
+	    "WHERE $1::text IS NULL OR q.code = $1 ORDER BY q.code, g.login",
+	    &l);
 }

@@ -26,8 +26,10 @@ cmd_org_add(struct admin *a, int argc, char **argv)
 		die(EX_DATAERR, _("organisation \"%s\" already exists"), args.argv[0]);
 	params[0] = args.argv[0];
 	params[1] = args.argv[1];
-	PQclear(admin_exec(a, "INSERT INTO guichet.organisation (code, name) "
-	    "VALUES ($1, $2)", 2, params));
+	PQclear(admin_exec(a,
+	    "INSERT INTO guichet.organisation (code, name) "
+	    "VALUES ($1, $2)",
+	    2, params));
 	return EX_OK;
 }
 
@@ -45,7 +47,8 @@ cmd_org_list(struct admin *a, int argc, char **argv)
 	    "AND q.active) AS queues, "
 	    "(SELECT count(*) FROM guichet.agent g WHERE g.organisation_id = o.id "
 	    "AND g.active) AS agents "
-	    "FROM guichet.organisation o ORDER BY o.code", &l);
+	    "FROM guichet.organisation o ORDER BY o.code",
+	    &l);
 }
 
 int
@@ -63,8 +66,10 @@ cmd_district_add(struct admin *a, int argc, char **argv)
 	org = admin_lookup(a, KIND_ORG, args.argv[0]);
 	params[0] = org;
 	params[1] = args.argv[1];
-	res = admin_exec(a, "INSERT INTO guichet.district (organisation_id, name) "
-	    "VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id", 2, params);
+	res = admin_exec(a,
+	    "INSERT INTO guichet.district (organisation_id, name) "
+	    "VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+	    2, params);
 	if (PQntuples(res) == 0)
 		die(EX_DATAERR, _("district \"%s\" already exists in %s"), args.argv[1],
 		    args.argv[0]);
@@ -84,5 +89,6 @@ cmd_district_list(struct admin *a, int argc, char **argv)
 	return admin_list_run(a,
 	    "SELECT o.code AS org, d.name "
 	    "FROM guichet.district d JOIN guichet.organisation o ON o.id = d.organisation_id "
-	    "WHERE $1::text IS NULL OR o.code = $1 ORDER BY o.code, d.name", &l);
+	    "WHERE $1::text IS NULL OR o.code = $1 ORDER BY o.code, d.name",
+	    &l);
 }

@@ -65,8 +65,7 @@ print_text(const PGresult *res)
 		for (c = 0; c < cols; c++) {
 			char **p = &cell[(r + 1) * cols + c];
 
-			*p = sanitize_text(PQgetisnull(res, r, c) ? "" :
-			    PQgetvalue(res, r, c), 0);
+			*p = sanitize_text(PQgetisnull(res, r, c) ? "" : PQgetvalue(res, r, c), 0);
 			if (text_width(*p) > width[c])
 				width[c] = text_width(*p);
 		}
@@ -87,8 +86,7 @@ print_csv_field(const char *s)
 {
 	const char *p;
 
-	if (strpbrk(s, ",\"\r\n") == NULL && *s != ' ' &&
-	    (*s == '\0' || s[strlen(s) - 1] != ' ')) {
+	if (strpbrk(s, ",\"\r\n") == NULL && *s != ' ' && (*s == '\0' || s[strlen(s) - 1] != ' ')) {
 		fputs(s, stdout);
 		return;
 	}
@@ -248,8 +246,7 @@ admin_print_record(const PGresult *res, int row)
 			body = PQgetvalue(res, row, c);
 			continue;
 		}
-		clean = sanitize_text(PQgetisnull(res, row, c) ? "" :
-		    PQgetvalue(res, row, c), 0);
+		clean = sanitize_text(PQgetisnull(res, row, c) ? "" : PQgetvalue(res, row, c), 0);
 		printf("%s: %s\n", PQfname(res, c), clean);
 		free(clean);
 	}
@@ -284,8 +281,7 @@ list_option(int ch, const char *arg, void *ctx)
 }
 
 void
-admin_list_args(const char *group, int argc, char **argv, int maxpos,
-    struct admin_list *l)
+admin_list_args(const char *group, int argc, char **argv, int maxpos, struct admin_list *l)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -320,8 +316,8 @@ admin_list_run(struct admin *a, const char *sql, const struct admin_list *l)
 	params[2] = l->all ? "true" : "false";
 	params[3] = l->tag;
 	admin_connect(a);
-	res = db_check(a->conn, PQexecParams(a->conn, sql, 4, types, params, NULL, NULL, 0),
-	    &cause, state);
+	res = db_check(
+	    a->conn, PQexecParams(a->conn, sql, 4, types, params, NULL, NULL, 0), &cause, state);
 	if (res == NULL)
 		die(EX_SOFTWARE, "%s", cause);
 	admin_print_result(res, l->format);

@@ -72,9 +72,11 @@ quarantine_list(struct admin *a, int argc, char **argv)
 	admin_parse("quarantine", "list", argc, argv, opts, quarantine_option, &o, 0, 0, &args);
 	params[0] = o.limit;
 	params[1] = o.outcome;
-	res = admin_exec(a, "SELECT id, to_char(received_at, 'YYYY-MM-DD HH24:MI') AS received, "
+	res = admin_exec(a,
+	    "SELECT id, to_char(received_at, 'YYYY-MM-DD HH24:MI') AS received, "
 	    "outcome, mail_from AS \"from\", subject, size, error "
-	    "FROM guichet.quarantine_list($1::integer, NULL, $2)", 2, params);
+	    "FROM guichet.quarantine_list($1::integer, NULL, $2)",
+	    2, params);
 	admin_print_result(res, o.format);
 	PQclear(res);
 	return EX_OK;
@@ -99,8 +101,8 @@ quarantine_show(struct admin *a, int argc, char **argv)
 	admin_parse_number("ID", id, 1, 9223372036854775807LL);
 	if (o.raw) {
 		/* The bytes as received, for a file or a pipe (never a terminal as is). */
-		res = PQexecParams(admin_connect(a), "SELECT bytes FROM guichet.quarantine_show($1)",
-		    1, NULL, &id, NULL, NULL, 1);
+		res = PQexecParams(admin_connect(a),
+		    "SELECT bytes FROM guichet.quarantine_show($1)", 1, NULL, &id, NULL, NULL, 1);
 		{
 			char *cause = NULL;
 
@@ -117,9 +119,11 @@ quarantine_show(struct admin *a, int argc, char **argv)
 		PQclear(res);
 		return EX_OK;
 	}
-	res = admin_exec(a, "SELECT id, received_at, outcome, source, size, message_id, retries, "
+	res = admin_exec(a,
+	    "SELECT id, received_at, outcome, source, size, message_id, retries, "
 	    "error, encode(substring(bytes FROM 1 FOR 4096), 'escape') AS body "
-	    "FROM guichet.quarantine_show($1)", 1, &id);
+	    "FROM guichet.quarantine_show($1)",
+	    1, &id);
 	admin_print_record(res, 0);
 	PQclear(res);
 	return EX_OK;

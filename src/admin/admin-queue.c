@@ -18,11 +18,11 @@ struct queue_opts {
 	const char *name;
 	const char *level;
 	const char *escalate_to; /* a code, or "none" */
-	const char *sla;         /* a policy name, or "none" */
+	const char *sla;	 /* a policy name, or "none" */
 	const char *priority;
 	const char *claim_timeout; /* a duration, or "none" */
-	const char *active;        /* "true", "false" */
-	const char **add;          /* --address */
+	const char *active;	   /* "true", "false" */
+	const char **add;	   /* --address */
 	size_t nadd;
 	const char **remove; /* --remove-address */
 	size_t nremove;
@@ -120,8 +120,10 @@ queue_addresses(struct admin *a, const char *id, const struct queue_opts *q)
 	for (i = 0; i < q->nremove; i++) {
 		addr = queue_address(q->remove[i]);
 		params[0] = addr;
-		res = admin_exec(a, "DELETE FROM guichet.queue_address "
-		    "WHERE address = $1 AND queue_id = $2 RETURNING address", 2, params);
+		res = admin_exec(a,
+		    "DELETE FROM guichet.queue_address "
+		    "WHERE address = $1 AND queue_id = $2 RETURNING address",
+		    2, params);
 		if (PQntuples(res) == 0)
 			die(EX_DATAERR, _("%s does not route to this queue"), addr);
 		PQclear(res);
@@ -130,10 +132,12 @@ queue_addresses(struct admin *a, const char *id, const struct queue_opts *q)
 	for (i = 0; i < q->nadd; i++) {
 		addr = queue_address(q->add[i]);
 		params[0] = addr;
-		res = admin_exec(a, "INSERT INTO guichet.queue_address (address, queue_id) "
+		res = admin_exec(a,
+		    "INSERT INTO guichet.queue_address (address, queue_id) "
 		    "VALUES ($1, $2) ON CONFLICT (address) DO UPDATE SET queue_id = "
 		    "EXCLUDED.queue_id WHERE queue_address.queue_id = EXCLUDED.queue_id "
-		    "RETURNING address", 2, params);
+		    "RETURNING address",
+		    2, params);
 		if (PQntuples(res) == 0)
 			die(EX_DATAERR, _("%s already routes to another queue"), addr);
 		PQclear(res);
@@ -168,8 +172,10 @@ queue_check_escalation(struct admin *a, const char *code, const char *target)
 	if (PQntuples(res) == 0)
 		die(EX_DATAERR, _("no queue \"%s\""), target);
 	if (db_int(res, 0, "level", 0) != 2)
-		die(EX_DATAERR, _("queue \"%s\" is not a level-2 queue: escalations go to "
-		    "level 2"), target);
+		die(EX_DATAERR,
+		    _("queue \"%s\" is not a level-2 queue: escalations go to "
+		      "level 2"),
+		    target);
 	PQclear(res);
 }
 
@@ -192,8 +198,7 @@ cmd_queue_add(struct admin *a, int argc, char **argv)
 	char *org, *escalate, *sla, *timeout;
 	PGresult *res;
 
-	admin_parse("queue", "add", argc, argv, queue_options, queue_option, &q, 1, 1,
-	    &args);
+	admin_parse("queue", "add", argc, argv, queue_options, queue_option, &q, 1, 1, &args);
 	if (q.org == NULL || q.name == NULL)
 		die(EX_USAGE, _("queue add needs --org and --name"));
 	if (q.nremove > 0 || q.active != NULL)
@@ -218,10 +223,12 @@ cmd_queue_add(struct admin *a, int argc, char **argv)
 	params[5] = sla;
 	params[6] = q.priority != NULL ? q.priority : "3";
 	params[7] = timeout;
-	res = admin_exec(a, "INSERT INTO guichet.queue (organisation_id, code, name, level, "
+	res = admin_exec(a,
+	    "INSERT INTO guichet.queue (organisation_id, code, name, level, "
 	    "escalate_to, sla_policy_id, default_priority, claim_timeout) "
 	    "VALUES ($1, $2, $3, $4, nullif($5, '')::int, nullif($6, '')::int, $7, "
-	    "nullif($8, '')::interval) RETURNING id", 8, params);
+	    "nullif($8, '')::interval) RETURNING id",
+	    8, params);
 	queue_addresses(a, PQgetvalue(res, 0, 0), &q);
 	PQclear(res);
 	admin_commit(a);
@@ -241,8 +248,7 @@ cmd_queue_set(struct admin *a, int argc, char **argv)
 	const char *params[9];
 	char *id, *org, *escalate, *sla, *timeout;
 
-	admin_parse("queue", "set", argc, argv, queue_options, queue_option, &q, 1, 1,
-	    &args);
+	admin_parse("queue", "set", argc, argv, queue_options, queue_option, &q, 1, 1, &args);
 	if (q.name != NULL) {
 		admin_reject_control(_("name"), q.name);
 		if (*q.name == '\0')
@@ -265,7 +271,8 @@ cmd_queue_set(struct admin *a, int argc, char **argv)
 	params[7] = q.active;
 	params[8] = org;
 	/* A NULL parameter keeps the column; "" (from "none") clears it. */
-	PQclear(admin_exec(a, "UPDATE guichet.queue SET "
+	PQclear(admin_exec(a,
+	    "UPDATE guichet.queue SET "
 	    "name = coalesce($2, name), "
 	    "level = coalesce($3::smallint, level), "
 	    "escalate_to = CASE WHEN $4::text IS NULL THEN escalate_to "
@@ -277,7 +284,8 @@ cmd_queue_set(struct admin *a, int argc, char **argv)
 	    "ELSE nullif($7, '')::interval END, "
 	    "active = coalesce($8::boolean, active), "
 	    "organisation_id = coalesce($9::int, organisation_id) "
-	    "WHERE id = $1", 9, params));
+	    "WHERE id = $1",
+	    9, params));
 	queue_addresses(a, id, &q);
 	admin_commit(a);
 	free(id);
@@ -313,7 +321,8 @@ cmd_queue_list(struct admin *a, int argc, char **argv)
 	    "LEFT JOIN guichet.queue e ON e.id = q.escalate_to "
 	    "LEFT JOIN guichet.sla_policy s ON s.id = q.sla_policy_id "
 	    "WHERE ($2::text IS NULL OR o.code = $2) "
-	    "ORDER BY o.code, q.level, q.code", &l);
+	    "ORDER BY o.code, q.level, q.code",
+	    &l);
 }
 
 /*
@@ -334,14 +343,14 @@ cmd_queue_remove(struct admin *a, int argc, char **argv)
 	admin_begin(a);
 	id = admin_lookup(a, KIND_QUEUE, args.argv[0]);
 	params[0] = id;
-	res = admin_exec(a, "SELECT count(*) AS n FROM guichet.ticket WHERE queue_id = $1",
-	    1, params);
+	res = admin_exec(
+	    a, "SELECT count(*) AS n FROM guichet.ticket WHERE queue_id = $1", 1, params);
 	tickets = db_int(res, 0, "n", 0);
 	PQclear(res);
 	if (tickets == 0) {
 		PQclear(admin_exec(a, "SAVEPOINT remove", 0, NULL));
-		res = admin_try(a, "DELETE FROM guichet.queue WHERE id = $1", 1, params,
-		    &cause, state);
+		res = admin_try(
+		    a, "DELETE FROM guichet.queue WHERE id = $1", 1, params, &cause, state);
 		if (res != NULL) {
 			PQclear(res);
 			admin_commit(a);
@@ -353,15 +362,15 @@ cmd_queue_remove(struct admin *a, int argc, char **argv)
 		free(cause);
 		PQclear(admin_exec(a, "ROLLBACK TO SAVEPOINT remove", 0, NULL));
 	}
-	PQclear(admin_exec(a, "UPDATE guichet.queue SET active = false WHERE id = $1", 1,
-	    params));
+	PQclear(admin_exec(a, "UPDATE guichet.queue SET active = false WHERE id = $1", 1, params));
 	admin_commit(a);
 	if (tickets > 0)
 		printf(_("queue %s has %lld tickets: deactivated instead of removed\n"),
 		    args.argv[0], tickets);
 	else
 		printf(_("queue %s is still named by another queue's escalation or a "
-		    "service: deactivated instead of removed\n"), args.argv[0]);
+			 "service: deactivated instead of removed\n"),
+		    args.argv[0]);
 	free(id);
 	return EX_OK;
 }

@@ -35,10 +35,10 @@ struct migration {
 struct migrations {
 	struct migration *list;
 	size_t n;
-	int installed;     /* highest applied version, 0 when none */
-	bool schema;       /* schema guichet exists */
+	int installed;	   /* highest applied version, 0 when none */
+	bool schema;	   /* schema guichet exists */
 	bool has_versions; /* guichet.schema_version exists */
-	int *unknown;      /* applied versions with no file here (a newer release) */
+	int *unknown;	   /* applied versions with no file here (a newer release) */
 	size_t nunknown;
 };
 
@@ -81,8 +81,8 @@ migrations_read_dir(const char *dir, struct migrations *m)
 	size_t i;
 
 	if ((d = opendir(dir)) == NULL)
-		die(EX_CONFIG, _("SQL directory %s: %s (set --sqldir or GUICHET_SQLDIR)"),
-		    dir, strerror(errno));
+		die(EX_CONFIG, _("SQL directory %s: %s (set --sqldir or GUICHET_SQLDIR)"), dir,
+		    strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		int version;
 		char *name;
@@ -102,8 +102,8 @@ migrations_read_dir(const char *dir, struct migrations *m)
 	qsort(m->list, m->n, sizeof *m->list, migration_cmp);
 	for (i = 1; i < m->n; i++) {
 		if (m->list[i].version == m->list[i - 1].version)
-			die(EX_CONFIG, _("SQL directory %s: %s and %s have the same number"),
-			    dir, m->list[i - 1].file, m->list[i].file);
+			die(EX_CONFIG, _("SQL directory %s: %s and %s have the same number"), dir,
+			    m->list[i - 1].file, m->list[i].file);
 	}
 }
 
@@ -125,7 +125,8 @@ migrations_read_db(struct admin *a, struct migrations *m)
 
 	res = admin_exec(a,
 	    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'guichet') AS schema, "
-	    "to_regclass('guichet.schema_version') IS NOT NULL AS has_versions", 0, NULL);
+	    "to_regclass('guichet.schema_version') IS NOT NULL AS has_versions",
+	    0, NULL);
 	m->schema = db_bool(res, 0, "schema");
 	m->has_versions = db_bool(res, 0, "has_versions");
 	PQclear(res);
@@ -133,8 +134,7 @@ migrations_read_db(struct admin *a, struct migrations *m)
 	m->nunknown = 0;
 	if (!m->has_versions)
 		return;
-	res = admin_exec(a, "SELECT version FROM guichet.schema_version ORDER BY version",
-	    0, NULL);
+	res = admin_exec(a, "SELECT version FROM guichet.schema_version ORDER BY version", 0, NULL);
 	for (i = 0; i < PQntuples(res); i++) {
 		v = (int)db_int(res, i, "version", 0);
 		if (v > m->installed)
@@ -142,8 +142,7 @@ migrations_read_db(struct admin *a, struct migrations *m)
 		if ((x = migrations_find(m, v)) != NULL)
 			x->applied = true;
 		else {
-			m->unknown = xreallocarray(m->unknown, m->nunknown + 1,
-			    sizeof *m->unknown);
+			m->unknown = xreallocarray(m->unknown, m->nunknown + 1, sizeof *m->unknown);
 			m->unknown[m->nunknown++] = v;
 		}
 	}
@@ -224,8 +223,10 @@ migration_apply(struct admin *a, const char *dir, const struct migration *x)
 	snprintf(version, sizeof version, "%d", x->version);
 	params[0] = version;
 	params[1] = x->name;
-	PQclear(admin_exec(a, "INSERT INTO guichet.schema_version (version, name) "
-	    "VALUES ($1, $2)", 2, params));
+	PQclear(admin_exec(a,
+	    "INSERT INTO guichet.schema_version (version, name) "
+	    "VALUES ($1, $2)",
+	    2, params));
 	admin_commit(a);
 }
 
@@ -244,8 +245,8 @@ migrations_open(struct admin *a, struct migrations *m, bool lock)
 		/* A migration may legitimately run long: no client-side timeouts. */
 		PQclear(admin_exec(a, "SET statement_timeout = 0", 0, NULL));
 		PQclear(admin_exec(a, "SET lock_timeout = 0", 0, NULL));
-		PQclear(admin_exec(a,
-		    "SELECT pg_advisory_lock(hashtext('guichet.schema_migrate'))", 0, NULL));
+		PQclear(admin_exec(
+		    a, "SELECT pg_advisory_lock(hashtext('guichet.schema_migrate'))", 0, NULL));
 	}
 	migrations_read_db(a, m);
 }
@@ -263,10 +264,13 @@ migrations_run(struct admin *a, struct migrations *m)
 	}
 	if (m->nunknown > 0)
 		log_warnx(_("the database has migrations newer than %s (version %d): "
-		    "this guichet is older than the schema"), a->sqldir, m->installed);
+			    "this guichet is older than the schema"),
+		    a->sqldir, m->installed);
 	log_info("schema guichet at version %d, %zu migrations applied",
-	    m->n > 0 ? (m->list[m->n - 1].version > m->installed ?
-	    m->list[m->n - 1].version : m->installed) : 0, done);
+	    m->n > 0 ? (m->list[m->n - 1].version > m->installed ? m->list[m->n - 1].version :
+								   m->installed) :
+		       0,
+	    done);
 	return EX_OK;
 }
 
@@ -300,11 +304,14 @@ cmd_init(struct admin *a, int argc, char **argv)
 	schema_args("init", argc, argv, a);
 	migrations_open(a, &m, true);
 	if (m.has_versions)
-		die(EX_USAGE, _("schema guichet already installed (version %d): "
-		    "use guichet-admin migrate"), m.installed);
+		die(EX_USAGE,
+		    _("schema guichet already installed (version %d): "
+		      "use guichet-admin migrate"),
+		    m.installed);
 	if (m.schema)
-		die(EX_USAGE, _("a schema guichet exists but was not installed by "
-		    "guichet-admin (no guichet.schema_version): drop it or use another database"));
+		die(EX_USAGE,
+		    _("a schema guichet exists but was not installed by "
+		      "guichet-admin (no guichet.schema_version): drop it or use another database"));
 	ex = migrations_run(a, &m);
 	migrations_free(&m);
 	return ex;
@@ -319,8 +326,9 @@ cmd_migrate(struct admin *a, int argc, char **argv)
 	schema_args("migrate", argc, argv, a);
 	migrations_open(a, &m, true);
 	if (m.schema && !m.has_versions)
-		die(EX_USAGE, _("a schema guichet exists but was not installed by "
-		    "guichet-admin (no guichet.schema_version): drop it or use another database"));
+		die(EX_USAGE,
+		    _("a schema guichet exists but was not installed by "
+		      "guichet-admin (no guichet.schema_version): drop it or use another database"));
 	ex = migrations_run(a, &m);
 	migrations_free(&m);
 	return ex;
@@ -351,7 +359,8 @@ cmd_status(struct admin *a, int argc, char **argv)
 		printf(_("up to date\n"));
 	for (i = 0; i < m.nunknown; i++)
 		printf(_("applied but unknown here: %d (the schema is newer than this "
-		    "guichet)\n"), m.unknown[i]);
+			 "guichet)\n"),
+		    m.unknown[i]);
 	migrations_free(&m);
 	return EX_OK;
 }

@@ -81,9 +81,11 @@ cmd_service_add(struct admin *a, int argc, char **argv)
 	params[3] = o.name;
 	params[4] = queue;
 	params[5] = sla;
-	PQclear(admin_exec(a, "INSERT INTO guichet.service (organisation_id, code, "
+	PQclear(admin_exec(a,
+	    "INSERT INTO guichet.service (organisation_id, code, "
 	    "category, name, default_queue_id, sla_policy_id) "
-	    "VALUES ($1, $2, $3, $4, $5, $6)", 6, params));
+	    "VALUES ($1, $2, $3, $4, $5, $6)",
+	    6, params));
 	admin_commit(a);
 	free(org);
 	free(queue);
@@ -106,7 +108,8 @@ cmd_service_list(struct admin *a, int argc, char **argv)
 	    "LEFT JOIN guichet.queue q ON q.id = s.default_queue_id "
 	    "LEFT JOIN guichet.sla_policy p ON p.id = s.sla_policy_id "
 	    "WHERE ($2::text IS NULL OR o.code = $2) "
-	    "ORDER BY o.code, s.category, s.name", &l);
+	    "ORDER BY o.code, s.category, s.name",
+	    &l);
 }
 
 /* Tickets keep naming their service: such a service is only deactivated. */
@@ -123,16 +126,19 @@ cmd_service_remove(struct admin *a, int argc, char **argv)
 	admin_begin(a);
 	id = admin_lookup(a, KIND_SERVICE, args.argv[0]);
 	params[0] = id;
-	res = admin_exec(a, "SELECT EXISTS (SELECT 1 FROM guichet.ticket "
-	    "WHERE service_id = $1) AS used", 1, params);
+	res = admin_exec(a,
+	    "SELECT EXISTS (SELECT 1 FROM guichet.ticket "
+	    "WHERE service_id = $1) AS used",
+	    1, params);
 	used = db_bool(res, 0, "used");
 	PQclear(res);
 	if (used)
-		PQclear(admin_exec(a, "UPDATE guichet.service SET active = false "
-		    "WHERE id = $1", 1, params));
+		PQclear(admin_exec(a,
+		    "UPDATE guichet.service SET active = false "
+		    "WHERE id = $1",
+		    1, params));
 	else
-		PQclear(admin_exec(a, "DELETE FROM guichet.service WHERE id = $1", 1,
-		    params));
+		PQclear(admin_exec(a, "DELETE FROM guichet.service WHERE id = $1", 1, params));
 	admin_commit(a);
 	if (used)
 		printf(_("service %s is used by tickets: deactivated instead of removed\n"),

@@ -137,8 +137,10 @@ cmd_sla_add(struct admin *a, int argc, char **argv)
 		die(EX_DATAERR, _("SLA policy \"%s\" already exists"), args.argv[0]);
 	if (o.timezone != NULL) {
 		params[0] = o.timezone;
-		res = admin_exec(a, "SELECT EXISTS (SELECT 1 FROM pg_timezone_names "
-		    "WHERE name = $1) AS known", 1, params);
+		res = admin_exec(a,
+		    "SELECT EXISTS (SELECT 1 FROM pg_timezone_names "
+		    "WHERE name = $1) AS known",
+		    1, params);
 		if (!db_bool(res, 0, "known"))
 			die(EX_DATAERR, _("unknown time zone \"%s\""), o.timezone);
 		PQclear(res);
@@ -152,7 +154,8 @@ cmd_sla_add(struct admin *a, int argc, char **argv)
 	params[6] = end;
 	params[7] = days;
 	params[8] = o.timezone;
-	PQclear(admin_exec(a, "INSERT INTO guichet.sla_policy (name, first_response, "
+	PQclear(admin_exec(a,
+	    "INSERT INTO guichet.sla_policy (name, first_response, "
 	    "next_response, resolution, business_hours, day_start, day_end, workdays, "
 	    "timezone) VALUES ($1, $2::interval, $3::interval, $4::interval, $5, "
 	    "coalesce($6::time, '08:30'), coalesce($7::time, '17:30'), "
@@ -181,5 +184,6 @@ cmd_sla_list(struct admin *a, int argc, char **argv)
 	    " to_char(p.day_end, 'HH24:MI') ELSE '24/7' END AS hours, "
 	    "array_to_string(p.workdays, ',') AS workdays, p.timezone, "
 	    "(SELECT count(*) FROM guichet.queue q WHERE q.sla_policy_id = p.id) AS queues "
-	    "FROM guichet.sla_policy p ORDER BY p.name", &l);
+	    "FROM guichet.sla_policy p ORDER BY p.name",
+	    &l);
 }

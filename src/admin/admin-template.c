@@ -56,10 +56,12 @@ cmd_template_add(struct admin *a, int argc, char **argv)
 	params[1] = org;
 	params[2] = o.subject;
 	params[3] = body;
-	PQclear(admin_exec(a, "INSERT INTO guichet.template (name, organisation_id, "
+	PQclear(admin_exec(a,
+	    "INSERT INTO guichet.template (name, organisation_id, "
 	    "subject, body) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET "
 	    "organisation_id = EXCLUDED.organisation_id, subject = EXCLUDED.subject, "
-	    "body = EXCLUDED.body, updated_at = now()", 4, params));
+	    "body = EXCLUDED.body, updated_at = now()",
+	    4, params));
 	free(body);
 	free(org);
 	return EX_OK;
@@ -76,7 +78,8 @@ cmd_template_list(struct admin *a, int argc, char **argv)
 	    "length(t.body) AS characters, to_char(t.updated_at, 'YYYY-MM-DD HH24:MI') "
 	    "AS updated FROM guichet.template t "
 	    "LEFT JOIN guichet.organisation o ON o.id = t.organisation_id "
-	    "WHERE ($2::text IS NULL OR o.code = $2) ORDER BY t.name", &l);
+	    "WHERE ($2::text IS NULL OR o.code = $2) ORDER BY t.name",
+	    &l);
 }
 
 int
@@ -88,10 +91,12 @@ cmd_template_show(struct admin *a, int argc, char **argv)
 
 	admin_parse("template", "show", argc, argv, NULL, NULL, NULL, 1, 1, &args);
 	params[0] = args.argv[0];
-	res = admin_exec(a, "SELECT t.name, o.code AS org, t.subject, "
+	res = admin_exec(a,
+	    "SELECT t.name, o.code AS org, t.subject, "
 	    "to_char(t.updated_at, 'YYYY-MM-DD HH24:MI') AS updated, t.body "
 	    "FROM guichet.template t LEFT JOIN guichet.organisation o "
-	    "ON o.id = t.organisation_id WHERE t.name = $1", 1, params);
+	    "ON o.id = t.organisation_id WHERE t.name = $1",
+	    1, params);
 	if (PQntuples(res) == 0)
 		die(EX_DATAERR, _("no template \"%s\""), args.argv[0]);
 	admin_print_record(res, 0);
@@ -108,8 +113,7 @@ cmd_template_remove(struct admin *a, int argc, char **argv)
 
 	admin_parse("template", "remove", argc, argv, NULL, NULL, NULL, 1, 1, &args);
 	params[0] = args.argv[0];
-	res = admin_exec(a, "DELETE FROM guichet.template WHERE name = $1 RETURNING id", 1,
-	    params);
+	res = admin_exec(a, "DELETE FROM guichet.template WHERE name = $1 RETURNING id", 1, params);
 	if (PQntuples(res) == 0)
 		die(EX_DATAERR, _("no template \"%s\""), args.argv[0]);
 	PQclear(res);

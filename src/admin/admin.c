@@ -22,24 +22,30 @@ static const struct admin_command admin_commands[] = {
 	{ "org", "add", cmd_org_add, N_("CODE NAME"), N_("add an organisation") },
 	{ "org", "list", cmd_org_list, N_("[--format F]"), N_("list organisations") },
 	{ "district", "add", cmd_district_add, N_("ORG NAME"), N_("add a district") },
-	{ "district", "list", cmd_district_list, N_("[ORG] [--format F]"),
-	    N_("list districts") },
-	{ "queue", "add", cmd_queue_add, N_("CODE --org ORG --name NAME [--level 1|2] "
-	    "[--escalate-to Q] [--sla POLICY] [--priority N] [--claim-timeout T] "
-	    "[--address A]…"), N_("add a queue") },
-	{ "queue", "set", cmd_queue_set, N_("CODE [--name NAME] [--level 1|2] "
-	    "[--escalate-to Q|none] [--sla POLICY|none] [--priority N] "
-	    "[--claim-timeout T|none] [--address A]… [--remove-address A]… "
-	    "[--active|--inactive]"), N_("change a queue") },
+	{ "district", "list", cmd_district_list, N_("[ORG] [--format F]"), N_("list districts") },
+	{ "queue", "add", cmd_queue_add,
+	    N_("CODE --org ORG --name NAME [--level 1|2] "
+	       "[--escalate-to Q] [--sla POLICY] [--priority N] [--claim-timeout T] "
+	       "[--address A]…"),
+	    N_("add a queue") },
+	{ "queue", "set", cmd_queue_set,
+	    N_("CODE [--name NAME] [--level 1|2] "
+	       "[--escalate-to Q|none] [--sla POLICY|none] [--priority N] "
+	       "[--claim-timeout T|none] [--address A]… [--remove-address A]… "
+	       "[--active|--inactive]"),
+	    N_("change a queue") },
 	{ "queue", "list", cmd_queue_list, N_("[--org ORG] [--format F]"), N_("list queues") },
 	{ "queue", "remove", cmd_queue_remove, N_("CODE"),
 	    N_("remove a queue (deactivate it when it has tickets)") },
-	{ "agent", "add", cmd_agent_add, N_("LOGIN --name NAME --org ORG [--level N] "
-	    "[--email E] [--supervisor|--admin] [--password-prompt]"),
+	{ "agent", "add", cmd_agent_add,
+	    N_("LOGIN --name NAME --org ORG [--level N] "
+	       "[--email E] [--supervisor|--admin] [--password-prompt]"),
 	    N_("add an agent and her login role") },
-	{ "agent", "set", cmd_agent_set, N_("LOGIN [--name NAME] [--org ORG] [--level N] "
-	    "[--email E|none] [--role agent|supervisor|admin] [--active] "
-	    "[--password-prompt]"), N_("change an agent") },
+	{ "agent", "set", cmd_agent_set,
+	    N_("LOGIN [--name NAME] [--org ORG] [--level N] "
+	       "[--email E|none] [--role agent|supervisor|admin] [--active] "
+	       "[--password-prompt]"),
+	    N_("change an agent") },
 	{ "agent", "list", cmd_agent_list, N_("[--org ORG] [--all] [--format F]"),
 	    N_("list agents") },
 	{ "agent", "remove", cmd_agent_remove, N_("LOGIN"),
@@ -48,22 +54,26 @@ static const struct admin_command admin_commands[] = {
 	    N_("make an agent a member of a queue") },
 	{ "member", "remove", cmd_member_remove, N_("AGENT QUEUE"),
 	    N_("remove an agent from a queue") },
-	{ "member", "list", cmd_member_list, N_("[QUEUE] [--format F]"),
-	    N_("list queue members") },
-	{ "field", "add", cmd_field_add, N_("NAME --label L --kind text|number|date|enum "
-	    "[--allowed a,b,c] [--required] [--position N]"), N_("define a ticket field") },
+	{ "member", "list", cmd_member_list, N_("[QUEUE] [--format F]"), N_("list queue members") },
+	{ "field", "add", cmd_field_add,
+	    N_("NAME --label L --kind text|number|date|enum "
+	       "[--allowed a,b,c] [--required] [--position N]"),
+	    N_("define a ticket field") },
 	{ "field", "list", cmd_field_list, N_("[--format F]"), N_("list ticket fields") },
-	{ "field", "remove", cmd_field_remove, N_("NAME"),
-	    N_("remove a field no ticket uses") },
-	{ "service", "add", cmd_service_add, N_("CODE --org ORG --category C --name N "
-	    "[--queue Q] [--sla P]"), N_("add a service to the catalogue") },
+	{ "field", "remove", cmd_field_remove, N_("NAME"), N_("remove a field no ticket uses") },
+	{ "service", "add", cmd_service_add,
+	    N_("CODE --org ORG --category C --name N "
+	       "[--queue Q] [--sla P]"),
+	    N_("add a service to the catalogue") },
 	{ "service", "list", cmd_service_list, N_("[--org ORG] [--format F]"),
 	    N_("list the catalogue") },
 	{ "service", "remove", cmd_service_remove, N_("CODE"),
 	    N_("remove a service (deactivate it when tickets use it)") },
-	{ "sla", "add", cmd_sla_add, N_("NAME [--first-response T] [--next-response T] "
-	    "[--resolution T] [--business-hours HH:MM-HH:MM] [--workdays 1-5] "
-	    "[--timezone TZ]"), N_("add an SLA policy") },
+	{ "sla", "add", cmd_sla_add,
+	    N_("NAME [--first-response T] [--next-response T] "
+	       "[--resolution T] [--business-hours HH:MM-HH:MM] [--workdays 1-5] "
+	       "[--timezone TZ]"),
+	    N_("add an SLA policy") },
 	{ "sla", "list", cmd_sla_list, N_("[--format F]"), N_("list SLA policies") },
 	{ "template", "add", cmd_template_add, N_("NAME FILE.md [--subject S] [--org ORG]"),
 	    N_("add or replace a reply template") },
@@ -80,14 +90,18 @@ static const struct admin_command admin_commands[] = {
 	    N_("check the history hash chains") },
 	{ NULL, "expire-claims", cmd_expire_claims, "",
 	    N_("release claims whose lease ran out (for cron)") },
-	{ "quarantine", "list", cmd_quarantine, N_("[--outcome quarantined|held|pending] "
-	    "[--limit N] [--format F]"), N_("list mail the gateway could not import") },
+	{ "quarantine", "list", cmd_quarantine,
+	    N_("[--outcome quarantined|held|pending] "
+	       "[--limit N] [--format F]"),
+	    N_("list mail the gateway could not import") },
 	{ "quarantine", "show", cmd_quarantine, N_("ID [--raw]"),
 	    N_("show a quarantined message") },
 	{ "quarantine", "retry", cmd_quarantine, N_("ID…"),
 	    N_("import quarantined messages again") },
-	{ NULL, "demo", cmd_demo, N_("[--tickets N] [--seed S] [--until DATE] "
-	    "[--contacts N] [--force]"), N_("fill the database with a realistic demo desk") },
+	{ NULL, "demo", cmd_demo,
+	    N_("[--tickets N] [--seed S] [--until DATE] "
+	       "[--contacts N] [--force]"),
+	    N_("fill the database with a realistic demo desk") },
 };
 
 static void GUICHET_DEAD
@@ -97,8 +111,10 @@ usage(FILE *f, int ex)
 	char *left;
 	size_t i;
 
-	fprintf(f, _("usage: %s [-v] [-d CONNINFO] [-F CONFIG] [--sqldir DIR] "
-	    "COMMAND [ARGS…]\n\ncommands:\n"), log_progname());
+	fprintf(f,
+	    _("usage: %s [-v] [-d CONNINFO] [-F CONFIG] [--sqldir DIR] "
+	      "COMMAND [ARGS…]\n\ncommands:\n"),
+	    log_progname());
 	for (i = 0; i < nitems(admin_commands); i++) {
 		c = &admin_commands[i];
 		if (c->group != NULL)
@@ -128,8 +144,7 @@ admin_usage_of(const char *group, const char *name)
 		if (name != NULL && strcmp(name, c->name) != 0)
 			continue;
 		fprintf(stderr, _("usage: %s %s%s%s %s\n"), log_progname(),
-		    group != NULL ? group : "", group != NULL ? " " : "", c->name,
-		    _(c->args));
+		    group != NULL ? group : "", group != NULL ? " " : "", c->name, _(c->args));
 	}
 	exit(EX_USAGE);
 }
@@ -219,8 +234,8 @@ admin_exec(struct admin *a, const char *sql, int n, const char *const *params)
 
 /* Run a statement whose failure the caller handles (NULL, *cause, sqlstate). */
 PGresult *
-admin_try(struct admin *a, const char *sql, int n, const char *const *params,
-    char **cause, char *sqlstate)
+admin_try(struct admin *a, const char *sql, int n, const char *const *params, char **cause,
+    char *sqlstate)
 {
 	admin_connect(a);
 	return db_exec(a->conn, sql, n, params, cause, sqlstate);
@@ -243,17 +258,13 @@ static const struct {
 	const char *what;
 	const char *sql;
 } admin_kinds[] = {
-	[KIND_ORG] = { N_("organisation"),
-	    "SELECT id FROM guichet.organisation WHERE code = $1" },
+	[KIND_ORG] = { N_("organisation"), "SELECT id FROM guichet.organisation WHERE code = $1" },
 	[KIND_QUEUE] = { N_("queue"), "SELECT id FROM guichet.queue WHERE code = $1" },
 	[KIND_AGENT] = { N_("agent"), "SELECT id FROM guichet.agent WHERE login = $1" },
-	[KIND_SLA] = { N_("SLA policy"),
-	    "SELECT id FROM guichet.sla_policy WHERE name = $1" },
-	[KIND_SERVICE] = { N_("service"),
-	    "SELECT id FROM guichet.service WHERE code = $1" },
+	[KIND_SLA] = { N_("SLA policy"), "SELECT id FROM guichet.sla_policy WHERE name = $1" },
+	[KIND_SERVICE] = { N_("service"), "SELECT id FROM guichet.service WHERE code = $1" },
 	[KIND_FIELD] = { N_("field"), "SELECT id FROM guichet.field WHERE name = $1" },
-	[KIND_TEMPLATE] = { N_("template"),
-	    "SELECT id FROM guichet.template WHERE name = $1" },
+	[KIND_TEMPLATE] = { N_("template"), "SELECT id FROM guichet.template WHERE name = $1" },
 	[KIND_KB] = { N_("knowledge-base article"),
 	    "SELECT id FROM guichet.kb_article WHERE slug = $1" },
 };
@@ -304,8 +315,10 @@ admin_check_code(const char *what, const char *s)
 	if (len == 0 || len > 64 || strchr("abcdefghijklmnopqrstuvwxyz0123456789", *s) == NULL ||
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != len) {
 		clean = sanitize_text(s, 0);
-		die(EX_DATAERR, _("invalid %s \"%s\": lower-case letters, digits, \"_\", "
-		    "\".\" and \"-\", starting with a letter or digit"), what, clean);
+		die(EX_DATAERR,
+		    _("invalid %s \"%s\": lower-case letters, digits, \"_\", "
+		      "\".\" and \"-\", starting with a letter or digit"),
+		    what, clean);
 	}
 }
 

@@ -24,16 +24,16 @@ struct admin_command {
 	const char *group; /* "queue", or NULL for a one-word command */
 	const char *name;  /* "add" */
 	int (*run)(struct admin *, int argc, char **argv);
-	const char *args;  /* N_("CODE --org ORG --name NAME …") for usage */
-	const char *help;  /* N_("one line") */
+	const char *args; /* N_("CODE --org ORG --name NAME …") for usage */
+	const char *help; /* N_("one line") */
 };
 
 /* admin.c */
 PGconn *admin_connect(struct admin *);
 void admin_usage_of(const char *group, const char *name) GUICHET_DEAD;
 PGresult *admin_exec(struct admin *, const char *sql, int n, const char *const *params);
-PGresult *admin_try(struct admin *, const char *sql, int n, const char *const *params,
-    char **cause, char *sqlstate);
+PGresult *admin_try(struct admin *, const char *sql, int n, const char *const *params, char **cause,
+    char *sqlstate);
 void admin_begin(struct admin *);
 void admin_commit(struct admin *);
 
@@ -66,8 +66,8 @@ struct admin_args {
  * command and exits EX_USAGE. Positional count must be in [min, max].
  */
 void admin_parse(const char *group, const char *name, int argc, char **argv,
-    const struct option *longopts, void (*on_option)(int, const char *, void *),
-    void *ctx, int min, int max, struct admin_args *out);
+    const struct option *longopts, void (*on_option)(int, const char *, void *), void *ctx, int min,
+    int max, struct admin_args *out);
 long long admin_parse_number(const char *what, const char *s, long long min, long long max);
 char *admin_parse_interval(const char *what, const char *s);
 char *admin_read_file(const char *path, size_t max);
@@ -89,11 +89,10 @@ struct admin_list {
 	enum admin_format format;
 	const char *filter; /* the positional argument, or NULL */
 	const char *org;    /* --org */
-	bool all;           /* --all */
+	bool all;	    /* --all */
 	const char *tag;    /* --tag */
 };
-void admin_list_args(const char *group, int argc, char **argv, int maxpos,
-    struct admin_list *);
+void admin_list_args(const char *group, int argc, char **argv, int maxpos, struct admin_list *);
 /* Run a list query ($1 = filter, $2 = org, $3 = all, $4 = tag) and print it. */
 int admin_list_run(struct admin *, const char *sql, const struct admin_list *);
 

@@ -47,13 +47,13 @@ void strbuf_free(struct strbuf *);
 
 /* util-log.c — messages are "prog: text" on stderr, or syslog. */
 #define LOG_TO_SYSLOG 0x1
-#define LOG_FACILITY_MAIL 0x2	/* with LOG_TO_SYSLOG: facility mail, not user */
+#define LOG_FACILITY_MAIL 0x2 /* with LOG_TO_SYSLOG: facility mail, not user */
 void log_open(const char *progname, int verbosity, int flags);
 const char *log_progname(void);
-void log_debug(const char *, ...) GUICHET_PRINTF(1, 2);	/* only with -vv */
+void log_debug(const char *, ...) GUICHET_PRINTF(1, 2); /* only with -vv */
 void log_info(const char *, ...) GUICHET_PRINTF(1, 2);	/* only with -v */
 void log_warnx(const char *, ...) GUICHET_PRINTF(1, 2);
-void log_warn(const char *, ...) GUICHET_PRINTF(1, 2);	/* appends strerror(errno) */
+void log_warn(const char *, ...) GUICHET_PRINTF(1, 2); /* appends strerror(errno) */
 /* Print one line "prog: message" and exit with a sysexits(3) code. */
 void die(int ex, const char *, ...) GUICHET_PRINTF(2, 3) GUICHET_DEAD;
 /* An impossible state: a bug. */
@@ -61,7 +61,7 @@ void fatalx(const char *, ...) GUICHET_PRINTF(1, 2) GUICHET_DEAD;
 
 /* util-misc.c */
 int parse_int(const char *, long long min, long long max, long long *out);
-char *xdg_path(const char *kind, const char *rest);	/* kind: "config", "state", "data" */
+char *xdg_path(const char *kind, const char *rest); /* kind: "config", "state", "data" */
 int mkdir_p(const char *path, int mode);
 
 /*
@@ -131,7 +131,7 @@ struct md_doc {
 };
 struct md_doc *mdterm_render(const char *markdown, int width);
 struct md_doc *mdterm_plain(const char *text, int width); /* mail text: wrap only */
-char *mdterm_to_text(const struct md_doc *);               /* the lines joined with LF */
+char *mdterm_to_text(const struct md_doc *);		  /* the lines joined with LF */
 void mdterm_free(struct md_doc *);
 
 /*
@@ -166,8 +166,7 @@ const char *config_get_default(const struct config *, const char *name, const ch
 int config_get_int(const struct config *, const char *name, long long min, long long max,
     long long def, long long *out, char **cause);
 /* yes/no, on/off, true/false, 1/0; unset gives def. 0, or -1 with *cause. */
-int config_get_bool(const struct config *, const char *name, bool def, bool *out,
-    char **cause);
+int config_get_bool(const struct config *, const char *name, bool def, bool *out, char **cause);
 void config_free(struct config *);
 
 /*
@@ -186,41 +185,40 @@ struct query {
 	char *params[QUERY_NPARAMS];
 	char *statuses;
 };
-int query_parse(struct query *, const char *text, const char *login, time_t now,
-    char **cause);
+int query_parse(struct query *, const char *text, const char *login, time_t now, char **cause);
 void query_set_queue(struct query *, int queue_id);
 const char *query_status_list(const struct query *, bool all);
 void query_free(struct query *);
 /* "%value%" for ILIKE, with % _ and \ taken literally (a name typed by an agent). */
 char *query_like_pattern(const char *value);
 extern const char *const query_keys;
-#define QUERY_WHERE \
-	"($1::int IS NULL OR t.queue_id = $1::int)" \
-	" AND ($2::text[] IS NULL OR t.queue_id = ANY (ARRAY(SELECT qq.id FROM guichet.queue qq" \
-	"  WHERE qq.code = ANY ($2::text[]))))" \
-	" AND ($3::text IS NULL OR t.owner_id = (SELECT ag.id FROM guichet.agent ag" \
-	"  WHERE ag.login = $3::text))" \
-	" AND ($4::bool IS NULL OR (t.owner_id IS NULL) = $4::bool)" \
-	" AND ($5::int IS NULL OR t.priority >= $5::int)" \
-	" AND ($6::int IS NULL OR t.priority <= $6::int)" \
-	" AND ($7::text[] IS NULL OR t.district_id = ANY (ARRAY(SELECT di.id" \
-	"  FROM guichet.district di WHERE lower(di.name) = ANY ($7::text[]))))" \
-	" AND ($8::timestamptz IS NULL OR t.created_at >= $8::timestamptz)" \
-	" AND ($9::timestamptz IS NULL OR t.created_at < $9::timestamptz)" \
-	" AND ($10::timestamptz IS NULL OR t.updated_at >= $10::timestamptz)" \
-	" AND ($11::timestamptz IS NULL OR t.updated_at < $11::timestamptz)" \
-	" AND ($12::text IS NULL OR t.id IN (SELECT guichet.search_text($12::text, NULL," \
-	"  $21::text[], $1::int, $2::text[])))" \
-	" AND ($13::text IS NULL OR t.id IN (SELECT guichet.search_subject($13::text)))" \
+#define QUERY_WHERE                                                                                  \
+	"($1::int IS NULL OR t.queue_id = $1::int)"                                                  \
+	" AND ($2::text[] IS NULL OR t.queue_id = ANY (ARRAY(SELECT qq.id FROM guichet.queue qq"     \
+	"  WHERE qq.code = ANY ($2::text[]))))"                                                      \
+	" AND ($3::text IS NULL OR t.owner_id = (SELECT ag.id FROM guichet.agent ag"                 \
+	"  WHERE ag.login = $3::text))"                                                              \
+	" AND ($4::bool IS NULL OR (t.owner_id IS NULL) = $4::bool)"                                 \
+	" AND ($5::int IS NULL OR t.priority >= $5::int)"                                            \
+	" AND ($6::int IS NULL OR t.priority <= $6::int)"                                            \
+	" AND ($7::text[] IS NULL OR t.district_id = ANY (ARRAY(SELECT di.id"                        \
+	"  FROM guichet.district di WHERE lower(di.name) = ANY ($7::text[]))))"                      \
+	" AND ($8::timestamptz IS NULL OR t.created_at >= $8::timestamptz)"                          \
+	" AND ($9::timestamptz IS NULL OR t.created_at < $9::timestamptz)"                           \
+	" AND ($10::timestamptz IS NULL OR t.updated_at >= $10::timestamptz)"                        \
+	" AND ($11::timestamptz IS NULL OR t.updated_at < $11::timestamptz)"                         \
+	" AND ($12::text IS NULL OR t.id IN (SELECT guichet.search_text($12::text, NULL,"            \
+	"  $21::text[], $1::int, $2::text[])))"                                                      \
+	" AND ($13::text IS NULL OR t.id IN (SELECT guichet.search_subject($13::text)))"             \
 	" AND ($14::text IS NULL OR t.requester_id IN (SELECT guichet.search_requester($14::text)))" \
-	" AND ($15::bigint[] IS NULL OR t.id = ANY ($15::bigint[]))" \
-	" AND ($16::int IS NULL OR t.level = $16::int)" \
-	" AND ($17::text[] IS NULL OR t.channel = ANY ($17::text[]))" \
-	" AND ($18::text[] IS NULL OR NOT EXISTS (SELECT 1 FROM unnest($18::text[], $19::text[])" \
-	"  AS fu(name, value) WHERE NOT EXISTS (SELECT 1 FROM guichet.ticket_field tf" \
-	"  JOIN guichet.field fd ON fd.id = tf.field_id WHERE tf.ticket_id = t.id" \
-	"  AND fd.name = fu.name AND lower(tf.value) = lower(fu.value))))" \
-	" AND ($20::text[] IS NULL OR t.service_id = ANY (ARRAY(SELECT sv.id" \
+	" AND ($15::bigint[] IS NULL OR t.id = ANY ($15::bigint[]))"                                 \
+	" AND ($16::int IS NULL OR t.level = $16::int)"                                              \
+	" AND ($17::text[] IS NULL OR t.channel = ANY ($17::text[]))"                                \
+	" AND ($18::text[] IS NULL OR NOT EXISTS (SELECT 1 FROM unnest($18::text[], $19::text[])"    \
+	"  AS fu(name, value) WHERE NOT EXISTS (SELECT 1 FROM guichet.ticket_field tf"               \
+	"  JOIN guichet.field fd ON fd.id = tf.field_id WHERE tf.ticket_id = t.id"                   \
+	"  AND fd.name = fu.name AND lower(tf.value) = lower(fu.value))))"                           \
+	" AND ($20::text[] IS NULL OR t.service_id = ANY (ARRAY(SELECT sv.id"                        \
 	"  FROM guichet.service sv WHERE sv.code = ANY ($20::text[]))))"
 
 #endif

@@ -40,13 +40,12 @@ int db_check_schema(PGconn *, char **cause);
  * (translated for guichet's SQLSTATEs) and, when sqlstate is not NULL, copies the
  * five-character SQLSTATE into it (char[6]).
  */
-PGresult *db_exec(PGconn *, const char *sql, int nparams, const char *const *params,
-    char **cause, char *sqlstate);
+PGresult *db_exec(PGconn *, const char *sql, int nparams, const char *const *params, char **cause,
+    char *sqlstate);
 /* Same for a result that arrived asynchronously (PQgetResult): clears it on error. */
 PGresult *db_check(PGconn *, PGresult *, char **cause, char *sqlstate);
 /* Run a statement that returns nothing interesting; 0 or -1 with *cause. */
-int db_command(PGconn *, const char *sql, int nparams, const char *const *params,
-    char **cause);
+int db_command(PGconn *, const char *sql, int nparams, const char *const *params, char **cause);
 
 /* One sentence for an error result: guichet's SQLSTATEs translated, others as sent. */
 char *db_error_message(const PGresult *);

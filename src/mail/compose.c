@@ -181,8 +181,8 @@ date_header(struct strbuf *sb)
 	localtime_r(&now, &tm);
 	/* RFC 5322 names, whatever the locale. */
 	static const char *days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-		"Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+		"Sep", "Oct", "Nov", "Dec" };
 	strftime(buf, sizeof buf, "%H:%M:%S %z", &tm);
 	strbuf_printf(sb, "Date: %s, %02d %s %d %s\r\n", days[tm.tm_wday], tm.tm_mday,
 	    months[tm.tm_mon], tm.tm_year + 1900, buf);
@@ -207,18 +207,22 @@ compose_message(const struct outgoing *out, const struct mail_options *o, size_t
 		strbuf_puts(&sb, "Auto-Submitted: auto-replied\r\n");
 	strbuf_puts(&sb, "MIME-Version: 1.0\r\n");
 	if (out->nattachments == 0) {
-		strbuf_puts(&sb, "Content-Type: text/plain; charset=UTF-8\r\n"
+		strbuf_puts(&sb,
+		    "Content-Type: text/plain; charset=UTF-8\r\n"
 		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 		body_qp(&sb, out->body ? out->body : "");
 	} else {
 		char boundary[64];
 		size_t i;
 
-		snprintf(boundary, sizeof boundary, "=_guichet_%lld_%ld", out->ticket,
-		    (long)time(NULL));
-		strbuf_printf(&sb, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", boundary);
-		strbuf_printf(&sb, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", boundary);
+		snprintf(
+		    boundary, sizeof boundary, "=_guichet_%lld_%ld", out->ticket, (long)time(NULL));
+		strbuf_printf(
+		    &sb, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", boundary);
+		strbuf_printf(&sb,
+		    "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+		    boundary);
 		body_qp(&sb, out->body ? out->body : "");
 		for (i = 0; i < out->nattachments; i++)
 			compose_attachment(&sb, boundary, &out->attachments[i]);

@@ -15,11 +15,11 @@
 
 struct html_state {
 	struct strbuf out;
-	int quote;	/* blockquote depth */
-	int pre;	/* inside <pre> */
-	bool space;	/* a space is pending */
-	bool bol;	/* at the beginning of a line */
-	char *href;	/* the open link's address */
+	int quote;  /* blockquote depth */
+	int pre;    /* inside <pre> */
+	bool space; /* a space is pending */
+	bool bol;   /* at the beginning of a line */
+	char *href; /* the open link's address */
 	size_t link_start;
 };
 
@@ -27,17 +27,51 @@ static const struct {
 	const char *name;
 	const char *utf8;
 } entities[] = {
-	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
-	{ "nbsp", " " }, { "eacute", "é" }, { "egrave", "è" }, { "ecirc", "ê" },
-	{ "euml", "ë" }, { "agrave", "à" }, { "acirc", "â" }, { "ccedil", "ç" },
-	{ "icirc", "î" }, { "iuml", "ï" }, { "ocirc", "ô" }, { "ouml", "ö" },
-	{ "ucirc", "û" }, { "ugrave", "ù" }, { "uuml", "ü" }, { "auml", "ä" },
-	{ "szlig", "ß" }, { "Eacute", "É" }, { "Egrave", "È" }, { "Agrave", "À" },
-	{ "Ccedil", "Ç" }, { "oelig", "œ" }, { "laquo", "«" }, { "raquo", "»" },
-	{ "hellip", "…" }, { "mdash", "—" }, { "ndash", "–" }, { "rsquo", "’" },
-	{ "lsquo", "‘" }, { "rdquo", "”" }, { "ldquo", "“" }, { "euro", "€" },
-	{ "copy", "©" }, { "reg", "®" }, { "deg", "°" }, { "middot", "·" },
-	{ "bull", "•" }, { "shy", "" }, { "zwnj", "" }, { "zwj", "" },
+	{ "amp", "&" },
+	{ "lt", "<" },
+	{ "gt", ">" },
+	{ "quot", "\"" },
+	{ "apos", "'" },
+	{ "nbsp", " " },
+	{ "eacute", "é" },
+	{ "egrave", "è" },
+	{ "ecirc", "ê" },
+	{ "euml", "ë" },
+	{ "agrave", "à" },
+	{ "acirc", "â" },
+	{ "ccedil", "ç" },
+	{ "icirc", "î" },
+	{ "iuml", "ï" },
+	{ "ocirc", "ô" },
+	{ "ouml", "ö" },
+	{ "ucirc", "û" },
+	{ "ugrave", "ù" },
+	{ "uuml", "ü" },
+	{ "auml", "ä" },
+	{ "szlig", "ß" },
+	{ "Eacute", "É" },
+	{ "Egrave", "È" },
+	{ "Agrave", "À" },
+	{ "Ccedil", "Ç" },
+	{ "oelig", "œ" },
+	{ "laquo", "«" },
+	{ "raquo", "»" },
+	{ "hellip", "…" },
+	{ "mdash", "—" },
+	{ "ndash", "–" },
+	{ "rsquo", "’" },
+	{ "lsquo", "‘" },
+	{ "rdquo", "”" },
+	{ "ldquo", "“" },
+	{ "euro", "€" },
+	{ "copy", "©" },
+	{ "reg", "®" },
+	{ "deg", "°" },
+	{ "middot", "·" },
+	{ "bull", "•" },
+	{ "shy", "" },
+	{ "zwnj", "" },
+	{ "zwj", "" },
 };
 
 static void
@@ -261,8 +295,9 @@ tag(struct html_state *st, const char *p, const char *end)
 	tname[n] = '\0';
 	q++;
 
-	if (!closing && (strcmp(tname, "script") == 0 || strcmp(tname, "style") == 0 ||
-	    strcmp(tname, "head") == 0 || strcmp(tname, "title") == 0))
+	if (!closing &&
+	    (strcmp(tname, "script") == 0 || strcmp(tname, "style") == 0 ||
+		strcmp(tname, "head") == 0 || strcmp(tname, "title") == 0))
 		return skip_element(q, end, tname);
 	if (strcmp(tname, "br") == 0)
 		newline(st, 1);
@@ -344,13 +379,15 @@ html_to_text(const char *html, size_t len)
 		if (c == '\n') {
 			while (clean.len > 0 && clean.buf[clean.len - 1] == ' ')
 				clean.len--;
-			if (clean.len == 0 || (clean.len >= 2 && clean.buf[clean.len - 1] == '\n' &&
-			    clean.buf[clean.len - 2] == '\n'))
+			if (clean.len == 0 ||
+			    (clean.len >= 2 && clean.buf[clean.len - 1] == '\n' &&
+				clean.buf[clean.len - 2] == '\n'))
 				continue;
 		}
 		strbuf_addch(&clean, c);
 	}
-	while (clean.len > 0 && (clean.buf[clean.len - 1] == '\n' || clean.buf[clean.len - 1] == ' '))
+	while (
+	    clean.len > 0 && (clean.buf[clean.len - 1] == '\n' || clean.buf[clean.len - 1] == ' '))
 		clean.len--;
 	if (clean.buf != NULL)
 		clean.buf[clean.len] = '\0';

@@ -40,19 +40,15 @@ static const char sql_ingest[] =
  */
 #define PARTITIONS 2
 static const char sql_lock_batch[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", 1), "
-    "pg_advisory_xact_lock(" LOCK_CLASS ", 2)";
-static const char sql_lock_partition[] =
-    "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", 1 + $1::integer)";
-static const char sql_try_lock_source[] =
-    "SELECT pg_try_advisory_lock(" LOCK_CLASS ", hashtext($1)) AS locked";
-static const char sql_lock_source[] =
-    "SELECT pg_advisory_lock(" LOCK_CLASS ", hashtext($1))";
-static const char sql_store_raw[] =
-    "SELECT guichet.store_raw($1, $2, $3, $4) AS id";
-static const char sql_pending[] =
-    "SELECT id, source, bytes FROM guichet.mail_pending(100)";
-static const char sql_tag_prefix[] =
-    "SELECT value FROM guichet.setting WHERE key = 'tag_prefix'";
+				     "pg_advisory_xact_lock(" LOCK_CLASS ", 2)";
+static const char sql_lock_partition[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS
+					 ", 1 + $1::integer)";
+static const char sql_try_lock_source[] = "SELECT pg_try_advisory_lock(" LOCK_CLASS
+					  ", hashtext($1)) AS locked";
+static const char sql_lock_source[] = "SELECT pg_advisory_lock(" LOCK_CLASS ", hashtext($1))";
+static const char sql_store_raw[] = "SELECT guichet.store_raw($1, $2, $3, $4) AS id";
+static const char sql_pending[] = "SELECT id, source, bytes FROM guichet.mail_pending(100)";
+static const char sql_tag_prefix[] = "SELECT value FROM guichet.setting WHERE key = 'tag_prefix'";
 
 struct stats {
 	size_t seen, imported, threaded, created, duplicates, quarantined, loops, held;
@@ -74,7 +70,7 @@ struct import {
 	size_t nitems;
 	struct timespec start, last_draw;
 	bool drawn;
-	int worker; /* the partition this process imports, or -1 for all */
+	int worker;	      /* the partition this process imports, or -1 for all */
 	char failed_state[6]; /* SQLSTATE of the statement that failed a batch */
 };
 
@@ -135,7 +131,8 @@ options_json(const struct mail_options *o)
 	strbuf_addch(&sb, '[');
 	if (own != NULL) {
 		copy = xstrdup(own);
-		for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		for (tok = strtok_r(copy, ", \t", &save); tok;
+		     tok = strtok_r(NULL, ", \t", &save)) {
 			if (!f2)
 				strbuf_addch(&sb, ',');
 			f2 = false;
@@ -275,8 +272,8 @@ send_begin(struct import *im)
 	if (im->worker < 0)
 		return send_simple(im->conn, sql_lock_batch);
 	snprintf(part, sizeof part, "%d", im->worker);
-	return PQsendQueryParams(im->conn, sql_lock_partition, 1, NULL, values, NULL, NULL, 0) ?
-	    0 : -1;
+	return PQsendQueryParams(im->conn, sql_lock_partition, 1, NULL, values, NULL, NULL, 0) ? 0 :
+												 -1;
 }
 
 /* The partition of a message: a hash of its sender's address. */
@@ -313,7 +310,8 @@ send_item(struct import *im, struct item *it)
 	mail_parse(&m, it->msg.data, it->msg.len, &im->o);
 	if (it->msg.truncated && m.error == NULL) {
 		/* Bigger than the hard limit: not even kept raw here; reported. */
-		xasprintf(&m.error, "message of %zu bytes is over the hard limit", it->msg.real_size);
+		xasprintf(
+		    &m.error, "message of %zu bytes is over the hard limit", it->msg.real_size);
 	}
 	it->message_id = m.message_id ? xstrdup(m.message_id) : NULL;
 	strbuf_init(&js);
@@ -368,8 +366,8 @@ count(struct import *im, struct item *it, const PGresult *res)
 	if (strcmp(outcome, "quarantined") == 0) {
 		char *d = sanitize_text(detail ? detail : "", 0);
 
-		log_warnx(_("%s: quarantined as raw message #%s: %s"), id,
-		    db_value(res, 0, "o_raw"), d);
+		log_warnx(
+		    _("%s: quarantined as raw message #%s: %s"), id, db_value(res, 0, "o_raw"), d);
 		free(d);
 	} else
 		log_info("%s: %s%s%s%s%s", id, outcome, ticket ? " ticket #" : "",
@@ -773,9 +771,10 @@ summary(struct import *im)
 {
 	char *line;
 
-	xasprintf(&line, _("%zu messages: %zu imported (%zu new tickets, %zu threaded), "
-	    "%zu duplicates, %zu quarantined, %zu loops, %zu held"), im->st.seen,
-	    im->st.imported, im->st.created, im->st.threaded, im->st.duplicates,
+	xasprintf(&line,
+	    _("%zu messages: %zu imported (%zu new tickets, %zu threaded), "
+	      "%zu duplicates, %zu quarantined, %zu loops, %zu held"),
+	    im->st.seen, im->st.imported, im->st.created, im->st.threaded, im->st.duplicates,
 	    im->st.quarantined, im->st.loops, im->st.held);
 	if (im->o.summary)
 		printf("%s\n", line);
@@ -999,7 +998,7 @@ parse_run(const struct mail_options *o)
 	im.options_json = options_json(o);
 	memset(&msg, 0, sizeof msg);
 	if (read_fd(STDIN_FILENO, o->max_size * 4, &msg.data, &msg.len, &truncated,
-	    &msg.real_size) != 0)
+		&msg.real_size) != 0)
 		die(EX_IOERR, "stdin: %s", strerror(errno));
 	mail_parse(&m, msg.data, msg.len, o);
 	strbuf_init(&js);

@@ -126,10 +126,10 @@ void json_key(struct strbuf *, bool *first, const char *key);
 struct source_msg {
 	char *data;
 	size_t len;
-	char *id;	   /* file name, UID, offset: how to find it again */
-	int64_t raw_id;	   /* retry: the raw_message row; else 0 */
-	bool truncated;	   /* only the first max_size bytes were read */
-	size_t real_size;  /* its size when truncated */
+	char *id;	  /* file name, UID, offset: how to find it again */
+	int64_t raw_id;	  /* retry: the raw_message row; else 0 */
+	bool truncated;	  /* only the first max_size bytes were read */
+	size_t real_size; /* its size when truncated */
 };
 struct source;
 struct source_ops {
@@ -147,7 +147,7 @@ struct source_ops {
 struct source {
 	const struct source_ops *ops;
 	const struct mail_options *options;
-	char *label; /* "maildir:/path" as stored in raw_message.source */
+	char *label;  /* "maildir:/path" as stored in raw_message.source */
 	size_t total; /* messages expected, for the progress bar; 0 unknown */
 	void *data;
 };

@@ -20,8 +20,18 @@
 #include "mail.h"
 
 enum {
-	OPT_MAILDIR = 256, OPT_MBOX, OPT_IMAP, OPT_POP3, OPT_STDIN, OPT_SUMMARY, OPT_SYSLOG,
-	OPT_MOVE_TO, OPT_BATCH, OPT_INSECURE, OPT_HELP, OPT_VERSION,
+	OPT_MAILDIR = 256,
+	OPT_MBOX,
+	OPT_IMAP,
+	OPT_POP3,
+	OPT_STDIN,
+	OPT_SUMMARY,
+	OPT_SYSLOG,
+	OPT_MOVE_TO,
+	OPT_BATCH,
+	OPT_INSECURE,
+	OPT_HELP,
+	OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -48,10 +58,11 @@ usage(int ex)
 {
 	FILE *f = ex == 0 ? stdout : stderr;
 
-	fprintf(f, _("usage: guichet-mail [-v] [-d conninfo] [-F config] [--syslog] command\n"
-	    "  import --maildir DIR | --mbox FILE | --imap URL | --pop3 URL | --stdin\n"
-	    "         [--move-to FOLDER] [--batch N] [--summary]\n"
-	    "  send [--summary]\n"));
+	fprintf(f,
+	    _("usage: guichet-mail [-v] [-d conninfo] [-F config] [--syslog] command\n"
+	      "  import --maildir DIR | --mbox FILE | --imap URL | --pop3 URL | --stdin\n"
+	      "         [--move-to FOLDER] [--batch N] [--summary]\n"
+	      "  send [--summary]\n"));
 	exit(ex);
 }
 
@@ -93,8 +104,9 @@ config_bool(const struct config *cf, const char *name)
 {
 	const char *v = config_get(cf, name);
 
-	return v != NULL && (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
-	    strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0);
+	return v != NULL &&
+	    (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
+		strcasecmp(v, "on") == 0);
 }
 
 static void
@@ -232,8 +244,9 @@ main(int argc, char **argv)
 
 	if (strcmp(command, "import") == 0) {
 		if (kind == 0)
-			die(EX_USAGE, _("import needs a source: --maildir, --mbox, --imap, --pop3 "
-			    "or --stdin"));
+			die(EX_USAGE,
+			    _("import needs a source: --maildir, --mbox, --imap, --pop3 "
+			      "or --stdin"));
 		src.options = &o;
 		if (kind == OPT_STDIN)
 			o.progress = false;

@@ -125,8 +125,9 @@ param_2231(const struct mailmime_single_fields *sf, const char *base, bool conte
 	bool lossy = false, encoded = false;
 	int i;
 
-#define LOOKUP(n) (content ? param_in(sf->fld_content ? sf->fld_content->ct_parameters : NULL, n) \
-			   : disposition_param(sf, n))
+#define LOOKUP(n)                                                                         \
+	(content ? param_in(sf->fld_content ? sf->fld_content->ct_parameters : NULL, n) : \
+		   disposition_param(sf, n))
 	snprintf(name, sizeof name, "%s*", base);
 	if ((v = LOOKUP(name)) != NULL)
 		return header_decode_2231(v, &lossy);
@@ -181,8 +182,8 @@ part_filename(const struct mailmime_single_fields *sf)
 			*d++ = *s;
 	}
 	*d = '\0';
-	s = xstrdup(base[0] == '.' && (base[1] == '\0' || (base[1] == '.' && base[2] == '\0')) ?
-	    "" : base);
+	s = xstrdup(
+	    base[0] == '.' && (base[1] == '\0' || (base[1] == '.' && base[2] == '\0')) ? "" : base);
 	free(raw);
 	if (*s == '\0') {
 		free(s);
@@ -264,9 +265,10 @@ part_bytes(struct mailmime *mime, size_t *len)
 		return copy;
 	}
 	if (data->dt_encoding == MAILMIME_MECHANISM_QUOTED_PRINTABLE)
-		return decode_qp(data->dt_data.dt_text.dt_data, data->dt_data.dt_text.dt_length, len);
+		return decode_qp(
+		    data->dt_data.dt_text.dt_data, data->dt_data.dt_text.dt_length, len);
 	if (mailmime_part_parse(data->dt_data.dt_text.dt_data, data->dt_data.dt_text.dt_length,
-	    &idx, data->dt_encoding, &res, &rlen) != MAILIMF_NO_ERROR) {
+		&idx, data->dt_encoding, &res, &rlen) != MAILIMF_NO_ERROR) {
 		/* Undecodable: the bytes as they are are better than nothing. */
 		*len = data->dt_data.dt_text.dt_length;
 		copy = xmalloc(*len + 1);
@@ -337,8 +339,7 @@ body_append(struct walk *w, const char *text)
 }
 
 static void
-add_attachment(struct walk *w, char *name, const char *type, char *data, size_t len,
-    bool is_inline)
+add_attachment(struct walk *w, char *name, const char *type, char *data, size_t len, bool is_inline)
 {
 	struct mail *m = w->m;
 	struct mail_attachment *a;
@@ -367,7 +368,8 @@ add_attachment(struct walk *w, char *name, const char *type, char *data, size_t 
 		a->data = NULL;
 		strbuf_printf(&m->notes,
 		    _("Attachment \"%s\" (%zu bytes) exceeds the limit of %zu bytes: it is "
-		      "kept in the raw message only.\n"), name, len, w->options->max_attachment);
+		      "kept in the raw message only.\n"),
+		    name, len, w->options->max_attachment);
 	} else
 		a->data = data;
 }
@@ -477,11 +479,11 @@ single(struct walk *w, struct mailmime *mime, bool attachments_only)
 		free(name);
 	} else if (strcmp(type, "text/rfc822-headers") == 0) {
 		bounced_headers(w->m, bytes, len);
-		add_attachment(w, name ? name : xstrdup("returned-headers.txt"), type, bytes, len,
-		    false);
+		add_attachment(
+		    w, name ? name : xstrdup("returned-headers.txt"), type, bytes, len, false);
 	} else if (!attachments_only && !attachment &&
 	    (strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0 ||
-	    (strncmp(type, "text/", 5) == 0 && name == NULL && !w->have_text))) {
+		(strncmp(type, "text/", 5) == 0 && name == NULL && !w->have_text))) {
 		free(name);
 		text_part(w, type, bytes, len, &sf);
 	} else if (attachments_only && strncmp(type, "text/", 5) == 0 && !attachment &&
@@ -596,7 +598,7 @@ walk(struct walk *w, struct mailmime *mime, int depth, bool attachments_only)
 			alternative(w, mime, depth, attachments_only);
 		else {
 			for (it = clist_begin(mime->mm_data.mm_multipart.mm_mp_list); it != NULL;
-			    it = clist_next(it))
+			     it = clist_next(it))
 				walk(w, clist_content(it), depth + 1, attachments_only);
 		}
 		free(type);
@@ -653,7 +655,8 @@ mail_headers(struct mail *m)
 		const char *name = h->list[i].name;
 
 		if (strcasecmp(name, "To") == 0 || strcasecmp(name, "Cc") == 0 ||
-		    strcasecmp(name, "Delivered-To") == 0 || strcasecmp(name, "X-Original-To") == 0 ||
+		    strcasecmp(name, "Delivered-To") == 0 ||
+		    strcasecmp(name, "X-Original-To") == 0 ||
 		    strcasecmp(name, "Envelope-To") == 0 || strcasecmp(name, "Resent-To") == 0)
 			header_addresses(h->list[i].value, &m->recipients, &m->nrecipients);
 	}
@@ -673,8 +676,9 @@ fallback_body(struct walk *w, const char *msg, size_t len, size_t off)
 	free(bytes);
 	body_append(w, text);
 	free(text);
-	strbuf_puts(&w->m->notes, _("The MIME structure could not be read: the message is "
-	    "shown as plain text.\n"));
+	strbuf_puts(&w->m->notes,
+	    _("The MIME structure could not be read: the message is "
+	      "shown as plain text.\n"));
 }
 
 void
@@ -692,9 +696,10 @@ mail_parse(struct mail *m, const char *msg, size_t len, const struct mail_option
 		m->error = xstrdup("no header block: not a mail message");
 		return;
 	}
-	if (headers_get(&m->headers, "From") == NULL && headers_get(&m->headers, "Subject") == NULL &&
-	    headers_get(&m->headers, "Message-ID") == NULL && headers_get(&m->headers, "Date") == NULL &&
-	    headers_get(&m->headers, "To") == NULL) {
+	if (headers_get(&m->headers, "From") == NULL &&
+	    headers_get(&m->headers, "Subject") == NULL &&
+	    headers_get(&m->headers, "Message-ID") == NULL &&
+	    headers_get(&m->headers, "Date") == NULL && headers_get(&m->headers, "To") == NULL) {
 		m->error = xstrdup("no From, To, Subject, Date or Message-ID header");
 		return;
 	}
@@ -706,15 +711,18 @@ mail_parse(struct mail *m, const char *msg, size_t len, const struct mail_option
 	w.options = options;
 	if (len > options->max_size) {
 		m->oversized = true;
-		strbuf_printf(&m->notes, _("The message (%zu bytes) exceeds the limit of %zu bytes: "
-		    "only its headers were read; it is kept raw.\n"), len, options->max_size);
+		strbuf_printf(&m->notes,
+		    _("The message (%zu bytes) exceeds the limit of %zu bytes: "
+		      "only its headers were read; it is kept raw.\n"),
+		    len, options->max_size);
 	} else if (mailmime_parse(msg, len, &idx, &mime) == MAILIMF_NO_ERROR && mime != NULL) {
 		walk(&w, mime, 0, false);
 		mailmime_free(mime);
 	} else
 		fallback_body(&w, msg, len, off);
-	while (m->body.len > 0 && (m->body.buf[m->body.len - 1] == '\n' ||
-	    m->body.buf[m->body.len - 1] == '\r' || m->body.buf[m->body.len - 1] == ' '))
+	while (m->body.len > 0 &&
+	    (m->body.buf[m->body.len - 1] == '\n' || m->body.buf[m->body.len - 1] == '\r' ||
+		m->body.buf[m->body.len - 1] == ' '))
 		m->body.buf[--m->body.len] = '\0';
 	thread_detect_loop(m);
 }

@@ -27,8 +27,12 @@ static const struct {
 	int port;
 	bool tls;
 } schemes[] = {
-	{ "imap", 143, false }, { "imaps", 993, true }, { "pop3", 110, false },
-	{ "pop3s", 995, true }, { "smtp", 25, false }, { "smtps", 465, true },
+	{ "imap", 143, false },
+	{ "imaps", 993, true },
+	{ "pop3", 110, false },
+	{ "pop3s", 995, true },
+	{ "smtp", 25, false },
+	{ "smtps", 465, true },
 	{ "submission", 587, false },
 };
 
@@ -66,7 +70,8 @@ mail_url_parse(const char *url, struct mail_url *u, char **cause)
 	colon = strchr(host, ':');
 	if (colon != NULL && (slash == NULL || colon < slash)) {
 		long long port;
-		char *ps = xstrndup(colon + 1, slash ? (size_t)(slash - colon - 1) : strlen(colon + 1));
+		char *ps = xstrndup(
+		    colon + 1, slash ? (size_t)(slash - colon - 1) : strlen(colon + 1));
 
 		if (parse_int(ps, 1, 65535, &port) != 0) {
 			xasprintf(cause, _("%s: bad port \"%s\""), url, ps);
@@ -207,7 +212,8 @@ tls_verify(mailstream *s, const char *host, char **cause)
 	if (gnutls_x509_trust_list_verify_crt(tl, crts, n, 0, &status, NULL) < 0 || status != 0) {
 		gnutls_datum_t out;
 
-		if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0) == 0) {
+		if (gnutls_certificate_verification_status_print(
+			status, GNUTLS_CRT_X509, &out, 0) == 0) {
 			xasprintf(cause, _("%s: certificate not trusted: %s"), host, out.data);
 			gnutls_free(out.data);
 		} else

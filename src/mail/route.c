@@ -31,8 +31,8 @@ rule_check(const struct config_line *l, char **cause)
 	long long n;
 
 	if (l->argc < 4) {
-		xasprintf(cause, "%s:%d: route needs HEADER PATTERN key=value…", l->file,
-		    l->lineno);
+		xasprintf(
+		    cause, "%s:%d: route needs HEADER PATTERN key=value…", l->file, l->lineno);
 		return -1;
 	}
 	for (i = 3; i < l->argc; i++) {
@@ -43,14 +43,15 @@ rule_check(const struct config_line *l, char **cause)
 			    l->argv[i]);
 			return -1;
 		}
-		if (strncmp(l->argv[i], "queue=", 6) != 0 && strncmp(l->argv[i], "service=", 8) != 0 &&
-		    strncmp(l->argv[i], "priority=", 9) != 0 && strncmp(l->argv[i], "field.", 6) != 0) {
+		if (strncmp(l->argv[i], "queue=", 6) != 0 &&
+		    strncmp(l->argv[i], "service=", 8) != 0 &&
+		    strncmp(l->argv[i], "priority=", 9) != 0 &&
+		    strncmp(l->argv[i], "field.", 6) != 0) {
 			xasprintf(cause, "%s:%d: unknown route key \"%.*s\"", l->file, l->lineno,
 			    (int)(eq - l->argv[i]), l->argv[i]);
 			return -1;
 		}
-		if (strncmp(l->argv[i], "priority=", 9) == 0 &&
-		    parse_int(eq + 1, 1, 5, &n) != 0) {
+		if (strncmp(l->argv[i], "priority=", 9) == 0 && parse_int(eq + 1, 1, 5, &n) != 0) {
 			xasprintf(cause, "%s:%d: priority must be 1 to 5", l->file, l->lineno);
 			return -1;
 		}
@@ -134,7 +135,8 @@ route_match(const struct config *cf, const struct mail *m)
 		const struct config_line *l = rules[i].line;
 
 		if (strcasecmp(l->argv[1], "body") == 0)
-			hit = m->body.buf != NULL && regexec(&rules[i].re, m->body.buf, 0, NULL, 0) == 0;
+			hit = m->body.buf != NULL &&
+			    regexec(&rules[i].re, m->body.buf, 0, NULL, 0) == 0;
 		else if ((raw = headers_get(&m->headers, l->argv[1])) != NULL) {
 			value = header_decode(raw, &lossy);
 			hit = regexec(&rules[i].re, value, 0, NULL, 0) == 0;

@@ -27,8 +27,7 @@
 static const char sql_claim[] =
     "SELECT id, ticket_id, article_id, mail_from, mail_to, mail_cc, subject, body, "
     "message_id, in_reply_to, refs, kind FROM guichet.outbox_claim($1)";
-static const char sql_done[] =
-    "SELECT guichet.outbox_done($1, $2, $3, $4) AS status";
+static const char sql_done[] = "SELECT guichet.outbox_done($1, $2, $3, $4) AS status";
 static const char sql_attachments[] =
     "SELECT a.filename, a.content_type, b.content FROM guichet.attachment a "
     "JOIN guichet.blob b ON b.sha256 = a.sha256 WHERE a.article_id = $1 ORDER BY a.id";
@@ -51,8 +50,8 @@ struct sender {
 };
 
 static int
-run_sendmail(struct sender *s, const char *envelope_from, const char *msg, size_t len,
-    struct delivery *d)
+run_sendmail(
+    struct sender *s, const char *envelope_from, const char *msg, size_t len, struct delivery *d)
 {
 	int pipefd[2], status;
 	pid_t pid;
@@ -75,7 +74,8 @@ run_sendmail(struct sender *s, const char *envelope_from, const char *msg, size_
 		close(pipefd[0]);
 		close(pipefd[1]);
 		if (envelope_from != NULL)
-			execl(s->sendmail, s->sendmail, "-t", "-i", "-f", envelope_from, (char *)NULL);
+			execl(s->sendmail, s->sendmail, "-t", "-i", "-f", envelope_from,
+			    (char *)NULL);
 		else
 			execl(s->sendmail, s->sendmail, "-t", "-i", (char *)NULL);
 		_exit(EX_UNAVAILABLE);
@@ -134,8 +134,8 @@ smtp_open(struct sender *s, char **cause)
 	else
 		r = mailsmtp_socket_connect(s->smtp, u->host, u->port);
 	if (r != MAILSMTP_NO_ERROR) {
-		xasprintf(cause, _("%s:%d: cannot connect: %s"), u->host, u->port,
-		    mailsmtp_strerror(r));
+		xasprintf(
+		    cause, _("%s:%d: cannot connect: %s"), u->host, u->port, mailsmtp_strerror(r));
 		goto fail;
 	}
 	if (u->tls && !s->o->insecure && tls_verify(s->smtp->stream, u->host, cause) != 0)
@@ -148,7 +148,8 @@ smtp_open(struct sender *s, char **cause)
 	}
 	if (starttls) {
 		if ((r = mailsmtp_socket_starttls(s->smtp)) != MAILSMTP_NO_ERROR) {
-			xasprintf(cause, _("%s: STARTTLS failed: %s"), u->host, mailsmtp_strerror(r));
+			xasprintf(
+			    cause, _("%s: STARTTLS failed: %s"), u->host, mailsmtp_strerror(r));
 			goto fail;
 		}
 		if (!s->o->insecure && tls_verify(s->smtp->stream, u->host, cause) != 0)
@@ -182,8 +183,8 @@ smtp_permanent(const struct sender *s)
 }
 
 static int
-run_smtp(struct sender *s, const char *envelope_from, char **rcpts, size_t nrcpts,
-    const char *msg, size_t len, struct delivery *d)
+run_smtp(struct sender *s, const char *envelope_from, char **rcpts, size_t nrcpts, const char *msg,
+    size_t len, struct delivery *d)
 {
 	size_t i, accepted = 0;
 	int r;
@@ -197,8 +198,8 @@ run_smtp(struct sender *s, const char *envelope_from, char **rcpts, size_t nrcpt
 		return 0;
 	}
 	if ((r = mailsmtp_mail(s->smtp, envelope_from ? envelope_from : "")) != MAILSMTP_NO_ERROR) {
-		xasprintf(&d->error, "MAIL FROM: %s", s->smtp->response ? s->smtp->response :
-		    mailsmtp_strerror(r));
+		xasprintf(&d->error, "MAIL FROM: %s",
+		    s->smtp->response ? s->smtp->response : mailsmtp_strerror(r));
 		d->permanent = smtp_permanent(s);
 		goto reset;
 	}
@@ -218,8 +219,8 @@ run_smtp(struct sender *s, const char *envelope_from, char **rcpts, size_t nrcpt
 	d->permanent = false;
 	if ((r = mailsmtp_data(s->smtp)) != MAILSMTP_NO_ERROR ||
 	    (r = mailsmtp_data_message(s->smtp, msg, len)) != MAILSMTP_NO_ERROR) {
-		xasprintf(&d->error, "DATA: %s", s->smtp->response ? s->smtp->response :
-		    mailsmtp_strerror(r));
+		xasprintf(&d->error, "DATA: %s",
+		    s->smtp->response ? s->smtp->response : mailsmtp_strerror(r));
 		d->permanent = smtp_permanent(s);
 		goto reset;
 	}

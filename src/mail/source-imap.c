@@ -49,8 +49,8 @@ imap_next(struct source *src, struct source_msg *msg, char **cause)
 	set = mailimap_set_new_single(uid);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	section = mailimap_section_new(NULL);
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_body_peek_section(section));
+	mailimap_fetch_type_new_fetch_att_list_add(
+	    ft, mailimap_fetch_att_new_body_peek_section(section));
 	r = mailimap_uid_fetch(im->imap, set, ft, &result);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
@@ -173,9 +173,9 @@ static const struct source_ops imap_ops = {
 static struct mailimap_search_key *
 simple_key(int type)
 {
-	return mailimap_search_key_new(type, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,
-	    NULL, NULL);
+	return mailimap_search_key_new(type, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	    NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL,
+	    NULL);
 }
 
 static int
@@ -213,7 +213,8 @@ source_imap_open(struct source *src, const char *url, char **cause)
 		free(im);
 		return -1;
 	}
-	if (im->url.user == NULL || (password = mail_password(src->options, &im->url, cause)) == NULL) {
+	if (im->url.user == NULL ||
+	    (password = mail_password(src->options, &im->url, cause)) == NULL) {
 		if (*cause == NULL)
 			xasprintf(cause, _("%s: no user name"), url);
 		mail_url_free(&im->url);
@@ -223,7 +224,7 @@ source_imap_open(struct source *src, const char *url, char **cause)
 	im->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(im->imap, 60);
 	r = im->url.tls ? mailimap_ssl_connect(im->imap, im->url.host, im->url.port) :
-	    mailimap_socket_connect(im->imap, im->url.host, im->url.port);
+			  mailimap_socket_connect(im->imap, im->url.host, im->url.port);
 	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED &&
 	    r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
 		xasprintf(cause, _("%s:%d: cannot connect (IMAP error %d)"), im->url.host,

@@ -28,7 +28,7 @@ struct maildir {
 	char *dir;
 	char **names; /* "new/NAME" or "cur/NAME" */
 	size_t n, next;
-	bool full;    /* the scan hit SCAN_LIMIT: scan again when done */
+	bool full; /* the scan hit SCAN_LIMIT: scan again when done */
 };
 
 static int
@@ -133,7 +133,7 @@ maildir_next(struct source *src, struct source_msg *msg, char **cause)
 		}
 		memset(msg, 0, sizeof *msg);
 		if (read_fd(fd, src->options->max_size * 4, &msg->data, &msg->len, &truncated,
-		    &msg->real_size) != 0) {
+			&msg->real_size) != 0) {
 			xasprintf(cause, "%s: %s", path, strerror(errno));
 			close(fd);
 			free(path);

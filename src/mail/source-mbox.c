@@ -25,11 +25,11 @@
 struct mbox {
 	FILE *f;
 	char *path;
-	char *state;	   /* state file */
-	char *line;	   /* a "From " line read ahead, or NULL */
+	char *state; /* state file */
+	char *line;  /* a "From " line read ahead, or NULL */
 	size_t linecap;
-	off_t pos;	   /* where the next message starts */
-	off_t committed;   /* end of the last committed message */
+	off_t pos;	 /* where the next message starts */
+	off_t committed; /* end of the last committed message */
 };
 
 /* FNV-1a of the CHECK_BYTES before off: recognises the same file. */

@@ -33,8 +33,10 @@ pop3_next(struct source *src, struct source_msg *msg, char **cause)
 		info = carray_get(p->list, p->next++);
 		if (info == NULL || info->msg_deleted)
 			continue;
-		if ((r = mailpop3_retr(p->pop, info->msg_index, &data, &len)) != MAILPOP3_NO_ERROR) {
-			xasprintf(cause, "pop3 %s: RETR %u: error %d", p->url.host, info->msg_index, r);
+		if ((r = mailpop3_retr(p->pop, info->msg_index, &data, &len)) !=
+		    MAILPOP3_NO_ERROR) {
+			xasprintf(
+			    cause, "pop3 %s: RETR %u: error %d", p->url.host, info->msg_index, r);
 			return -1;
 		}
 		memset(msg, 0, sizeof *msg);
@@ -103,7 +105,8 @@ source_pop3_open(struct source *src, const char *url, char **cause)
 		free(p);
 		return -1;
 	}
-	if (p->url.user == NULL || (password = mail_password(src->options, &p->url, cause)) == NULL) {
+	if (p->url.user == NULL ||
+	    (password = mail_password(src->options, &p->url, cause)) == NULL) {
 		if (*cause == NULL)
 			xasprintf(cause, _("%s: no user name"), url);
 		mail_url_free(&p->url);
@@ -113,18 +116,18 @@ source_pop3_open(struct source *src, const char *url, char **cause)
 	p->pop = mailpop3_new(0, NULL);
 	mailpop3_set_timeout(p->pop, 60);
 	r = p->url.tls ? mailpop3_ssl_connect(p->pop, p->url.host, p->url.port) :
-	    mailpop3_socket_connect(p->pop, p->url.host, p->url.port);
+			 mailpop3_socket_connect(p->pop, p->url.host, p->url.port);
 	if (r != MAILPOP3_NO_ERROR) {
-		xasprintf(cause, _("%s:%d: cannot connect (POP3 error %d)"), p->url.host,
-		    p->url.port, r);
+		xasprintf(
+		    cause, _("%s:%d: cannot connect (POP3 error %d)"), p->url.host, p->url.port, r);
 		goto fail;
 	}
 	if (p->url.tls && !src->options->insecure &&
 	    tls_verify(p->pop->pop3_stream, p->url.host, cause) != 0)
 		goto fail;
 	if ((r = mailpop3_login(p->pop, p->url.user, password)) != MAILPOP3_NO_ERROR) {
-		xasprintf(cause, "pop3 %s: login as %s refused (error %d)", p->url.host,
-		    p->url.user, r);
+		xasprintf(
+		    cause, "pop3 %s: login as %s refused (error %d)", p->url.host, p->url.user, r);
 		goto fail;
 	}
 	if ((r = mailpop3_list(p->pop, &p->list)) != MAILPOP3_NO_ERROR) {

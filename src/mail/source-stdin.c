@@ -64,7 +64,7 @@ stdin_next(struct source *src, struct source_msg *msg, char **cause)
 	st->read = true;
 	memset(msg, 0, sizeof msg[0]);
 	if (read_fd(STDIN_FILENO, src->options->max_size * 4, &msg->data, &msg->len, &truncated,
-	    &msg->real_size) != 0) {
+		&msg->real_size) != 0) {
 		xasprintf(cause, "stdin: %s", strerror(errno));
 		return -1;
 	}

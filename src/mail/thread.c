@@ -51,9 +51,17 @@ has_prefix_ci(const char *s, const char *prefix)
 
 /* Subjects of auto-replies from clients that set no header at all. */
 static const char *const autoreply_subjects[] = {
-	"auto:", "automatic reply", "autoreply", "auto-reply", "out of office",
-	"réponse automatique", "absence du bureau", "abwesenheitsnotiz",
-	"automatische antwort", "risposta automatica", "respuesta automática",
+	"auto:",
+	"automatic reply",
+	"autoreply",
+	"auto-reply",
+	"out of office",
+	"réponse automatique",
+	"absence du bureau",
+	"abwesenheitsnotiz",
+	"automatische antwort",
+	"risposta automatica",
+	"respuesta automática",
 };
 
 static const char *
@@ -127,7 +135,8 @@ thread_detect_loop(struct mail *m)
 			m->loop_reason = "precedence";
 			return;
 		}
-		if (has_prefix_ci(v, "bulk") || has_prefix_ci(v, "junk") || has_prefix_ci(v, "list")) {
+		if (has_prefix_ci(v, "bulk") || has_prefix_ci(v, "junk") ||
+		    has_prefix_ci(v, "list")) {
 			m->loop = LOOP_BULK;
 			m->loop_reason = "precedence";
 			return;

@@ -70,8 +70,8 @@ page_language(char lang[4])
 	const char *l;
 
 	l = setlocale(LC_MESSAGES, NULL);
-	if (l != NULL && islower((unsigned char)l[0]) &&
-	    islower((unsigned char)l[1]) && !isalpha((unsigned char)l[2])) {
+	if (l != NULL && islower((unsigned char)l[0]) && islower((unsigned char)l[1]) &&
+	    !isalpha((unsigned char)l[2])) {
 		lang[0] = l[0];
 		lang[1] = l[1];
 		lang[2] = '\0';
@@ -138,10 +138,12 @@ format_html(FILE *f, const struct report *r, const struct report_options *o)
 	size_t i;
 
 	page_language(lang);
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
+	fprintf(f,
+	    "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
 	    "<meta charset=\"utf-8\"/>\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\"/>\n<title>", lang);
+	    "initial-scale=1\"/>\n<title>",
+	    lang);
 	html_escape(f, r->title);
 	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n", style);
 	html_prose(f, r);

@@ -75,8 +75,8 @@ json_number_ok(const char *s)
 static void
 json_value(FILE *f, enum value_type type, const char *v)
 {
-	if (v == NULL || ((type != VT_TEXT && type != VT_DATE && type != VT_MONTH) &&
-	    !json_number_ok(v)))
+	if (v == NULL ||
+	    ((type != VT_TEXT && type != VT_DATE && type != VT_MONTH) && !json_number_ok(v)))
 		fputs("null", f);
 	else if (type == VT_TEXT || type == VT_DATE || type == VT_MONTH)
 		json_string(f, v);

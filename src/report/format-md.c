@@ -57,8 +57,9 @@ md_heading_block(FILE *f, const struct report *r)
 	}
 	fputc('\n', f);
 	if (report_is_empty(r))
-		fprintf(f, "\n%s\n", _("Nothing to report: no tickets match this "
-		    "period and these filters."));
+		fprintf(f, "\n%s\n",
+		    _("Nothing to report: no tickets match this "
+		      "period and these filters."));
 }
 
 static void

@@ -12,7 +12,7 @@
 #include "common.h"
 #include "report.h"
 
-#define GAP 2      /* spaces between columns */
+#define GAP 2	   /* spaces between columns */
 #define MIN_BAR 10 /* narrower than this, no chart */
 #define MIN_TEXT 8 /* a text column is never clipped narrower */
 
@@ -142,8 +142,7 @@ plan_bars(struct text_table *tt, int width)
 static void
 bar(FILE *f, const struct text_table *tt, double v, bool ascii)
 {
-	static const char *const eighths[] = { "", "▏", "▎", "▍", "▌", "▋", "▊",
-	    "▉" };
+	static const char *const eighths[] = { "", "▏", "▎", "▍", "▌", "▋", "▊", "▉" };
 	long n;
 
 	if (v <= 0)
@@ -178,8 +177,8 @@ print_row(FILE *f, const struct text_table *tt, char **cells)
 		if (j + 1 == t->ncolumns && !value_right_aligned(t->columns[j].type))
 			fputs(cells[j], f);
 		else
-			put_cell(f, cells[j], tt->width[j],
-			    value_right_aligned(t->columns[j].type));
+			put_cell(
+			    f, cells[j], tt->width[j], value_right_aligned(t->columns[j].type));
 	}
 }
 
@@ -260,8 +259,7 @@ print_note(FILE *f, const char *note, int width)
 	copy = sanitize_text(note, 0);
 	fputs("* ", f);
 	col = 2;
-	for (word = strtok_r(copy, " ", &save); word != NULL;
-	    word = strtok_r(NULL, " ", &save)) {
+	for (word = strtok_r(copy, " ", &save); word != NULL; word = strtok_r(NULL, " ", &save)) {
 		w = text_width(word);
 		if (col > 2 && col + 1 + w > width) {
 			fputs("\n  ", f);
@@ -284,8 +282,9 @@ format_text(FILE *f, const struct report *r, const struct report_options *o)
 
 	print_header(f, r);
 	if (report_is_empty(r)) {
-		fprintf(f, "\n%s\n", _("Nothing to report: no tickets match this "
-		    "period and these filters."));
+		fprintf(f, "\n%s\n",
+		    _("Nothing to report: no tickets match this "
+		      "period and these filters."));
 		return;
 	}
 	for (i = 0; i < r->ntables; i++) {

@@ -39,8 +39,9 @@ report_agents(struct report_query *q, char **cause)
 	table_add_column(t, "handling_median", _("Handling"), VT_DURATION, 0);
 	table_fill(t, res);
 	PQclear(res);
-	report_add_note(r, "%s", _("Time: minutes recorded on the agent's replies "
-	    "and notes. Handling: median time from the agent's claim (or the "
-	    "ticket's creation) to her resolution."));
+	report_add_note(r, "%s",
+	    _("Time: minutes recorded on the agent's replies "
+	      "and notes. Handling: median time from the agent's claim (or the "
+	      "ticket's creation) to her resolution."));
 	return r;
 }

@@ -88,8 +88,9 @@ report_backlog(struct report_query *q, char **cause)
 	add_oldest(r, oldest, n);
 	PQclear(buckets);
 	PQclear(oldest);
-	report_add_note(r, "%s", _("Open: new, open or pending. Age: since the "
-	    "ticket was created. With --at, the state at the end of that day, "
-	    "rebuilt from history."));
+	report_add_note(r, "%s",
+	    _("Open: new, open or pending. Age: since the "
+	      "ticket was created. With --at, the state at the end of that day, "
+	      "rebuilt from history."));
 	return r;
 }

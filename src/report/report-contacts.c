@@ -38,8 +38,7 @@ report_contacts(struct report_query *q, char **cause)
 	if ((res = report_exec(q, contacts_sql, 7, cause)) == NULL)
 		return NULL;
 	/* The rows say how many were withheld; without rows, ask. */
-	if (PQntuples(res) == 0 &&
-	    (withheld = report_exec(q, withheld_sql, 6, cause)) == NULL) {
+	if (PQntuples(res) == 0 && (withheld = report_exec(q, withheld_sql, 6, cause)) == NULL) {
 		PQclear(res);
 		return NULL;
 	}
@@ -53,16 +52,21 @@ report_contacts(struct report_query *q, char **cause)
 	table_add_column(t, "districts", _("Districts"), VT_INT, 0);
 	table_add_column(t, "last_date", _("Last"), VT_DATE, 0);
 	table_fill(t, res);
-	n = withheld != NULL ? db_int(withheld, 0, "withheld", 0) :
-	    db_int(res, 0, "withheld", 0);
+	n = withheld != NULL ? db_int(withheld, 0, "withheld", 0) : db_int(res, 0, "withheld", 0);
 	PQclear(res);
 	if (withheld != NULL)
 		PQclear(withheld);
-	report_add_note(r, _("Requesters with tickets about at least %s services "
-	    "or in at least %s districts in the period."), min, min);
+	report_add_note(r,
+	    _("Requesters with tickets about at least %s services "
+	      "or in at least %s districts in the period."),
+	    min, min);
 	if (n > 0)
-		report_add_note(r, ngettext("%lld more asked not to be contacted and "
-		    "is left out.", "%lld more asked not to be contacted and are "
-		    "left out.", (unsigned long)n), n);
+		report_add_note(r,
+		    ngettext("%lld more asked not to be contacted and "
+			     "is left out.",
+			"%lld more asked not to be contacted and are "
+			"left out.",
+			(unsigned long)n),
+		    n);
 	return r;
 }

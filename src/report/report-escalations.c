@@ -36,8 +36,8 @@ report_escalations(struct report_query *q, char **cause)
 	r = report_new(o, _("Escalations"));
 	report_add_common_filters(r, o);
 	t = report_add_table(r, "main", NULL);
-	table_add_column(t, "source", dim[0] == 's' ? _("Service") : _("From queue"),
-	    VT_TEXT, COL_LABEL);
+	table_add_column(
+	    t, "source", dim[0] == 's' ? _("Service") : _("From queue"), VT_TEXT, COL_LABEL);
 	table_add_column(t, "target", _("To queue"), VT_TEXT, COL_LABEL);
 	table_add_column(t, "escalations", _("Escalated"), VT_INT, COL_BAR);
 	table_add_column(t, "to_escalate", _("Before"), VT_DURATION, 0);
@@ -46,8 +46,9 @@ report_escalations(struct report_query *q, char **cause)
 	table_add_column(t, "return_rate", _("Back %"), VT_RATIO, 0);
 	table_fill(t, res);
 	PQclear(res);
-	report_add_note(r, "%s", _("Before: median time from creation to "
-	    "escalation. L2 to solve: median time from escalation to resolution. "
-	    "Back: returned to level 1 afterwards."));
+	report_add_note(r, "%s",
+	    _("Before: median time from creation to "
+	      "escalation. L2 to solve: median time from escalation to resolution. "
+	      "Back: returned to level 1 afterwards."));
 	return r;
 }

@@ -42,8 +42,9 @@ report_hotspots(struct report_query *q, char **cause)
 	r = report_new(o, _("Hot spots"));
 	report_add_common_filters(r, o);
 	t = report_add_table(r, "main", NULL);
-	table_add_column(t, "place", strcmp(dim, "district") == 0 ? _("District") :
-	    dim + strlen("field:"), VT_TEXT, COL_LABEL);
+	table_add_column(t, "place",
+	    strcmp(dim, "district") == 0 ? _("District") : dim + strlen("field:"), VT_TEXT,
+	    COL_LABEL);
 	table_add_column(t, "service", _("Service"), VT_TEXT, COL_LABEL);
 	table_add_column(t, "tickets", _("Tickets"), VT_INT, COL_BAR);
 	table_add_column(t, "previous", _("Before"), VT_INT, 0);
@@ -51,9 +52,10 @@ report_hotspots(struct report_query *q, char **cause)
 	table_add_column(t, "ratio", _("× usual"), VT_NUMBER, 0);
 	table_fill(t, res);
 	PQclear(res);
-	report_add_note(r, _("At least %s tickets of a service in one place, more "
-	    "than usual: × usual is the place's count divided by the service's "
-	    "tickets per place. Before: the previous period of the same length."),
+	report_add_note(r,
+	    _("At least %s tickets of a service in one place, more "
+	      "than usual: × usual is the place's count divided by the service's "
+	      "tickets per place. Before: the previous period of the same length."),
 	    min);
 	return r;
 }

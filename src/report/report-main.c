@@ -26,8 +26,7 @@ const struct report_def report_defs[] = {
 	    N_("reopen rate, first-contact resolution, template use") },
 	{ "backlog", report_backlog, OPT_AT | OPT_LIMIT,
 	    N_("open tickets by age and queue, the oldest ten") },
-	{ "agents", report_agents, 0,
-	    N_("per agent: claims, resolutions, replies, time spent") },
+	{ "agents", report_agents, 0, N_("per agent: claims, resolutions, replies, time spent") },
 	{ "escalations", report_escalations, OPT_BY,
 	    N_("level 1 to level 2 flow: how many, how fast, returns") },
 	{ "hotspots", report_hotspots, OPT_BY | OPT_LIMIT | OPT_MIN,
@@ -90,8 +89,7 @@ apply_config(struct report_options *o, const char **conninfo)
 		o->format = xstrdup(v);
 	}
 	if (o->width == 0) {
-		if (config_get_int(conf, "report.width", 40, 1000, 80, &n,
-		    &cause) == -1)
+		if (config_get_int(conf, "report.width", 40, 1000, 80, &n, &cause) == -1)
 			die(EX_CONFIG, "%s", cause);
 		o->width = (int)n;
 	}
@@ -116,8 +114,8 @@ connect_readonly(const char *conninfo)
 	 * One snapshot for all the statements of a report, so that its tables
 	 * agree with each other; read-only, so that a standby serves it too.
 	 */
-	if (db_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-	    0, NULL, &cause) == -1)
+	if (db_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, &cause) ==
+	    -1)
 		die(EX_UNAVAILABLE, "%s", cause);
 	/*
 	 * A report is a few aggregates over many rows: compiling them costs
@@ -147,13 +145,11 @@ print_report(const struct report *r, const struct report_options *o)
 	FILE *f;
 
 	f = stdout;
-	if (o->output != NULL && strcmp(o->output, "-") != 0 &&
-	    (f = fopen(o->output, "w")) == NULL)
+	if (o->output != NULL && strcmp(o->output, "-") != 0 && (f = fopen(o->output, "w")) == NULL)
 		die(EX_CANTCREAT, "%s: %s", o->output, strerror(errno));
 	format_find(o->format)->print(f, r, o);
 	if (fflush(f) == EOF || ferror(f))
-		die(EX_IOERR, "%s: %s", o->output != NULL ? o->output : "stdout",
-		    strerror(errno));
+		die(EX_IOERR, "%s: %s", o->output != NULL ? o->output : "stdout", strerror(errno));
 	if (f != stdout && fclose(f) == EOF)
 		die(EX_IOERR, "%s: %s", o->output, strerror(errno));
 }
@@ -175,8 +171,7 @@ check_table(const struct report *r, const struct report_options *o)
 		}
 		strbuf_printf(&names, "%s%s", i > 0 ? ", " : "", r->tables[i]->key);
 	}
-	die(EX_USAGE, _("--table: report %s has no table '%s' (%s)"), r->name,
-	    o->table, names.buf);
+	die(EX_USAGE, _("--table: report %s has no table '%s' (%s)"), r->name, o->table, names.buf);
 }
 
 static void

@@ -84,8 +84,7 @@ report_free(struct report *r)
 }
 
 void
-report_add_filter(struct report *r, const char *key, const char *label,
-    const char *value)
+report_add_filter(struct report *r, const char *key, const char *label, const char *value)
 {
 	struct report_filter *f;
 
@@ -121,15 +120,15 @@ report_add_table(struct report *r, const char *key, const char *title)
 }
 
 void
-table_add_column(struct report_table *t, const char *key, const char *label,
-    enum value_type type, int flags)
+table_add_column(
+    struct report_table *t, const char *key, const char *label, enum value_type type, int flags)
 {
 	table_add_column_as(t, key, key, label, type, flags);
 }
 
 void
-table_add_column_as(struct report_table *t, const char *key, const char *source,
-    const char *label, enum value_type type, int flags)
+table_add_column_as(struct report_table *t, const char *key, const char *source, const char *label,
+    enum value_type type, int flags)
 {
 	struct report_column *c;
 

@@ -15,8 +15,22 @@
 #include "report.h"
 
 enum {
-	O_FROM = 256, O_TO, O_AT, O_ORG, O_QUEUE, O_SERVICE, O_BY, O_PER, O_FORMAT,
-	O_ASCII, O_STAMP, O_WIDTH, O_TABLE, O_LIMIT, O_MIN, O_HELP,
+	O_FROM = 256,
+	O_TO,
+	O_AT,
+	O_ORG,
+	O_QUEUE,
+	O_SERVICE,
+	O_BY,
+	O_PER,
+	O_FORMAT,
+	O_ASCII,
+	O_STAMP,
+	O_WIDTH,
+	O_TABLE,
+	O_LIMIT,
+	O_MIN,
+	O_HELP,
 };
 
 static const struct option long_options[] = {
@@ -45,9 +59,11 @@ options_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, _("usage: %s [-d conninfo] [-F config] report [--from date] "
-	    "[--to date] [--org org] [--queue q]... [--service s]... "
-	    "[--format text|csv|json|md|html] [-o file]\n"), log_progname());
+	fprintf(f,
+	    _("usage: %s [-d conninfo] [-F config] report [--from date] "
+	      "[--to date] [--org org] [--queue q]... [--service s]... "
+	      "[--format text|csv|json|md|html] [-o file]\n"),
+	    log_progname());
 	fprintf(f, _("reports:\n"));
 	for (i = 0; report_defs[i].name != NULL; i++)
 		fprintf(f, "  %-12s %s\n", report_defs[i].name, _(report_defs[i].help));
@@ -95,16 +111,15 @@ parse_date(const char *arg, bool end, char out[11])
 		;
 	else if (strcmp(arg, "yesterday") == 0)
 		tm.tm_mday--;
-	else if (sscanf(arg, "-%d%c%c", &n, &unit, &extra) == 2 && n >= 0 &&
-	    n <= 36500 && (unit == 'd' || unit == 'w' || unit == 'm')) {
+	else if (sscanf(arg, "-%d%c%c", &n, &unit, &extra) == 2 && n >= 0 && n <= 36500 &&
+	    (unit == 'd' || unit == 'w' || unit == 'm')) {
 		if (unit == 'd')
 			tm.tm_mday -= n;
 		else if (unit == 'w')
 			tm.tm_mday -= 7 * n;
 		else
 			tm.tm_mon -= n;
-	} else if (strlen(arg) == 10 &&
-	    sscanf(arg, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3) {
+	} else if (strlen(arg) == 10 && sscanf(arg, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3) {
 		memset(&tm, 0, sizeof tm);
 		tm.tm_year = y - 1900;
 		tm.tm_mon = m - 1;
@@ -113,9 +128,8 @@ parse_date(const char *arg, bool end, char out[11])
 		if (normalise(&tm) == -1 || tm.tm_mday != check.tm_mday ||
 		    tm.tm_mon != check.tm_mon || y < 1900 || y > 9999)
 			return -1;
-	} else if (strlen(arg) == 7 &&
-	    sscanf(arg, "%4d-%2d%c", &y, &m, &extra) == 2 && m >= 1 && m <= 12 &&
-	    y >= 1900 && y <= 9999) {
+	} else if (strlen(arg) == 7 && sscanf(arg, "%4d-%2d%c", &y, &m, &extra) == 2 && m >= 1 &&
+	    m <= 12 && y >= 1900 && y <= 9999) {
 		memset(&tm, 0, sizeof tm);
 		tm.tm_year = y - 1900;
 		tm.tm_mon = end ? m : m - 1;
@@ -152,8 +166,8 @@ valid_code(const char *s)
 static bool
 valid_dimension(const char *s)
 {
-	static const char *const names[] = { "queue", "service", "district",
-	    "channel", "status", "priority" };
+	static const char *const names[] = { "queue", "service", "district", "channel", "status",
+		"priority" };
 	size_t i;
 
 	for (i = 0; i < nitems(names); i++) {
@@ -179,8 +193,7 @@ fail(char **cause, const char *fmt, ...)
 
 /* What each report may be given beyond the common options. */
 static int
-check_accepted(const struct report_def *def, int opt, const char *name,
-    char **cause)
+check_accepted(const struct report_def *def, int opt, const char *name, char **cause)
 {
 	unsigned need;
 
@@ -218,13 +231,20 @@ parse_one(int opt, const char *arg, struct report_options *o, char **cause)
 	case O_FROM:
 	case O_TO:
 	case O_AT:
-		if (parse_date(arg, opt == O_TO, opt == O_FROM ? o->from :
-		    opt == O_TO ? o->to : o->at) == -1)
-			return fail(cause, opt == O_FROM ? _("--from: invalid date "
-			    "'%s' (YYYY-MM-DD, YYYY-MM, today, -7d…)") : opt == O_TO ?
-			    _("--to: invalid date '%s' (YYYY-MM-DD, YYYY-MM, today, "
-			    "-7d…)") : _("--at: invalid date '%s' (YYYY-MM-DD, today, "
-			    "-7d…)"), arg);
+		if (parse_date(arg, opt == O_TO,
+			opt == O_FROM	? o->from :
+			    opt == O_TO ? o->to :
+					  o->at) == -1)
+			return fail(cause,
+			    opt == O_FROM ?
+				_("--from: invalid date "
+				  "'%s' (YYYY-MM-DD, YYYY-MM, today, -7d…)") :
+				opt == O_TO ?
+				_("--to: invalid date '%s' (YYYY-MM-DD, YYYY-MM, today, "
+				  "-7d…)") :
+				_("--at: invalid date '%s' (YYYY-MM-DD, today, "
+				  "-7d…)"),
+			    arg);
 		return 0;
 	case O_ORG:
 		if (!valid_code(arg))
@@ -243,25 +263,33 @@ parse_one(int opt, const char *arg, struct report_options *o, char **cause)
 		return 0;
 	case O_BY:
 		if (!valid_dimension(arg))
-			return fail(cause, _("--by: unknown dimension '%s' (queue, "
-			    "service, district, channel, status, priority, "
-			    "field:NAME)"), arg);
+			return fail(cause,
+			    _("--by: unknown dimension '%s' (queue, "
+			      "service, district, channel, status, priority, "
+			      "field:NAME)"),
+			    arg);
 		if (o->nby == 3)
-			return fail(cause, _("--by: at most three dimensions, '%s' "
-			    "is one too many"), arg);
+			return fail(cause,
+			    _("--by: at most three dimensions, '%s' "
+			      "is one too many"),
+			    arg);
 		push(&o->by, &o->nby, arg);
 		return 0;
 	case O_PER:
 		if (strcmp(arg, "day") != 0 && strcmp(arg, "week") != 0 &&
 		    strcmp(arg, "month") != 0)
-			return fail(cause, _("--per: expected day, week or month, "
-			    "not '%s'"), arg);
+			return fail(cause,
+			    _("--per: expected day, week or month, "
+			      "not '%s'"),
+			    arg);
 		o->per = arg;
 		return 0;
 	case O_FORMAT:
 		if (format_find(arg) == NULL)
-			return fail(cause, _("--format: expected text, csv, json, md "
-			    "or html, not '%s'"), arg);
+			return fail(cause,
+			    _("--format: expected text, csv, json, md "
+			      "or html, not '%s'"),
+			    arg);
 		o->format = arg;
 		return 0;
 	case 'o':
@@ -275,8 +303,10 @@ parse_one(int opt, const char *arg, struct report_options *o, char **cause)
 		return 0;
 	case O_WIDTH:
 		if (parse_int(arg, 40, 1000, &n) == -1)
-			return fail(cause, _("--width: expected a number from 40 to "
-			    "1000, not '%s'"), arg);
+			return fail(cause,
+			    _("--width: expected a number from 40 to "
+			      "1000, not '%s'"),
+			    arg);
 		o->width = (int)n;
 		return 0;
 	case O_TABLE:
@@ -284,14 +314,18 @@ parse_one(int opt, const char *arg, struct report_options *o, char **cause)
 		return 0;
 	case O_LIMIT:
 		if (parse_int(arg, 1, 10000, &n) == -1)
-			return fail(cause, _("--limit: expected a number from 1 to "
-			    "10000, not '%s'"), arg);
+			return fail(cause,
+			    _("--limit: expected a number from 1 to "
+			      "10000, not '%s'"),
+			    arg);
 		o->limit = n;
 		return 0;
 	case O_MIN:
 		if (parse_int(arg, 1, 1000000, &n) == -1)
-			return fail(cause, _("--min: expected a positive number, not "
-			    "'%s'"), arg);
+			return fail(cause,
+			    _("--min: expected a positive number, not "
+			      "'%s'"),
+			    arg);
 		o->min = n;
 		return 0;
 	}

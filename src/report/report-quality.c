@@ -36,8 +36,8 @@ report_quality(struct report_query *q, char **cause)
 	r = report_new(o, _("Quality"));
 	report_add_common_filters(r, o);
 	t = report_add_table(r, "main", NULL);
-	table_add_column_as(t, dim, "grp", dim[0] == 's' ? _("Service") :
-	    _("Queue"), VT_TEXT, COL_LABEL);
+	table_add_column_as(
+	    t, dim, "grp", dim[0] == 's' ? _("Service") : _("Queue"), VT_TEXT, COL_LABEL);
 	table_add_column(t, "resolved", _("Resolved"), VT_INT, 0);
 	table_add_column(t, "reopened", _("Reopened"), VT_INT, 0);
 	table_add_column(t, "reopen_rate", _("Reopen %"), VT_RATIO, 0);
@@ -48,9 +48,10 @@ report_quality(struct report_query *q, char **cause)
 	table_add_column(t, "assisted_rate", _("Tmpl/KB %"), VT_RATIO, 0);
 	table_fill(t, res);
 	PQclear(res);
-	report_add_note(r, "%s", _("Tickets resolved in the period. FCR: "
-	    "first-contact resolution, resolved at level 1 with a single reply and "
-	    "never reopened. Tmpl/KB: answered tickets with a reply started from a "
-	    "template or a knowledge-base article."));
+	report_add_note(r, "%s",
+	    _("Tickets resolved in the period. FCR: "
+	      "first-contact resolution, resolved at level 1 with a single reply and "
+	      "never reopened. Tmpl/KB: answered tickets with a reply started from a "
+	      "template or a knowledge-base article."));
 	return r;
 }

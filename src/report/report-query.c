@@ -86,8 +86,8 @@ report_exec(struct report_query *q, const char *sql, int nparams, char **cause)
 
 /* The same with parameters of its own (PostgreSQL wants every $n used). */
 PGresult *
-report_exec_params(struct report_query *q, const char *sql, int nparams,
-    const char *const *params, char **cause)
+report_exec_params(
+    struct report_query *q, const char *sql, int nparams, const char *const *params, char **cause)
 {
 	PGresult *res;
 	char state[6] = "";
@@ -128,8 +128,7 @@ report_query_check_filters(struct report_query *q, char **cause)
 	params[2] = q->params[4];
 	res = db_exec(q->conn, check_sql, 3, params, cause, state);
 	if (res == NULL) {
-		q->exit_code = strcmp(state, "42501") == 0 ? EX_NOPERM :
-		    EX_SOFTWARE;
+		q->exit_code = strcmp(state, "42501") == 0 ? EX_NOPERM : EX_SOFTWARE;
 		return -1;
 	}
 	problem = PQntuples(res) > 0 ? db_value(res, 0, "problem") : NULL;
@@ -148,8 +147,7 @@ report_query_check_filters(struct report_query *q, char **cause)
 }
 
 static void
-add_list_filter(struct report *r, const char *key, const char *label,
-    const char **items, size_t n)
+add_list_filter(struct report *r, const char *key, const char *label, const char **items, size_t n)
 {
 	struct strbuf sb;
 	size_t i;
@@ -182,8 +180,8 @@ report_add_common_filters(struct report *r, const struct report_options *o)
  * -1 with *cause naming the argument.
  */
 int
-report_query_dimension(struct report_query *q, const char *const *allowed, size_t n,
-    const char **dim, char **cause)
+report_query_dimension(
+    struct report_query *q, const char *const *allowed, size_t n, const char **dim, char **cause)
 {
 	const struct report_options *o = q->options;
 	size_t i;
@@ -192,20 +190,19 @@ report_query_dimension(struct report_query *q, const char *const *allowed, size_
 	if (o->nby == 0)
 		return 0;
 	if (o->nby > 1) {
-		xasprintf(cause, _("--by: report %s groups by one dimension, not %zu"),
-		    o->name, o->nby);
+		xasprintf(
+		    cause, _("--by: report %s groups by one dimension, not %zu"), o->name, o->nby);
 		q->exit_code = EX_USAGE;
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (strcmp(o->by[0], allowed[i]) == 0 || (strcmp(allowed[i],
-		    "field:") == 0 && strncmp(o->by[0], "field:", 6) == 0)) {
+		if (strcmp(o->by[0], allowed[i]) == 0 ||
+		    (strcmp(allowed[i], "field:") == 0 && strncmp(o->by[0], "field:", 6) == 0)) {
 			*dim = o->by[0];
 			return 0;
 		}
 	}
-	xasprintf(cause, _("--by: report %s cannot group by '%s'"), o->name,
-	    o->by[0]);
+	xasprintf(cause, _("--by: report %s cannot group by '%s'"), o->name, o->by[0]);
 	q->exit_code = EX_USAGE;
 	return -1;
 }

@@ -29,8 +29,8 @@ group_table(struct report *r, const char *key, const char *title, const char *di
 	struct report_table *t;
 
 	t = report_add_table(r, key, title);
-	table_add_column_as(t, dim, "grp", dim[0] == 's' ? _("Service") :
-	    _("Queue"), VT_TEXT, COL_LABEL);
+	table_add_column_as(
+	    t, dim, "grp", dim[0] == 's' ? _("Service") : _("Queue"), VT_TEXT, COL_LABEL);
 	return t;
 }
 
@@ -84,12 +84,15 @@ report_sla(struct report_query *q, char **cause)
 	report_add_common_filters(r, o);
 	add_tables(r, res, dim);
 	PQclear(res);
-	report_add_note(r, "%s", _("Tickets created in the period. Times are the "
-	    "SLA clock: business hours when the policy has them, time pending on "
-	    "the requester excluded."));
-	report_add_note(r, "%s", _("A breach is a response or resolution later "
-	    "than its due time, or still missing after it."));
-	report_add_note(r, "%s", _("Level 1 and Level 2: the average clock the "
-	    "resolved tickets used at each level."));
+	report_add_note(r, "%s",
+	    _("Tickets created in the period. Times are the "
+	      "SLA clock: business hours when the policy has them, time pending on "
+	      "the requester excluded."));
+	report_add_note(r, "%s",
+	    _("A breach is a response or resolution later "
+	      "than its due time, or still missing after it."));
+	report_add_note(r, "%s",
+	    _("Level 1 and Level 2: the average clock the "
+	      "resolved tickets used at each level."));
 	return r;
 }

@@ -27,8 +27,7 @@ report_trend(struct report_query *q, char **cause)
 	PGresult *res;
 
 	if (o->nby > 1) {
-		xasprintf(cause, _("--by: trend follows one dimension, not %zu"),
-		    o->nby);
+		xasprintf(cause, _("--by: trend follows one dimension, not %zu"), o->nby);
 		q->exit_code = EX_USAGE;
 		return NULL;
 	}
@@ -48,7 +47,8 @@ report_trend(struct report_query *q, char **cause)
 	table_add_column(t, "change", _("Change"), VT_CHANGE, 0);
 	table_fill(t, res);
 	PQclear(res);
-	report_add_note(r, "%s", _("Change: created tickets against the previous "
-	    "period (none when that had no ticket)."));
+	report_add_note(r, "%s",
+	    _("Change: created tickets against the previous "
+	      "period (none when that had no ticket)."));
 	return r;
 }

@@ -57,7 +57,7 @@ date_display(const char *iso, bool month)
 		return xstrdup(iso);
 	if (iso_dates)
 		return xstrndup(iso, month ? 7 : 10);
-	/* %x is the locale's own date: its year's width is the locale's choice. */
+		/* %x is the locale's own date: its year's width is the locale's choice. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-y2k"
 	if (strftime(buf, sizeof buf, month ? "%b %Y" : "%x", &tm) == 0)

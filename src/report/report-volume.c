@@ -67,8 +67,7 @@ volume_add_period_column(struct report_table *t, const char *per)
 }
 
 void
-volume_add_dimension_columns(struct report_table *t, const char *const *by,
-    size_t nby)
+volume_add_dimension_columns(struct report_table *t, const char *const *by, size_t nby)
 {
 	static const char *const sources[] = { "dim1", "dim2", "dim3" };
 	size_t i;
@@ -76,8 +75,7 @@ volume_add_dimension_columns(struct report_table *t, const char *const *by,
 
 	for (i = 0; i < nby && i < nitems(sources); i++) {
 		key = dimension_key(by[i]);
-		table_add_column_as(t, key, sources[i], dimension_label(by[i]),
-		    VT_TEXT, COL_LABEL);
+		table_add_column_as(t, key, sources[i], dimension_label(by[i]), VT_TEXT, COL_LABEL);
 		free(key);
 	}
 }
@@ -109,8 +107,9 @@ report_volume(struct report_query *q, char **cause)
 	table_add_column(t, "resolved", _("Resolved"), VT_INT, 0);
 	table_fill(t, res);
 	PQclear(res);
-	report_add_note(r, "%s", _("Created: tickets opened in the period. Resolved: "
-	    "tickets resolved in the period, whenever they were opened. Share: part "
-	    "of the tickets created in the same period."));
+	report_add_note(r, "%s",
+	    _("Created: tickets opened in the period. Resolved: "
+	      "tickets resolved in the period, whenever they were opened. Share: part "
+	      "of the tickets created in the same period."));
 	return r;
 }

@@ -16,14 +16,14 @@
 /* What a value is: decides alignment, localisation and the json type. */
 enum value_type {
 	VT_TEXT,     /* untrusted text: sanitised for terminals */
-	VT_INT,      /* an integer count */
+	VT_INT,	     /* an integer count */
 	VT_NUMBER,   /* a decimal number, shown with two decimals */
 	VT_RATIO,    /* 0..1, shown as a percentage */
 	VT_DURATION, /* seconds, shown as "25 min", "3 h 05", "30 h 10", "2 d 04 h" */
 	VT_DATE,     /* ISO 8601 date */
 	VT_CHANGE,   /* a relative change (-0.25 = -25 %), shown signed */
 	VT_MONTH,    /* ISO date of a month's first day, shown as the month */
-	VT_ID,       /* an identifier: a number never grouped by thousands */
+	VT_ID,	     /* an identifier: a number never grouped by thousands */
 };
 
 #define COL_BAR 0x1   /* draw the bar chart of the table from this column */
@@ -63,9 +63,9 @@ struct report_options {
 	const char *conninfo;
 	const char *config;
 	const char *name; /* the report */
-	char from[11];    /* ISO dates, both inclusive */
+	char from[11];	  /* ISO dates, both inclusive */
 	char to[11];
-	char at[11];      /* backlog --at, "" for now */
+	char at[11]; /* backlog --at, "" for now */
 	const char *org;
 	const char **queues;
 	size_t nqueues;
@@ -73,12 +73,12 @@ struct report_options {
 	size_t nservices;
 	const char **by;
 	size_t nby;
-	const char *per;   /* day, week, month or NULL */
+	const char *per; /* day, week, month or NULL */
 	const char *format;
 	const char *output;
 	const char *table; /* print only this table */
 	long long limit;   /* rows of ranked reports */
-	long long min;     /* hotspots: least tickets in the window */
+	long long min;	   /* hotspots: least tickets in the window */
 	bool ascii;
 	bool stamp;
 	int width; /* text: the line width, 80 by default */
@@ -91,7 +91,7 @@ struct report {
 	char *from;   /* ISO, for csv/json */
 	char *to;
 	bool snapshot; /* a state at one time, not a period */
-	char *at;     /* the snapshot's ISO date, NULL for now */
+	char *at;      /* the snapshot's ISO date, NULL for now */
 	struct report_filter *filters;
 	size_t nfilters;
 	char **notes; /* translated sentences, Markdown allowed */
@@ -104,16 +104,13 @@ struct report {
 /* report-model.c */
 struct report *report_new(const struct report_options *, const char *title);
 void report_free(struct report *);
-void report_add_filter(struct report *, const char *key, const char *label,
-    const char *value);
-void report_add_note(struct report *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-struct report_table *report_add_table(struct report *, const char *key,
-    const char *title);
-void table_add_column(struct report_table *, const char *key, const char *label,
-    enum value_type, int flags);
-void table_add_column_as(struct report_table *, const char *key,
-    const char *source, const char *label, enum value_type, int flags);
+void report_add_filter(struct report *, const char *key, const char *label, const char *value);
+void report_add_note(struct report *, const char *, ...) __attribute__((format(printf, 2, 3)));
+struct report_table *report_add_table(struct report *, const char *key, const char *title);
+void table_add_column(
+    struct report_table *, const char *key, const char *label, enum value_type, int flags);
+void table_add_column_as(struct report_table *, const char *key, const char *source,
+    const char *label, enum value_type, int flags);
 void table_fill(struct report_table *, const PGresult *);
 char *table_cell_display(const struct report_table *, size_t row, size_t col);
 bool report_is_empty(const struct report *);
@@ -162,12 +159,11 @@ void report_query_init(struct report_query *, PGconn *, const struct report_opti
 void report_query_set(struct report_query *, int n, const char *value);
 void report_query_free(struct report_query *);
 int report_query_check_filters(struct report_query *, char **cause);
-int report_query_dimension(struct report_query *, const char *const *allowed, size_t n,
-    const char **dim, char **cause);
-PGresult *report_exec(struct report_query *, const char *sql, int nparams,
-    char **cause);
-PGresult *report_exec_params(struct report_query *, const char *sql, int nparams,
-    const char *const *params, char **cause);
+int report_query_dimension(
+    struct report_query *, const char *const *allowed, size_t n, const char **dim, char **cause);
+PGresult *report_exec(struct report_query *, const char *sql, int nparams, char **cause);
+PGresult *report_exec_params(
+    struct report_query *, const char *sql, int nparams, const char *const *params, char **cause);
 void report_add_common_filters(struct report *, const struct report_options *);
 char *sql_text_array(const char **, size_t);
 
@@ -183,8 +179,7 @@ struct report *report_contacts(struct report_query *, char **);
 
 /* report-volume.c: shared with trend. */
 void volume_add_period_column(struct report_table *, const char *per);
-void volume_add_dimension_columns(struct report_table *, const char *const *by,
-    size_t nby);
+void volume_add_dimension_columns(struct report_table *, const char *const *by, size_t nby);
 
 /* The output formats: one printer each, all reading the same model. */
 struct format_def {

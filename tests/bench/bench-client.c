@@ -118,8 +118,7 @@ execute_once(struct client *c, long n)
 
 	for (i = 0; i < nparams; i++)
 		values[i] = expand(params[i], c, n);
-	res = PQexecPrepared(c->conn, "bench", nparams, (const char *const *)values, NULL,
-	    NULL, 0);
+	res = PQexecPrepared(c->conn, "bench", nparams, (const char *const *)values, NULL, NULL, 0);
 	for (i = 0; i < nparams; i++)
 		free(values[i]);
 	switch (PQresultStatus(res)) {
@@ -135,8 +134,8 @@ execute_once(struct client *c, long n)
 		break;
 	default:
 		if (c->errors < 3)
-			fprintf(stderr, "bench-client: %s: %s", c->login,
-			    PQresultErrorMessage(res));
+			fprintf(
+			    stderr, "bench-client: %s: %s", c->login, PQresultErrorMessage(res));
 		break;
 	}
 	PQclear(res);
@@ -176,8 +175,8 @@ client_run(void *arg)
 			struct timespec ts;
 
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-			if ((ts.tv_sec - started.tv_sec) + (ts.tv_nsec - started.tv_nsec) / 1e9
-			    >= seconds)
+			if ((ts.tv_sec - started.tv_sec) + (ts.tv_nsec - started.tv_nsec) / 1e9 >=
+			    seconds)
 				atomic_store(&stop, 1);
 		}
 	}
@@ -190,8 +189,7 @@ connect_client(struct client *c)
 	char *info;
 	PGresult *res;
 
-	if (asprintf(&info, "%s user=%s application_name=bench-client", conninfo,
-	    c->login) < 0) {
+	if (asprintf(&info, "%s user=%s application_name=bench-client", conninfo, c->login) < 0) {
 		fputs("bench-client: out of memory\n", stderr);
 		exit(EX_OSERR);
 	}
@@ -213,7 +211,8 @@ static void
 usage(void)
 {
 	fputs("usage: bench-client -d CONNINFO -c C (-n TOTAL | -T SECONDS) -s SQL\n"
-	      "                    [-u LOGIN,LOGIN...] [-p PARAM]... [-o FILE]\n", stderr);
+	      "                    [-u LOGIN,LOGIN...] [-p PARAM]... [-o FILE]\n",
+	    stderr);
 	exit(EX_USAGE);
 }
 
@@ -225,7 +224,7 @@ split_logins(char *list, const char **logins, int max)
 	char *tok, *save = NULL;
 
 	for (tok = strtok_r(list, ",", &save); tok != NULL && n < max;
-	    tok = strtok_r(NULL, ",", &save))
+	     tok = strtok_r(NULL, ",", &save))
 		logins[n++] = tok;
 	return n;
 }
