@@ -1,0 +1,267 @@
+#!/bin/sh
+# tests/sql/attacks.sh — issue 10's attacks, made by the people the rights are
+# meant to hold: an agent (alice: voirie, reads voirie-n2), an agent of the
+# other organisation (dave: agglo-it), a supervisor (sam: all of ville) and an
+# administrator who is not a superuser (ada), each connected as herself with
+# plain psql. Every check states what must hold after the fix; each failed
+# before it (see the closing note of issue 10).
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pg.sh"
+
+pg_start
+pg_install
+pg_fixture
+
+# as LOGIN SQL [psql -v assignments…]: run SQL (stdin) as LOGIN; $out is
+# stdout+stderr, $rc psql's status.
+as()
+{
+	_as_login=$1
+	_as_sql=$2
+	shift 2
+	out=$(printf '%s\n' "$_as_sql" | psql_as "$_as_login" "$@" 2>&1)
+	rc=$?
+}
+su()
+{
+	psql -X -q -At -v ON_ERROR_STOP=1 "$@"
+}
+
+# A level-2 queue of the other organisation, and the id of ticket 5's article.
+su >/dev/null <<'EOF' || bail_out "setup failed"
+INSERT INTO guichet.queue (organisation_id, code, name, level)
+VALUES (2, 'agglo-n2', 'Support N2', 2);
+EOF
+agglo_n2=$(su -c "SELECT id FROM guichet.queue WHERE code = 'agglo-n2'")
+article5=$(su -c "SELECT min(id) FROM guichet.article WHERE ticket_id = 5")
+chains_ok()
+{
+	is "$(su -c "SELECT count(*) FROM guichet.verify_history()")" 0 "$1: every chain intact"
+}
+
+## 1. The temporary-schema hijack. The caller shadows every relation of
+## schema guichet with a temporary table of the same name, filled with what
+## would make her see and write everything (pg_temp is searched first for
+## relations unless a function's search_path puts it last).
+hijack_sql="
+DO \$\$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	    WHERE n.nspname = 'guichet' AND c.relkind IN ('r', 'p', 'v') LOOP
+		BEGIN
+			-- the same columns, without their constraints
+			EXECUTE format('CREATE TEMP TABLE %I AS SELECT * FROM guichet.%I WITH NO DATA',
+			    r.relname, r.relname);
+		EXCEPTION WHEN others THEN
+			EXECUTE format('CREATE TEMP TABLE %I (id bigint)', r.relname);
+		END;
+	END LOOP;
+END
+\$\$;
+INSERT INTO pg_temp.agent (id, login, display_name, organisation_id, level, active)
+SELECT id, login, display_name, organisation_id, 2, true FROM guichet.agent
+WHERE login = session_user;
+INSERT INTO pg_temp.queue_member (agent_id, queue_id, may_write)
+SELECT a.id, q, true FROM pg_temp.agent a, generate_series(1, 50) q;
+INSERT INTO pg_temp.queue (id, organisation_id, code, name, level, active, default_priority)
+SELECT q, 1, 'q' || q, 'q', 2, true, 3 FROM generate_series(1, 50) q;
+GRANT ALL ON ALL TABLES IN SCHEMA pg_temp TO PUBLIC;
+"
+# hijack LOGIN SQL: SQL as LOGIN after the shadowing, in the same session.
+hijack()
+{
+	as "$1" "$hijack_sql
+$2"
+}
+
+for who in alice:4 sam:5 dave:1 ada:6; do
+	login=${who%:*}
+	n=${who#*:}
+	hijack "$login" "SELECT count(*) FROM guichet.ticket"
+	is "$(printf '%s\n' "$out" | tail -n 1)" "$n" \
+	    "hijack as $login: RLS still gives her own $n tickets" || diag "$out"
+	hijack "$login" "SELECT count(*) FROM guichet.contact WHERE email = 'paul.durand@agglo.example'"
+	case $login in
+	dave | ada) want=1 ;;
+	*) want=0 ;;
+	esac
+	is "$(printf '%s\n' "$out" | tail -n 1)" "$want" \
+	    "hijack as $login: the other organisation's contacts stay hidden" || diag "$out"
+done
+for sql in "SELECT guichet.add_note(5, 'injected')" "SELECT guichet.claim(5)" \
+    "SELECT guichet.set_status(5, 'closed')" "SELECT guichet.release(4)" \
+    "SELECT guichet.merge(5, 1)" "SELECT guichet.create_ticket(4, 'x', 'y')" \
+    "SELECT guichet.next_ticket(4)" "SELECT guichet.set_priority(3, 1)"; do
+	hijack alice "$sql"
+	like "$out" "ERROR: +(no ticket|no queue|ticket #4 is claimed|you may not)" \
+	    "hijack as alice: ${sql#SELECT guichet.} refused" || diag "$out"
+done
+is "$(su -c "SELECT count(*) FROM guichet.article WHERE body = 'injected'")" 0 \
+    "hijack: no article was written into another organisation's ticket"
+is "$(su -c "SELECT concat_ws(' ', status, owner_id, priority) FROM guichet.ticket WHERE id = 5")" \
+    "new 2" "hijack: ticket 5 of agglo is untouched"
+is "$(su -c "SELECT owner_id FROM guichet.ticket WHERE id = 4")" 3 \
+    "hijack: carol's claim on ticket 4 stands"
+
+# Writes she may make land in the real tables, with their history rows.
+for login in alice sam ada; do
+	before=$(su -c "SELECT history_seq FROM guichet.ticket WHERE id = 2")
+	hijack "$login" "SELECT guichet.add_note(2, 'note by $login under hijack') > 0"
+	is "$(printf '%s\n' "$out" | tail -n 1)" t "hijack as $login: her note on ticket 2 is accepted" ||
+	    diag "$out"
+	is "$(su -c "SELECT count(*) FROM guichet.article a JOIN guichet.history h
+	    ON h.ticket_id = a.ticket_id AND h.field = 'article' AND h.new_value = a.id::text
+	    WHERE a.body = 'note by $login under hijack'")" 1 \
+	    "hijack as $login: the note and its history row are in guichet's tables"
+	is "$(su -c "SELECT history_seq - $before FROM guichet.ticket WHERE id = 2")" 1 \
+	    "hijack as $login: ticket 2's chain grew by one row"
+done
+as bob "SELECT guichet.add_note(3, 'after the hijacks') > 0"
+is "$out" t "after the hijacks, another agent still writes (no chain is jammed)"
+chains_ok "after the hijacks"
+
+## 2. Contacts of the other organisation.
+as dave "BEGIN;
+SELECT guichet.create_ticket(4, 'x', 'y', 1);
+SELECT email FROM guichet.contact WHERE id = 1;
+ROLLBACK;"
+unlike "$out" "jean.dupont" \
+    "dave cannot reveal a ville contact by making it the requester of a rolled-back ticket"
+like "$out" "no contact 1" "create_ticket refuses a requester dave may not see"
+as dave "SELECT guichet.find_or_create_contact('Jean.Dupont@example.org', 'Jean', '+33 1 00 00 00 00')"
+isnt "$out" 1 "find_or_create_contact does not hand dave ville's contact" || diag "$out"
+is "$(su -c "SELECT coalesce(phone, '-') FROM guichet.contact WHERE id = 1")" - \
+    "and does not fill in the phone of ville's contact"
+as dave "SELECT c.name FROM guichet.contact c WHERE c.id = $(printf '%s' "$out" | tail -n 1)"
+is "$out" Jean "dave's contact for that address is his organisation's own"
+
+## 3. Escalation and split across organisations; errors naming the invisible.
+as alice "SELECT guichet.escalate(2, $agglo_n2, 'to the other town')"
+like "$out" "ERROR: " "alice cannot escalate into agglo's level-2 queue" || diag "$out"
+unlike "$out" "agglo|Support" "and the error does not name it"
+is "$(su -c "SELECT queue_id FROM guichet.ticket WHERE id = 2")" 1 "ticket 2 stayed in voirie"
+as alice "SELECT guichet.escalate(2, 4, 'to agglo level 1')"
+unlike "$out" "agglo-it|Support informatique" \
+    "escalating to an invisible level-1 queue does not reveal its code" || diag "$out"
+as alice "SELECT guichet.split_article($article5, 'mine now')"
+like "$out" "no article $article5" "split_article of an invisible article says no such article"
+unlike "$out" "#5" "and does not reveal its ticket's id" || diag "$out"
+
+## 4. History forged through session settings.
+as alice "SET guichet.action = 'claim_expired';
+SELECT guichet.set_priority(2, 1);"
+is "$(su -c "SELECT action FROM guichet.history WHERE ticket_id = 2 ORDER BY seq DESC LIMIT 1")" \
+    priority "SET guichet.action cannot rename alice's change in history" || diag "$out"
+as alice "SET guichet.first_link = '5 duplicate';
+SET guichet.first_article = '999999999 note';
+SELECT guichet.create_ticket(1, 'forged link', 'body');"
+t=$(printf '%s\n' "$out" | tail -n 1)
+is "$(su -c "SELECT string_agg(action || ':' || coalesce(field, ''), ' ' ORDER BY seq)
+    FROM guichet.history WHERE ticket_id = $t")" "create: note:article" \
+    "SET guichet.first_link/first_article put nothing into a new ticket's history" || diag "$out"
+is "$(su -c "SELECT count(*) FROM guichet.history WHERE ticket_id = 5 AND action = 'linked'")" 0 \
+    "and nothing into ticket 5's"
+chains_ok "after the forged settings"
+
+## 5. A substitute from the other organisation.
+as alice "SELECT guichet.set_absence(now(), now() + interval '1 day', 'dave')"
+like "$out" "ERROR: " "alice cannot name dave (agglo) as her substitute" || diag "$out"
+is "$(su -c "SELECT coalesce(substitute_id::text, '-') FROM guichet.agent WHERE login = 'alice'")" - \
+    "alice has no substitute"
+
+## 6. Live notifications: an agent hears only about tickets she may see.
+# alice listens on every channel she is given and on the old shared ones;
+# dave changes ticket 5 (agglo), bob ticket 1 (voirie: hers to see).
+chans=$(psql_as alice -c "SELECT string_agg(format('LISTEN %I;', c), ' ') FROM guichet.notify_channels() c")
+as alice "$chans LISTEN guichet; LISTEN guichet_presence;
+\\! psql -X -q -At -d '$(pg_conninfo dave)' -c 'SELECT guichet.set_priority(5, 4)' -c 'SELECT guichet.presence_set(5)' >/dev/null
+\\! psql -X -q -At -d '$(pg_conninfo sam)' -c 'SELECT guichet.set_priority(1, 2)' >/dev/null
+SELECT 'done';"
+like "$out" 'payload "1"' "alice is told that ticket 1 changed" || diag "$out"
+unlike "$out" 'payload "5"' "alice hears nothing of agglo's ticket 5" || diag "$out"
+dchans=$(psql_as dave -c "SELECT string_agg(c, ' ') FROM guichet.notify_channels() c")
+for c in $chans; do
+	case $c in LISTEN) continue ;; esac
+	c=${c%;}
+	case " $dchans " in
+	*" $c "*) fail "dave is given alice's channel $c" ;;
+	esac
+done
+pass "dave is given none of alice's channels"
+
+## 7. Organisation-scoped configuration is not read across organisations.
+su >/dev/null <<'EOF' || bail_out "setup of templates failed"
+INSERT INTO guichet.template (name, organisation_id, subject, body)
+VALUES ('ville-secret', 1, 'x', 'réponse de la ville'), ('commun', NULL, 'x', 'pour tous');
+INSERT INTO guichet.kb_article (slug, title, body, organisation_id)
+VALUES ('ville-procedure', 'Procédure interne', 'interne', 1);
+EOF
+for q in "template WHERE organisation_id = 1" "kb_article WHERE organisation_id = 1" \
+    "queue_member m JOIN guichet.queue q ON q.id = m.queue_id WHERE q.organisation_id = 1" \
+    "queue_address WHERE address LIKE '%ville.example'" \
+    "organisation WHERE code = 'ville'" "service WHERE organisation_id = 1" \
+    "district WHERE organisation_id = 1" "holiday WHERE organisation_id = 1"; do
+	as dave "SELECT count(*) FROM guichet.$q"
+	is "$out" 0 "dave reads nothing of ville from $q" || diag "$out"
+done
+as dave "SELECT count(*) FROM guichet.template WHERE name = 'commun'"
+is "$out" 1 "dave reads the templates shared by everyone"
+as alice "SELECT count(*) FROM guichet.template WHERE organisation_id = 1"
+is "$out" 1 "alice reads her organisation's template"
+
+## 8. The audit trail cannot be switched off short of a superuser.
+as ada "SELECT guichet.demo_begin(true)"
+like "$out" "ERROR: " "ada (admin, not superuser) cannot call a demo function"
+is "$(su -c "SELECT count(*) FROM pg_proc WHERE pronamespace = 'guichet'::regnamespace
+    AND proname LIKE 'demo%'")" 0 "the schema holds no demo code"
+for q in "ALTER TABLE guichet.ticket DISABLE TRIGGER ALL" \
+    "ALTER TABLE guichet.history DISABLE TRIGGER history_guard" \
+    "SET session_replication_role = replica" \
+    "UPDATE guichet.history SET new_value = 'x' WHERE ticket_id = 1" \
+    "DELETE FROM guichet.history WHERE ticket_id = 1" \
+    "SET ROLE guichet_owner" "SET ROLE guichet_api"; do
+	as ada "$q"
+	like "$out" "ERROR: " "ada cannot: $q" || diag "$out"
+done
+is "$(su -c "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+    WHERE c.relnamespace = 'guichet'::regnamespace AND NOT t.tgisinternal
+    AND t.tgenabled <> 'O'")" 0 "every trigger of schema guichet is enabled"
+before=$(su -c "SELECT history_seq FROM guichet.ticket WHERE id = 2")
+as alice "SELECT guichet.set_priority(2, 5)"
+is "$(su -c "SELECT history_seq - $before FROM guichet.ticket WHERE id = 2")" 1 \
+    "alice's set_priority still writes its history row"
+chains_ok "after ada's attempts"
+
+## 9. The chain's verifier sees what a superuser does to it, given an
+## exported checkpoint: a deleted middle row, a reordered chain, a tail
+## rewound (last row removed and the ticket's head set back to match).
+cp=$(su -c "SELECT digest FROM guichet.history_checkpoint()")
+like "$cp" "^[0-9a-f]{64}$" "a checkpoint gives a digest to keep outside the database"
+is "$(su -c "SELECT count(*) FROM guichet.verify_checkpoints('$cp')")" 0 \
+    "the checkpoint verifies against its exported digest"
+su >/dev/null <<'EOF' || bail_out "tampering failed"
+ALTER TABLE guichet.history DISABLE TRIGGER history_guard;
+-- ticket 2: the last row removed, the head rewound to the row before
+DELETE FROM guichet.history WHERE ticket_id = 2
+    AND seq = (SELECT history_seq FROM guichet.ticket WHERE id = 2);
+ALTER TABLE guichet.ticket DISABLE TRIGGER USER;
+UPDATE guichet.ticket t SET history_seq = h.seq, history_head = h.hash
+FROM guichet.history h WHERE t.id = 2 AND h.ticket_id = 2
+    AND h.seq = (SELECT max(seq) FROM guichet.history WHERE ticket_id = 2);
+ALTER TABLE guichet.ticket ENABLE TRIGGER USER;
+-- ticket 1: rows 1 and 2 swapped
+UPDATE guichet.history SET seq = -seq WHERE ticket_id = 1 AND seq IN (1, 2);
+UPDATE guichet.history SET seq = CASE seq WHEN -1 THEN 2 ELSE 1 END
+WHERE ticket_id = 1 AND seq IN (-1, -2);
+-- ticket 6: its middle row deleted
+DELETE FROM guichet.history WHERE ticket_id = 6 AND seq = 2;
+ALTER TABLE guichet.history ENABLE TRIGGER history_guard;
+EOF
+got=$(su -c "SELECT string_agg(DISTINCT ticket_id::text, ' ') FROM guichet.verify_history()")
+is "$got" "1 6" "verify_history finds the reordered and the gap-holed chains"
+got=$(su -c "SELECT string_agg(DISTINCT ticket_id::text, ' ') FROM guichet.verify_checkpoints('$cp')")
+is "$got" "1 2 6" "the checkpoint finds the rewound tail too"
+
+done_testing
