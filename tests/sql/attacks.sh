@@ -153,13 +153,13 @@ unlike "$out" "#5" "and does not reveal its ticket's id" || diag "$out"
 as alice "SET guichet.action = 'claim_expired';
 SELECT guichet.set_priority(2, 1);"
 is "$(su -c "SELECT action FROM guichet.history WHERE ticket_id = 2 ORDER BY seq DESC LIMIT 1")" \
-    priority "SET guichet.action cannot rename alice's change in history" || diag "$out"
+    set "SET guichet.action cannot rename alice's change in history" || diag "$out"
 as alice "SET guichet.first_link = '5 duplicate';
 SET guichet.first_article = '999999999 note';
 SELECT guichet.create_ticket(1, 'forged link', 'body');"
 t=$(printf '%s\n' "$out" | tail -n 1)
 is "$(su -c "SELECT string_agg(action || ':' || coalesce(field, ''), ' ' ORDER BY seq)
-    FROM guichet.history WHERE ticket_id = $t")" "create: note:article" \
+    FROM guichet.history WHERE ticket_id = $t")" "create: phone:article" \
     "SET guichet.first_link/first_article put nothing into a new ticket's history" || diag "$out"
 is "$(su -c "SELECT count(*) FROM guichet.history WHERE ticket_id = 5 AND action = 'linked'")" 0 \
     "and nothing into ticket 5's"
