@@ -34,6 +34,7 @@ static const char sql_next[] = "SELECT guichet.next_ticket($1::int) AS id";
 static const char sql_split[] = "SELECT guichet.split_article($1::bigint, $2::text) AS id";
 static const char sql_absence[] =
     "SELECT guichet.set_absence($1::timestamptz, $2::timestamptz, $3::name)";
+static const char sql_presence_set[] = "SELECT guichet.presence_set($1::bigint, $2::bool)";
 static const char sql_level2[] =
     "SELECT q.id, q.code, q.name, q.id = (SELECT s.escalate_to FROM guichet.ticket t"
     "  JOIN guichet.queue s ON s.id = t.queue_id WHERE t.id = $1::bigint) AS preferred"
@@ -73,6 +74,20 @@ struct op {
 	int seen_slot;	   /* where p_seen goes (single ticket), or -1 */
 	const char *draft; /* the draft kind to remove on success */
 };
+
+/* Tell the colleagues that we have the ticket open, or are writing in it (a
+ * heartbeat: the server forgets it after a while); the answer does not matter. */
+void
+ticket_presence(long long ticket, bool writing)
+{
+	char id[32];
+	const char *params[2] = { id, writing ? "true" : "false" };
+
+	if (!conn_ready())
+		return;
+	snprintf(id, sizeof id, "%lld", ticket);
+	conn_send("presence:set", sql_presence_set, 2, params, NULL, NULL, NULL);
+}
 
 static void
 refresh_ticket(long long id)
@@ -731,7 +746,7 @@ next_ticket(const char *queue)
 		return;
 	}
 	refresh_ticket(id);
-	view_ticket_open(id);
+	view_open_ticket(id);
 	ui_message(_("#%lld claimed: the most urgent of the queue"), id);
 }
 
@@ -895,7 +910,7 @@ new_ticket(void)
 	id = db_int(res, 0, "id", 0);
 	PQclear(res);
 	draft_done(0, "new");
-	view_ticket_open(id);
+	view_open_ticket(id);
 	ui_message(_("ticket #%lld created"), id);
 out:
 	free(contact);
@@ -951,7 +966,7 @@ action_split(long long ticket, long long article, const char *arg)
 	id = db_int(res, 0, "id", 0);
 	PQclear(res);
 	refresh_ticket(ticket);
-	view_ticket_open(id);
+	view_open_ticket(id);
 	ui_message(_("ticket #%lld split from #%lld"), id, ticket);
 	return 0;
 }

@@ -16,7 +16,7 @@
 struct view;
 struct list;
 
-/* main.c — global state that every part may read. */
+/* console.c — the state every part may read; the clocks; the agents' logins. */
 struct console {
 	struct config *config;
 	const char *conninfo;
@@ -31,22 +31,28 @@ struct console {
 	double started_ms;
 };
 extern struct console console;
+double now_ms(void); /* a monotonic clock */
 time_t server_now(void);
+void console_whoami(PGconn *); /* fills login, agent_id, display_name, clock_skew */
+void console_load_agents(PGconn *);
 const char *agent_login(int id); /* "" for none, "#12" when unknown */
+void console_free(void);
 
-/* loop.c — one poll() over the terminal and the connection. */
-#define LOOP_KEYS 0x1 /* read and dispatch keys */
-void loop_iterate(int flags, int timeout_ms);
-void loop_run(void);
-/* A key for the modal prompt, or -1 when none arrived during this pass. */
-typedef void (*key_handler)(int key, bool is_function_key, void *arg);
-void loop_set_key_handler(key_handler, void *arg);
-double now_ms(void);
-
-/* conn.c — the one connection: a FIFO of asynchronous statements, LISTEN, reconnect. */
+/*
+ * conn.c — the one connection: a FIFO of asynchronous statements, LISTEN, reconnect.
+ * It knows no view and no screen: what it has to tell goes through the events
+ * registered by conn_init (as tmux's event layer calls back its users).
+ */
 typedef void (*request_cb)(void *owner, void *arg, PGresult *res, const char *error,
     const char *sqlstate, const char *detail);
-void conn_init(PGconn *, const char *conninfo, const char *timing_path);
+struct conn_events {
+	void (*notify)(long long ticket_id);   /* NOTIFY guichet */
+	void (*presence)(long long ticket_id); /* NOTIFY guichet_presence */
+	void (*reconnected)(void);
+	void (*message)(bool is_error, const char *text);
+	void (*wait)(void); /* one pass of the main loop, while conn_call waits */
+};
+void conn_init(PGconn *, const char *conninfo, const char *timing_path, const struct conn_events *);
 int conn_socket(void);
 bool conn_wants_write(void);
 void conn_on_readable(void);
@@ -71,6 +77,23 @@ PGresult *conn_call_binary(
     const char *label, const char *sql, int n, const char *const *params, char **cause);
 void conn_timing(const char *label, double ms, int rows);
 void conn_close(void);
+
+/* loop.c — one poll() over the terminal and the connection; what runs in each pass
+ * is registered by main.c (loop_init), so that the loop calls no view or prompt. */
+struct loop_hooks {
+	void (*paint)(void);	 /* draw the screen, once per pass */
+	void (*key)(int key);	 /* a key outside a prompt (function keys + KEYS_FUNC) */
+	void (*tick)(void);	 /* after the pass's input */
+	bool (*interrupt)(void); /* ^C: true when taken (a prompt cancelled) */
+	bool (*running)(void);	 /* false ends loop_run */
+};
+#define LOOP_KEYS 0x1 /* read and dispatch keys */
+void loop_init(const struct loop_hooks *);
+void loop_iterate(int flags, int timeout_ms);
+void loop_run(void);
+/* A key for the modal prompt, or -1 when none arrived during this pass. */
+typedef void (*key_handler)(int key, bool is_function_key, void *arg);
+void loop_set_key_handler(key_handler, void *arg);
 
 /* ui-draw.c — the only code that writes to curses. */
 enum ui_color {
@@ -116,9 +139,10 @@ void ui_title(const char *fmt, ...) GUICHET_PRINTF(1, 2);
 void ui_message(const char *fmt, ...) GUICHET_PRINTF(1, 2);
 void ui_error(const char *fmt, ...) GUICHET_PRINTF(1, 2);
 void ui_message_clear(void);
-void ui_status_draw(void);
+/* The status line: the view's title and the connection's state (NULL: connected). */
+void ui_status_draw(const char *title, const char *state);
 void ui_prompt_draw(const char *question, const char *buf, size_t cursor);
-void ui_flush(void);
+void ui_flush(bool keep_cursor); /* keep_cursor: a prompt shows it */
 void ui_suspend(void);
 void ui_resume(void);
 
@@ -256,6 +280,7 @@ struct view {
 	bool first_drawn;
 };
 void view_after_flush(void);
+void view_paint(void);
 struct view *view_push(const struct view_ops *, void *data);
 void view_pop(void);
 struct view *view_top(void);
@@ -270,7 +295,22 @@ void view_close_all(void);
 void view_handle_key(int key);
 int view_run_action(enum action, const char *arg);
 
-/* view-queue.c, view-index.c, view-ticket.c, view-history.c, view-help.c, view-kb.c */
+/* The registry: views are opened through these, never through the views' own openers. */
+void view_open_overview(void);
+void view_open_queue(int queue_id, const char *code, const char *name);
+int view_open_search(const char *text, char **cause);
+void view_open_ticket(long long id);
+void view_open_history(long long id);
+void view_open_help(enum keymap);
+void view_open_kb(const char *words, long long for_ticket);
+long long view_current_ticket(void); /* the ticket shown on top, or 0 */
+/* What a view and view.c leave undone (next ticket, new ticket, absence): actions.c. */
+void view_set_global_actions(int (*)(enum action, const char *arg));
+
+/*
+ * view-queue.c, view-index.c, view-ticket.c, view-history.c, view-help.c, view-kb.c:
+ * their openers are for view.c alone (tests/console/graph-test.sh checks it).
+ */
 extern const struct view_ops view_queue_ops;
 extern const struct view_ops view_index_ops;
 extern const struct view_ops view_ticket_ops;
@@ -285,11 +325,11 @@ void view_history_open(long long id);
 void view_help_open(enum keymap);
 void view_kb_open(const char *words, long long for_ticket);
 long long view_ticket_current(void);
-void ticket_presence(long long ticket, bool writing);
 
 /* actions.c — ticket actions, single or bulk (one API call each). */
 int action_ticket(enum action, const long long *ids, size_t n, const char *seen, const char *arg);
 int action_global(enum action, const char *arg);
+void ticket_presence(long long ticket, bool writing); /* open, or writing in it */
 int action_split(long long ticket, long long article, const char *arg);
 int attachment_save(long long attachment, const char *filename, const char *path);
 /* The message of a GU002: "changed by X at HH:MM — review". */

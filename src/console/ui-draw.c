@@ -320,16 +320,14 @@ ui_message_clear(void)
 
 /* The status bar (second line from the bottom) and the message line. */
 void
-ui_status_draw(void)
+ui_status_draw(const char *title, const char *state)
 {
-	const char *state = conn_state_text();
-	struct view *v = view_top();
 	char *left;
 	int w;
 
 	ui_fill(LINES - 2, 0, COLS, C_STATUS, 0);
 	xasprintf(&left, "-- guichet: %s -- %s", console.login != NULL ? console.login : "",
-	    v != NULL && v->ops->title != NULL ? v->ops->title(v) : "");
+	    title != NULL ? title : "");
 	ui_text(LINES - 2, 0, COLS, left, C_STATUS, 0);
 	free(left);
 	if (state != NULL) {
@@ -377,9 +375,9 @@ ui_prompt_draw(const char *question, const char *buf, size_t cursor)
 }
 
 void
-ui_flush(void)
+ui_flush(bool keep_cursor)
 {
-	if (!prompt_active())
+	if (!keep_cursor)
 		curs_set(0);
 	wnoutrefresh(stdscr);
 	doupdate();

@@ -835,7 +835,7 @@ reply_in_ticket(long long id, const char *arg)
 {
 	struct view *tv;
 
-	view_ticket_open(id);
+	view_open_ticket(id);
 	tv = view_top();
 	while (tv == view_top() && !tv->ready && conn_ready() && !console.quit)
 		loop_iterate(0, 100);
@@ -855,7 +855,7 @@ narrow(struct index_view *ix)
 		xasprintf(&initial, "queue:%s ", ix->code);
 	text = prompt_line(_("search:"), initial);
 	free(initial);
-	if (text != NULL && *text != '\0' && view_index_open_search(text, &cause) != 0) {
+	if (text != NULL && *text != '\0' && view_open_search(text, &cause) != 0) {
 		ui_error("%s", cause);
 		free(cause);
 	}
@@ -876,11 +876,11 @@ action(struct view *v, enum action a, const char *arg)
 	switch (a) {
 	case A_ENTER:
 		if (r != NULL)
-			view_ticket_open(r->id);
+			view_open_ticket(r->id);
 		return 1;
 	case A_HISTORY:
 		if (r != NULL)
-			view_history_open(r->id);
+			view_open_history(r->id);
 		return 1;
 	case A_REPLY:
 		if (r != NULL)

@@ -265,7 +265,7 @@ action(struct view *v, enum action a, const char *arg)
 		if (r->kind == ROW_MINE)
 			view_run_action(A_MINE, NULL);
 		else if (r->kind == ROW_QUEUE)
-			view_index_open_queue(r->id, r->code, r->name);
+			view_open_queue(r->id, r->code, r->name);
 		return 1;
 	case A_NEXT_TICKET:
 		if ((r = selected_queue(v)) == NULL) {

@@ -64,7 +64,6 @@ static const char sql_links[] =
 
 static const char sql_presence[] =
     "SELECT login, display_name, writing FROM guichet.presence_list($1::bigint)";
-static const char sql_presence_set[] = "SELECT guichet.presence_set($1::bigint, $2::bool)";
 static const char sql_presence_leave[] = "SELECT guichet.presence_leave($1::bigint)";
 
 #define PRESENCE_HEARTBEAT_MS 30000.0
@@ -477,18 +476,6 @@ presence_load(struct view *v)
 	conn_send("presence", sql_presence, 1, params, on_presence_list, v, NULL);
 }
 
-void
-ticket_presence(long long ticket, bool writing)
-{
-	char id[32];
-	const char *params[2] = { id, writing ? "true" : "false" };
-
-	if (!conn_ready())
-		return;
-	snprintf(id, sizeof id, "%lld", ticket);
-	conn_send("presence:set", sql_presence_set, 2, params, ignore_result, NULL, NULL);
-}
-
 static void
 open_view(struct view *v)
 {
@@ -664,7 +651,7 @@ open_link(struct ticket_view *tv)
 		id = ids[k];
 	free(ids);
 	if (id != 0)
-		view_ticket_open(id);
+		view_open_ticket(id);
 	return 1;
 }
 
@@ -688,7 +675,7 @@ action(struct view *v, enum action a, const char *arg)
 			ui_error("%s", _("this ticket has no links"));
 		return 1;
 	case A_HISTORY:
-		view_history_open(tv->id);
+		view_open_history(tv->id);
 		return 1;
 	case A_SAVE_ATTACHMENT:
 		save_attachment(tv, arg);

@@ -1,8 +1,10 @@
 /*
- * view.c — the stack of views (overview, index, ticket, history, help, kb), key
- * dispatch through the action table, the actions every view shares (quit, help,
- * search, the `:` command line) and the clock that reloads views marked dirty by
- * NOTIFY, at most about three times a second.
+ * view.c — the registry and the stack of views (overview, index, ticket, history,
+ * help, kb): every view is opened through view_open_*() here, so that the views and
+ * the actions depend on this file and not on each other. Also key dispatch through
+ * the action table, the actions every view shares (quit, help, search, the `:`
+ * command line), painting a pass, and the clock that reloads views marked dirty
+ * by NOTIFY, at most about three times a second.
  */
 #include "config.h"
 
@@ -18,6 +20,62 @@ static struct view *stack[VIEW_MAX];
 static int depth;
 static const char *pending_draw_label;
 static double pending_draw_since;
+static int (*global_actions)(enum action, const char *);
+
+/* The registry: the only callers of the views' own openers. */
+void
+view_open_overview(void)
+{
+	view_queue_open();
+}
+
+void
+view_open_queue(int queue_id, const char *code, const char *name)
+{
+	view_index_open_queue(queue_id, code, name);
+}
+
+int
+view_open_search(const char *text, char **cause)
+{
+	return view_index_open_search(text, cause);
+}
+
+void
+view_open_ticket(long long id)
+{
+	view_ticket_open(id);
+}
+
+void
+view_open_history(long long id)
+{
+	view_history_open(id);
+}
+
+void
+view_open_help(enum keymap map)
+{
+	view_help_open(map);
+}
+
+void
+view_open_kb(const char *words, long long for_ticket)
+{
+	view_kb_open(words, for_ticket);
+}
+
+long long
+view_current_ticket(void)
+{
+	return view_ticket_current();
+}
+
+void
+view_set_global_actions(int (*fn)(enum action, const char *arg))
+{
+	global_actions = fn;
+}
 
 struct view *
 view_push(const struct view_ops *ops, void *data)
@@ -134,6 +192,21 @@ view_draw_all(void)
 	}
 }
 
+/* One pass's screen: the views, the status line, a prompt, then one doupdate. */
+void
+view_paint(void)
+{
+	struct view *v = view_top();
+
+	view_draw_all();
+	ui_status_draw(
+	    v != NULL && v->ops->title != NULL ? v->ops->title(v) : NULL, conn_state_text());
+	if (prompt_active())
+		prompt_redraw();
+	ui_flush(prompt_active());
+	view_after_flush();
+}
+
 /* The time to a drawn screen, for --timing: measured once the screen is updated. */
 void
 view_after_flush(void)
@@ -234,7 +307,7 @@ command_line(void)
 	if (*line == '\0')
 		;
 	else if (parse_int(*line == '#' ? line + 1 : line, 1, INT64_MAX, &id) == 0)
-		view_ticket_open(id);
+		view_open_ticket(id);
 	else if (strcmp(line, "bind") == 0) {
 		char *full;
 
@@ -268,7 +341,7 @@ search(const char *arg)
 		free(text);
 		return;
 	}
-	if (view_index_open_search(text, &cause) != 0) {
+	if (view_open_search(text, &cause) != 0) {
 		ui_error("%s", cause);
 		free(cause);
 	}
@@ -287,7 +360,7 @@ open_ticket(const char *arg)
 	if (parse_int(*text == '#' ? text + 1 : text, 1, INT64_MAX, &id) != 0)
 		ui_error(_("not a ticket number: %s"), text);
 	else
-		view_ticket_open(id);
+		view_open_ticket(id);
 	free(text);
 }
 
@@ -310,7 +383,7 @@ view_run_action(enum action action, const char *arg)
 		console.quit = true;
 		return 1;
 	case A_HELP:
-		view_help_open(v != NULL ? v->ops->keymap : KM_GENERIC);
+		view_open_help(v != NULL ? v->ops->keymap : KM_GENERIC);
 		return 1;
 	case A_REDRAW:
 		ui_resize();
@@ -336,11 +409,11 @@ view_run_action(enum action action, const char *arg)
 	case A_KB:
 		words = arg != NULL ? xstrdup(arg) : prompt_line(_("knowledge base:"), NULL);
 		if (words != NULL)
-			view_kb_open(words, view_ticket_current());
+			view_open_kb(words, view_current_ticket());
 		free(words);
 		return 1;
 	default:
-		if (action_global(action, arg))
+		if (global_actions != NULL && global_actions(action, arg))
 			return 1;
 		ui_error(_("%s: not available in this view"),
 		    action_info(action) != NULL ? action_info(action)->name : "?");
