@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "common.h"
@@ -147,52 +148,62 @@ void ui_suspend(void);
 void ui_resume(void);
 
 /* ui-keys.c — actions, key names and bindings. */
+/*
+ * Every action is one line here (tig's REQ_INFO way): its enum name, the name
+ * `bind` and `:` take, and its help text. enum action and ui-keys.c's actions[]
+ * are both made from it, so adding an action is adding a line (and its code).
+ */
+#define ACTION_LIST(X)                                                                          \
+	X(QUIT, "quit", N_("leave this view (the overview: leave guichet)"))                    \
+	X(QUIT_ALL, "quit-all", N_("leave guichet"))                                            \
+	X(HELP, "help", N_("show the key bindings of this view"))                               \
+	X(REDRAW, "redraw", N_("redraw the screen"))                                            \
+	X(REFRESH, "refresh", N_("reload this view from the database"))                         \
+	X(DOWN, "move-down", N_("move to the next line"))                                       \
+	X(UP, "move-up", N_("move to the previous line"))                                       \
+	X(PAGE_DOWN, "page-down", N_("move one page down"))                                     \
+	X(PAGE_UP, "page-up", N_("move one page up"))                                           \
+	X(HALF_DOWN, "half-page-down", N_("move half a page down"))                             \
+	X(HALF_UP, "half-page-up", N_("move half a page up"))                                   \
+	X(FIRST, "first", N_("go to the first line"))                                           \
+	X(LAST, "last", N_("go to the last line"))                                              \
+	X(ENTER, "enter", N_("open the selected queue or ticket"))                              \
+	X(SEARCH, "search", N_("search tickets (the search language, see guichet(1))"))         \
+	X(COMMAND, "command", N_("enter a command: an action name and its argument"))           \
+	X(MINE, "mine", N_("list my tickets"))                                                  \
+	X(OPEN_TICKET, "open-ticket", N_("open a ticket by its number"))                        \
+	X(SORT, "sort", N_("change the order of the list"))                                     \
+	X(SHOW_ALL, "show-all", N_("show or hide resolved and closed tickets"))                 \
+	X(TAG, "tag", N_("tag or untag the selected ticket"))                                   \
+	X(TAG_ALL, "tag-all", N_("tag every ticket of this list (up to 10000)"))                \
+	X(UNTAG_ALL, "untag-all", N_("untag every ticket"))                                     \
+	X(CLAIM, "claim", N_("claim the ticket (the tagged tickets)"))                          \
+	X(RELEASE, "release", N_("release the ticket (the tagged tickets)"))                    \
+	X(NEXT_TICKET, "next-ticket", N_("claim and open the most urgent ticket of the queue")) \
+	X(NOTE, "note", N_("add an internal note with $EDITOR"))                                \
+	X(REPLY, "reply", N_("reply to the requester: template, $EDITOR, preview, send"))       \
+	X(ESCALATE, "escalate", N_("escalate to a level-2 queue, with a reason"))               \
+	X(STATUS, "status", N_("change the status"))                                            \
+	X(PRIORITY, "priority", N_("change the priority (1 to 5, 5 most urgent)"))              \
+	X(FIELD, "field", N_("set a dynamic field"))                                            \
+	X(LINK, "link", N_("link to another ticket"))                                           \
+	X(MERGE, "merge", N_("merge this ticket into another"))                                 \
+	X(SPLIT, "split", N_("split the current article into a new linked ticket"))             \
+	X(NEW_TICKET, "new-ticket", N_("new ticket for a phone or desk contact"))               \
+	X(ABSENCE, "absence", N_("set or end my absence, with a substitute"))                   \
+	X(HISTORY, "history", N_("show the history of the ticket"))                             \
+	X(KB, "kb", N_("search and read the knowledge base"))                                   \
+	X(SAVE_ATTACHMENT, "save-attachment", N_("save an attachment to a file"))               \
+	X(OPEN_LINK, "open-link", N_("open one of the linked tickets"))                         \
+	X(NEXT_ARTICLE, "next-article", N_("jump to the next article"))                         \
+	X(PREV_ARTICLE, "prev-article", N_("jump to the previous article"))
+
 enum action {
 	A_NONE = 0,
-	A_QUIT,
-	A_QUIT_ALL,
-	A_HELP,
-	A_REDRAW,
-	A_REFRESH,
-	A_DOWN,
-	A_UP,
-	A_PAGE_DOWN,
-	A_PAGE_UP,
-	A_HALF_DOWN,
-	A_HALF_UP,
-	A_FIRST,
-	A_LAST,
-	A_ENTER,
-	A_SEARCH,
-	A_COMMAND,
-	A_MINE,
-	A_OPEN_TICKET,
-	A_SORT,
-	A_SHOW_ALL,
-	A_TAG,
-	A_TAG_ALL,
-	A_UNTAG_ALL,
-	A_CLAIM,
-	A_RELEASE,
-	A_NEXT_TICKET,
-	A_NOTE,
-	A_REPLY,
-	A_ESCALATE,
-	A_STATUS,
-	A_PRIORITY,
-	A_FIELD,
-	A_LINK,
-	A_MERGE,
-	A_SPLIT,
-	A_NEW_TICKET,
-	A_ABSENCE,
-	A_HISTORY,
-	A_KB,
-	A_SAVE_ATTACHMENT,
-	A_OPEN_LINK,
-	A_NEXT_ARTICLE,
-	A_PREV_ARTICLE,
-	A_COUNT
+#define ACTION_ENUM(id, name, help) A_##id,
+	ACTION_LIST(ACTION_ENUM)
+#undef ACTION_ENUM
+	    A_COUNT
 };
 enum keymap { KM_GENERIC, KM_OVERVIEW, KM_INDEX, KM_TICKET, KM_HISTORY, KM_HELP, KM_KB, KM_COUNT };
 struct action_info {
@@ -210,6 +221,7 @@ const struct action_info *action_info(enum action);
 /* Key codes: characters are themselves; function keys are KEY_* + KEYS_FUNC. */
 #define KEYS_FUNC 0x200000
 char *keys_name(int key);
+void keys_print(FILE *); /* every binding in force, for guichet --keys and guichet(1) */
 /* Call fn for every binding of map (and generic when with_generic). */
 void keys_each(enum keymap, void (*fn)(int key, enum action, void *), void *arg);
 

@@ -67,7 +67,7 @@ static GUICHET_DEAD void
 usage(int ex)
 {
 	fprintf(ex == 0 ? stdout : stderr, "%s\n",
-	    _("usage: guichet [-v] [-d conninfo] [-F config] [-T[file]] [-e search]"));
+	    _("usage: guichet [-kv] [-d conninfo] [-F config] [-T[file]] [-e search]"));
 	exit(ex);
 }
 
@@ -112,6 +112,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'F' },
 		{ "timing", optional_argument, NULL, 'T' },
 		{ "search", required_argument, NULL, 'e' },
+		{ "keys", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -120,6 +121,7 @@ main(int argc, char **argv)
 	const char *config_path = NULL, *timing = NULL, *search = NULL;
 	char *cause = NULL, *summary = NULL;
 	int ch, verbosity = 0, ex;
+	bool list_keys = false;
 	PGconn *pg;
 
 	console.started_ms = now_ms();
@@ -128,7 +130,7 @@ main(int argc, char **argv)
 	textdomain(PACKAGE);
 	log_open("guichet", 0, 0);
 
-	while ((ch = getopt_long(argc, argv, "d:F:T::e:vVh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:F:T::e:kvVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			console.conninfo = optarg;
@@ -141,6 +143,9 @@ main(int argc, char **argv)
 			break;
 		case 'e':
 			search = optarg;
+			break;
+		case 'k':
+			list_keys = true;
 			break;
 		case 'v':
 			verbosity++;
@@ -164,6 +169,11 @@ main(int argc, char **argv)
 		die(EX_CONFIG, "%s", cause);
 	keys_init();
 	apply_config(console.config);
+	if (list_keys) {
+		keys_print(stdout);
+		config_free(console.config);
+		return fflush(stdout) == 0 ? 0 : EX_IOERR;
+	}
 	if (console.conninfo == NULL)
 		console.conninfo = config_get(console.config, "database");
 
