@@ -205,9 +205,10 @@ enum query_slot {	  /* the parameter $N of QUERY_WHERE that each holds */
 };
 #define QUERY_NPARAMS QS_SERVICES
 struct query {
-	char *params[QUERY_NPARAMS];
+	char *params[QUERY_NPARAMS]; /* params[slot - 1] is $slot */
 	char *statuses;
 };
+#define QUERY_PARAM(q, slot) ((q)->params[(slot)-1])
 int query_parse(struct query *, const char *text, const char *login, time_t now, char **cause);
 void query_set_queue(struct query *, int queue_id);
 const char *query_status_list(const struct query *, bool all);
