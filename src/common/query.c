@@ -551,31 +551,20 @@ static int
 parse_words(struct parser *ps)
 {
 	char *v;
-	bool neg = *ps->p == '-';
+	bool neg = *ps->p == '-', phrase;
 
 	if (neg)
 		ps->p++;
-	if (*ps->p == '"') {
-		if ((v = read_value(ps)) == NULL)
-			return -1;
-		if (ps->words.len > 0)
-			strbuf_addch(&ps->words, ' ');
-		/* websearch_to_tsquery reads "…" as a phrase; quotes inside cannot occur. */
-		for (char *s = v; *s != '\0'; s++)
-			if (*s == '"')
-				*s = ' ';
-		strbuf_printf(&ps->words, "%s\"%s\"", neg ? "-" : "", v);
-		free(v);
-		return 0;
-	}
+	phrase = *ps->p == '"';
 	if ((v = read_value(ps)) == NULL)
 		return -1;
 	if (ps->words.len > 0)
 		strbuf_addch(&ps->words, ' ');
+	/* websearch_to_tsquery reads "…" as a phrase; quotes inside cannot occur. */
 	for (char *s = v; *s != '\0'; s++)
 		if (*s == '"')
 			*s = ' ';
-	strbuf_printf(&ps->words, "%s%s", neg ? "-" : "", v);
+	strbuf_printf(&ps->words, phrase ? "%s\"%s\"" : "%s%s", neg ? "-" : "", v);
 	free(v);
 	return 0;
 }

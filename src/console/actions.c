@@ -168,25 +168,21 @@ do_reply(long long ticket, const char *seen)
 		N_("cancel (discard the draft)"),
 		N_("recipients (To, Cc)"),
 	};
-	const char *labels[nitems(choices)];
 	char minutes[16], template_id[16] = "", kb[32], *initial = NULL, *body = NULL;
 	char *title, *to = NULL, *cc = NULL;
 	long long kb_id;
-	size_t i;
 	int k, r = -1;
 
 	if (!draft_exists(ticket, "reply") &&
 	    (initial = choose_template(ticket, template_id, sizeof template_id)) == NULL)
 		return -1;
-	for (i = 0; i < nitems(choices); i++)
-		labels[i] = _(choices[i]);
 	if ((body = edit_text(ticket, "reply", initial)) == NULL)
 		goto out;
 	for (;;) {
 		xasprintf(&title, _("the reply is ready — to: %s%s%s"),
 		    to != NULL ? to : _("the requester"), cc != NULL ? _(", cc: ") : "",
 		    cc != NULL ? cc : "");
-		k = prompt_choice(title, labels, nitems(labels), 0);
+		k = prompt_choice_tr(title, choices, nitems(choices), 0);
 		free(title);
 		if (k == 5) {
 			ask_recipients(&to, &cc);
@@ -298,10 +294,8 @@ do_priority(const long long *ids, size_t n, const char *arg)
 		N_("1 — lowest"),
 	};
 	struct op op = { "priority", N_("priority changed"), sql_priority, 2, { 0 }, -1, NULL };
-	const char *tr[nitems(labels)];
 	char buf[4];
 	long long v;
-	size_t i;
 	int k;
 
 	if (arg != NULL) {
@@ -310,9 +304,7 @@ do_priority(const long long *ids, size_t n, const char *arg)
 			return -1;
 		}
 	} else {
-		for (i = 0; i < nitems(labels); i++)
-			tr[i] = _(labels[i]);
-		if ((k = prompt_choice(_("new priority"), tr, nitems(tr), 2)) < 0)
+		if ((k = prompt_choice_tr(_("new priority"), labels, nitems(labels), 2)) < 0)
 			return -1;
 		v = 5 - k;
 	}
@@ -399,17 +391,13 @@ do_link(long long id, const char *arg)
 		N_("depends on it"),
 	};
 	struct op op = { "link", N_("linked"), sql_link, 3, { 0 }, -1, NULL };
-	const char *tr[nitems(labels)];
 	char other[32];
 	long long b;
-	size_t i;
 	int k;
 
 	if (ask_ticket_number(_("link to ticket #"), arg, &b) != 0)
 		return -1;
-	for (i = 0; i < nitems(labels); i++)
-		tr[i] = _(labels[i]);
-	if ((k = prompt_choice(_("this ticket…"), tr, nitems(tr), 0)) < 0)
+	if ((k = prompt_choice_tr(_("this ticket…"), labels, nitems(labels), 0)) < 0)
 		return -1;
 	snprintf(other, sizeof other, "%lld", b);
 	op.params[1] = other;
@@ -503,16 +491,14 @@ absence(const char *arg)
 		N_("I am back: end my absence"),
 		N_("I am away: set an absence"),
 	};
-	const char *tr[nitems(labels)], *params[3];
+	const char *params[3];
 	char *until = NULL, *sub = NULL;
 	PGresult *res;
 	int k;
 
-	tr[0] = _(labels[0]);
-	tr[1] = _(labels[1]);
 	if (arg != NULL)
 		k = strcmp(arg, "off") == 0 ? 0 : 1;
-	else if ((k = prompt_choice(_("absence"), tr, nitems(tr), 0)) < 0)
+	else if ((k = prompt_choice_tr(_("absence"), labels, nitems(labels), 0)) < 0)
 		return;
 	params[0] = params[1] = params[2] = NULL;
 	if (k == 1) {

@@ -399,14 +399,22 @@ conn_lost(void)
 	}
 }
 
-void
-conn_on_readable(void)
+/* The socket is ready: a connection under way takes its step (and nothing else
+ * this pass); true when there is a connection to read or write. */
+static bool
+socket_ready(void)
 {
 	if (state == CS_CONNECTING) {
 		connect_step();
-		return;
+		return false;
 	}
-	if (state != CS_CONNECTED)
+	return state == CS_CONNECTED;
+}
+
+void
+conn_on_readable(void)
+{
+	if (!socket_ready())
 		return;
 	if (!PQconsumeInput(pg) || PQstatus(pg) == CONNECTION_BAD) {
 		conn_lost();
@@ -420,11 +428,7 @@ conn_on_readable(void)
 void
 conn_on_writable(void)
 {
-	if (state == CS_CONNECTING) {
-		connect_step();
-		return;
-	}
-	if (state != CS_CONNECTED)
+	if (!socket_ready())
 		return;
 	switch (PQflush(pg)) {
 	case 0:

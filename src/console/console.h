@@ -230,6 +230,7 @@ char *prompt_line(const char *question, const char *initial); /* NULL when cance
 bool prompt_yesno(const char *question);
 /* A choice among n labels; returns the index or -1 when cancelled. */
 int prompt_choice(const char *title, const char *const *labels, size_t n, size_t initial);
+int prompt_choice_tr(const char *title, const char *const *labels, size_t n, size_t initial);
 void prompt_redraw(void);
 bool prompt_active(void);
 void prompt_cancel(void);
@@ -318,6 +319,7 @@ void view_open_kb(const char *words, long long for_ticket);
 long long view_current_ticket(void); /* the ticket shown on top, or 0 */
 /* What a view and view.c leave undone (next ticket, new ticket, absence): actions.c. */
 void view_set_global_actions(int (*)(enum action, const char *arg));
+void view_dirty_on_notify(struct view *, long long ticket_id); /* an on_notify */
 
 /*
  * view-queue.c, view-index.c, view-ticket.c, view-history.c, view-help.c, view-kb.c:

@@ -443,12 +443,6 @@ action(struct view *v, enum action a, const char *arg)
 }
 
 static void
-on_notify(struct view *v, long long ticket_id)
-{
-	v->dirty = true;
-}
-
-static void
 close_view(struct view *v)
 {
 	struct index_view *ix = v->data;
@@ -473,7 +467,7 @@ const struct view_ops view_index_ops = {
 	.load = index_load,
 	.draw = draw,
 	.action = action,
-	.on_notify = on_notify,
+	.on_notify = view_dirty_on_notify,
 	.close = close_view,
 	.title = title,
 };

@@ -224,38 +224,47 @@ view_after_flush(void)
 	pending_draw_label = NULL;
 }
 
-void
-view_dispatch_notify(long long ticket_id)
+/* A ticket changed (or its presence did): every view that shows it hears of it;
+ * at_once skips the reload throttle (our own change should show now). */
+static void
+dispatch(long long ticket_id, bool presence, bool at_once)
 {
-	int i;
-
-	for (i = 0; i < depth; i++)
-		if (stack[i]->ops->on_notify != NULL)
-			stack[i]->ops->on_notify(stack[i], ticket_id);
-}
-
-void
-view_dispatch_own_change(long long ticket_id)
-{
+	void (*hook)(struct view *, long long);
 	int i;
 
 	for (i = 0; i < depth; i++) {
-		if (stack[i]->ops->on_notify == NULL)
+		hook = presence ? stack[i]->ops->on_presence : stack[i]->ops->on_notify;
+		if (hook == NULL)
 			continue;
-		stack[i]->ops->on_notify(stack[i], ticket_id);
-		if (stack[i]->dirty)
+		hook(stack[i], ticket_id);
+		if (at_once && stack[i]->dirty)
 			stack[i]->loaded_at = 0;
 	}
 }
 
 void
+view_dispatch_notify(long long ticket_id)
+{
+	dispatch(ticket_id, false, false);
+}
+
+void
+view_dispatch_own_change(long long ticket_id)
+{
+	dispatch(ticket_id, false, true);
+}
+
+void
 view_dispatch_presence(long long ticket_id)
 {
-	int i;
+	dispatch(ticket_id, true, false);
+}
 
-	for (i = 0; i < depth; i++)
-		if (stack[i]->ops->on_presence != NULL)
-			stack[i]->ops->on_presence(stack[i], ticket_id);
+/* For the views that reload on any change at all (the overview, an index). */
+void
+view_dirty_on_notify(struct view *v, long long ticket_id)
+{
+	v->dirty = true;
 }
 
 void
