@@ -165,13 +165,34 @@ parse_list(struct parser *ps, const char *at, char *value, enum query_slot slot,
 	return 0;
 }
 
+enum comparison { CMP_EQ, CMP_GT, CMP_GE, CMP_LT, CMP_LE };
+
+/* The comparison before a priority or a day (=, >, >=, <, <= or none: =), skipped. */
+static enum comparison
+read_comparison(char **v)
+{
+	enum comparison op = CMP_EQ;
+	char *s = *v;
+
+	if (*s == '>' || *s == '<') {
+		op = *s == '>' ? CMP_GT : CMP_LT;
+		if (*++s == '=') {
+			op = op == CMP_GT ? CMP_GE : CMP_LE;
+			s++;
+		}
+	} else if (*s == '=')
+		s++;
+	*v = s;
+	return op;
+}
+
 /* prio: N, >N, >=N, <N, <=N or N..M; several terms narrow the bounds. */
 static int
 parse_prio(struct parser *ps, const char *at, char *v, enum query_slot slot)
 {
 	long long a, b;
 	const char *dots = strstr(v, "..");
-	int op = 0; /* 0 '=', 1 '>', 2 '>=', 3 '<', 4 '<=' */
+	enum comparison op = CMP_EQ;
 
 	if (dots != NULL) {
 		char *lo = xstrndup(v, (size_t)(dots - v));
@@ -181,31 +202,25 @@ parse_prio(struct parser *ps, const char *at, char *v, enum query_slot slot)
 		if (bad)
 			return fail(ps, at, _("a priority is a number from 1 to 5"), v);
 	} else {
-		if (v[0] == '>' || v[0] == '<') {
-			op = v[0] == '>' ? 1 : 3;
-			v++;
-			if (v[0] == '=') {
-				op++;
-				v++;
-			}
-		} else if (v[0] == '=')
-			v++;
+		op = read_comparison(&v);
 		if (parse_int(v, 1, 5, &a) != 0)
 			return fail(ps, at, _("a priority is a number from 1 to 5"), v);
 		b = a;
 		switch (op) {
-		case 1:
+		case CMP_EQ:
+			break;
+		case CMP_GT:
 			a = a + 1;
 			b = 5;
 			break;
-		case 2:
+		case CMP_GE:
 			b = 5;
 			break;
-		case 3:
+		case CMP_LT:
 			b = a - 1;
 			a = 1;
 			break;
-		case 4:
+		case CMP_LE:
 			b = a;
 			a = 1;
 			break;
@@ -318,7 +333,7 @@ parse_dates(struct parser *ps, const char *at, char *v, enum query_slot from_slo
 {
 	long long a, b;
 	const char *dots = strstr(v, "..");
-	int op = 0;
+	enum comparison op;
 
 	if (dots != NULL) {
 		char *lo = xstrndup(v, (size_t)(dots - v));
@@ -332,32 +347,24 @@ parse_dates(struct parser *ps, const char *at, char *v, enum query_slot from_slo
 		set_day(ps->q, from_slot + 1, b + 1);
 		return 0;
 	}
-	if (v[0] == '>' || v[0] == '<') {
-		op = v[0] == '>' ? 1 : 3;
-		v++;
-		if (v[0] == '=') {
-			op++;
-			v++;
-		}
-	} else if (v[0] == '=')
-		v++;
+	op = read_comparison(&v);
 	if (parse_day(ps, v, &a) != 0)
 		return fail(ps, at, _("a date is YYYY-MM-DD, today, yesterday, Nd or Nw"), v);
 	switch (op) {
-	case 0:
+	case CMP_EQ:
 		set_day(ps->q, from_slot, a);
 		set_day(ps->q, from_slot + 1, a + 1);
 		break;
-	case 1:
+	case CMP_GT:
 		set_day(ps->q, from_slot, a + 1);
 		break;
-	case 2:
+	case CMP_GE:
 		set_day(ps->q, from_slot, a);
 		break;
-	case 3:
+	case CMP_LT:
 		set_day(ps->q, from_slot + 1, a);
 		break;
-	case 4:
+	case CMP_LE:
 		set_day(ps->q, from_slot + 1, a + 1);
 		break;
 	}

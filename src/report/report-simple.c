@@ -146,9 +146,7 @@ report_simple(struct report_query *q, char **cause)
 	}
 	if ((res = report_exec(q, def->sql, def->by_dimension ? 6 : 5, cause)) == NULL)
 		return NULL;
-	r = report_new(o, _(def->title));
-	report_add_common_filters(r, o);
-	t = report_add_table(r, "main", NULL);
+	r = report_new_main(o, _(def->title), &t);
 	add_columns(t, def, dim);
 	table_fill(t, res);
 	PQclear(res);

@@ -97,9 +97,7 @@ report_volume(struct report_query *q, char **cause)
 	report_query_set(q, 7, o->per);
 	if ((res = report_exec(q, volume_sql, 7, cause)) == NULL)
 		return NULL;
-	r = report_new(o, _("Ticket volume"));
-	report_add_common_filters(r, o);
-	t = report_add_table(r, "main", NULL);
+	r = report_new_main(o, _("Ticket volume"), &t);
 	volume_add_period_column(t, o->per);
 	volume_add_dimension_columns(t, by, nby);
 	table_add_column(t, "created", _("Created"), VT_INT, COL_BAR);

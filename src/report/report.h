@@ -165,6 +165,8 @@ PGresult *report_exec(struct report_query *, const char *sql, int nparams, char 
 PGresult *report_exec_params(
     struct report_query *, const char *sql, int nparams, const char *const *params, char **cause);
 void report_add_common_filters(struct report *, const struct report_options *);
+struct report *
+report_new_main(const struct report_options *, const char *title, struct report_table **main);
 char *sql_text_array(const char **, size_t);
 
 struct report *report_volume(struct report_query *, char **);
