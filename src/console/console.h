@@ -137,8 +137,9 @@ void ui_clear(void);
 int ui_text(int y, int x, int width, const char *text, int color, int extra_attr);
 void ui_fill(int y, int x, int width, int color, int extra_attr);
 void ui_title(const char *fmt, ...) GUICHET_PRINTF(1, 2);
-void ui_message(const char *fmt, ...) GUICHET_PRINTF(1, 2);
-void ui_error(const char *fmt, ...) GUICHET_PRINTF(1, 2);
+void ui_say(bool is_error, const char *fmt, ...) GUICHET_PRINTF(2, 3);
+#define ui_message(...) ui_say(false, __VA_ARGS__)
+#define ui_error(...) ui_say(true, __VA_ARGS__)
 void ui_message_clear(void);
 /* The status line: the view's title and the connection's state (NULL: connected). */
 void ui_status_draw(const char *title, const char *state);

@@ -19,10 +19,7 @@
 static void
 conn_message(bool is_error, const char *text)
 {
-	if (is_error)
-		ui_error("%s", text);
-	else
-		ui_message("%s", text);
+	ui_say(is_error, "%s", text);
 }
 
 static void

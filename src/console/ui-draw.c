@@ -282,33 +282,19 @@ ui_title(const char *fmt, ...)
 	free(s);
 }
 
-static void
-set_message(bool error, const char *fmt, va_list ap)
+/* The last line's message (ui_message, ui_error): an error beeps too. */
+void
+ui_say(bool is_error, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
 	free(message);
 	xvasprintf(&message, fmt, ap);
-	message_is_error = error;
-}
-
-void
-ui_message(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	set_message(false, fmt, ap);
 	va_end(ap);
-}
-
-void
-ui_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	set_message(true, fmt, ap);
-	va_end(ap);
-	beep();
+	message_is_error = is_error;
+	if (is_error)
+		beep();
 }
 
 void

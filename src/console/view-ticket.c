@@ -242,14 +242,20 @@ layout_header(struct ticket_view *tv, int width)
 static const char *
 kind_label(const char *kind)
 {
-	if (strcmp(kind, "mail_in") == 0)
-		return _("mail from");
-	if (strcmp(kind, "mail_out") == 0)
-		return _("reply by");
-	if (strcmp(kind, "note") == 0)
-		return _("internal note by");
-	if (strcmp(kind, "phone") == 0)
-		return _("phone call, noted by");
+	static const struct {
+		const char *kind;
+		const char *label; /* N_() */
+	} labels[] = {
+		{ "mail_in", N_("mail from") },
+		{ "mail_out", N_("reply by") },
+		{ "note", N_("internal note by") },
+		{ "phone", N_("phone call, noted by") },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(labels); i++)
+		if (strcmp(kind, labels[i].kind) == 0)
+			return _(labels[i].label);
 	return _("system");
 }
 

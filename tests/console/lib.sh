@@ -7,6 +7,7 @@
 #   type_text NAME TEXT               literal text
 #   wait_for NAME TEXT [SECONDS]      poll the screen until TEXT (fixed string) shows
 #   wait_gone NAME TEXT [SECONDS]     … until it is gone
+#   wait_line NAME N TEXT [SECONDS]   … until line N (1-based) holds TEXT
 #   wait_sql SQL EXPECTED [SECONDS]   poll a superuser query until it prints EXPECTED
 #   sql SQL                           run it as the superuser, print the rows
 #   screen_is NAME SCREEN DESC [SEC]  the whole 80×24 screen, masked, equals
@@ -117,6 +118,21 @@ wait_gone()
 		_wg_n=$((_wg_n - 1))
 	done
 	echo "timed out waiting for this to go: $2"
+	screen "$1" | sed 's/^/|/'
+	return 1
+}
+
+wait_line()
+{
+	_wl_n=$(( ${4:-5} * 20 ))
+	while [ "$_wl_n" -gt 0 ]; do
+		if screen "$1" | sed -n "$2p" | grep -F -q -- "$3"; then
+			return 0
+		fi
+		sleep 0.05
+		_wl_n=$((_wl_n - 1))
+	done
+	echo "timed out waiting for line $2 to hold: $3"
 	screen "$1" | sed 's/^/|/'
 	return 1
 }
