@@ -180,11 +180,35 @@ void config_free(struct config *);
  * (text[]), which search_text reads with the queue terms to narrow its matches.
  * query_parse returns 0, or -1 with *cause "column N: problem".
  */
-#define QUERY_NPARAMS 20
+enum query_slot {	  /* the parameter $N of QUERY_WHERE that each holds */
+	QS_NONE = 0,	  /* a term that fills no slot (statuses are kept apart) */
+	QS_QUEUE_ID,	  /* $1 int: the queue of an index */
+	QS_QUEUES,	  /* $2 text[]: queue codes */
+	QS_OWNER,	  /* $3 text: the owner's login */
+	QS_UNOWNED,	  /* $4 bool: unclaimed (true) or claimed (false) */
+	QS_PRIO_MIN,	  /* $5 int */
+	QS_PRIO_MAX,	  /* $6 int */
+	QS_DISTRICTS,	  /* $7 text[]: lower-case names */
+	QS_CREATED_FROM,  /* $8 timestamptz */
+	QS_CREATED_UNTIL, /* $9 timestamptz, excluded */
+	QS_UPDATED_FROM,  /* $10 timestamptz */
+	QS_UPDATED_UNTIL, /* $11 timestamptz, excluded */
+	QS_WORDS,	  /* $12 text: websearch_to_tsquery's syntax */
+	QS_SUBJECT,	  /* $13 text: an ILIKE pattern */
+	QS_REQUESTER,	  /* $14 text: an ILIKE pattern */
+	QS_IDS,		  /* $15 bigint[] */
+	QS_LEVEL,	  /* $16 int */
+	QS_CHANNELS,	  /* $17 text[] */
+	QS_FIELD_NAMES,	  /* $18 text[], parallel to… */
+	QS_FIELD_VALUES,  /* $19 text[] */
+	QS_SERVICES,	  /* $20 text[]: service codes */
+};
+#define QUERY_NPARAMS QS_SERVICES
 struct query {
-	char *params[QUERY_NPARAMS];
+	char *params[QUERY_NPARAMS]; /* params[slot - 1] is $slot */
 	char *statuses;
 };
+#define QUERY_PARAM(q, slot) ((q)->params[(slot)-1])
 int query_parse(struct query *, const char *text, const char *login, time_t now, char **cause);
 void query_set_queue(struct query *, int queue_id);
 const char *query_status_list(const struct query *, bool all);

@@ -7,7 +7,8 @@
  *   level:2 channel:phone service:depot field:quartier=Nord #123 "dépôt sauvage"
  *
  * The text is never spliced into SQL: every term fills one of the fixed
- * parameter slots, and the predicate turns an empty (NULL) slot into "true", which
+ * parameter slots (enum query_slot, named after what $N of QUERY_WHERE holds),
+ * through the parser its key's row of QUERY_KEYS names, and the predicate turns an empty (NULL) slot into "true", which
  * PostgreSQL folds away when it plans the statement with the actual values, so the
  * plan uses the indexes that the given terms allow. Free words and "quoted phrases"
  * go to websearch_to_tsquery, which accepts any text (-word excludes, or).
@@ -40,10 +41,6 @@ static const char *const query_channels[] = {
 	"internal",
 };
 
-const char *const query_keys =
-    "status queue owner prio district created updated subject requester id level "
-    "channel service field";
-
 struct parser {
 	const char *text;
 	const char *p;
@@ -52,7 +49,7 @@ struct parser {
 	time_t now;
 	char **cause;
 	struct strbuf words;
-	struct strbuf arrays[QUERY_NPARAMS + 1]; /* elements of the text[] slots */
+	struct strbuf arrays[QUERY_NPARAMS + 1]; /* elements of the array slots, by slot */
 	unsigned statuses;			 /* bit i: query_statuses[i] */
 	long long prio_min, prio_max;
 };
@@ -81,7 +78,7 @@ fail(struct parser *ps, const char *at, const char *msg, const char *what)
 }
 
 static void
-set_slot(struct query *q, int slot, const char *value)
+set_slot(struct query *q, enum query_slot slot, const char *value)
 {
 	free(q->params[slot - 1]);
 	q->params[slot - 1] = xstrdup(value);
@@ -89,7 +86,7 @@ set_slot(struct query *q, int slot, const char *value)
 
 /* Add an element to a text[] slot: quoted for the array literal, not for SQL. */
 static void
-array_add(struct parser *ps, int slot, const char *value)
+array_add(struct parser *ps, enum query_slot slot, const char *value)
 {
 	struct strbuf *sb = &ps->arrays[slot];
 	const char *s;
@@ -140,8 +137,8 @@ read_value(struct parser *ps)
 }
 
 static int
-parse_list(struct parser *ps, const char *at, char *value, int slot, const char *const *allowed,
-    size_t nallowed, unsigned *bits)
+parse_list(struct parser *ps, const char *at, char *value, enum query_slot slot,
+    const char *const *allowed, size_t nallowed, unsigned *bits)
 {
 	char *save = NULL, *item;
 	size_t i;
@@ -168,12 +165,34 @@ parse_list(struct parser *ps, const char *at, char *value, int slot, const char 
 	return 0;
 }
 
+enum comparison { CMP_EQ, CMP_GT, CMP_GE, CMP_LT, CMP_LE };
+
+/* The comparison before a priority or a day (=, >, >=, <, <= or none: =), skipped. */
+static enum comparison
+read_comparison(char **v)
+{
+	enum comparison op = CMP_EQ;
+	char *s = *v;
+
+	if (*s == '>' || *s == '<') {
+		op = *s == '>' ? CMP_GT : CMP_LT;
+		if (*++s == '=') {
+			op = op == CMP_GT ? CMP_GE : CMP_LE;
+			s++;
+		}
+	} else if (*s == '=')
+		s++;
+	*v = s;
+	return op;
+}
+
+/* prio: N, >N, >=N, <N, <=N or N..M; several terms narrow the bounds. */
 static int
-parse_prio(struct parser *ps, const char *at, const char *v)
+parse_prio(struct parser *ps, const char *at, char *v, enum query_slot slot)
 {
 	long long a, b;
 	const char *dots = strstr(v, "..");
-	int op = 0; /* 0 '=', 1 '>', 2 '>=', 3 '<', 4 '<=' */
+	enum comparison op = CMP_EQ;
 
 	if (dots != NULL) {
 		char *lo = xstrndup(v, (size_t)(dots - v));
@@ -183,31 +202,25 @@ parse_prio(struct parser *ps, const char *at, const char *v)
 		if (bad)
 			return fail(ps, at, _("a priority is a number from 1 to 5"), v);
 	} else {
-		if (v[0] == '>' || v[0] == '<') {
-			op = v[0] == '>' ? 1 : 3;
-			v++;
-			if (v[0] == '=') {
-				op++;
-				v++;
-			}
-		} else if (v[0] == '=')
-			v++;
+		op = read_comparison(&v);
 		if (parse_int(v, 1, 5, &a) != 0)
 			return fail(ps, at, _("a priority is a number from 1 to 5"), v);
 		b = a;
 		switch (op) {
-		case 1:
+		case CMP_EQ:
+			break;
+		case CMP_GT:
 			a = a + 1;
 			b = 5;
 			break;
-		case 2:
+		case CMP_GE:
 			b = 5;
 			break;
-		case 3:
+		case CMP_LT:
 			b = a - 1;
 			a = 1;
 			break;
-		case 4:
+		case CMP_LE:
 			b = a;
 			a = 1;
 			break;
@@ -303,7 +316,7 @@ parse_day(struct parser *ps, const char *s, long long *day)
 }
 
 static void
-set_day(struct query *q, int slot, long long day)
+set_day(struct query *q, enum query_slot slot, long long day)
 {
 	char buf[32];
 	int y, m, d;
@@ -313,13 +326,14 @@ set_day(struct query *q, int slot, long long day)
 	set_slot(q, slot, buf);
 }
 
-/* created:/updated: a day with >, >=, <, <=, = or a range D1..D2. */
+/* created:/updated: a day with >, >=, <, <=, = or a range D1..D2; from_slot + 1
+ * is the slot of the end (excluded). */
 static int
-parse_dates(struct parser *ps, const char *at, const char *v, int from_slot)
+parse_dates(struct parser *ps, const char *at, char *v, enum query_slot from_slot)
 {
 	long long a, b;
 	const char *dots = strstr(v, "..");
-	int op = 0;
+	enum comparison op;
 
 	if (dots != NULL) {
 		char *lo = xstrndup(v, (size_t)(dots - v));
@@ -333,32 +347,24 @@ parse_dates(struct parser *ps, const char *at, const char *v, int from_slot)
 		set_day(ps->q, from_slot + 1, b + 1);
 		return 0;
 	}
-	if (v[0] == '>' || v[0] == '<') {
-		op = v[0] == '>' ? 1 : 3;
-		v++;
-		if (v[0] == '=') {
-			op++;
-			v++;
-		}
-	} else if (v[0] == '=')
-		v++;
+	op = read_comparison(&v);
 	if (parse_day(ps, v, &a) != 0)
 		return fail(ps, at, _("a date is YYYY-MM-DD, today, yesterday, Nd or Nw"), v);
 	switch (op) {
-	case 0:
+	case CMP_EQ:
 		set_day(ps->q, from_slot, a);
 		set_day(ps->q, from_slot + 1, a + 1);
 		break;
-	case 1:
+	case CMP_GT:
 		set_day(ps->q, from_slot, a + 1);
 		break;
-	case 2:
+	case CMP_GE:
 		set_day(ps->q, from_slot, a);
 		break;
-	case 3:
+	case CMP_LT:
 		set_day(ps->q, from_slot + 1, a);
 		break;
-	case 4:
+	case CMP_LE:
 		set_day(ps->q, from_slot + 1, a + 1);
 		break;
 	}
@@ -384,7 +390,7 @@ query_like_pattern(const char *value)
 }
 
 static int
-parse_ids(struct parser *ps, const char *at, char *value)
+parse_ids(struct parser *ps, const char *at, char *value, enum query_slot slot)
 {
 	char *save = NULL, *item;
 	long long id;
@@ -394,82 +400,155 @@ parse_ids(struct parser *ps, const char *at, char *value)
 			item++;
 		if (parse_int(item, 1, INT64_MAX, &id) != 0)
 			return fail(ps, at, _("a ticket number is expected"), item);
-		if (ps->arrays[15].len > 0)
-			strbuf_addch(&ps->arrays[15], ',');
-		strbuf_printf(&ps->arrays[15], "%lld", id);
+		if (ps->arrays[slot].len > 0)
+			strbuf_addch(&ps->arrays[slot], ',');
+		strbuf_printf(&ps->arrays[slot], "%lld", id);
 	}
 	return 0;
 }
 
 static int
-parse_term(struct parser *ps, const char *key, size_t keylen, const char *at)
+parse_status(struct parser *ps, const char *at, char *v, enum query_slot slot)
 {
-	char *v, *pat, *eq;
-	int r = 0;
+	return parse_list(ps, at, v, slot, query_statuses, nitems(query_statuses), &ps->statuses);
+}
+
+static int
+parse_channel(struct parser *ps, const char *at, char *v, enum query_slot slot)
+{
+	return parse_list(ps, at, v, slot, query_channels, nitems(query_channels), NULL);
+}
+
+/* Codes or names, any value: the server finds what they name. */
+static int
+parse_names(struct parser *ps, const char *at, char *v, enum query_slot slot)
+{
+	return parse_list(ps, at, v, slot, NULL, 0, NULL);
+}
+
+/* District names are compared in lower case by the predicate. */
+static int
+parse_lower_names(struct parser *ps, const char *at, char *v, enum query_slot slot)
+{
+	char *s;
+
+	for (s = v; *s != '\0'; s++)
+		*s = (char)tolower((unsigned char)*s);
+	return parse_names(ps, at, v, slot);
+}
+
+/* owner:me, owner:LOGIN, owner:none (unclaimed) or owner:any (claimed). */
+static int
+parse_owner(struct parser *ps, const char *at, char *v, enum query_slot slot)
+{
+	if (strcasecmp(v, "none") == 0 || strcasecmp(v, "nobody") == 0)
+		set_slot(ps->q, QS_UNOWNED, "true");
+	else if (strcasecmp(v, "any") == 0)
+		set_slot(ps->q, QS_UNOWNED, "false");
+	else
+		set_slot(
+		    ps->q, slot, strcasecmp(v, "me") == 0 && ps->login != NULL ? ps->login : v);
+	return 0;
+}
+
+static int
+parse_like(struct parser *ps, const char *at, char *v, enum query_slot slot)
+{
+	char *pat = query_like_pattern(v);
+
+	set_slot(ps->q, slot, pat);
+	free(pat);
+	return 0;
+}
+
+static int
+parse_level(struct parser *ps, const char *at, char *v, enum query_slot slot)
+{
 	long long n;
 
-#define KEY(s) (keylen == strlen(s) && strncasecmp(key, s, keylen) == 0)
+	if (parse_int(v, 1, 2, &n) != 0)
+		return fail(ps, at, _("a level is 1 or 2"), v);
+	set_slot(ps->q, slot, v);
+	return 0;
+}
+
+/* field:NAME=VALUE: the names and the values go to two parallel array slots. */
+static int
+parse_field(struct parser *ps, const char *at, char *v, enum query_slot slot)
+{
+	char *eq;
+
+	if ((eq = strchr(v, '=')) == NULL || eq == v || eq[1] == '\0')
+		return fail(ps, at, _("a field term is field:NAME=VALUE"), v);
+	*eq = '\0';
+	array_add(ps, slot, v);
+	array_add(ps, QS_FIELD_VALUES, eq + 1);
+	return 0;
+}
+
+/*
+ * The keys of the language, one row each: the key, the parser of its value and
+ * the slot it fills. KEY rows are listed in query_keys (completion and help),
+ * ALIAS rows are other spellings of a key.
+ */
+#define QUERY_KEYS(KEY, ALIAS)                         \
+	KEY(status, parse_status, QS_NONE)             \
+	KEY(queue, parse_names, QS_QUEUES)             \
+	KEY(owner, parse_owner, QS_OWNER)              \
+	KEY(prio, parse_prio, QS_PRIO_MIN)             \
+	ALIAS(priority, parse_prio, QS_PRIO_MIN)       \
+	KEY(district, parse_lower_names, QS_DISTRICTS) \
+	KEY(created, parse_dates, QS_CREATED_FROM)     \
+	KEY(updated, parse_dates, QS_UPDATED_FROM)     \
+	KEY(subject, parse_like, QS_SUBJECT)           \
+	KEY(requester, parse_like, QS_REQUESTER)       \
+	ALIAS(from, parse_like, QS_REQUESTER)          \
+	KEY(id, parse_ids, QS_IDS)                     \
+	KEY(level, parse_level, QS_LEVEL)              \
+	KEY(channel, parse_channel, QS_CHANNELS)       \
+	KEY(service, parse_names, QS_SERVICES)         \
+	KEY(field, parse_field, QS_FIELD_NAMES)
+
+static const struct query_key {
+	const char *name;
+	int (*parse)(struct parser *, const char *at, char *value, enum query_slot);
+	enum query_slot slot;
+} query_key_table[] = {
+#define KEY_ROW(name, parse, slot) { #name, parse, slot },
+	QUERY_KEYS(KEY_ROW, KEY_ROW)
+#undef KEY_ROW
+};
+
+#define KEY_NAME(name, parse, slot) " " #name
+#define NO_NAME(name, parse, slot)
+/* "status queue owner …": the rows' names, past the first blank. */
+const char *const query_keys = &(QUERY_KEYS(KEY_NAME, NO_NAME))[1];
+#undef KEY_NAME
+#undef NO_NAME
+
+static int
+parse_term(struct parser *ps, const char *key, size_t keylen, const char *at)
+{
+	const struct query_key *k;
+	char *v, *name;
+	int r;
+
+	for (k = query_key_table; k < query_key_table + nitems(query_key_table); k++)
+		if (strlen(k->name) == keylen && strncasecmp(key, k->name, keylen) == 0)
+			break;
+	if (k == query_key_table + nitems(query_key_table)) {
+		/* The value is read first: a missing one is the first problem to name. */
+		if ((v = read_value(ps)) == NULL)
+			return -1;
+		free(v);
+		name = xstrndup(key, keylen);
+		r = fail(ps, at, _("unknown key"), name);
+		free(name);
+		return r;
+	}
 	if ((v = read_value(ps)) == NULL)
 		return -1;
-	if (KEY("status"))
-		r = parse_list(ps, at, v, 0, query_statuses, nitems(query_statuses), &ps->statuses);
-	else if (KEY("queue"))
-		r = parse_list(ps, at, v, 2, NULL, 0, NULL);
-	else if (KEY("owner")) {
-		if (strcasecmp(v, "none") == 0 || strcasecmp(v, "nobody") == 0)
-			set_slot(ps->q, 4, "true");
-		else if (strcasecmp(v, "any") == 0)
-			set_slot(ps->q, 4, "false");
-		else
-			set_slot(ps->q, 3,
-			    strcasecmp(v, "me") == 0 && ps->login != NULL ? ps->login : v);
-	} else if (KEY("prio") || KEY("priority"))
-		r = parse_prio(ps, at, v);
-	else if (KEY("district")) {
-		char *lower = xstrdup(v), *s;
-
-		for (s = lower; *s != '\0'; s++)
-			*s = (char)tolower((unsigned char)*s);
-		r = parse_list(ps, at, lower, 7, NULL, 0, NULL);
-		free(lower);
-	} else if (KEY("created"))
-		r = parse_dates(ps, at, v, 8);
-	else if (KEY("updated"))
-		r = parse_dates(ps, at, v, 10);
-	else if (KEY("subject")) {
-		pat = query_like_pattern(v);
-		set_slot(ps->q, 13, pat);
-		free(pat);
-	} else if (KEY("requester") || KEY("from")) {
-		pat = query_like_pattern(v);
-		set_slot(ps->q, 14, pat);
-		free(pat);
-	} else if (KEY("id"))
-		r = parse_ids(ps, at, v);
-	else if (KEY("level")) {
-		if (parse_int(v, 1, 2, &n) != 0)
-			r = fail(ps, at, _("a level is 1 or 2"), v);
-		else
-			set_slot(ps->q, 16, v);
-	} else if (KEY("channel"))
-		r = parse_list(ps, at, v, 17, query_channels, nitems(query_channels), NULL);
-	else if (KEY("service"))
-		r = parse_list(ps, at, v, 20, NULL, 0, NULL);
-	else if (KEY("field")) {
-		if ((eq = strchr(v, '=')) == NULL || eq == v || eq[1] == '\0')
-			r = fail(ps, at, _("a field term is field:NAME=VALUE"), v);
-		else {
-			*eq = '\0';
-			array_add(ps, 18, v);
-			array_add(ps, 19, eq + 1);
-		}
-	} else {
-		char *k = xstrndup(key, keylen);
-
-		r = fail(ps, at, _("unknown key"), k);
-		free(k);
-	}
-#undef KEY
+	r = k->parse(ps, at, v, k->slot);
 	free(v);
 	return r;
 }
@@ -479,31 +558,20 @@ static int
 parse_words(struct parser *ps)
 {
 	char *v;
-	bool neg = *ps->p == '-';
+	bool neg = *ps->p == '-', phrase;
 
 	if (neg)
 		ps->p++;
-	if (*ps->p == '"') {
-		if ((v = read_value(ps)) == NULL)
-			return -1;
-		if (ps->words.len > 0)
-			strbuf_addch(&ps->words, ' ');
-		/* websearch_to_tsquery reads "…" as a phrase; quotes inside cannot occur. */
-		for (char *s = v; *s != '\0'; s++)
-			if (*s == '"')
-				*s = ' ';
-		strbuf_printf(&ps->words, "%s\"%s\"", neg ? "-" : "", v);
-		free(v);
-		return 0;
-	}
+	phrase = *ps->p == '"';
 	if ((v = read_value(ps)) == NULL)
 		return -1;
 	if (ps->words.len > 0)
 		strbuf_addch(&ps->words, ' ');
+	/* websearch_to_tsquery reads "…" as a phrase; quotes inside cannot occur. */
 	for (char *s = v; *s != '\0'; s++)
 		if (*s == '"')
 			*s = ' ';
-	strbuf_printf(&ps->words, "%s%s", neg ? "-" : "", v);
+	strbuf_printf(&ps->words, phrase ? "%s\"%s\"" : "%s%s", neg ? "-" : "", v);
 	free(v);
 	return 0;
 }
@@ -519,7 +587,7 @@ parse_token(struct parser *ps)
 
 		if (v == NULL)
 			return -1;
-		r = parse_ids(ps, start, v);
+		r = parse_ids(ps, start, v, QS_IDS);
 		free(v);
 		return r;
 	}
@@ -548,27 +616,26 @@ static void
 finish(struct parser *ps)
 {
 	struct query *q = ps->q;
-	static const int array_slots[] = { 2, 7, 15, 17, 18, 19, 20 };
 	size_t i;
+	int slot;
 	char buf[32];
 
-	for (i = 0; i < nitems(array_slots); i++) {
-		int slot = array_slots[i];
-
+	/* Only the array slots have elements. */
+	for (slot = 1; slot <= QUERY_NPARAMS; slot++) {
 		if (ps->arrays[slot].len > 0) {
 			free(q->params[slot - 1]);
 			q->params[slot - 1] = array_literal(&ps->arrays[slot]);
 		}
 	}
 	if (ps->words.len > 0)
-		set_slot(q, 12, ps->words.buf);
+		set_slot(q, QS_WORDS, ps->words.buf);
 	if (ps->prio_min > 1) {
 		snprintf(buf, sizeof buf, "%lld", ps->prio_min);
-		set_slot(q, 5, buf);
+		set_slot(q, QS_PRIO_MIN, buf);
 	}
 	if (ps->prio_max < 5) {
 		snprintf(buf, sizeof buf, "%lld", ps->prio_max);
-		set_slot(q, 6, buf);
+		set_slot(q, QS_PRIO_MAX, buf);
 	}
 	if (ps->statuses != 0) {
 		struct strbuf sb;
@@ -630,7 +697,7 @@ query_set_queue(struct query *q, int queue_id)
 	char buf[32];
 
 	snprintf(buf, sizeof buf, "%d", queue_id);
-	set_slot(q, 1, buf);
+	set_slot(q, QS_QUEUE_ID, buf);
 }
 
 const char *

@@ -1,10 +1,9 @@
 /*
  * actions.c — what an agent does to tickets. Each action asks what it needs
- * (a status, a queue and a reason, a text in $EDITOR), then makes one API call
- * per ticket; for tagged tickets the same answers apply to all, and one line says
- * how many changed and which were refused. The server decides every rule; the
- * console only reports its sentence. A stale write (GU002) reloads the ticket and
- * keeps the text as a draft.
+ * (a status, a queue and a reason — the choices among rows are actions-pick.c's —
+ * a text in $EDITOR), then makes one API call per ticket through run_op
+ * (actions-bulk.c). The server decides every rule; the console only reports its
+ * sentence. A stale write (GU002) reloads the ticket and keeps the text as a draft.
  */
 #include "config.h"
 
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "actions.h"
 
 static const char sql_claim[] = "SELECT guichet.claim($1::bigint, $2::timestamptz)";
 static const char sql_release[] = "SELECT guichet.release($1::bigint)";
@@ -34,133 +34,25 @@ static const char sql_next[] = "SELECT guichet.next_ticket($1::int) AS id";
 static const char sql_split[] = "SELECT guichet.split_article($1::bigint, $2::text) AS id";
 static const char sql_absence[] =
     "SELECT guichet.set_absence($1::timestamptz, $2::timestamptz, $3::name)";
-static const char sql_level2[] =
-    "SELECT q.id, q.code, q.name, q.id = (SELECT s.escalate_to FROM guichet.ticket t"
-    "  JOIN guichet.queue s ON s.id = t.queue_id WHERE t.id = $1::bigint) AS preferred"
-    " FROM guichet.queue q WHERE q.level = 2 AND q.active ORDER BY preferred DESC, q.code";
-static const char sql_fields[] =
-    "SELECT name, label, kind, array_to_string(allowed, E'\\x1f') AS allowed"
-    " FROM guichet.field ORDER BY position, name";
-static const char sql_templates[] = "SELECT id, name, body FROM guichet.template ORDER BY name";
-static const char sql_reply_context[] =
-    "SELECT t.id, t.subject, q.name AS queue, coalesce(nullif(c.name, ''), c.email, '') AS"
-    " requester, a.display_name AS agent FROM guichet.ticket t"
-    " JOIN guichet.queue q ON q.id = t.queue_id"
-    " LEFT JOIN guichet.contact c ON c.id = t.requester_id"
-    " LEFT JOIN guichet.agent a ON a.login = session_user WHERE t.id = $1::bigint";
-static const char sql_writable_queues[] =
-    "SELECT q.id, q.code, q.name FROM guichet.queue q WHERE q.active"
-    " AND q.id = ANY (guichet.visible_queues()) AND guichet.may_write(q.id) ORDER BY q.code";
-static const char sql_contacts[] =
-    "SELECT id, name, email, phone FROM guichet.contact"
-    " WHERE name ILIKE $1::text OR email ILIKE $1::text OR phone ILIKE $1::text"
-    " ORDER BY name, email LIMIT 50";
-static const char sql_contact_new[] =
-    "SELECT guichet.find_or_create_contact($1::text, $2::text, $3::text) AS id";
+static const char sql_presence_set[] = "SELECT guichet.presence_set($1::bigint, $2::bool)";
 static const char sql_create[] =
     "SELECT guichet.create_ticket($1::int, $2::text, $3::text, $4::bigint, $5::text) AS id";
 static const char sql_attachment[] =
     "SELECT b.content FROM guichet.attachment x JOIN guichet.blob b ON b.sha256 = x.sha256"
     " WHERE x.id = $1::bigint";
 
-/* One API call, made for each ticket; params[0] is the ticket. */
-struct op {
-	const char *name; /* the action's name, for the summary */
-	const char *done; /* N_("claimed") */
-	const char *sql;
-	int nparams;
-	const char *params[8];
-	int seen_slot;	   /* where p_seen goes (single ticket), or -1 */
-	const char *draft; /* the draft kind to remove on success */
-};
-
-static void
-refresh_ticket(long long id)
+/* Tell the colleagues that we have the ticket open, or are writing in it (a
+ * heartbeat: the server forgets it after a while); the answer does not matter. */
+void
+ticket_presence(long long ticket, bool writing)
 {
-	/* The NOTIFY will come too; this makes the change show at once. */
-	view_dispatch_own_change(id);
-}
+	char id[32];
+	const char *params[2] = { id, writing ? "true" : "false" };
 
-static bool
-is_own_change(const char *state, const char *detail)
-{
-	size_t n = strlen(console.login);
-
-	return strcmp(state, GU_STALE) == 0 && detail != NULL &&
-	    strncmp(detail, console.login, n) == 0 && detail[n] == '|';
-}
-
-static int
-run_op(struct op *op, const long long *ids, size_t n, const char *seen)
-{
-	size_t i, changed = 0, refused = 0;
-	struct strbuf why;
-	char id[32], state[6], *cause = NULL, *detail = NULL;
-	PGresult *res;
-
-	strbuf_init(&why);
-	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof id, "%lld", ids[i]);
-		op->params[0] = id;
-		if (op->seen_slot >= 0)
-			op->params[op->seen_slot] = n == 1 ? seen : NULL;
-		res = conn_call(op->name, op->sql, op->nparams, op->params, &cause, state, &detail);
-		if (res == NULL && is_own_change(state, detail)) {
-			/*
-			 * The ticket changed since it was drawn, but by this agent's
-			 * own previous action (keys typed ahead of the reload): no
-			 * colleague to review, so the write goes through.
-			 */
-			free(cause);
-			free(detail);
-			cause = detail = NULL;
-			op->params[op->seen_slot] = NULL;
-			res = conn_call(
-			    op->name, op->sql, op->nparams, op->params, &cause, state, &detail);
-		}
-		if (res != NULL) {
-			PQclear(res);
-			changed++;
-			if (op->draft != NULL)
-				draft_done(n == 1 ? ids[i] : 0, op->draft);
-			refresh_ticket(ids[i]);
-		} else {
-			refused++;
-			if (strcmp(state, GU_STALE) == 0 && n == 1) {
-				free(cause);
-				cause = stale_message(detail);
-				refresh_ticket(ids[i]);
-			} else if (strcmp(state, GU_CLAIMED) == 0 && detail != NULL) {
-				free(cause);
-				xasprintf(&cause, _("already claimed by %s"), detail);
-				refresh_ticket(ids[i]);
-			}
-			if (refused <= 3)
-				strbuf_printf(
-				    &why, "%s#%lld: %s", refused > 1 ? "; " : "", ids[i], cause);
-			if (!conn_ready()) {
-				free(cause);
-				free(detail);
-				cause = detail = NULL;
-				refused += n - i - 1;
-				break;
-			}
-		}
-		free(cause);
-		free(detail);
-		cause = detail = NULL;
-	}
-	if (n == 1 && changed == 1)
-		ui_message("#%lld: %s", ids[0], _(op->done));
-	else if (n == 1)
-		ui_error("%s", why.buf);
-	else if (refused == 0)
-		ui_message(_("%s: %zu changed"), op->name, changed);
-	else
-		ui_error(_("%s: %zu changed, %zu refused (%s%s)"), op->name, changed, refused,
-		    why.buf, refused > 3 ? "; …" : "");
-	strbuf_free(&why);
-	return refused == 0 ? 0 : -1;
+	if (!conn_ready())
+		return;
+	snprintf(id, sizeof id, "%lld", ticket);
+	conn_send("presence:set", sql_presence_set, 2, params, NULL, NULL, NULL);
 }
 
 /* Minutes spent, asked after a note or reply; empty is none. -1 when cancelled. */
@@ -232,89 +124,6 @@ do_note(const long long *ids, size_t n)
 	return r;
 }
 
-/* {{name}} in a template: the ticket's values. Unknown names stay as they are. */
-static char *
-fill_template(const char *body, PGresult *ctx)
-{
-	static const char *const names[] = { "ticket", "id", "subject", "queue", "requester",
-		"agent" };
-	static const char *const columns[] = { "id", "id", "subject", "queue", "requester",
-		"agent" };
-	struct strbuf sb;
-	const char *s = body, *end;
-	size_t i;
-
-	strbuf_init(&sb);
-	while (*s != '\0') {
-		if (s[0] == '{' && s[1] == '{' && (end = strstr(s + 2, "}}")) != NULL) {
-			char *name = xstrndup(s + 2, (size_t)(end - s - 2));
-			char *trim = name;
-
-			while (*trim == ' ')
-				trim++;
-			trim[strcspn(trim, " ")] = '\0';
-			for (i = 0; i < nitems(names); i++) {
-				if (strcmp(trim, names[i]) == 0 && ctx != NULL &&
-				    PQntuples(ctx) > 0) {
-					const char *v = db_value(ctx, 0, columns[i]);
-
-					strbuf_puts(&sb, v != NULL ? v : "");
-					break;
-				}
-			}
-			if (i == nitems(names))
-				strbuf_add(&sb, s, (size_t)(end + 2 - s));
-			free(name);
-			s = end + 2;
-			continue;
-		}
-		strbuf_addch(&sb, *s++);
-	}
-	return strbuf_detach(&sb);
-}
-
-/* Choose a template (or none); returns the initial text and sets *template_id. */
-static char *
-choose_template(long long ticket, char *template_id, size_t len)
-{
-	PGresult *res, *ctx;
-	char id[32], *cause = NULL, *text;
-	const char *params[1] = { id };
-	const char **labels;
-	int n, k, i;
-
-	snprintf(template_id, len, "%s", "");
-	res = conn_call("templates", sql_templates, 0, NULL, &cause, NULL, NULL);
-	if (res == NULL) {
-		free(cause);
-		return xstrdup("");
-	}
-	n = PQntuples(res);
-	if (n == 0) {
-		PQclear(res);
-		return xstrdup("");
-	}
-	labels = xcalloc((size_t)n + 1, sizeof *labels);
-	labels[0] = _("(no template)");
-	for (i = 0; i < n; i++)
-		labels[i + 1] = db_value(res, i, "name");
-	k = prompt_choice(_("reply with which template?"), labels, (size_t)n + 1, 0);
-	free(labels);
-	if (k <= 0) {
-		PQclear(res);
-		return k < 0 ? NULL : xstrdup("");
-	}
-	snprintf(id, sizeof id, "%lld", ticket);
-	ctx = conn_call("reply:context", sql_reply_context, 1, params, &cause, NULL, NULL);
-	free(cause);
-	text = fill_template(db_value(res, k - 1, "body"), ctx);
-	snprintf(template_id, len, "%s", db_value(res, k - 1, "id"));
-	if (ctx != NULL)
-		PQclear(ctx);
-	PQclear(res);
-	return text;
-}
-
 /* Empty: the requester (To) or nobody (Cc); the server checks the addresses. */
 static void
 ask_recipients(char **to, char **cc)
@@ -359,25 +168,21 @@ do_reply(long long ticket, const char *seen)
 		N_("cancel (discard the draft)"),
 		N_("recipients (To, Cc)"),
 	};
-	const char *labels[nitems(choices)];
 	char minutes[16], template_id[16] = "", kb[32], *initial = NULL, *body = NULL;
 	char *title, *to = NULL, *cc = NULL;
 	long long kb_id;
-	size_t i;
 	int k, r = -1;
 
 	if (!draft_exists(ticket, "reply") &&
 	    (initial = choose_template(ticket, template_id, sizeof template_id)) == NULL)
 		return -1;
-	for (i = 0; i < nitems(choices); i++)
-		labels[i] = _(choices[i]);
 	if ((body = edit_text(ticket, "reply", initial)) == NULL)
 		goto out;
 	for (;;) {
 		xasprintf(&title, _("the reply is ready — to: %s%s%s"),
 		    to != NULL ? to : _("the requester"), cc != NULL ? _(", cc: ") : "",
 		    cc != NULL ? cc : "");
-		k = prompt_choice(title, labels, nitems(labels), 0);
+		k = prompt_choice_tr(title, choices, nitems(choices), 0);
 		free(title);
 		if (k == 5) {
 			ask_recipients(&to, &cc);
@@ -427,36 +232,11 @@ do_escalate(const long long *ids, size_t n, const char *arg)
 {
 	struct op op = { "escalate", N_("escalated"), sql_escalate, 3, { 0 }, -1, NULL };
 	PGresult *res;
-	char id[32], *cause = NULL, *reason;
-	const char *params[1] = { id };
-	char **labels;
-	int nq, k, i, r;
+	char *reason;
+	int k, r;
 
-	snprintf(id, sizeof id, "%lld", ids[0]);
-	if ((res = conn_call("escalate:queues", sql_level2, 1, params, &cause, NULL, NULL)) ==
-	    NULL) {
-		ui_error("%s", cause);
-		free(cause);
+	if ((k = pick_level2_queue(ids[0], &res)) < 0)
 		return -1;
-	}
-	if ((nq = PQntuples(res)) == 0) {
-		PQclear(res);
-		ui_error("%s", _("there is no level-2 queue to escalate to"));
-		return -1;
-	}
-	labels = xcalloc((size_t)nq, sizeof *labels);
-	for (i = 0; i < nq; i++)
-		xasprintf(
-		    &labels[i], "%s — %s", db_value(res, i, "code"), db_value(res, i, "name"));
-	k = prompt_choice(
-	    _("escalate to which level-2 queue?"), (const char *const *)labels, (size_t)nq, 0);
-	for (i = 0; i < nq; i++)
-		free(labels[i]);
-	free(labels);
-	if (k < 0) {
-		PQclear(res);
-		return -1;
-	}
 	reason = arg != NULL ? xstrdup(arg) : prompt_line(_("reason (required):"), NULL);
 	if (reason == NULL || *reason == '\0') {
 		ui_error("%s", _("an escalation needs a reason: nothing done"));
@@ -514,10 +294,8 @@ do_priority(const long long *ids, size_t n, const char *arg)
 		N_("1 — lowest"),
 	};
 	struct op op = { "priority", N_("priority changed"), sql_priority, 2, { 0 }, -1, NULL };
-	const char *tr[nitems(labels)];
 	char buf[4];
 	long long v;
-	size_t i;
 	int k;
 
 	if (arg != NULL) {
@@ -526,9 +304,7 @@ do_priority(const long long *ids, size_t n, const char *arg)
 			return -1;
 		}
 	} else {
-		for (i = 0; i < nitems(labels); i++)
-			tr[i] = _(labels[i]);
-		if ((k = prompt_choice(_("new priority"), tr, nitems(tr), 2)) < 0)
+		if ((k = prompt_choice_tr(_("new priority"), labels, nitems(labels), 2)) < 0)
 			return -1;
 		v = 5 - k;
 	}
@@ -542,29 +318,11 @@ do_field(const long long *ids, size_t n)
 {
 	struct op op = { "field", N_("field set"), sql_field, 3, { 0 }, -1, NULL };
 	PGresult *res;
-	char *cause = NULL, *value = NULL, *q, **labels;
-	int nf, k, i, r = -1;
+	char *value = NULL, *q;
+	int k, r = -1;
 
-	if ((res = conn_call("fields", sql_fields, 0, NULL, &cause, NULL, NULL)) == NULL) {
-		ui_error("%s", cause);
-		free(cause);
+	if ((k = pick_field(&res)) < 0)
 		return -1;
-	}
-	if ((nf = PQntuples(res)) == 0) {
-		PQclear(res);
-		ui_error("%s", _("no dynamic fields are defined"));
-		return -1;
-	}
-	labels = xcalloc((size_t)nf, sizeof *labels);
-	for (i = 0; i < nf; i++)
-		xasprintf(&labels[i], "%s (%s, %s)", db_value(res, i, "label"),
-		    db_value(res, i, "name"), db_value(res, i, "kind"));
-	k = prompt_choice(_("set which field?"), (const char *const *)labels, (size_t)nf, 0);
-	for (i = 0; i < nf; i++)
-		free(labels[i]);
-	free(labels);
-	if (k < 0)
-		goto out;
 	if (strcmp(db_value(res, k, "kind"), "enum") == 0) {
 		/* The allowed values, offered as a list (and a way to clear). */
 		char *allowed = xstrdup(db_value(res, k, "allowed")), *s, *save = NULL;
@@ -633,17 +391,13 @@ do_link(long long id, const char *arg)
 		N_("depends on it"),
 	};
 	struct op op = { "link", N_("linked"), sql_link, 3, { 0 }, -1, NULL };
-	const char *tr[nitems(labels)];
 	char other[32];
 	long long b;
-	size_t i;
 	int k;
 
 	if (ask_ticket_number(_("link to ticket #"), arg, &b) != 0)
 		return -1;
-	for (i = 0; i < nitems(labels); i++)
-		tr[i] = _(labels[i]);
-	if ((k = prompt_choice(_("this ticket…"), tr, nitems(tr), 0)) < 0)
+	if ((k = prompt_choice_tr(_("this ticket…"), labels, nitems(labels), 0)) < 0)
 		return -1;
 	snprintf(other, sizeof other, "%lld", b);
 	op.params[1] = other;
@@ -714,24 +468,19 @@ static void
 next_ticket(const char *queue)
 {
 	const char *params[1] = { queue };
-	char *cause = NULL;
 	PGresult *res;
 	long long id;
 
-	res = conn_call("next-ticket", sql_next, 1, params, &cause, NULL, NULL);
-	if (res == NULL) {
-		ui_error("%s", cause);
-		free(cause);
+	if ((res = action_call("next-ticket", sql_next, 1, params)) == NULL)
 		return;
-	}
 	id = db_int(res, 0, "id", 0);
 	PQclear(res);
 	if (id == 0) {
 		ui_message("%s", _("nothing left to take in this queue"));
 		return;
 	}
-	refresh_ticket(id);
-	view_ticket_open(id);
+	action_refresh(id);
+	view_open_ticket(id);
 	ui_message(_("#%lld claimed: the most urgent of the queue"), id);
 }
 
@@ -742,16 +491,14 @@ absence(const char *arg)
 		N_("I am back: end my absence"),
 		N_("I am away: set an absence"),
 	};
-	const char *tr[nitems(labels)], *params[3];
-	char *until = NULL, *sub = NULL, *cause = NULL;
+	const char *params[3];
+	char *until = NULL, *sub = NULL;
 	PGresult *res;
 	int k;
 
-	tr[0] = _(labels[0]);
-	tr[1] = _(labels[1]);
 	if (arg != NULL)
 		k = strcmp(arg, "off") == 0 ? 0 : 1;
-	else if ((k = prompt_choice(_("absence"), tr, nitems(tr), 0)) < 0)
+	else if ((k = prompt_choice_tr(_("absence"), labels, nitems(labels), 0)) < 0)
 		return;
 	params[0] = params[1] = params[2] = NULL;
 	if (k == 1) {
@@ -767,11 +514,7 @@ absence(const char *arg)
 		params[1] = *until != '\0' ? until : NULL;
 		params[2] = *sub != '\0' ? sub : NULL;
 	}
-	res = conn_call("absence", sql_absence, 3, params, &cause, NULL, NULL);
-	if (res == NULL) {
-		ui_error("%s", cause);
-		free(cause);
-	} else {
+	if ((res = action_call("absence", sql_absence, 3, params)) != NULL) {
 		PQclear(res);
 		ui_message("%s", k == 0 ? _("welcome back: absence ended") : _("absence recorded"));
 	}
@@ -779,101 +522,19 @@ absence(const char *arg)
 	free(sub);
 }
 
-/* The requester of a new ticket: found by name, mail or phone, or created. */
-static char *
-choose_contact(void)
-{
-	PGresult *res;
-	char *who, *pattern, *cause = NULL, *id = NULL, **labels;
-	const char *params[3];
-	int n, k, i;
-
-	if ((who = prompt_line(_("requester (part of a name, mail or phone):"), NULL)) == NULL)
-		return NULL;
-	/* "o_brien" or "50%" are what was typed, not wildcards. */
-	pattern = query_like_pattern(who);
-	params[0] = pattern;
-	res = conn_call("contacts", sql_contacts, 1, params, &cause, NULL, NULL);
-	free(pattern);
-	if (res == NULL) {
-		ui_error("%s", cause);
-		free(cause);
-		free(who);
-		return NULL;
-	}
-	n = PQntuples(res);
-	labels = xcalloc((size_t)n + 1, sizeof *labels);
-	labels[0] = xstrdup(_("(a new contact)"));
-	for (i = 0; i < n; i++)
-		xasprintf(&labels[i + 1], "%s <%s> %s", db_value(res, i, "name"),
-		    db_value(res, i, "email") ? db_value(res, i, "email") : "",
-		    db_value(res, i, "phone") ? db_value(res, i, "phone") : "");
-	k = prompt_choice(
-	    _("which requester?"), (const char *const *)labels, (size_t)n + 1, n > 0 ? 1 : 0);
-	for (i = 0; i <= n; i++)
-		free(labels[i]);
-	free(labels);
-	if (k > 0)
-		id = xstrdup(db_value(res, k - 1, "id"));
-	PQclear(res);
-	if (k == 0) {
-		char *mail = prompt_line(_("mail address (Enter: none):"), NULL);
-		char *name = mail != NULL ? prompt_line(_("name:"), who) : NULL;
-		char *phone = name != NULL ? prompt_line(_("phone (Enter: none):"), NULL) : NULL;
-
-		if (phone != NULL) {
-			params[0] = *mail != '\0' ? mail : NULL;
-			params[1] = name;
-			params[2] = *phone != '\0' ? phone : NULL;
-			res = conn_call(
-			    "contact:new", sql_contact_new, 3, params, &cause, NULL, NULL);
-			if (res == NULL) {
-				ui_error("%s", cause);
-				free(cause);
-			} else {
-				id = xstrdup(db_value(res, 0, "id"));
-				PQclear(res);
-			}
-		}
-		free(mail);
-		free(name);
-		free(phone);
-	}
-	free(who);
-	return id;
-}
-
 static void
 new_ticket(void)
 {
 	static const char *const channels[] = { "phone", "desk", "mail", "web", "internal" };
 	PGresult *queues, *res;
-	char *cause = NULL, *contact = NULL, *subject = NULL, *body = NULL, **labels;
+	char *contact = NULL, *subject = NULL, *body = NULL;
 	const char *params[5];
-	int nq, k, c, i;
+	int k, c;
 	long long id;
 
-	if ((queues = conn_call("queues", sql_writable_queues, 0, NULL, &cause, NULL, NULL)) ==
-	    NULL) {
-		ui_error("%s", cause);
-		free(cause);
+	if ((k = pick_writable_queue(&queues)) < 0)
 		return;
-	}
-	if ((nq = PQntuples(queues)) == 0) {
-		ui_error("%s", _("you may not create tickets in any queue"));
-		PQclear(queues);
-		return;
-	}
-	labels = xcalloc((size_t)nq, sizeof *labels);
-	for (i = 0; i < nq; i++)
-		xasprintf(&labels[i], "%s — %s", db_value(queues, i, "code"),
-		    db_value(queues, i, "name"));
-	k = prompt_choice(
-	    _("new ticket in which queue?"), (const char *const *)labels, (size_t)nq, 0);
-	for (i = 0; i < nq; i++)
-		free(labels[i]);
-	free(labels);
-	if (k < 0 || (contact = choose_contact()) == NULL)
+	if ((contact = choose_contact()) == NULL)
 		goto out;
 	if ((c = prompt_choice(_("channel"), channels, nitems(channels), 0)) < 0)
 		goto out;
@@ -886,16 +547,12 @@ new_ticket(void)
 	params[2] = body;
 	params[3] = contact;
 	params[4] = channels[c];
-	res = conn_call("create-ticket", sql_create, 5, params, &cause, NULL, NULL);
-	if (res == NULL) {
-		ui_error("%s", cause);
-		free(cause);
+	if ((res = action_call("create-ticket", sql_create, 5, params)) == NULL)
 		goto out;
-	}
 	id = db_int(res, 0, "id", 0);
 	PQclear(res);
 	draft_done(0, "new");
-	view_ticket_open(id);
+	view_open_ticket(id);
 	ui_message(_("ticket #%lld created"), id);
 out:
 	free(contact);
@@ -927,7 +584,7 @@ action_global(enum action a, const char *arg)
 int
 action_split(long long ticket, long long article, const char *arg)
 {
-	char art[32], *subject, *cause = NULL, *q;
+	char art[32], *subject, *q;
 	const char *params[2] = { art, NULL };
 	PGresult *res;
 	long long id;
@@ -941,17 +598,14 @@ action_split(long long ticket, long long article, const char *arg)
 	}
 	snprintf(art, sizeof art, "%lld", article);
 	params[1] = subject;
-	res = conn_call("split", sql_split, 2, params, &cause, NULL, NULL);
+	res = action_call("split", sql_split, 2, params);
 	free(subject);
-	if (res == NULL) {
-		ui_error("%s", cause);
-		free(cause);
+	if (res == NULL)
 		return -1;
-	}
 	id = db_int(res, 0, "id", 0);
 	PQclear(res);
-	refresh_ticket(ticket);
-	view_ticket_open(id);
+	action_refresh(ticket);
+	view_open_ticket(id);
 	ui_message(_("ticket #%lld split from #%lld"), id, ticket);
 	return 0;
 }

@@ -5,13 +5,14 @@
  * non-blocking connection; the main loop polls PQsocket() and hands us the socket
  * when it is readable, so the console never waits on the network while it draws.
  * NOTIFY messages (channel guichet: a ticket id; guichet_presence: a ticket id) are
- * dispatched to the views. A lost connection is retried with a growing delay; the
+ * handed to the events registered at start (the views' dispatcher, in practice). A lost connection is retried with a growing delay; the
  * statements that were pending fail with "connection lost" and the views reload
  * once the connection is back.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ static bool connect_wants_write;
 static double next_attempt;
 static double backoff_ms;
 static FILE *timing_fp;
+static const struct conn_events *events;
 
 static void conn_lost(void);
 static void send_next(void);
@@ -61,19 +63,32 @@ conn_timing(const char *label, double ms, int rows)
 	fflush(timing_fp);
 }
 
+static void GUICHET_PRINTF(2, 3) say(bool is_error, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	xvasprintf(&text, fmt, ap);
+	va_end(ap);
+	events->message(is_error, text);
+	free(text);
+}
+
 static void
 listen_done(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
     const char *detail)
 {
 	/* Without LISTEN the views are not live: say so rather than hide it. */
 	if (error != NULL)
-		ui_error(_("live updates are off: %s"), error);
+		say(true, _("live updates are off: %s"), error);
 }
 
 void
-conn_init(PGconn *conn, const char *conninfo, const char *timing_path)
+conn_init(PGconn *conn, const char *conninfo, const char *timing_path, const struct conn_events *ev)
 {
 	pg = conn;
+	events = ev;
 	conninfo_saved = conninfo != NULL ? xstrdup(conninfo) : NULL;
 	if (timing_path != NULL) {
 		if (strcmp(timing_path, "-") == 0)
@@ -249,9 +264,9 @@ dispatch_notifies(void)
 		long long id = strtoll(n->extra, NULL, 10);
 
 		if (strcmp(n->relname, "guichet_presence") == 0)
-			view_dispatch_presence(id);
+			events->presence(id);
 		else
-			view_dispatch_notify(id);
+			events->notify(id);
 		PQfreemem(n);
 	}
 }
@@ -301,11 +316,11 @@ connect_step(void)
 		backoff_ms = 0;
 		PQsetnonblocking(pg, 1);
 		log_info("reconnected");
-		ui_message("%s", _("connection restored"));
+		say(false, "%s", _("connection restored"));
 		enqueue("listen", sql_listen, 0, NULL, false, false, listen_done, NULL, NULL);
 		enqueue(
 		    "listen", sql_listen_presence, 0, NULL, false, false, listen_done, NULL, NULL);
-		view_dispatch_reconnect();
+		events->reconnected();
 		return;
 	default:
 		PQfinish(pg);
@@ -384,14 +399,22 @@ conn_lost(void)
 	}
 }
 
-void
-conn_on_readable(void)
+/* The socket is ready: a connection under way takes its step (and nothing else
+ * this pass); true when there is a connection to read or write. */
+static bool
+socket_ready(void)
 {
 	if (state == CS_CONNECTING) {
 		connect_step();
-		return;
+		return false;
 	}
-	if (state != CS_CONNECTED)
+	return state == CS_CONNECTED;
+}
+
+void
+conn_on_readable(void)
+{
+	if (!socket_ready())
 		return;
 	if (!PQconsumeInput(pg) || PQstatus(pg) == CONNECTION_BAD) {
 		conn_lost();
@@ -405,11 +428,7 @@ conn_on_readable(void)
 void
 conn_on_writable(void)
 {
-	if (state == CS_CONNECTING) {
-		connect_step();
-		return;
-	}
-	if (state != CS_CONNECTED)
+	if (!socket_ready())
 		return;
 	switch (PQflush(pg)) {
 	case 0:
@@ -488,7 +507,7 @@ call(const char *label, const char *sql, int n, const char *const *params, bool 
 	}
 	enqueue(label, sql, n, params, binary, true, call_done, NULL, &cs);
 	while (!cs.done)
-		loop_iterate(0, 1000);
+		events->wait();
 	if (sqlstate != NULL)
 		memcpy(sqlstate, cs.sqlstate, sizeof cs.sqlstate);
 	if (detail != NULL)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "common.h"
@@ -16,7 +17,7 @@
 struct view;
 struct list;
 
-/* main.c — global state that every part may read. */
+/* console.c — the state every part may read; the clocks; the agents' logins. */
 struct console {
 	struct config *config;
 	const char *conninfo;
@@ -31,22 +32,28 @@ struct console {
 	double started_ms;
 };
 extern struct console console;
+double now_ms(void); /* a monotonic clock */
 time_t server_now(void);
+void console_whoami(PGconn *); /* fills login, agent_id, display_name, clock_skew */
+void console_load_agents(PGconn *);
 const char *agent_login(int id); /* "" for none, "#12" when unknown */
+void console_free(void);
 
-/* loop.c — one poll() over the terminal and the connection. */
-#define LOOP_KEYS 0x1 /* read and dispatch keys */
-void loop_iterate(int flags, int timeout_ms);
-void loop_run(void);
-/* A key for the modal prompt, or -1 when none arrived during this pass. */
-typedef void (*key_handler)(int key, bool is_function_key, void *arg);
-void loop_set_key_handler(key_handler, void *arg);
-double now_ms(void);
-
-/* conn.c — the one connection: a FIFO of asynchronous statements, LISTEN, reconnect. */
+/*
+ * conn.c — the one connection: a FIFO of asynchronous statements, LISTEN, reconnect.
+ * It knows no view and no screen: what it has to tell goes through the events
+ * registered by conn_init (as tmux's event layer calls back its users).
+ */
 typedef void (*request_cb)(void *owner, void *arg, PGresult *res, const char *error,
     const char *sqlstate, const char *detail);
-void conn_init(PGconn *, const char *conninfo, const char *timing_path);
+struct conn_events {
+	void (*notify)(long long ticket_id);   /* NOTIFY guichet */
+	void (*presence)(long long ticket_id); /* NOTIFY guichet_presence */
+	void (*reconnected)(void);
+	void (*message)(bool is_error, const char *text);
+	void (*wait)(void); /* one pass of the main loop, while conn_call waits */
+};
+void conn_init(PGconn *, const char *conninfo, const char *timing_path, const struct conn_events *);
 int conn_socket(void);
 bool conn_wants_write(void);
 void conn_on_readable(void);
@@ -71,6 +78,23 @@ PGresult *conn_call_binary(
     const char *label, const char *sql, int n, const char *const *params, char **cause);
 void conn_timing(const char *label, double ms, int rows);
 void conn_close(void);
+
+/* loop.c — one poll() over the terminal and the connection; what runs in each pass
+ * is registered by main.c (loop_init), so that the loop calls no view or prompt. */
+struct loop_hooks {
+	void (*paint)(void);	 /* draw the screen, once per pass */
+	void (*key)(int key);	 /* a key outside a prompt (function keys + KEYS_FUNC) */
+	void (*tick)(void);	 /* after the pass's input */
+	bool (*interrupt)(void); /* ^C: true when taken (a prompt cancelled) */
+	bool (*running)(void);	 /* false ends loop_run */
+};
+#define LOOP_KEYS 0x1 /* read and dispatch keys */
+void loop_init(const struct loop_hooks *);
+void loop_iterate(int flags, int timeout_ms);
+void loop_run(void);
+/* A key for the modal prompt, or -1 when none arrived during this pass. */
+typedef void (*key_handler)(int key, bool is_function_key, void *arg);
+void loop_set_key_handler(key_handler, void *arg);
 
 /* ui-draw.c — the only code that writes to curses. */
 enum ui_color {
@@ -113,62 +137,74 @@ void ui_clear(void);
 int ui_text(int y, int x, int width, const char *text, int color, int extra_attr);
 void ui_fill(int y, int x, int width, int color, int extra_attr);
 void ui_title(const char *fmt, ...) GUICHET_PRINTF(1, 2);
-void ui_message(const char *fmt, ...) GUICHET_PRINTF(1, 2);
-void ui_error(const char *fmt, ...) GUICHET_PRINTF(1, 2);
+void ui_say(bool is_error, const char *fmt, ...) GUICHET_PRINTF(2, 3);
+#define ui_message(...) ui_say(false, __VA_ARGS__)
+#define ui_error(...) ui_say(true, __VA_ARGS__)
 void ui_message_clear(void);
-void ui_status_draw(void);
+/* The status line: the view's title and the connection's state (NULL: connected). */
+void ui_status_draw(const char *title, const char *state);
 void ui_prompt_draw(const char *question, const char *buf, size_t cursor);
-void ui_flush(void);
+void ui_flush(bool keep_cursor); /* keep_cursor: a prompt shows it */
 void ui_suspend(void);
 void ui_resume(void);
 
 /* ui-keys.c — actions, key names and bindings. */
+/*
+ * Every action is one line here (tig's REQ_INFO way): its enum name, the name
+ * `bind` and `:` take, and its help text. enum action and ui-keys.c's actions[]
+ * are both made from it, so adding an action is adding a line (and its code).
+ */
+#define ACTION_LIST(X)                                                                          \
+	X(QUIT, "quit", N_("leave this view (the overview: leave guichet)"))                    \
+	X(QUIT_ALL, "quit-all", N_("leave guichet"))                                            \
+	X(HELP, "help", N_("show the key bindings of this view"))                               \
+	X(REDRAW, "redraw", N_("redraw the screen"))                                            \
+	X(REFRESH, "refresh", N_("reload this view from the database"))                         \
+	X(DOWN, "move-down", N_("move to the next line"))                                       \
+	X(UP, "move-up", N_("move to the previous line"))                                       \
+	X(PAGE_DOWN, "page-down", N_("move one page down"))                                     \
+	X(PAGE_UP, "page-up", N_("move one page up"))                                           \
+	X(HALF_DOWN, "half-page-down", N_("move half a page down"))                             \
+	X(HALF_UP, "half-page-up", N_("move half a page up"))                                   \
+	X(FIRST, "first", N_("go to the first line"))                                           \
+	X(LAST, "last", N_("go to the last line"))                                              \
+	X(ENTER, "enter", N_("open the selected queue or ticket"))                              \
+	X(SEARCH, "search", N_("search tickets (the search language, see guichet(1))"))         \
+	X(COMMAND, "command", N_("enter a command: an action name and its argument"))           \
+	X(MINE, "mine", N_("list my tickets"))                                                  \
+	X(OPEN_TICKET, "open-ticket", N_("open a ticket by its number"))                        \
+	X(SORT, "sort", N_("change the order of the list"))                                     \
+	X(SHOW_ALL, "show-all", N_("show or hide resolved and closed tickets"))                 \
+	X(TAG, "tag", N_("tag or untag the selected ticket"))                                   \
+	X(TAG_ALL, "tag-all", N_("tag every ticket of this list (up to 10000)"))                \
+	X(UNTAG_ALL, "untag-all", N_("untag every ticket"))                                     \
+	X(CLAIM, "claim", N_("claim the ticket (the tagged tickets)"))                          \
+	X(RELEASE, "release", N_("release the ticket (the tagged tickets)"))                    \
+	X(NEXT_TICKET, "next-ticket", N_("claim and open the most urgent ticket of the queue")) \
+	X(NOTE, "note", N_("add an internal note with $EDITOR"))                                \
+	X(REPLY, "reply", N_("reply to the requester: template, $EDITOR, preview, send"))       \
+	X(ESCALATE, "escalate", N_("escalate to a level-2 queue, with a reason"))               \
+	X(STATUS, "status", N_("change the status"))                                            \
+	X(PRIORITY, "priority", N_("change the priority (1 to 5, 5 most urgent)"))              \
+	X(FIELD, "field", N_("set a dynamic field"))                                            \
+	X(LINK, "link", N_("link to another ticket"))                                           \
+	X(MERGE, "merge", N_("merge this ticket into another"))                                 \
+	X(SPLIT, "split", N_("split the current article into a new linked ticket"))             \
+	X(NEW_TICKET, "new-ticket", N_("new ticket for a phone or desk contact"))               \
+	X(ABSENCE, "absence", N_("set or end my absence, with a substitute"))                   \
+	X(HISTORY, "history", N_("show the history of the ticket"))                             \
+	X(KB, "kb", N_("search and read the knowledge base"))                                   \
+	X(SAVE_ATTACHMENT, "save-attachment", N_("save an attachment to a file"))               \
+	X(OPEN_LINK, "open-link", N_("open one of the linked tickets"))                         \
+	X(NEXT_ARTICLE, "next-article", N_("jump to the next article"))                         \
+	X(PREV_ARTICLE, "prev-article", N_("jump to the previous article"))
+
 enum action {
 	A_NONE = 0,
-	A_QUIT,
-	A_QUIT_ALL,
-	A_HELP,
-	A_REDRAW,
-	A_REFRESH,
-	A_DOWN,
-	A_UP,
-	A_PAGE_DOWN,
-	A_PAGE_UP,
-	A_HALF_DOWN,
-	A_HALF_UP,
-	A_FIRST,
-	A_LAST,
-	A_ENTER,
-	A_SEARCH,
-	A_COMMAND,
-	A_MINE,
-	A_OPEN_TICKET,
-	A_SORT,
-	A_SHOW_ALL,
-	A_TAG,
-	A_TAG_ALL,
-	A_UNTAG_ALL,
-	A_CLAIM,
-	A_RELEASE,
-	A_NEXT_TICKET,
-	A_NOTE,
-	A_REPLY,
-	A_ESCALATE,
-	A_STATUS,
-	A_PRIORITY,
-	A_FIELD,
-	A_LINK,
-	A_MERGE,
-	A_SPLIT,
-	A_NEW_TICKET,
-	A_ABSENCE,
-	A_HISTORY,
-	A_KB,
-	A_SAVE_ATTACHMENT,
-	A_OPEN_LINK,
-	A_NEXT_ARTICLE,
-	A_PREV_ARTICLE,
-	A_COUNT
+#define ACTION_ENUM(id, name, help) A_##id,
+	ACTION_LIST(ACTION_ENUM)
+#undef ACTION_ENUM
+	    A_COUNT
 };
 enum keymap { KM_GENERIC, KM_OVERVIEW, KM_INDEX, KM_TICKET, KM_HISTORY, KM_HELP, KM_KB, KM_COUNT };
 struct action_info {
@@ -186,6 +222,7 @@ const struct action_info *action_info(enum action);
 /* Key codes: characters are themselves; function keys are KEY_* + KEYS_FUNC. */
 #define KEYS_FUNC 0x200000
 char *keys_name(int key);
+void keys_print(FILE *); /* every binding in force, for guichet --keys and guichet(1) */
 /* Call fn for every binding of map (and generic when with_generic). */
 void keys_each(enum keymap, void (*fn)(int key, enum action, void *), void *arg);
 
@@ -194,6 +231,7 @@ char *prompt_line(const char *question, const char *initial); /* NULL when cance
 bool prompt_yesno(const char *question);
 /* A choice among n labels; returns the index or -1 when cancelled. */
 int prompt_choice(const char *title, const char *const *labels, size_t n, size_t initial);
+int prompt_choice_tr(const char *title, const char *const *labels, size_t n, size_t initial);
 void prompt_redraw(void);
 bool prompt_active(void);
 void prompt_cancel(void);
@@ -256,6 +294,7 @@ struct view {
 	bool first_drawn;
 };
 void view_after_flush(void);
+void view_paint(void);
 struct view *view_push(const struct view_ops *, void *data);
 void view_pop(void);
 struct view *view_top(void);
@@ -270,7 +309,23 @@ void view_close_all(void);
 void view_handle_key(int key);
 int view_run_action(enum action, const char *arg);
 
-/* view-queue.c, view-index.c, view-ticket.c, view-history.c, view-help.c, view-kb.c */
+/* The registry: views are opened through these, never through the views' own openers. */
+void view_open_overview(void);
+void view_open_queue(int queue_id, const char *code, const char *name);
+int view_open_search(const char *text, char **cause);
+void view_open_ticket(long long id);
+void view_open_history(long long id);
+void view_open_help(enum keymap);
+void view_open_kb(const char *words, long long for_ticket);
+long long view_current_ticket(void); /* the ticket shown on top, or 0 */
+/* What a view and view.c leave undone (next ticket, new ticket, absence): actions.c. */
+void view_set_global_actions(int (*)(enum action, const char *arg));
+void view_dirty_on_notify(struct view *, long long ticket_id); /* an on_notify */
+
+/*
+ * view-queue.c, view-index.c, view-ticket.c, view-history.c, view-help.c, view-kb.c:
+ * their openers are for view.c alone (tests/console/graph-test.sh checks it).
+ */
 extern const struct view_ops view_queue_ops;
 extern const struct view_ops view_index_ops;
 extern const struct view_ops view_ticket_ops;
@@ -285,11 +340,11 @@ void view_history_open(long long id);
 void view_help_open(enum keymap);
 void view_kb_open(const char *words, long long for_ticket);
 long long view_ticket_current(void);
-void ticket_presence(long long ticket, bool writing);
 
 /* actions.c — ticket actions, single or bulk (one API call each). */
 int action_ticket(enum action, const long long *ids, size_t n, const char *seen, const char *arg);
 int action_global(enum action, const char *arg);
+void ticket_presence(long long ticket, bool writing); /* open, or writing in it */
 int action_split(long long ticket, long long article, const char *arg);
 int attachment_save(long long attachment, const char *filename, const char *path);
 /* The message of a GU002: "changed by X at HH:MM — review". */

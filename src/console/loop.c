@@ -19,14 +19,12 @@ static volatile sig_atomic_t got_int;
 static key_handler modal_handler;
 static bool keys_left; /* curses may hold keys already read from the terminal */
 static void *modal_arg;
+static const struct loop_hooks *hooks;
 
-double
-now_ms(void)
+void
+loop_init(const struct loop_hooks *h)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+	hooks = h;
 }
 
 static void
@@ -70,19 +68,8 @@ read_keys(void)
 			keys_left = true;
 			return;
 		} else
-			view_handle_key(fkey ? (int)wch + KEYS_FUNC : (int)wch);
+			hooks->key(fkey ? (int)wch + KEYS_FUNC : (int)wch);
 	}
-}
-
-static void
-paint(void)
-{
-	view_draw_all();
-	ui_status_draw();
-	if (prompt_active())
-		prompt_redraw();
-	ui_flush();
-	view_after_flush();
 }
 
 void
@@ -91,7 +78,7 @@ loop_iterate(int flags, int timeout_ms)
 	struct pollfd pfd[2];
 	int n = 0, sock, t, conn_index = -1, tty_index = -1;
 
-	paint();
+	hooks->paint();
 
 	/* Keys wait in the terminal while a statement is awaited (flags without LOOP_KEYS). */
 	if (flags & LOOP_KEYS) {
@@ -119,12 +106,10 @@ loop_iterate(int flags, int timeout_ms)
 		fatalx("poll: %s", strerror(errno));
 	if (got_term)
 		console.quit = true;
-	/* ^C cancels a prompt, or else leaves: drafts are on disk already. */
+	/* ^C cancels a prompt (the hook says), or else leaves. */
 	if (got_int) {
 		got_int = 0;
-		if (prompt_active())
-			prompt_cancel();
-		else
+		if (!hooks->interrupt())
 			console.quit = true;
 	}
 	if (conn_index >= 0) {
@@ -137,7 +122,7 @@ loop_iterate(int flags, int timeout_ms)
 	if (tty_index >= 0)
 		read_keys();
 	conn_tick();
-	view_tick();
+	hooks->tick();
 }
 
 void
@@ -155,6 +140,6 @@ loop_run(void)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 
-	while (!console.quit && view_depth() > 0)
+	while (!console.quit && hooks->running())
 		loop_iterate(LOOP_KEYS, -1);
 }

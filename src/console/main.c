@@ -1,7 +1,9 @@
 /*
  * main.c — guichet, the agents' console: options, configuration, the connection
  * and its checks, all before curses starts, so that any problem ends with one line
- * and a sysexits(3) code rather than a garbled screen.
+ * and a sysexits(3) code rather than a garbled screen. Then it wires the layers
+ * together: the connection's events and the loop's hooks are registered here, so
+ * that conn.c and loop.c call no view, prompt or status line by name.
  */
 #include "config.h"
 
@@ -14,73 +16,56 @@
 
 #include "console.h"
 
-struct console console;
-
-static const char sql_whoami[] =
-    "SELECT a.id, a.display_name, extract(epoch FROM now())::bigint AS now "
-    "FROM guichet.agent a WHERE a.login = session_user";
-
-/* id → login of the agents one may see, for the owner column of the indexes. */
-static const char sql_agents[] = "SELECT id, login FROM guichet.agent ORDER BY id";
-static struct agent_name {
-	int id;
-	char *login;
-} * agents;
-static size_t nagents;
+static void
+conn_message(bool is_error, const char *text)
+{
+	ui_say(is_error, "%s", text);
+}
 
 static void
-load_agents(PGconn *pg)
+conn_wait(void)
 {
-	PGresult *res;
-	char *cause = NULL;
-	int i;
-
-	if ((res = db_exec(pg, sql_agents, 0, NULL, &cause, NULL)) == NULL)
-		die(EX_UNAVAILABLE, "%s", cause);
-	nagents = (size_t)PQntuples(res);
-	agents = xcalloc(nagents > 0 ? nagents : 1, sizeof *agents);
-	for (i = 0; i < PQntuples(res); i++) {
-		agents[i].id = (int)db_int(res, i, "id", 0);
-		agents[i].login = xstrdup(db_value(res, i, "login"));
-	}
-	PQclear(res);
+	loop_iterate(0, 1000);
 }
 
-const char *
-agent_login(int id)
+static const struct conn_events events = {
+	.notify = view_dispatch_notify,
+	.presence = view_dispatch_presence,
+	.reconnected = view_dispatch_reconnect,
+	.message = conn_message,
+	.wait = conn_wait,
+};
+
+/* ^C cancels a prompt, or else leaves: drafts are on disk already. */
+static bool
+interrupt(void)
 {
-	static char unknown[24];
-	size_t lo = 0, hi = nagents;
-
-	if (id == 0)
-		return "";
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (agents[mid].id == id)
-			return agents[mid].login;
-		if (agents[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* An agent added since the start (or not visible): her number will do. */
-	snprintf(unknown, sizeof unknown, "#%d", id);
-	return unknown;
+	if (!prompt_active())
+		return false;
+	prompt_cancel();
+	return true;
 }
+
+static bool
+running(void)
+{
+	return view_depth() > 0;
+}
+
+static const struct loop_hooks hooks = {
+	.paint = view_paint,
+	.key = view_handle_key,
+	.tick = view_tick,
+	.interrupt = interrupt,
+	.running = running,
+};
 
 static GUICHET_DEAD void
 usage(int ex)
 {
 	fprintf(ex == 0 ? stdout : stderr, "%s\n",
-	    _("usage: guichet [-v] [-d conninfo] [-F config] [-T[file]] [-e search]"));
+	    _("usage: guichet [-kv] [-d conninfo] [-F config] [-T[file]] [-e search]"));
 	exit(ex);
-}
-
-time_t
-server_now(void)
-{
-	return time(NULL) + console.clock_skew;
 }
 
 /* set, bind and color lines of the configuration; other commands belong to others. */
@@ -116,29 +101,6 @@ apply_config(struct config *cf)
 	console.count_cap = (int)v;
 }
 
-static void
-whoami(PGconn *pg)
-{
-	PGresult *res;
-	char *cause = NULL;
-
-	res = db_exec(pg, sql_whoami, 0, NULL, &cause, NULL);
-	if (res == NULL)
-		die(EX_UNAVAILABLE, "%s", cause);
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		die(EX_NOPERM,
-		    _("%s is not a guichet agent: ask an administrator "
-		      "(guichet-admin agent add)"),
-		    PQuser(pg));
-	}
-	console.login = xstrdup(PQuser(pg));
-	console.agent_id = (int)db_int(res, 0, "id", 0);
-	console.display_name = xstrdup(db_value(res, 0, "display_name"));
-	console.clock_skew = db_int(res, 0, "now", 0) - time(NULL);
-	PQclear(res);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -147,6 +109,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'F' },
 		{ "timing", optional_argument, NULL, 'T' },
 		{ "search", required_argument, NULL, 'e' },
+		{ "keys", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -155,6 +118,7 @@ main(int argc, char **argv)
 	const char *config_path = NULL, *timing = NULL, *search = NULL;
 	char *cause = NULL, *summary = NULL;
 	int ch, verbosity = 0, ex;
+	bool list_keys = false;
 	PGconn *pg;
 
 	console.started_ms = now_ms();
@@ -163,7 +127,7 @@ main(int argc, char **argv)
 	textdomain(PACKAGE);
 	log_open("guichet", 0, 0);
 
-	while ((ch = getopt_long(argc, argv, "d:F:T::e:vVh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:F:T::e:kvVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			console.conninfo = optarg;
@@ -176,6 +140,9 @@ main(int argc, char **argv)
 			break;
 		case 'e':
 			search = optarg;
+			break;
+		case 'k':
+			list_keys = true;
 			break;
 		case 'v':
 			verbosity++;
@@ -199,6 +166,11 @@ main(int argc, char **argv)
 		die(EX_CONFIG, "%s", cause);
 	keys_init();
 	apply_config(console.config);
+	if (list_keys) {
+		keys_print(stdout);
+		config_free(console.config);
+		return fflush(stdout) == 0 ? 0 : EX_IOERR;
+	}
 	if (console.conninfo == NULL)
 		console.conninfo = config_get(console.config, "database");
 
@@ -208,17 +180,19 @@ main(int argc, char **argv)
 		PQfinish(pg);
 		die(ex, "%s", cause);
 	}
-	whoami(pg);
-	load_agents(pg);
+	console_whoami(pg);
+	console_load_agents(pg);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		PQfinish(pg);
 		die(EX_USAGE, "%s", _("the console needs a terminal"));
 	}
 
 	ui_init();
-	conn_init(pg, console.conninfo, timing);
-	view_queue_open();
-	if (search != NULL && view_index_open_search(search, &cause) != 0) {
+	loop_init(&hooks);
+	conn_init(pg, console.conninfo, timing, &events);
+	view_set_global_actions(action_global);
+	view_open_overview();
+	if (search != NULL && view_open_search(search, &cause) != 0) {
 		ui_error("%s", cause);
 		free(cause);
 	}
@@ -231,11 +205,6 @@ main(int argc, char **argv)
 	view_close_all();
 	ui_end();
 	conn_close();
-	config_free(console.config);
-	free(console.login);
-	free(console.display_name);
-	for (size_t i = 0; i < nagents; i++)
-		free(agents[i].login);
-	free(agents);
+	console_free();
 	return 0;
 }

@@ -282,33 +282,19 @@ ui_title(const char *fmt, ...)
 	free(s);
 }
 
-static void
-set_message(bool error, const char *fmt, va_list ap)
+/* The last line's message (ui_message, ui_error): an error beeps too. */
+void
+ui_say(bool is_error, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
 	free(message);
 	xvasprintf(&message, fmt, ap);
-	message_is_error = error;
-}
-
-void
-ui_message(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	set_message(false, fmt, ap);
 	va_end(ap);
-}
-
-void
-ui_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	set_message(true, fmt, ap);
-	va_end(ap);
-	beep();
+	message_is_error = is_error;
+	if (is_error)
+		beep();
 }
 
 void
@@ -320,16 +306,14 @@ ui_message_clear(void)
 
 /* The status bar (second line from the bottom) and the message line. */
 void
-ui_status_draw(void)
+ui_status_draw(const char *title, const char *state)
 {
-	const char *state = conn_state_text();
-	struct view *v = view_top();
 	char *left;
 	int w;
 
 	ui_fill(LINES - 2, 0, COLS, C_STATUS, 0);
 	xasprintf(&left, "-- guichet: %s -- %s", console.login != NULL ? console.login : "",
-	    v != NULL && v->ops->title != NULL ? v->ops->title(v) : "");
+	    title != NULL ? title : "");
 	ui_text(LINES - 2, 0, COLS, left, C_STATUS, 0);
 	free(left);
 	if (state != NULL) {
@@ -377,9 +361,9 @@ ui_prompt_draw(const char *question, const char *buf, size_t cursor)
 }
 
 void
-ui_flush(void)
+ui_flush(bool keep_cursor)
 {
-	if (!prompt_active())
+	if (!keep_cursor)
 		curs_set(0);
 	wnoutrefresh(stdscr);
 	doupdate();

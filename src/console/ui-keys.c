@@ -1,8 +1,9 @@
 /*
  * ui-keys.c — the action table and the key bindings.
  *
- * Every user-visible operation is one row of actions[]: its name (what `bind`
- * and the `:` command line take) and its help text. The default bindings are
+ * Every user-visible operation is one line of ACTION_LIST (console.h), which
+ * makes both enum action and actions[] here: its name (what `bind` and the `:`
+ * command line take) and its help text. The default bindings are
  * written in the configuration file's own syntax and go through the same parser
  * as the user's `bind` lines, so that the help screen and guichet(1) show one truth.
  */
@@ -18,50 +19,10 @@
 #include "console.h"
 
 const struct action_info actions[] = {
-	{ A_QUIT, "quit", N_("leave this view (the overview: leave guichet)") },
-	{ A_QUIT_ALL, "quit-all", N_("leave guichet") },
-	{ A_HELP, "help", N_("show the key bindings of this view") },
-	{ A_REDRAW, "redraw", N_("redraw the screen") },
-	{ A_REFRESH, "refresh", N_("reload this view from the database") },
-	{ A_DOWN, "move-down", N_("move to the next line") },
-	{ A_UP, "move-up", N_("move to the previous line") },
-	{ A_PAGE_DOWN, "page-down", N_("move one page down") },
-	{ A_PAGE_UP, "page-up", N_("move one page up") },
-	{ A_HALF_DOWN, "half-page-down", N_("move half a page down") },
-	{ A_HALF_UP, "half-page-up", N_("move half a page up") },
-	{ A_FIRST, "first", N_("go to the first line") },
-	{ A_LAST, "last", N_("go to the last line") },
-	{ A_ENTER, "enter", N_("open the selected queue or ticket") },
-	{ A_SEARCH, "search", N_("search tickets (the search language, see guichet(1))") },
-	{ A_COMMAND, "command", N_("enter a command: an action name and its argument") },
-	{ A_MINE, "mine", N_("list my tickets") },
-	{ A_OPEN_TICKET, "open-ticket", N_("open a ticket by its number") },
-	{ A_SORT, "sort", N_("change the order of the list") },
-	{ A_SHOW_ALL, "show-all", N_("show or hide resolved and closed tickets") },
-	{ A_TAG, "tag", N_("tag or untag the selected ticket") },
-	{ A_TAG_ALL, "tag-all", N_("tag every ticket of this list (up to 10000)") },
-	{ A_UNTAG_ALL, "untag-all", N_("untag every ticket") },
-	{ A_CLAIM, "claim", N_("claim the ticket (the tagged tickets)") },
-	{ A_RELEASE, "release", N_("release the ticket (the tagged tickets)") },
-	{ A_NEXT_TICKET, "next-ticket", N_("claim and open the most urgent ticket of the queue") },
-	{ A_NOTE, "note", N_("add an internal note with $EDITOR") },
-	{ A_REPLY, "reply", N_("reply to the requester: template, $EDITOR, preview, send") },
-	{ A_ESCALATE, "escalate", N_("escalate to a level-2 queue, with a reason") },
-	{ A_STATUS, "status", N_("change the status") },
-	{ A_PRIORITY, "priority", N_("change the priority (1 to 5, 5 most urgent)") },
-	{ A_FIELD, "field", N_("set a dynamic field") },
-	{ A_LINK, "link", N_("link to another ticket") },
-	{ A_MERGE, "merge", N_("merge this ticket into another") },
-	{ A_SPLIT, "split", N_("split the current article into a new linked ticket") },
-	{ A_NEW_TICKET, "new-ticket", N_("new ticket for a phone or desk contact") },
-	{ A_ABSENCE, "absence", N_("set or end my absence, with a substitute") },
-	{ A_HISTORY, "history", N_("show the history of the ticket") },
-	{ A_KB, "kb", N_("search and read the knowledge base") },
-	{ A_SAVE_ATTACHMENT, "save-attachment", N_("save an attachment to a file") },
-	{ A_OPEN_LINK, "open-link", N_("open one of the linked tickets") },
-	{ A_NEXT_ARTICLE, "next-article", N_("jump to the next article") },
-	{ A_PREV_ARTICLE, "prev-article", N_("jump to the previous article") },
-	{ A_NONE, NULL, NULL },
+#define ACTION_ROW(id, name, help) { A_##id, name, help },
+	ACTION_LIST(ACTION_ROW)
+#undef ACTION_ROW
+	    { A_NONE, NULL, NULL },
 };
 
 const char *const keymap_names[KM_COUNT] = {
@@ -339,6 +300,37 @@ keys_lookup(enum keymap map, int key)
 	if (map != KM_GENERIC)
 		return keys_lookup(KM_GENERIC, key);
 	return A_NONE;
+}
+
+struct print_state {
+	FILE *fp;
+	enum keymap map;
+};
+
+static void
+print_binding(int key, enum action action, void *arg)
+{
+	struct print_state *ps = arg;
+	const struct action_info *ai = action_info(action);
+	char *name = keys_name(key);
+
+	fprintf(ps->fp, "%s\t%s\t%s\t%s\n", keymap_names[ps->map], name,
+	    ai != NULL ? ai->name : "?", ai != NULL ? ai->help : "");
+	free(name);
+}
+
+/* guichet --keys: every binding in force, "map key action help" separated by tabs. */
+void
+keys_print(FILE *fp)
+{
+	struct print_state ps;
+	int map;
+
+	ps.fp = fp;
+	for (map = 0; map < KM_COUNT; map++) {
+		ps.map = (enum keymap)map;
+		keys_each(ps.map, print_binding, &ps);
+	}
 }
 
 void

@@ -40,9 +40,13 @@ reserve(struct list *l, size_t n)
 	l->rows = xreallocarray(l->rows, l->cap, sizeof *l->rows);
 }
 
+/* An empty page (n == 0) may come with rows == NULL, and an empty list has
+ * l->rows == NULL: memcpy from or to NULL is undefined even for 0 bytes. */
 void
 list_append(struct list *l, void **rows, size_t n)
 {
+	if (n == 0)
+		return;
 	reserve(l, n);
 	memcpy(l->rows + l->nrows, rows, n * sizeof *rows);
 	l->nrows += n;
@@ -51,6 +55,8 @@ list_append(struct list *l, void **rows, size_t n)
 void
 list_prepend(struct list *l, void **rows, size_t n)
 {
+	if (n == 0)
+		return;
 	reserve(l, n);
 	memmove(l->rows + n, l->rows, l->nrows * sizeof *l->rows);
 	memcpy(l->rows, rows, n * sizeof *rows);

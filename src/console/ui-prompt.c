@@ -313,6 +313,22 @@ run(enum prompt_kind kind, const char *question, const char *initial)
 	P.active = false;
 }
 
+/* prompt_choice among labels marked N_(): translated here, so that callers keep
+ * one static table of them. */
+int
+prompt_choice_tr(const char *title, const char *const *labels, size_t n, size_t initial)
+{
+	const char **tr = xcalloc(n > 0 ? n : 1, sizeof *tr);
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++)
+		tr[i] = _(labels[i]);
+	k = prompt_choice(title, tr, n, initial);
+	free(tr);
+	return k;
+}
+
 char *
 prompt_line(const char *question, const char *initial)
 {

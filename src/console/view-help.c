@@ -53,6 +53,9 @@ open_view(struct view *v)
 	add_row(hv, _("Keys of every view:"));
 	keys_each(KM_GENERIC, add_binding, hv);
 	add_row(hv, "");
+	xasprintf(&head, _("Search keys: %s"), query_keys);
+	add_row(hv, head);
+	free(head);
 	add_row(hv, _("Search: status:open queue:voirie owner:me prio:>=3 district:Nord"));
 	add_row(hv, _("        created:>2026-01-01 updated:<7d subject:word requester:name"));
 	add_row(

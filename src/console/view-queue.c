@@ -265,7 +265,7 @@ action(struct view *v, enum action a, const char *arg)
 		if (r->kind == ROW_MINE)
 			view_run_action(A_MINE, NULL);
 		else if (r->kind == ROW_QUEUE)
-			view_index_open_queue(r->id, r->code, r->name);
+			view_open_queue(r->id, r->code, r->name);
 		return 1;
 	case A_NEXT_TICKET:
 		if ((r = selected_queue(v)) == NULL) {
@@ -282,12 +282,6 @@ action(struct view *v, enum action a, const char *arg)
 	default:
 		return list_action(&ov->list, a, ui_lines() - 4);
 	}
-}
-
-static void
-on_notify(struct view *v, long long ticket_id)
-{
-	v->dirty = true;
 }
 
 static void
@@ -314,7 +308,7 @@ const struct view_ops view_queue_ops = {
 	.load = load,
 	.draw = draw,
 	.action = action,
-	.on_notify = on_notify,
+	.on_notify = view_dirty_on_notify,
 	.close = close_view,
 	.title = title,
 };

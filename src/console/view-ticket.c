@@ -64,7 +64,6 @@ static const char sql_links[] =
 
 static const char sql_presence[] =
     "SELECT login, display_name, writing FROM guichet.presence_list($1::bigint)";
-static const char sql_presence_set[] = "SELECT guichet.presence_set($1::bigint, $2::bool)";
 static const char sql_presence_leave[] = "SELECT guichet.presence_leave($1::bigint)";
 
 #define PRESENCE_HEARTBEAT_MS 30000.0
@@ -243,14 +242,20 @@ layout_header(struct ticket_view *tv, int width)
 static const char *
 kind_label(const char *kind)
 {
-	if (strcmp(kind, "mail_in") == 0)
-		return _("mail from");
-	if (strcmp(kind, "mail_out") == 0)
-		return _("reply by");
-	if (strcmp(kind, "note") == 0)
-		return _("internal note by");
-	if (strcmp(kind, "phone") == 0)
-		return _("phone call, noted by");
+	static const struct {
+		const char *kind;
+		const char *label; /* N_() */
+	} labels[] = {
+		{ "mail_in", N_("mail from") },
+		{ "mail_out", N_("reply by") },
+		{ "note", N_("internal note by") },
+		{ "phone", N_("phone call, noted by") },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(labels); i++)
+		if (strcmp(kind, labels[i].kind) == 0)
+			return _(labels[i].label);
 	return _("system");
 }
 
@@ -477,18 +482,6 @@ presence_load(struct view *v)
 	conn_send("presence", sql_presence, 1, params, on_presence_list, v, NULL);
 }
 
-void
-ticket_presence(long long ticket, bool writing)
-{
-	char id[32];
-	const char *params[2] = { id, writing ? "true" : "false" };
-
-	if (!conn_ready())
-		return;
-	snprintf(id, sizeof id, "%lld", ticket);
-	conn_send("presence:set", sql_presence_set, 2, params, ignore_result, NULL, NULL);
-}
-
 static void
 open_view(struct view *v)
 {
@@ -664,7 +657,7 @@ open_link(struct ticket_view *tv)
 		id = ids[k];
 	free(ids);
 	if (id != 0)
-		view_ticket_open(id);
+		view_open_ticket(id);
 	return 1;
 }
 
@@ -688,7 +681,7 @@ action(struct view *v, enum action a, const char *arg)
 			ui_error("%s", _("this ticket has no links"));
 		return 1;
 	case A_HISTORY:
-		view_history_open(tv->id);
+		view_open_history(tv->id);
 		return 1;
 	case A_SAVE_ATTACHMENT:
 		save_attachment(tv, arg);

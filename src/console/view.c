@@ -1,8 +1,10 @@
 /*
- * view.c — the stack of views (overview, index, ticket, history, help, kb), key
- * dispatch through the action table, the actions every view shares (quit, help,
- * search, the `:` command line) and the clock that reloads views marked dirty by
- * NOTIFY, at most about three times a second.
+ * view.c — the registry and the stack of views (overview, index, ticket, history,
+ * help, kb): every view is opened through view_open_*() here, so that the views and
+ * the actions depend on this file and not on each other. Also key dispatch through
+ * the action table, the actions every view shares (quit, help, search, the `:`
+ * command line), painting a pass, and the clock that reloads views marked dirty
+ * by NOTIFY, at most about three times a second.
  */
 #include "config.h"
 
@@ -18,6 +20,62 @@ static struct view *stack[VIEW_MAX];
 static int depth;
 static const char *pending_draw_label;
 static double pending_draw_since;
+static int (*global_actions)(enum action, const char *);
+
+/* The registry: the only callers of the views' own openers. */
+void
+view_open_overview(void)
+{
+	view_queue_open();
+}
+
+void
+view_open_queue(int queue_id, const char *code, const char *name)
+{
+	view_index_open_queue(queue_id, code, name);
+}
+
+int
+view_open_search(const char *text, char **cause)
+{
+	return view_index_open_search(text, cause);
+}
+
+void
+view_open_ticket(long long id)
+{
+	view_ticket_open(id);
+}
+
+void
+view_open_history(long long id)
+{
+	view_history_open(id);
+}
+
+void
+view_open_help(enum keymap map)
+{
+	view_help_open(map);
+}
+
+void
+view_open_kb(const char *words, long long for_ticket)
+{
+	view_kb_open(words, for_ticket);
+}
+
+long long
+view_current_ticket(void)
+{
+	return view_ticket_current();
+}
+
+void
+view_set_global_actions(int (*fn)(enum action, const char *arg))
+{
+	global_actions = fn;
+}
 
 struct view *
 view_push(const struct view_ops *ops, void *data)
@@ -134,6 +192,21 @@ view_draw_all(void)
 	}
 }
 
+/* One pass's screen: the views, the status line, a prompt, then one doupdate. */
+void
+view_paint(void)
+{
+	struct view *v = view_top();
+
+	view_draw_all();
+	ui_status_draw(
+	    v != NULL && v->ops->title != NULL ? v->ops->title(v) : NULL, conn_state_text());
+	if (prompt_active())
+		prompt_redraw();
+	ui_flush(prompt_active());
+	view_after_flush();
+}
+
 /* The time to a drawn screen, for --timing: measured once the screen is updated. */
 void
 view_after_flush(void)
@@ -151,38 +224,47 @@ view_after_flush(void)
 	pending_draw_label = NULL;
 }
 
-void
-view_dispatch_notify(long long ticket_id)
+/* A ticket changed (or its presence did): every view that shows it hears of it;
+ * at_once skips the reload throttle (our own change should show now). */
+static void
+dispatch(long long ticket_id, bool presence, bool at_once)
 {
-	int i;
-
-	for (i = 0; i < depth; i++)
-		if (stack[i]->ops->on_notify != NULL)
-			stack[i]->ops->on_notify(stack[i], ticket_id);
-}
-
-void
-view_dispatch_own_change(long long ticket_id)
-{
+	void (*hook)(struct view *, long long);
 	int i;
 
 	for (i = 0; i < depth; i++) {
-		if (stack[i]->ops->on_notify == NULL)
+		hook = presence ? stack[i]->ops->on_presence : stack[i]->ops->on_notify;
+		if (hook == NULL)
 			continue;
-		stack[i]->ops->on_notify(stack[i], ticket_id);
-		if (stack[i]->dirty)
+		hook(stack[i], ticket_id);
+		if (at_once && stack[i]->dirty)
 			stack[i]->loaded_at = 0;
 	}
 }
 
 void
+view_dispatch_notify(long long ticket_id)
+{
+	dispatch(ticket_id, false, false);
+}
+
+void
+view_dispatch_own_change(long long ticket_id)
+{
+	dispatch(ticket_id, false, true);
+}
+
+void
 view_dispatch_presence(long long ticket_id)
 {
-	int i;
+	dispatch(ticket_id, true, false);
+}
 
-	for (i = 0; i < depth; i++)
-		if (stack[i]->ops->on_presence != NULL)
-			stack[i]->ops->on_presence(stack[i], ticket_id);
+/* For the views that reload on any change at all (the overview, an index). */
+void
+view_dirty_on_notify(struct view *v, long long ticket_id)
+{
+	v->dirty = true;
 }
 
 void
@@ -234,7 +316,7 @@ command_line(void)
 	if (*line == '\0')
 		;
 	else if (parse_int(*line == '#' ? line + 1 : line, 1, INT64_MAX, &id) == 0)
-		view_ticket_open(id);
+		view_open_ticket(id);
 	else if (strcmp(line, "bind") == 0) {
 		char *full;
 
@@ -268,7 +350,7 @@ search(const char *arg)
 		free(text);
 		return;
 	}
-	if (view_index_open_search(text, &cause) != 0) {
+	if (view_open_search(text, &cause) != 0) {
 		ui_error("%s", cause);
 		free(cause);
 	}
@@ -287,7 +369,7 @@ open_ticket(const char *arg)
 	if (parse_int(*text == '#' ? text + 1 : text, 1, INT64_MAX, &id) != 0)
 		ui_error(_("not a ticket number: %s"), text);
 	else
-		view_ticket_open(id);
+		view_open_ticket(id);
 	free(text);
 }
 
@@ -310,7 +392,7 @@ view_run_action(enum action action, const char *arg)
 		console.quit = true;
 		return 1;
 	case A_HELP:
-		view_help_open(v != NULL ? v->ops->keymap : KM_GENERIC);
+		view_open_help(v != NULL ? v->ops->keymap : KM_GENERIC);
 		return 1;
 	case A_REDRAW:
 		ui_resize();
@@ -336,11 +418,11 @@ view_run_action(enum action action, const char *arg)
 	case A_KB:
 		words = arg != NULL ? xstrdup(arg) : prompt_line(_("knowledge base:"), NULL);
 		if (words != NULL)
-			view_kb_open(words, view_ticket_current());
+			view_open_kb(words, view_current_ticket());
 		free(words);
 		return 1;
 	default:
-		if (action_global(action, arg))
+		if (global_actions != NULL && global_actions(action, arg))
 			return 1;
 		ui_error(_("%s: not available in this view"),
 		    action_info(action) != NULL ? action_info(action)->name : "?");

@@ -42,9 +42,7 @@ report_contacts(struct report_query *q, char **cause)
 		PQclear(res);
 		return NULL;
 	}
-	r = report_new(o, _("Engaged requesters"));
-	report_add_common_filters(r, o);
-	t = report_add_table(r, "main", NULL);
+	r = report_new_main(o, _("Engaged requesters"), &t);
 	table_add_column(t, "contact", _("Requester"), VT_TEXT, COL_LABEL);
 	table_add_column(t, "email", _("Mail"), VT_TEXT, 0);
 	table_add_column(t, "tickets", _("Tickets"), VT_INT, 0);

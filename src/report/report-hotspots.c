@@ -39,9 +39,7 @@ report_hotspots(struct report_query *q, char **cause)
 	report_query_set(q, 8, limit);
 	if ((res = report_exec(q, hotspots_sql, 8, cause)) == NULL)
 		return NULL;
-	r = report_new(o, _("Hot spots"));
-	report_add_common_filters(r, o);
-	t = report_add_table(r, "main", NULL);
+	r = report_new_main(o, _("Hot spots"), &t);
 	table_add_column(t, "place",
 	    strcmp(dim, "district") == 0 ? _("District") : dim + strlen("field:"), VT_TEXT,
 	    COL_LABEL);

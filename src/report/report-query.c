@@ -165,6 +165,17 @@ add_list_filter(struct report *r, const char *key, const char *label, const char
 }
 
 /* The filters every report names in its header. */
+/* A new report with the common filters and its one table, "main", in *main. */
+struct report *
+report_new_main(const struct report_options *o, const char *title, struct report_table **main)
+{
+	struct report *r = report_new(o, title);
+
+	report_add_common_filters(r, o);
+	*main = report_add_table(r, "main", NULL);
+	return r;
+}
+
 void
 report_add_common_filters(struct report *r, const struct report_options *o)
 {

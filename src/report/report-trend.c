@@ -35,9 +35,7 @@ report_trend(struct report_query *q, char **cause)
 	report_query_set(q, 7, per);
 	if ((res = report_exec(q, trend_sql, 7, cause)) == NULL)
 		return NULL;
-	r = report_new(o, _("Trend"));
-	report_add_common_filters(r, o);
-	t = report_add_table(r, "main", NULL);
+	r = report_new_main(o, _("Trend"), &t);
 	t->series = o->nby == 0;
 	if (o->nby == 1)
 		volume_add_dimension_columns(t, o->by, 1);

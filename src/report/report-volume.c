@@ -25,19 +25,23 @@ static const char *const default_by[] = { "queue" };
 static const char *
 dimension_label(const char *dim)
 {
-	if (strcmp(dim, "queue") == 0)
-		return _("Queue");
-	if (strcmp(dim, "service") == 0)
-		return _("Service");
-	if (strcmp(dim, "district") == 0)
-		return _("District");
-	if (strcmp(dim, "channel") == 0)
-		return _("Channel");
-	if (strcmp(dim, "status") == 0)
-		return _("Status");
-	if (strcmp(dim, "priority") == 0)
-		return _("Priority");
-	return dim + strlen("field:");
+	static const struct {
+		const char *dim;
+		const char *label; /* N_() */
+	} labels[] = {
+		{ "queue", N_("Queue") },
+		{ "service", N_("Service") },
+		{ "district", N_("District") },
+		{ "channel", N_("Channel") },
+		{ "status", N_("Status") },
+		{ "priority", N_("Priority") },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(labels); i++)
+		if (strcmp(dim, labels[i].dim) == 0)
+			return _(labels[i].label);
+	return dim + strlen("field:"); /* field:NAME: the field's name */
 }
 
 /* csv/json keys: "queue", or "field_quartier" for field:quartier. */
@@ -97,9 +101,7 @@ report_volume(struct report_query *q, char **cause)
 	report_query_set(q, 7, o->per);
 	if ((res = report_exec(q, volume_sql, 7, cause)) == NULL)
 		return NULL;
-	r = report_new(o, _("Ticket volume"));
-	report_add_common_filters(r, o);
-	t = report_add_table(r, "main", NULL);
+	r = report_new_main(o, _("Ticket volume"), &t);
 	volume_add_period_column(t, o->per);
 	volume_add_dimension_columns(t, by, nby);
 	table_add_column(t, "created", _("Created"), VT_INT, COL_BAR);

@@ -165,15 +165,16 @@ PGresult *report_exec(struct report_query *, const char *sql, int nparams, char 
 PGresult *report_exec_params(
     struct report_query *, const char *sql, int nparams, const char *const *params, char **cause);
 void report_add_common_filters(struct report *, const struct report_options *);
+struct report *
+report_new_main(const struct report_options *, const char *title, struct report_table **main);
 char *sql_text_array(const char **, size_t);
 
 struct report *report_volume(struct report_query *, char **);
 struct report *report_trend(struct report_query *, char **);
 struct report *report_sla(struct report_query *, char **);
-struct report *report_quality(struct report_query *, char **);
 struct report *report_backlog(struct report_query *, char **);
-struct report *report_agents(struct report_query *, char **);
-struct report *report_escalations(struct report_query *, char **);
+/* agents, escalations, quality: rows of report-simple.c's table, by o->name */
+struct report *report_simple(struct report_query *, char **);
 struct report *report_hotspots(struct report_query *, char **);
 struct report *report_contacts(struct report_query *, char **);
 

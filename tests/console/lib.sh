@@ -7,8 +7,13 @@
 #   type_text NAME TEXT               literal text
 #   wait_for NAME TEXT [SECONDS]      poll the screen until TEXT (fixed string) shows
 #   wait_gone NAME TEXT [SECONDS]     … until it is gone
+#   wait_line NAME N TEXT [SECONDS]   … until line N (1-based) holds TEXT
 #   wait_sql SQL EXPECTED [SECONDS]   poll a superuser query until it prints EXPECTED
 #   sql SQL                           run it as the superuser, print the rows
+#   screen_is NAME SCREEN DESC [SEC]  the whole 80×24 screen, masked, equals
+#                                     tests/console/screens/SCREEN.screen (a diff
+#                                     on failure); GUICHET_UPDATE_SCREENS=1 writes it
+#   screen_mask                       filter: blank out what the clock changes
 #
 # The scripted $EDITOR writes $CONSOLE_DIR/body into an empty file and leaves a
 # file that has text (a resumed draft) as it is; when $CONSOLE_DIR/editor-hook
@@ -117,6 +122,21 @@ wait_gone()
 	return 1
 }
 
+wait_line()
+{
+	_wl_n=$(( ${4:-5} * 20 ))
+	while [ "$_wl_n" -gt 0 ]; do
+		if screen "$1" | sed -n "$2p" | grep -F -q -- "$3"; then
+			return 0
+		fi
+		sleep 0.05
+		_wl_n=$((_wl_n - 1))
+	done
+	echo "timed out waiting for line $2 to hold: $3"
+	screen "$1" | sed 's/^/|/'
+	return 1
+}
+
 sql()
 {
 	"$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -c "$1"
@@ -134,5 +154,86 @@ wait_sql()
 	echo "timed out: $1"
 	echo "expected: $2"
 	echo "     got: $_ws_got"
+	return 1
+}
+
+# Whole screens (tig's way). The expected screens are the text of the 80×24
+# pane; what depends on the wall clock is masked, in the screen and in the file
+# alike, and only that:
+#   - dates and times, "2026-12-02", "2026-12-02 13:26" and "…:11", become
+#     YYYY-MM-DD, YYYY-MM-DD hh:mm and YYYY-MM-DD hh:mm:ss;
+#   - in an index (the line under the header " id p status age sla owner"), the
+#     age and sla columns, from "age" up to "owner", become ~ (the SLA countdown
+#     follows the business hours of the day the test runs);
+#   - the countdown after "Due:" in a ticket's header becomes ~~.
+# Everything else (ids, subjects, statuses, owners, counts, the status line,
+# prompts and pickers) is compared to the letter.
+SCREENS_DIR=$top_srcdir/tests/console/screens
+
+screen_mask()
+{
+	sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}/YYYY-MM-DD hh:mm:ss/g
+	    s/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/YYYY-MM-DD hh:mm/g
+	    s/[0-9]{4}-[0-9]{2}-[0-9]{2}/YYYY-MM-DD/g
+	    s/^(Due: +)-?[0-9]+[smhdwy] /\1~~ /' |
+	    awk '
+	    / id p status +age +sla +owner/ { a = index($0, "age"); o = index($0, "owner"); print; next }
+	    a > 0 && $0 ~ /^[ *+]* *[0-9]+ [1-5] [a-z]+ / && length($0) >= o {
+		    fill = ""
+		    while (length(fill) < o - a - 1)
+			    fill = fill "~"
+		    print substr($0, 1, a - 1) fill " " substr($0, o)
+		    next
+	    }
+	    { print }'
+}
+
+# wait_for, and a failed assertion when the text never shows (the screen then
+# compared or written would not be the one meant).
+await()
+{
+	wait_for "$@" > "$CONSOLE_DIR/await.out" && return 0
+	fail "the screen shows: $2"
+	sed 's/^/# /' "$CONSOLE_DIR/await.out"
+	return 1
+}
+
+# Poll the screen until it equals the expected one (it is drawn asynchronously).
+screen_is()
+{
+	_si_file=$SCREENS_DIR/$2.screen
+	_si_got=$CONSOLE_DIR/$2.got
+	if [ -n "${GUICHET_UPDATE_SCREENS:-}" ]; then
+		# Write it once two captures 0.3 s apart agree (the screen has settled).
+		: > "$_si_got.prev"
+		_si_n=40
+		while [ "$_si_n" -gt 0 ]; do
+			screen "$1" | screen_mask > "$_si_got"
+			cmp -s "$_si_got" "$_si_got.prev" && break
+			cp "$_si_got" "$_si_got.prev"
+			sleep 0.3
+			_si_n=$((_si_n - 1))
+		done
+		mkdir -p "$SCREENS_DIR" && cp "$_si_got" "$_si_file"
+		pass "$3 (screen $2 written)"
+		return 0
+	fi
+	if [ ! -f "$_si_file" ]; then
+		fail "$3: there is no $2.screen (GUICHET_UPDATE_SCREENS=1 or make update-screens)"
+		return 1
+	fi
+	_si_n=$(( ${4:-10} * 20 ))
+	while :; do
+		screen "$1" | screen_mask > "$_si_got"
+		if cmp -s "$_si_got" "$_si_file"; then
+			pass "$3"
+			return 0
+		fi
+		[ "$_si_n" -le 0 ] && break
+		sleep 0.05
+		_si_n=$((_si_n - 1))
+	done
+	fail "$3 (screens/$2.screen)"
+	diff -u "$_si_file" "$_si_got" | sed 's/^/# /'
 	return 1
 }

@@ -92,7 +92,8 @@ keys main q
 
 tmux -L "$TMUX_SOCKET" resize-window -t main -x 120 -y 40
 ok "after a resize the whole subject fits" wait_for main "Arbre tombé sur la chaussée"
-like "$(screen main | sed -n 39p)" 'guichet: alice' "the status line moved to the new bottom"
+# The subject shows at 80 columns already: wait for the redraw at the new size.
+ok "the status line moved to the new bottom" wait_line main 39 'guichet: alice'
 tmux -L "$TMUX_SOCKET" resize-window -t main -x 80 -y 24
 ok "and back to 80 columns, the requester column narrower" \
     wait_for main "requester    subject"

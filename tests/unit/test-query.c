@@ -203,8 +203,10 @@ the_queue_of_an_index(void **state)
 	query_set_queue(&q, 42);
 	assert_string_equal(P(q, 1), "42");
 	query_free(&q);
-	/* The keys the help and the man page list. */
-	assert_non_null(strstr(query_keys, "district"));
+	/* The keys the help lists, made from the key table (aliases left out). */
+	assert_string_equal(query_keys,
+	    "status queue owner prio district created updated "
+	    "subject requester id level channel service field");
 }
 
 static void

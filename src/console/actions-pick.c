@@ -1,0 +1,271 @@
+/*
+ * actions-pick.c — the choices an action asks for among rows of the database:
+ * a level-2 queue, a dynamic field, a queue to create a ticket in, a reply
+ * template (filled with the ticket's values), a requester. Each runs its
+ * statement, offers one label per row and hands the chosen row back.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console.h"
+#include "actions.h"
+
+static const char sql_level2[] =
+    "SELECT q.id, q.code, q.name, q.id = (SELECT s.escalate_to FROM guichet.ticket t"
+    "  JOIN guichet.queue s ON s.id = t.queue_id WHERE t.id = $1::bigint) AS preferred"
+    " FROM guichet.queue q WHERE q.level = 2 AND q.active ORDER BY preferred DESC, q.code";
+static const char sql_fields[] =
+    "SELECT name, label, kind, array_to_string(allowed, E'\\x1f') AS allowed"
+    " FROM guichet.field ORDER BY position, name";
+static const char sql_writable_queues[] =
+    "SELECT q.id, q.code, q.name FROM guichet.queue q WHERE q.active"
+    " AND q.id = ANY (guichet.visible_queues()) AND guichet.may_write(q.id) ORDER BY q.code";
+static const char sql_templates[] = "SELECT id, name, body FROM guichet.template ORDER BY name";
+static const char sql_reply_context[] =
+    "SELECT t.id, t.subject, q.name AS queue, coalesce(nullif(c.name, ''), c.email, '') AS"
+    " requester, a.display_name AS agent FROM guichet.ticket t"
+    " JOIN guichet.queue q ON q.id = t.queue_id"
+    " LEFT JOIN guichet.contact c ON c.id = t.requester_id"
+    " LEFT JOIN guichet.agent a ON a.login = session_user WHERE t.id = $1::bigint";
+static const char sql_contacts[] =
+    "SELECT id, name, email, phone FROM guichet.contact"
+    " WHERE name ILIKE $1::text OR email ILIKE $1::text OR phone ILIKE $1::text"
+    " ORDER BY name, email LIMIT 50";
+static const char sql_contact_new[] =
+    "SELECT guichet.find_or_create_contact($1::text, $2::text, $3::text) AS id";
+
+PGresult *
+action_call(const char *label, const char *sql, int n, const char *const *params)
+{
+	char *cause = NULL;
+	PGresult *res;
+
+	if ((res = conn_call(label, sql, n, params, &cause, NULL, NULL)) == NULL) {
+		ui_error("%s", cause);
+		free(cause);
+	}
+	return res;
+}
+
+/*
+ * A choice among the rows of a statement, one label per row (label_of): the
+ * chosen row's index, *res kept for the caller to read and clear; or -1 when
+ * the statement failed, found nothing (empty is said) or the agent cancelled.
+ */
+static int
+pick_row(const char *label, const char *sql, int n, const char *const *params, const char *title,
+    const char *empty, char *(*label_of)(const PGresult *, int), PGresult **res)
+{
+	char **labels;
+	int nrows, k, i;
+
+	if ((*res = action_call(label, sql, n, params)) == NULL)
+		return -1;
+	if ((nrows = PQntuples(*res)) == 0) {
+		ui_error("%s", empty);
+		k = -1;
+	} else {
+		labels = xcalloc((size_t)nrows, sizeof *labels);
+		for (i = 0; i < nrows; i++)
+			labels[i] = label_of(*res, i);
+		k = prompt_choice(title, (const char *const *)labels, (size_t)nrows, 0);
+		for (i = 0; i < nrows; i++)
+			free(labels[i]);
+		free(labels);
+	}
+	if (k < 0) {
+		PQclear(*res);
+		*res = NULL;
+	}
+	return k;
+}
+
+static char *
+queue_label(const PGresult *res, int i)
+{
+	char *s;
+
+	xasprintf(&s, "%s — %s", db_value(res, i, "code"), db_value(res, i, "name"));
+	return s;
+}
+
+static char *
+field_label(const PGresult *res, int i)
+{
+	char *s;
+
+	xasprintf(&s, "%s (%s, %s)", db_value(res, i, "label"), db_value(res, i, "name"),
+	    db_value(res, i, "kind"));
+	return s;
+}
+
+/* The level-2 queues, the ticket's own escalation target first. */
+int
+pick_level2_queue(long long ticket, PGresult **res)
+{
+	char id[32];
+	const char *params[1] = { id };
+
+	snprintf(id, sizeof id, "%lld", ticket);
+	return pick_row("escalate:queues", sql_level2, 1, params,
+	    _("escalate to which level-2 queue?"), _("there is no level-2 queue to escalate to"),
+	    queue_label, res);
+}
+
+int
+pick_field(PGresult **res)
+{
+	return pick_row("fields", sql_fields, 0, NULL, _("set which field?"),
+	    _("no dynamic fields are defined"), field_label, res);
+}
+
+int
+pick_writable_queue(PGresult **res)
+{
+	return pick_row("queues", sql_writable_queues, 0, NULL, _("new ticket in which queue?"),
+	    _("you may not create tickets in any queue"), queue_label, res);
+}
+
+/* {{name}} in a template: the ticket's values. Unknown names stay as they are. */
+static char *
+fill_template(const char *body, PGresult *ctx)
+{
+	static const char *const names[] = { "ticket", "id", "subject", "queue", "requester",
+		"agent" };
+	static const char *const columns[] = { "id", "id", "subject", "queue", "requester",
+		"agent" };
+	struct strbuf sb;
+	const char *s = body, *end;
+	size_t i;
+
+	strbuf_init(&sb);
+	while (*s != '\0') {
+		if (s[0] == '{' && s[1] == '{' && (end = strstr(s + 2, "}}")) != NULL) {
+			char *name = xstrndup(s + 2, (size_t)(end - s - 2));
+			char *trim = name;
+
+			while (*trim == ' ')
+				trim++;
+			trim[strcspn(trim, " ")] = '\0';
+			for (i = 0; i < nitems(names); i++) {
+				if (strcmp(trim, names[i]) == 0 && ctx != NULL &&
+				    PQntuples(ctx) > 0) {
+					const char *v = db_value(ctx, 0, columns[i]);
+
+					strbuf_puts(&sb, v != NULL ? v : "");
+					break;
+				}
+			}
+			if (i == nitems(names))
+				strbuf_add(&sb, s, (size_t)(end + 2 - s));
+			free(name);
+			s = end + 2;
+			continue;
+		}
+		strbuf_addch(&sb, *s++);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Choose a template (or none); returns the initial text and sets *template_id. */
+char *
+choose_template(long long ticket, char *template_id, size_t len)
+{
+	PGresult *res, *ctx;
+	char id[32], *cause = NULL, *text;
+	const char *params[1] = { id };
+	const char **labels;
+	int n, k, i;
+
+	snprintf(template_id, len, "%s", "");
+	res = conn_call("templates", sql_templates, 0, NULL, &cause, NULL, NULL);
+	if (res == NULL) {
+		free(cause);
+		return xstrdup("");
+	}
+	n = PQntuples(res);
+	if (n == 0) {
+		PQclear(res);
+		return xstrdup("");
+	}
+	labels = xcalloc((size_t)n + 1, sizeof *labels);
+	labels[0] = _("(no template)");
+	for (i = 0; i < n; i++)
+		labels[i + 1] = db_value(res, i, "name");
+	k = prompt_choice(_("reply with which template?"), labels, (size_t)n + 1, 0);
+	free(labels);
+	if (k <= 0) {
+		PQclear(res);
+		return k < 0 ? NULL : xstrdup("");
+	}
+	snprintf(id, sizeof id, "%lld", ticket);
+	ctx = conn_call("reply:context", sql_reply_context, 1, params, &cause, NULL, NULL);
+	free(cause);
+	text = fill_template(db_value(res, k - 1, "body"), ctx);
+	snprintf(template_id, len, "%s", db_value(res, k - 1, "id"));
+	if (ctx != NULL)
+		PQclear(ctx);
+	PQclear(res);
+	return text;
+}
+
+/* The requester of a new ticket: found by name, mail or phone, or created. */
+char *
+choose_contact(void)
+{
+	PGresult *res;
+	char *who, *pattern, *id = NULL, **labels;
+	const char *params[3];
+	int n, k, i;
+
+	if ((who = prompt_line(_("requester (part of a name, mail or phone):"), NULL)) == NULL)
+		return NULL;
+	/* "o_brien" or "50%" are what was typed, not wildcards. */
+	pattern = query_like_pattern(who);
+	params[0] = pattern;
+	res = action_call("contacts", sql_contacts, 1, params);
+	free(pattern);
+	if (res == NULL) {
+		free(who);
+		return NULL;
+	}
+	n = PQntuples(res);
+	labels = xcalloc((size_t)n + 1, sizeof *labels);
+	labels[0] = xstrdup(_("(a new contact)"));
+	for (i = 0; i < n; i++)
+		xasprintf(&labels[i + 1], "%s <%s> %s", db_value(res, i, "name"),
+		    db_value(res, i, "email") ? db_value(res, i, "email") : "",
+		    db_value(res, i, "phone") ? db_value(res, i, "phone") : "");
+	k = prompt_choice(
+	    _("which requester?"), (const char *const *)labels, (size_t)n + 1, n > 0 ? 1 : 0);
+	for (i = 0; i <= n; i++)
+		free(labels[i]);
+	free(labels);
+	if (k > 0)
+		id = xstrdup(db_value(res, k - 1, "id"));
+	PQclear(res);
+	if (k == 0) {
+		char *mail = prompt_line(_("mail address (Enter: none):"), NULL);
+		char *name = mail != NULL ? prompt_line(_("name:"), who) : NULL;
+		char *phone = name != NULL ? prompt_line(_("phone (Enter: none):"), NULL) : NULL;
+
+		if (phone != NULL) {
+			params[0] = *mail != '\0' ? mail : NULL;
+			params[1] = name;
+			params[2] = *phone != '\0' ? phone : NULL;
+			res = action_call("contact:new", sql_contact_new, 3, params);
+			if (res != NULL) {
+				id = xstrdup(db_value(res, 0, "id"));
+				PQclear(res);
+			}
+		}
+		free(mail);
+		free(name);
+		free(phone);
+	}
+	free(who);
+	return id;
+}
