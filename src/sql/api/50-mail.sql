@@ -1,4 +1,4 @@
--- 0010_mail.sql — the mail gateway's server side: raw storage, ingest_message
+-- 50-mail.sql — the mail gateway's server side: raw storage, ingest_message
 -- (threading, routing, loops, bounces, rate cap, acknowledgement), quarantine.
 --
 -- guichet-mail parses MIME in C (libetpan) and calls ingest_message() once per
@@ -18,28 +18,6 @@
 
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, public;
-
--- How many times an admin asked for a retry: a retried message skips the rate cap.
-ALTER TABLE raw_message ADD COLUMN retries integer NOT NULL DEFAULT 0;
--- The sender, kept for the rate cap's review list and for admins.
-ALTER TABLE raw_message ADD COLUMN mail_from text;
-ALTER TABLE raw_message ADD COLUMN subject text;
-CREATE INDEX raw_message_ticket ON raw_message (ticket_id) WHERE ticket_id IS NOT NULL;
-CREATE INDEX outbox_message_id_lower ON outbox (message_id);
-CREATE INDEX article_ticket_contact ON article (ticket_id, author_contact_id);
-
--- The import compresses every raw message and body it stores (2-8 KB each):
--- lz4 does it about four times faster than the default pglz, and as small.
--- Only new values are affected; a server built without lz4 keeps pglz.
-DO $lz4$
-BEGIN
-	ALTER TABLE raw_message ALTER COLUMN bytes SET COMPRESSION lz4;
-	ALTER TABLE article ALTER COLUMN body SET COMPRESSION lz4;
-	ALTER TABLE blob ALTER COLUMN content SET COMPRESSION lz4;
-EXCEPTION WHEN feature_not_supported THEN
-	RAISE NOTICE 'lz4 is not available: raw messages stay compressed with pglz';
-END
-$lz4$;
 
 -- Store raw bytes (or find them); p_error quarantines them. Returns the row id.
 CREATE FUNCTION store_raw(p_bytes bytea, p_source text, p_message_id text,
@@ -108,7 +86,7 @@ BEGIN
 END
 $$;
 
--- The sender as a contact (find_or_create_contact, 0004), or NULL when the
+-- The sender as a contact (find_or_create_contact, 30-ticket), or NULL when the
 -- address is not one a reply could go to: such mail is still imported.
 CREATE FUNCTION mail_contact(p_email text, p_name text)
     RETURNS bigint
@@ -348,7 +326,7 @@ END
 $$;
 
 -- The article of an incoming message; p_id is its id when the caller reserved
--- one (a new ticket chains the article's history row with its own, 0002).
+-- one (a new ticket chains the article's history row with its own, 10-history).
 -- p_rawrow: the raw message, not stored yet (see ingest_message), written
 -- here with the ticket and article it became.
 CREATE FUNCTION mail_article(p_ticket bigint, p_contact bigint, p_mail jsonb, p_raw bigint,
@@ -480,7 +458,7 @@ BEGIN
 	SELECT id INTO v_service FROM service WHERE code = p_mail#>>'{route,service}' AND active;
 	v_priority := coalesce((p_mail#>>'{route,priority}')::smallint, v_queue.default_priority);
 	-- The article's history row, and the link's, are chained with the
-	-- ticket's (0002).
+	-- ticket's (10-history).
 	v_article := nextval('guichet.article_id_seq');
 	PERFORM set_config('guichet.first_article', v_article || ' mail_in', true);
 	IF p_link IS NOT NULL THEN

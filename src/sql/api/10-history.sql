@@ -1,4 +1,4 @@
--- 0002_history.sql — the append-only, hash-chained audit trail and live NOTIFY.
+-- 10-history.sql — the append-only, hash-chained audit trail and live NOTIFY.
 --
 -- Every change to a ticket, its articles, fields or links writes history rows
 -- from triggers, in the same transaction, whoever makes it (API functions, the

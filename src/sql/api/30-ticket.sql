@@ -1,4 +1,4 @@
--- 0004_api_ticket.sql — the ticket API: the only way logins change tickets.
+-- 30-ticket.sql — the ticket API: the only way logins change tickets.
 --
 -- Every function is SECURITY DEFINER with a fixed search_path, identifies the
 -- caller by session_user and checks her rights itself:
@@ -10,7 +10,7 @@
 -- so two agents acting at once are serialised on the ticket and the second one
 -- sees the first one's change (claim conflicts: GU001; p_seen: GU002).
 -- History rows, updated_at/updated_by, the owner's lease renewal and NOTIFY
--- come from the triggers of 0002; the functions name the action of their
+-- come from the triggers of 10-history; the functions name the action of their
 -- ticket changes (claim, release, escalate, merge …) with guichet.action.
 --
 -- Status transitions (anything else: GU003):
@@ -25,13 +25,6 @@
 
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, public;
-
--- Phone-only contacts are found by their number.
-CREATE INDEX contact_phone ON contact (phone) WHERE phone IS NOT NULL AND email IS NULL;
--- reply threads on the ticket's last incoming mail: found at once, instead of
--- walking back through every note and reply of a long ticket.
-CREATE INDEX article_ticket_mail_in ON article (ticket_id, created_at, id)
-    WHERE kind = 'mail_in' AND message_id IS NOT NULL;
 
 --
 -- Internal helpers (not granted to anyone: only the API calls them).
@@ -102,7 +95,7 @@ BEGIN
 END
 $$;
 
--- Names the action of the ticket changes that follow (see 0002).
+-- Names the action of the ticket changes that follow (see 10-history).
 CREATE FUNCTION history_action(p_action text)
     RETURNS void
     LANGUAGE plpgsql AS $$
@@ -288,7 +281,7 @@ BEGIN
 	END IF;
 
 	-- The first article's history row is chained with the ticket's own
-	-- (guichet.first_article, 0002): its id is reserved first. Without a
+	-- (guichet.first_article, 10-history): its id is reserved first. Without a
 	-- body the setting is cleared, so that nothing set before is chained.
 	IF btrim(coalesce(p_body, ''), E' \t\r\n') <> '' THEN
 		kind := CASE p_channel WHEN 'phone' THEN 'phone' ELSE 'note' END;
@@ -297,7 +290,7 @@ BEGIN
 	PERFORM set_config('guichet.first_article',
 	    CASE WHEN aid IS NULL THEN '' ELSE aid || ' ' || kind END, true);
 	-- organisation_id, level and the SLA due times are filled by the
-	-- ticket_defaults trigger (0005) from the queue and the policy.
+	-- ticket_defaults trigger (40-sla) from the queue and the policy.
 	INSERT INTO ticket (queue_id, organisation_id, service_id, subject, priority,
 	    requester_id, channel, district_id)
 	VALUES (q.id, q.organisation_id, p_service, p_subject,
@@ -646,7 +639,7 @@ $$;
 -- Apply a legal status change to a locked ticket (shared by set_status and
 -- the pending wake-up): the resolution and closing times, the pending clock,
 -- and, when leaving pending, the due times not yet met pushed forward by the
--- time spent pending (sla_resume, 0005).
+-- time spent pending (sla_resume, 40-sla).
 CREATE FUNCTION status_apply(t ticket, p_status text, p_until timestamptz)
     RETURNS void
     LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$

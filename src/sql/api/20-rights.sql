@@ -1,7 +1,7 @@
--- 0003_rights.sql — who may do what: privileges, row-level security, helpers.
+-- 20-rights.sql — who may do what: privileges, row-level security, helpers.
 --
 -- Principle: logins read tables directly (SELECT, filtered row by row by RLS)
--- and change tickets only through the SECURITY DEFINER API (0004+). Nobody but
+-- and change tickets only through the SECURITY DEFINER API (30-ticket.sql and after). Nobody but
 -- guichet_owner may INSERT/UPDATE/DELETE ticket, article, attachment, history,
 -- link, outbox, raw_message, ticket_field or blob; guichet_admin manages the
 -- configuration tables directly (that is what guichet-admin does).
@@ -27,18 +27,6 @@
 
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, public;
-
--- Settings the server-side rules read (one row per key).
-CREATE TABLE setting (
-	key   text PRIMARY KEY CHECK (key ~ '^[a-z][a-z0-9_]*$'),
-	value text NOT NULL
-);
-INSERT INTO setting (key, value) VALUES
-	('tag_prefix', 'Guichet'),  -- subject tag: [Guichet #123]
-	('mail_domain', '');        -- right-hand side of Message-IDs ('' = the queue address's)
-
--- Blobs are reached from attachments by sha256 (RLS on blob, garbage collection).
-CREATE INDEX attachment_sha256 ON attachment (sha256);
 
 --
 -- Who is calling. Every helper identifies the caller by session_user: inside
@@ -154,10 +142,6 @@ $$;
 REVOKE ALL ON ALL TABLES IN SCHEMA guichet FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA guichet FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA guichet FROM PUBLIC;
--- Functions of later migrations are not callable by PUBLIC either: each file
--- grants EXECUTE to the group roles that may call. (A per-schema default
--- cannot take away what the global default gives, hence no IN SCHEMA.)
-ALTER DEFAULT PRIVILEGES FOR ROLE guichet_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA guichet TO guichet_agent, guichet_mail;
 GRANT INSERT, UPDATE, DELETE ON organisation, district, sla_policy, holiday, queue,
@@ -174,69 +158,42 @@ GRANT EXECUTE ON FUNCTION verify_history(bigint) TO guichet_admin;
 -- history_hash is pure: anyone may recompute a chain to check it.
 GRANT EXECUTE ON FUNCTION history_hash(bytea, bigint, integer, timestamptz, name, text,
     text, text, text) TO guichet_agent, guichet_mail;
-
---
--- Row-level security. The table owner (the API functions, RI checks) is not
--- subject to it.
---
-ALTER TABLE ticket ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ticket_read ON ticket FOR SELECT TO guichet_agent, guichet_mail
     USING (queue_id = ANY ((SELECT visible_queues())::integer[]));
-
-ALTER TABLE article ENABLE ROW LEVEL SECURITY;
 CREATE POLICY article_read ON article FOR SELECT TO guichet_agent, guichet_mail
     USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = article.ticket_id
         AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-
-ALTER TABLE attachment ENABLE ROW LEVEL SECURITY;
 CREATE POLICY attachment_read ON attachment FOR SELECT TO guichet_agent, guichet_mail
     USING (EXISTS (SELECT 1 FROM article a JOIN ticket t ON t.id = a.ticket_id
         WHERE a.id = attachment.article_id
             AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-
-ALTER TABLE blob ENABLE ROW LEVEL SECURITY;
 CREATE POLICY blob_read ON blob FOR SELECT TO guichet_agent, guichet_mail
     USING (EXISTS (SELECT 1 FROM attachment x JOIN article a ON a.id = x.article_id
         JOIN ticket t ON t.id = a.ticket_id
         WHERE x.sha256 = blob.sha256 AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-
-ALTER TABLE ticket_field ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ticket_field_read ON ticket_field FOR SELECT TO guichet_agent, guichet_mail
     USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = ticket_field.ticket_id
         AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-
-ALTER TABLE history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY history_read ON history FOR SELECT TO guichet_agent, guichet_mail
     USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = history.ticket_id
         AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-
-ALTER TABLE link ENABLE ROW LEVEL SECURITY;
 CREATE POLICY link_read ON link FOR SELECT TO guichet_agent, guichet_mail
     USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id IN (link.a_id, link.b_id)
         AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-
--- Quarantined messages belong to no ticket: the gateway and admins see them all.
-ALTER TABLE raw_message ENABLE ROW LEVEL SECURITY;
 CREATE POLICY raw_message_read ON raw_message FOR SELECT TO guichet_agent
     USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = raw_message.ticket_id
         AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
 CREATE POLICY raw_message_all ON raw_message FOR SELECT TO guichet_mail, guichet_admin
     USING (true);
-
-ALTER TABLE outbox ENABLE ROW LEVEL SECURITY;
 CREATE POLICY outbox_read ON outbox FOR SELECT TO guichet_agent, guichet_mail
     USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = outbox.ticket_id
         AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-
-ALTER TABLE contact ENABLE ROW LEVEL SECURITY;
 CREATE POLICY contact_read ON contact FOR SELECT TO guichet_agent
     USING (organisation_id = (SELECT current_organisation())
         OR EXISTS (SELECT 1 FROM ticket t WHERE t.requester_id = contact.id
             AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
 CREATE POLICY contact_all ON contact FOR ALL TO guichet_mail, guichet_admin
     USING (true) WITH CHECK (true);
-
-ALTER TABLE agent ENABLE ROW LEVEL SECURITY;
 CREATE POLICY agent_read ON agent FOR SELECT TO guichet_agent
     USING (organisation_id = (SELECT current_organisation())
         OR login = session_user
@@ -244,8 +201,6 @@ CREATE POLICY agent_read ON agent FOR SELECT TO guichet_agent
             AND m.queue_id = ANY ((SELECT visible_queues())::integer[])));
 CREATE POLICY agent_all ON agent FOR ALL TO guichet_mail, guichet_admin
     USING (true) WITH CHECK (true);
-
-ALTER TABLE queue ENABLE ROW LEVEL SECURITY;
 CREATE POLICY queue_read ON queue FOR SELECT TO guichet_agent, guichet_mail
     USING (organisation_id = (SELECT current_organisation())
         OR id = ANY ((SELECT visible_queues())::integer[]));

@@ -1,4 +1,4 @@
--- 0006_claims.sql — claim leases and the pending wake-up.
+-- 45-claims.sql — claim leases and the pending wake-up.
 --
 -- A claim is a lease: in a queue with a claim_timeout, a new or open ticket
 -- whose owner has not acted on it (claimed_at, renewed by each of her changes)
@@ -13,9 +13,6 @@
 
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, public;
-
-CREATE INDEX ticket_claim_lease ON ticket (queue_id, claimed_at)
-    WHERE owner_id IS NOT NULL AND status IN ('new', 'open');
 
 CREATE FUNCTION expire_queue_claims(p_queue integer, p_timeout interval)
     RETURNS integer

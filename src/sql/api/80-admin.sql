@@ -1,4 +1,4 @@
--- 0040_admin.sql — helpers for guichet-admin: login roles for agents.
+-- 80-admin.sql — helpers for guichet-admin: login roles for agents.
 --
 -- Role names are identifiers that cannot be $n parameters, so they are quoted
 -- here with format('%I'); the C client never splices a name into SQL. These

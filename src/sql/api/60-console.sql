@@ -1,4 +1,4 @@
--- 0020_console.sql — what the agents' console needs on the server: the queue
+-- 60-console.sql — what the agents' console needs on the server: the queue
 -- overview's counts, presence
 -- (who has a ticket open, who is writing in it), splitting an article into a
 -- new linked ticket, and the indexes behind the console's other list orders and
@@ -6,18 +6,6 @@
 
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, public;
-
--- The index pages "oldest first" and "most urgent first" walk these in order,
--- one status at a time, as ticket_queue_list serves "last change first".
-CREATE INDEX ticket_queue_created ON ticket (queue_id, status, created_at, id);
-CREATE INDEX ticket_queue_priority ON ticket (queue_id, status, priority DESC, id DESC);
-
--- The overview counts the live tickets (new, open, pending: a few percent of a
--- desk's tickets) of the visible queues in one grouped pass over this small
--- partial index, which holds every column the counts test: an index-only scan.
-CREATE INDEX ticket_live ON ticket (queue_id, status, owner_id)
-    INCLUDE (first_response_at, first_response_due, resolution_due)
-    WHERE status IN ('new', 'open', 'pending');
 
 -- The queue overview: every queue the caller may see, with the counts of its
 -- new, open, pending, mine and overdue tickets (open work whose next due time
@@ -164,7 +152,6 @@ CREATE FUNCTION search_requester(p_pattern text)
 	    AND EXISTS (SELECT 1 FROM ticket t WHERE t.requester_id = c.id
 	        AND t.queue_id = ANY ((SELECT visible_queues())::integer[]))
 $$;
-CREATE INDEX contact_email_trgm ON contact USING gin (email gin_trgm_ops);
 
 -- The requesters' names of a page of the index. Through contact's policy each
 -- name would cost a look for a visible ticket of that requester (her every
@@ -184,20 +171,7 @@ BEGIN
 	WHERE t.id = ANY (p_ids) AND t.queue_id = ANY (vis);
 END
 $$;
-
--- One row per agent and ticket open in a console; refreshed every 30 s by the
--- console, forgotten after two minutes without news (a console that crashed).
-CREATE TABLE presence (
-	agent_id  integer NOT NULL REFERENCES agent ON DELETE CASCADE,
-	ticket_id bigint NOT NULL REFERENCES ticket,
-	writing   boolean NOT NULL DEFAULT false,
-	seen_at   timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (agent_id, ticket_id)
-);
-CREATE INDEX presence_ticket ON presence (ticket_id, seen_at);
--- Only through the functions below.
-ALTER TABLE presence ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON presence FROM PUBLIC;
+REVOKE ALL ON presence FROM PUBLIC, guichet_agent, guichet_mail;
 
 -- Check that the caller is an agent who may see the ticket; her agent id.
 CREATE FUNCTION presence_check(p_ticket bigint)
