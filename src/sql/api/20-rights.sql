@@ -1,10 +1,12 @@
 -- 20-rights.sql — who may do what: privileges, row-level security, helpers.
 --
 -- Principle: logins read tables directly (SELECT, filtered row by row by RLS)
--- and change tickets only through the SECURITY DEFINER API (30-ticket.sql and after). Nobody but
--- guichet_owner may INSERT/UPDATE/DELETE ticket, article, attachment, history,
--- link, outbox, raw_message, ticket_field or blob; guichet_admin manages the
--- configuration tables directly (that is what guichet-admin does).
+-- and change tickets only through the SECURITY DEFINER API (30-ticket.sql and
+-- after), owned by guichet_api. Nobody but guichet_owner and guichet_api may
+-- INSERT/UPDATE/DELETE ticket, article, attachment, history, link, outbox,
+-- raw_message, ticket_field or blob (guichet_api: only what the API writes,
+-- never UPDATE or DELETE of history); guichet_admin manages the configuration
+-- tables directly (that is what guichet-admin does).
 --
 -- Visibility:
 --   an agent        tickets of the queues she is a member of (read-only or not)
@@ -26,38 +28,38 @@
 -- ticket_queue_list and a keyset page stays an index scan under RLS.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 --
 -- Who is calling. Every helper identifies the caller by session_user: inside
--- SECURITY DEFINER functions current_user is guichet_owner.
+-- SECURITY DEFINER functions current_user is guichet_api.
 --
 CREATE FUNCTION current_agent()
     RETURNS integer
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	RETURN (SELECT id FROM agent WHERE login = session_user AND active);
 END
 $$;
 
--- Role tests are plain SQL without a SET clause so that they are inlined
--- (pg_catalog is always searched first: nothing can shadow pg_has_role).
+-- Role tests are plain SQL without a SET clause so that they are inlined; their
+-- bodies are bound when they are created, every name schema-qualified.
 CREATE FUNCTION is_admin()
     RETURNS boolean
     LANGUAGE sql STABLE
-RETURN pg_has_role(session_user, 'guichet_admin', 'MEMBER');
+RETURN pg_catalog.pg_has_role(session_user, 'guichet_admin', 'MEMBER');
 
 -- Supervisors (and admins, who are supervisors too).
 CREATE FUNCTION is_supervisor()
     RETURNS boolean
     LANGUAGE sql STABLE
-RETURN pg_has_role(session_user, 'guichet_supervisor', 'MEMBER');
+RETURN pg_catalog.pg_has_role(session_user, 'guichet_supervisor', 'MEMBER');
 
 CREATE FUNCTION is_mail()
     RETURNS boolean
     LANGUAGE sql STABLE
-RETURN pg_has_role(session_user, 'guichet_mail', 'MEMBER');
+RETURN pg_catalog.pg_has_role(session_user, 'guichet_mail', 'MEMBER');
 
 -- The helpers below are PL/pgSQL, not SQL: a SECURITY DEFINER SQL function
 -- cannot be inlined and would be planned again at every call, while PL/pgSQL
@@ -65,7 +67,7 @@ RETURN pg_has_role(session_user, 'guichet_mail', 'MEMBER');
 CREATE FUNCTION current_organisation()
     RETURNS integer
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	RETURN (SELECT organisation_id FROM agent WHERE login = session_user AND active);
 END
@@ -75,7 +77,7 @@ $$;
 CREATE FUNCTION visible_queues()
     RETURNS integer[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF pg_has_role(session_user, 'guichet_admin', 'MEMBER')
 	    OR pg_has_role(session_user, 'guichet_mail', 'MEMBER') THEN
@@ -98,9 +100,9 @@ $$;
 CREATE FUNCTION may_write(p_queue integer)
     RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
-	RETURN pg_has_role(session_user, 'guichet_admin', 'MEMBER')
+	RETURN pg_catalog.pg_has_role(session_user, 'guichet_admin', 'MEMBER')
 	    OR EXISTS (SELECT 1 FROM agent a JOIN queue_member m ON m.agent_id = a.id
 	        WHERE a.login = session_user AND a.active AND m.queue_id = p_queue
 	            AND m.may_write)
@@ -116,9 +118,9 @@ $$;
 CREATE FUNCTION may_supervise(p_queue integer)
     RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
-	RETURN pg_has_role(session_user, 'guichet_admin', 'MEMBER')
+	RETURN pg_catalog.pg_has_role(session_user, 'guichet_admin', 'MEMBER')
 	    OR (pg_has_role(session_user, 'guichet_supervisor', 'MEMBER')
 	        AND EXISTS (SELECT 1 FROM agent a JOIN queue q
 	            ON q.organisation_id = a.organisation_id
@@ -130,7 +132,7 @@ $$;
 CREATE FUNCTION setting(p_key text)
     RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	RETURN coalesce((SELECT value FROM setting WHERE key = p_key), '');
 END
@@ -158,51 +160,58 @@ GRANT EXECUTE ON FUNCTION verify_history(bigint) TO guichet_admin;
 -- history_hash is pure: anyone may recompute a chain to check it.
 GRANT EXECUTE ON FUNCTION history_hash(bytea, bigint, integer, timestamptz, name, text,
     text, text, text) TO guichet_agent, guichet_mail;
-CREATE POLICY ticket_read ON ticket FOR SELECT TO guichet_agent, guichet_mail
-    USING (queue_id = ANY ((SELECT visible_queues())::integer[]));
-CREATE POLICY article_read ON article FOR SELECT TO guichet_agent, guichet_mail
-    USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = article.ticket_id
-        AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY attachment_read ON attachment FOR SELECT TO guichet_agent, guichet_mail
-    USING (EXISTS (SELECT 1 FROM article a JOIN ticket t ON t.id = a.ticket_id
+--
+-- Row-level security, enabled on the tables by schema/0001_base.sql. The
+-- table owner (RI checks) is not subject to it; guichet_api, which owns the
+-- SECURITY DEFINER functions, sees every row through its own policies
+-- (90-api-role.sql). Names are schema-qualified, though a policy is bound
+-- when it is created.
+--
+CREATE POLICY ticket_read ON guichet.ticket FOR SELECT TO guichet_agent, guichet_mail
+    USING (queue_id = ANY ((SELECT guichet.visible_queues())::integer[]));
+CREATE POLICY article_read ON guichet.article FOR SELECT TO guichet_agent, guichet_mail
+    USING (EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id = article.ticket_id
+        AND t.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY attachment_read ON guichet.attachment FOR SELECT TO guichet_agent, guichet_mail
+    USING (EXISTS (SELECT 1 FROM guichet.article a JOIN guichet.ticket t ON t.id = a.ticket_id
         WHERE a.id = attachment.article_id
-            AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY blob_read ON blob FOR SELECT TO guichet_agent, guichet_mail
-    USING (EXISTS (SELECT 1 FROM attachment x JOIN article a ON a.id = x.article_id
-        JOIN ticket t ON t.id = a.ticket_id
-        WHERE x.sha256 = blob.sha256 AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY ticket_field_read ON ticket_field FOR SELECT TO guichet_agent, guichet_mail
-    USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = ticket_field.ticket_id
-        AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY history_read ON history FOR SELECT TO guichet_agent, guichet_mail
-    USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = history.ticket_id
-        AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY link_read ON link FOR SELECT TO guichet_agent, guichet_mail
-    USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id IN (link.a_id, link.b_id)
-        AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY raw_message_read ON raw_message FOR SELECT TO guichet_agent
-    USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = raw_message.ticket_id
-        AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY raw_message_all ON raw_message FOR SELECT TO guichet_mail, guichet_admin
+            AND t.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY blob_read ON guichet.blob FOR SELECT TO guichet_agent, guichet_mail
+    USING (EXISTS (SELECT 1 FROM guichet.attachment x JOIN guichet.article a ON a.id = x.article_id
+        JOIN guichet.ticket t ON t.id = a.ticket_id
+        WHERE x.sha256 = blob.sha256 AND t.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY ticket_field_read ON guichet.ticket_field FOR SELECT TO guichet_agent, guichet_mail
+    USING (EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id = ticket_field.ticket_id
+        AND t.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY history_read ON guichet.history FOR SELECT TO guichet_agent, guichet_mail
+    USING (EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id = history.ticket_id
+        AND t.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY link_read ON guichet.link FOR SELECT TO guichet_agent, guichet_mail
+    USING (EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id IN (link.a_id, link.b_id)
+        AND t.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY raw_message_read ON guichet.raw_message FOR SELECT TO guichet_agent
+    USING (EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id = raw_message.ticket_id
+        AND t.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY raw_message_all ON guichet.raw_message FOR SELECT TO guichet_mail, guichet_admin
     USING (true);
-CREATE POLICY outbox_read ON outbox FOR SELECT TO guichet_agent, guichet_mail
-    USING (EXISTS (SELECT 1 FROM ticket t WHERE t.id = outbox.ticket_id
-        AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY contact_read ON contact FOR SELECT TO guichet_agent
-    USING (organisation_id = (SELECT current_organisation())
-        OR EXISTS (SELECT 1 FROM ticket t WHERE t.requester_id = contact.id
-            AND t.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY contact_all ON contact FOR ALL TO guichet_mail, guichet_admin
+CREATE POLICY outbox_read ON guichet.outbox FOR SELECT TO guichet_agent, guichet_mail
+    USING (EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id = outbox.ticket_id
+        AND t.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY contact_read ON guichet.contact FOR SELECT TO guichet_agent
+    USING (organisation_id = (SELECT guichet.current_organisation())
+        OR EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.requester_id = contact.id
+            AND t.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY contact_all ON guichet.contact FOR ALL TO guichet_mail, guichet_admin
     USING (true) WITH CHECK (true);
-CREATE POLICY agent_read ON agent FOR SELECT TO guichet_agent
-    USING (organisation_id = (SELECT current_organisation())
+CREATE POLICY agent_read ON guichet.agent FOR SELECT TO guichet_agent
+    USING (organisation_id = (SELECT guichet.current_organisation())
         OR login = session_user
-        OR EXISTS (SELECT 1 FROM queue_member m WHERE m.agent_id = agent.id
-            AND m.queue_id = ANY ((SELECT visible_queues())::integer[])));
-CREATE POLICY agent_all ON agent FOR ALL TO guichet_mail, guichet_admin
+        OR EXISTS (SELECT 1 FROM guichet.queue_member m WHERE m.agent_id = agent.id
+            AND m.queue_id = ANY ((SELECT guichet.visible_queues())::integer[])));
+CREATE POLICY agent_all ON guichet.agent FOR ALL TO guichet_mail, guichet_admin
     USING (true) WITH CHECK (true);
-CREATE POLICY queue_read ON queue FOR SELECT TO guichet_agent, guichet_mail
-    USING (organisation_id = (SELECT current_organisation())
-        OR id = ANY ((SELECT visible_queues())::integer[]));
-CREATE POLICY queue_admin ON queue FOR ALL TO guichet_admin
+CREATE POLICY queue_read ON guichet.queue FOR SELECT TO guichet_agent, guichet_mail
+    USING (organisation_id = (SELECT guichet.current_organisation())
+        OR id = ANY ((SELECT guichet.visible_queues())::integer[]));
+CREATE POLICY queue_admin ON guichet.queue FOR ALL TO guichet_admin
     USING (true) WITH CHECK (true);

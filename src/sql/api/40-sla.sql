@@ -15,12 +15,12 @@
 -- counted in business time when the policy has business hours.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- Is this day a working day for the policy (and organisation)?
 CREATE FUNCTION sla_workday(p sla_policy, p_day date, p_org integer)
     RETURNS boolean
-    LANGUAGE sql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 	SELECT extract(isodow FROM p_day)::smallint = ANY (p.workdays)
 	    AND NOT EXISTS (SELECT 1 FROM holiday h WHERE h.day = p_day
 	        AND (h.organisation_id IS NULL OR h.organisation_id = p_org))
@@ -206,7 +206,7 @@ $$;
 CREATE FUNCTION sla_due(p_policy integer, p_start timestamptz, p_span interval,
     p_org integer DEFAULT NULL)
     RETURNS timestamptz
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	p sla_policy;
 BEGIN
@@ -277,7 +277,7 @@ $$;
 CREATE FUNCTION sla_elapsed(p_policy integer, p_from timestamptz, p_to timestamptz,
     p_org integer DEFAULT NULL)
     RETURNS interval
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	p sla_policy;
 BEGIN
@@ -305,7 +305,7 @@ $$;
 -- forward by the (business) time spent pending.
 CREATE FUNCTION sla_resume(t ticket, p_at timestamptz,
     OUT first_response_due timestamptz, OUT resolution_due timestamptz)
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	p sla_policy;
 	paused interval;
@@ -373,7 +373,7 @@ CREATE TRIGGER ticket_defaults BEFORE INSERT ON ticket
 -- A ticket moved to another queue belongs to that queue's organisation.
 CREATE FUNCTION ticket_queue_moved()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	NEW.organisation_id := (SELECT organisation_id FROM queue WHERE id = NEW.queue_id);
 	RETURN NEW;
@@ -387,19 +387,19 @@ CREATE TRIGGER ticket_queue_moved BEFORE UPDATE OF queue_id ON ticket
 -- per stretch between two level or status changes, from creation to now.
 -- Rebuilt from history (the first change of each tells what the ticket was
 -- created with). security_invoker: the caller sees the tickets she may see.
-CREATE VIEW ticket_level_segment WITH (security_invoker = true) AS
+CREATE VIEW guichet.ticket_level_segment WITH (security_invoker = true) AS
 WITH ev AS (
 	SELECT t.id AS ticket_id, 0 AS seq, t.created_at AS at,
-	    coalesce((SELECT h.old_value FROM history h WHERE h.ticket_id = t.id
+	    coalesce((SELECT h.old_value FROM guichet.history h WHERE h.ticket_id = t.id
 	        AND h.field = 'level' ORDER BY h.seq LIMIT 1), t.level::text) AS level,
-	    coalesce((SELECT h.old_value FROM history h WHERE h.ticket_id = t.id
+	    coalesce((SELECT h.old_value FROM guichet.history h WHERE h.ticket_id = t.id
 	        AND h.field = 'status' ORDER BY h.seq LIMIT 1), t.status) AS status
-	FROM ticket t
+	FROM guichet.ticket t
 	UNION ALL
 	SELECT h.ticket_id, h.seq, h.at,
 	    CASE h.field WHEN 'level' THEN h.new_value END,
 	    CASE h.field WHEN 'status' THEN h.new_value END
-	FROM history h
+	FROM guichet.history h
 	WHERE h.field IN ('level', 'status')
 ), filled AS (
 	-- Carry the last known level and status forward.
@@ -419,7 +419,7 @@ FROM filled f;
 -- how long it waited pending, in the business time of its policy.
 CREATE FUNCTION ticket_level_time(p_ticket bigint,
     OUT level1 interval, OUT level2 interval, OUT pending interval)
-    LANGUAGE sql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 	SELECT coalesce(sum(e.d) FILTER (WHERE s.status IN ('new', 'open') AND s.level = 1),
 	        interval '0'),
 	    coalesce(sum(e.d) FILTER (WHERE s.status IN ('new', 'open') AND s.level = 2),

@@ -5,7 +5,7 @@
 -- its overdue counts.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The queue overview: every queue the caller may see, with the counts of its
 -- new, open, pending, mine and overdue tickets (open work whose next due time
@@ -17,7 +17,7 @@ SET LOCAL search_path = guichet, public;
 CREATE FUNCTION queue_overview(p_cap integer DEFAULT 5000)
     RETURNS TABLE (organisation text, id integer, code text, name text, level smallint,
         new bigint, open bigint, pending bigint, mine bigint, overdue bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 	SELECT o.name, q.id, q.code, q.name, q.level,
 	    least(coalesce(c.new, 0), p_cap + 1), least(coalesce(c.open, 0), p_cap + 1),
 	    least(coalesce(c.pending, 0), p_cap + 1), least(coalesce(c.mine, 0), p_cap + 1),
@@ -63,7 +63,7 @@ CREATE FUNCTION search_text(p_query text, p_limit integer DEFAULT NULL,
     p_statuses text[] DEFAULT NULL, p_queue integer DEFAULT NULL,
     p_queue_codes text[] DEFAULT NULL)
     RETURNS SETOF bigint
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp
     ROWS 100 AS $$
 DECLARE
 	q tsquery := websearch_to_tsquery('simple', p_query);
@@ -135,7 +135,7 @@ $$;
 -- p_pattern is an ILIKE pattern ('%words%', with % and _ escaped by the caller).
 CREATE FUNCTION search_subject(p_pattern text)
     RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp
     ROWS 100 AS $$
 	SELECT t.id FROM ticket t
 	WHERE t.subject ILIKE p_pattern
@@ -145,7 +145,7 @@ $$;
 -- Requesters by part of their name or address, among those of visible tickets.
 CREATE FUNCTION search_requester(p_pattern text)
     RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp
     ROWS 100 AS $$
 	SELECT c.id FROM contact c
 	WHERE (c.name ILIKE p_pattern OR c.email ILIKE p_pattern)
@@ -160,7 +160,7 @@ $$;
 -- queues instead, once for the page.
 CREATE FUNCTION ticket_requesters(p_ids bigint[])
     RETURNS TABLE (id bigint, requester text)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp
     ROWS 100 AS $$
 DECLARE
 	vis integer[] := visible_queues();
@@ -176,7 +176,7 @@ REVOKE ALL ON presence FROM PUBLIC, guichet_agent, guichet_mail;
 -- Check that the caller is an agent who may see the ticket; her agent id.
 CREATE FUNCTION presence_check(p_ticket bigint)
     RETURNS integer
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	me integer := current_agent();
 BEGIN
@@ -196,7 +196,7 @@ $$;
 -- not at every heartbeat.
 CREATE FUNCTION presence_set(p_ticket bigint, p_writing boolean DEFAULT false)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	me integer := presence_check(p_ticket);
 	was boolean;
@@ -217,7 +217,7 @@ $$;
 
 CREATE FUNCTION presence_leave(p_ticket bigint)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	DELETE FROM presence WHERE agent_id = current_agent() AND ticket_id = p_ticket;
 	IF FOUND THEN
@@ -229,7 +229,7 @@ $$;
 -- The colleagues (not the caller) who have the ticket open now.
 CREATE FUNCTION presence_list(p_ticket bigint)
     RETURNS TABLE (login name, display_name text, writing boolean, seen_at timestamptz)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	me integer := presence_check(p_ticket);
 BEGIN
@@ -248,7 +248,7 @@ $$;
 -- The original article stays where it was: the thread keeps its history.
 CREATE FUNCTION split_article(p_article bigint, p_subject text)
     RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	a article;
 	t ticket;

@@ -14,7 +14,7 @@
 -- tickets are duplicates of another one and never counted.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The queues a report is limited to, or NULL for no limit (RLS still applies).
 CREATE FUNCTION report_queue_ids(p_org text, p_queues text[])

@@ -3,7 +3,7 @@
 -- every report function follows (SECURITY INVOKER, inlinable, RLS applies).
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The value one of a ticket's columns had at a time, from the history rows
 -- 10-history.sql writes (field = the column's name, old and new as text):
@@ -12,7 +12,7 @@ SET LOCAL search_path = guichet, public;
 CREATE FUNCTION report_value_at(p_ticket bigint, p_field text, p_at timestamptz,
     p_current text)
     RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v text;
 BEGIN

@@ -4,7 +4,7 @@
 -- report function follows.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The business clock of a local time (an instant AT TIME ZONE the policy's
 -- zone): the seconds of business time from Monday 1970-01-05 to it under
@@ -180,7 +180,7 @@ END;
 -- loaded with triggers off): returns how many tickets changed.
 CREATE FUNCTION sla_clock_rebuild()
     RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	n bigint;
 BEGIN

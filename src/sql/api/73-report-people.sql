@@ -3,7 +3,7 @@
 -- 70-report.sql for the rules every report function follows.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- agents: per agent, what she did in the period on the tickets the filters
 -- select: tickets claimed (she became the owner, by claim, next or assignment),
