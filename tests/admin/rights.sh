@@ -71,6 +71,12 @@ is "$(q "SELECT coalesce(string_agg(p.oid::regprocedure::text, ', '), 'none')
         AND pg_get_functiondef(p.oid) ~* '(session_replication_role|alter\s+table|disable\s+trigger|set\s+(local\s+|session\s+)?role)'")" \
     "none" "no function's source mentions session_replication_role, ALTER TABLE, DISABLE TRIGGER or SET ROLE"
 
+# guichet_api is no login: guichet-admin will not adopt it as an agent's.
+out=$(guichet-admin agent add guichet_api --name Api --org ville --level 1 2>&1)
+like "$out" "reserved role name" "agent add refuses the login guichet_api"
+is "$(q "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'guichet_api'")" "f" \
+    "which stays NOLOGIN"
+
 # The temporary-schema hijack: an agent's temporary tables named like ours
 # change nothing the API decides. (init revoked TEMPORARY from PUBLIC; given
 # back to alice here, as a careless database owner might.)

@@ -18,8 +18,8 @@ BEGIN
 		    MESSAGE = format('invalid login %L: lower-case letters, digits, "_", "." or "-", '
 		        'starting with a letter or "_", at most 63 characters', p_login);
 	END IF;
-	IF p_login LIKE 'pg\_%' OR p_login IN ('public', 'guichet_owner', 'guichet_agent',
-	    'guichet_supervisor', 'guichet_admin', 'guichet_mail') THEN
+	IF p_login LIKE 'pg\_%' OR p_login IN ('public', 'guichet_owner', 'guichet_api',
+	    'guichet_agent', 'guichet_supervisor', 'guichet_admin', 'guichet_mail') THEN
 		RAISE EXCEPTION USING ERRCODE = 'GU005',
 		    MESSAGE = format('%L is a reserved role name', p_login);
 	END IF;
