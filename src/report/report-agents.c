@@ -2,7 +2,7 @@
  * report-agents.c — who is overloaded: per agent, in the period, tickets
  * claimed, resolved, replies, notes, escalations, time spent and the median
  * handling time (from her claim to the resolution). The SQL is
- * guichet.report_agents (src/sql/0033_report_people.sql).
+ * guichet.report_agents (src/sql/api/73-report-people.sql).
  */
 #include "config.h"
 

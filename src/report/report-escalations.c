@@ -3,7 +3,7 @@
  * period per source queue (or service) and target queue, how long tickets
  * waited before being escalated, how long level 2 took to resolve them, and
  * how many came back to level 1. The SQL is guichet.report_escalations
- * (src/sql/0033_report_people.sql).
+ * (src/sql/api/73-report-people.sql).
  */
 #include "config.h"
 

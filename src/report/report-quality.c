@@ -3,7 +3,7 @@
  * period: the reopen rate, first-contact resolution (resolved at level 1 with
  * a single reply and never reopened), and the share of answered tickets that
  * had a reply started from a template or a knowledge-base article. The SQL is
- * guichet.report_quality (src/sql/0032_report_sla.sql).
+ * guichet.report_quality (src/sql/api/72-report-sla.sql).
  */
 #include "config.h"
 
