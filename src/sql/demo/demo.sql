@@ -911,7 +911,7 @@ $$;
 
 -- Every ticket's history in time order, chained: seq numbered per ticket, each
 -- hash computed from the previous one by guichet.history_hash, as the triggers
--- of 0002_history.sql would have. Staged in demo_hc with the chain's tail.
+-- of api/10-history.sql would have. Staged in demo_hc with the chain's tail.
 CREATE FUNCTION pg_temp.demo_history() RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
