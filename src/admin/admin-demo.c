@@ -307,9 +307,10 @@ cmd_demo(struct admin *a, int argc, char **argv)
 	struct demo_job *index, *fk;
 	struct admin_args args;
 	const char *params[3];
-	char contacts[32], *until, *generator, *path;
+	char contacts[32], *until, *generator, *path, *cause;
 	bool tty = isatty(STDERR_FILENO);
 	size_t nindex, nfk;
+	int ex;
 	double start;
 	PGresult *res;
 
@@ -324,11 +325,15 @@ cmd_demo(struct admin *a, int argc, char **argv)
 	generator = admin_read_file(path, 16 * 1024 * 1024);
 	free(path);
 	start = demo_clock();
+	/* The installer may not read the schema before it holds guichet_owner. */
+	a->raw = true;
 	admin_connect(a);
+	demo_hold(a);
+	if ((ex = db_check_schema(a->conn, &cause)) != 0)
+		die(ex, "%s", cause);
 	res = admin_exec(a, "SELECT coalesce($1::date, current_date)::text AS until", 1, &o.until);
 	until = xstrdup(db_value(res, 0, "until"));
 	PQclear(res);
-	demo_hold(a);
 	demo_load_generator(a->conn, generator);
 
 	admin_begin(a);

@@ -71,6 +71,16 @@ is "$(q "SELECT coalesce(string_agg(p.oid::regprocedure::text, ', '), 'none')
         AND pg_get_functiondef(p.oid) ~* '(session_replication_role|alter\s+table|disable\s+trigger|set\s+(local\s+|session\s+)?role)'")" \
     "none" "no function's source mentions session_replication_role, ALTER TABLE, DISABLE TRIGGER or SET ROLE"
 
+# The demo generator runs as its caller, who must be the installer: an
+# admin who is not gets nothing of it (it would switch triggers off).
+out=$(guichet-admin -d "$(pg_conninfo ada)" demo --tickets 10 2>&1)
+is "$?" 77 "demo as an admin who did not install the schema exits EX_NOPERM"
+like "$out" "run it as the role that installed the schema" "and says who may"
+is "$(q "SELECT count(*) FROM pg_proc WHERE proname LIKE 'demo\_%'")" "0" \
+    "no demo function is left in the database"
+is "$(q "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'")" "0" \
+    "no trigger is disabled"
+
 # guichet_api is no login: guichet-admin will not adopt it as an agent's.
 out=$(guichet-admin agent add guichet_api --name Api --org ville --level 1 2>&1)
 like "$out" "reserved role name" "agent add refuses the login guichet_api"

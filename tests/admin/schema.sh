@@ -287,5 +287,17 @@ run guichet-admin -d "dbname=sixth user=installer" --sqldir "$sqldir" migrate
 is "$rc/$out" "0/" "migrate by the same installer"
 is "$(psql -X -At -c "SELECT pg_has_role('installer', 'guichet_owner', 'MEMBER')")" "f" \
     "who is again not a member afterwards"
+psql -X -q -c 'CREATE DATABASE seventh OWNER installer'
+ok "init of another database by the installer" \
+    guichet-admin -d "dbname=seventh user=installer" init
+run guichet-admin -d "dbname=seventh user=installer" demo --tickets 40
+is "$rc/$out" "0/" "the installer runs the demo"
+is "$(psql -X -At -d seventh -c 'SELECT count(*) FROM guichet.ticket')" "40" "which made its tickets"
+is "$(psql -X -At -c "SELECT pg_has_role('installer', 'guichet_owner', 'MEMBER')")" "f" \
+    "and is not a member of guichet_owner afterwards"
+is "$(psql -X -At -d seventh -c "SELECT count(*) FROM pg_proc WHERE proname LIKE 'demo\\_%'")" \
+    "0" "and no demo function is left"
+is "$(psql -X -At -d seventh -c 'SELECT count(*) FROM guichet.verify_history()')" "0" \
+    "the demo's history chains verify"
 
 done_testing
