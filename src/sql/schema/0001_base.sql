@@ -37,7 +37,7 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE SCHEMA guichet AUTHORIZATION guichet_owner;
 GRANT USAGE ON SCHEMA guichet TO guichet_agent, guichet_mail, guichet_api;
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- Functions are not callable by PUBLIC: each API file grants EXECUTE to the
 -- group roles that may call. (A per-schema default cannot take away what the
@@ -164,8 +164,8 @@ CREATE TABLE contact (
 	created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX contact_email ON contact (lower(email));
-CREATE INDEX contact_name_trgm ON contact USING gin (name gin_trgm_ops);
-CREATE INDEX contact_email_trgm ON contact USING gin (email gin_trgm_ops);
+CREATE INDEX contact_name_trgm ON contact USING gin (name public.gin_trgm_ops);
+CREATE INDEX contact_email_trgm ON contact USING gin (email public.gin_trgm_ops);
 -- Phone-only contacts are found by their number.
 CREATE INDEX contact_phone ON contact (phone) WHERE phone IS NOT NULL AND email IS NULL;
 -- The contacts report counts those flagged no_contact from this small index.
@@ -251,7 +251,7 @@ CREATE INDEX ticket_requester ON ticket (requester_id, created_at);
 CREATE INDEX ticket_due ON ticket (resolution_due)
     WHERE status IN ('new', 'open');
 CREATE INDEX ticket_subject_fts ON ticket USING gin (to_tsvector('simple', subject));
-CREATE INDEX ticket_subject_trgm ON ticket USING gin (subject gin_trgm_ops);
+CREATE INDEX ticket_subject_trgm ON ticket USING gin (subject public.gin_trgm_ops);
 -- The index pages "oldest first" and "most urgent first" walk these in order,
 -- one status at a time, as ticket_queue_list serves "last change first".
 CREATE INDEX ticket_queue_created ON ticket (queue_id, status, created_at, id);
