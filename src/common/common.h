@@ -173,7 +173,7 @@ void config_free(struct config *);
  * query.c — the console's search language compiled to the parameters $1…$20 of
  * one constant predicate on "guichet.ticket t" (QUERY_WHERE); an empty slot is
  * NULL and means "no constraint". Words, subjects and requesters go through the
- * search_* functions of 0020_console.sql, which can use their indexes. Statuses
+ * search_* functions of src/sql/api/60-console.sql, which can use their indexes. Statuses
  * are kept apart (statuses: a text[] literal in canonical order, or NULL when the
  * search names none) because the console pages through one status at a time
  * along its keyset index; a statement using QUERY_WHERE passes them as $21

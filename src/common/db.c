@@ -76,29 +76,44 @@ db_connect(const char *conninfo, char **cause)
 	return conn;
 }
 
+/*
+ * The schema this program was built for: the last migration's number and the
+ * API's checksum (src/common/schema-version.h, generated from src/sql). The
+ * API is re-created by every migrate, so a differing checksum at the same
+ * version also means "run guichet-admin migrate".
+ */
 int
 db_check_schema(PGconn *conn, char **cause)
 {
 	static const char sql_installed[] =
-	    "SELECT to_regclass('guichet.schema_version') IS NOT NULL AS installed";
+	    "SELECT to_regclass('guichet.schema_version') IS NOT NULL AS installed, "
+	    "to_regclass('guichet.schema_api') IS NOT NULL AS checksummed";
 	static const char sql_version[] =
-	    "SELECT max(version) AS version FROM guichet.schema_version";
+	    "SELECT (SELECT max(version) FROM guichet.schema_version) AS version, "
+	    "(SELECT sha256 FROM guichet.schema_api) AS api";
 	PGresult *res;
 	char sqlstate[6];
-	long long version;
-	bool installed;
+	long long version = 0;
+	bool installed, checksummed, api_same = false;
 
 	if ((res = db_exec(conn, sql_installed, 0, NULL, cause, sqlstate)) == NULL)
 		goto failed;
 	installed = db_bool(res, 0, "installed");
+	checksummed = db_bool(res, 0, "checksummed");
 	PQclear(res);
+	if (installed && !checksummed) {
+		*cause = xstrdup(_("schema guichet was installed by a development version before "
+				   "0.1.0: re-create the database"));
+		return EX_CONFIG;
+	}
 	if (installed) {
 		if ((res = db_exec(conn, sql_version, 0, NULL, cause, sqlstate)) == NULL)
 			goto failed;
 		version = db_int(res, 0, "version", 0);
+		api_same = db_value(res, 0, "api") != NULL &&
+		    strcmp(db_value(res, 0, "api"), GUICHET_API_SHA256) == 0;
 		PQclear(res);
-	} else
-		version = 0;
+	}
 
 	if (version == 0) {
 		*cause = xstrdup(_("schema not installed: run guichet-admin init"));
@@ -114,8 +129,13 @@ db_check_schema(PGconn *conn, char **cause)
 	if (version > GUICHET_SCHEMA_VERSION) {
 		xasprintf(cause,
 		    _("schema %lld is newer than this program (%d): "
-		      "upgrade guichet"),
+		      "this program is older than the database (upgrade guichet)"),
 		    version, GUICHET_SCHEMA_VERSION);
+		return EX_CONFIG;
+	}
+	if (!api_same) {
+		*cause = xstrdup(_("the database's SQL API differs from this program's: "
+				   "run guichet-admin migrate"));
 		return EX_CONFIG;
 	}
 	return 0;

@@ -27,9 +27,10 @@
 PGconn *db_connect(const char *conninfo, char **cause);
 
 /*
- * Check that the schema is installed and at the version this program was built
- * for (GUICHET_SCHEMA_VERSION). Returns 0, or a sysexits code and *cause
- * ("schema version 3, this program needs 4: run guichet-admin migrate").
+ * Check that the schema is installed, at the version this program was built
+ * for (GUICHET_SCHEMA_VERSION) and with the same API (GUICHET_API_SHA256, the
+ * checksum of src/sql/api). Returns 0, or a sysexits code and *cause
+ * ("schema 3 is older than this program (4): run guichet-admin migrate").
  */
 int db_check_schema(PGconn *, char **cause);
 

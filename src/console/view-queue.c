@@ -13,7 +13,7 @@
 #include "console.h"
 
 /*
- * Counts stop at console.count_cap + 1 (see queue_overview in 0020_console.sql):
+ * Counts stop at console.count_cap + 1 (see queue_overview in src/sql/api/60-console.sql):
  * counting is proportional to what is counted, and "1000+" says enough.
  */
 static const char sql_overview[] =

@@ -454,7 +454,7 @@ on_presence_list(void *owner, void *arg, PGresult *res, const char *error, const
 	struct view *v = owner;
 	struct ticket_view *tv = v->data;
 
-	/* Presence is a courtesy: without 0020_console.sql the ticket still works. */
+	/* Presence is a courtesy: without the presence functions the ticket still works. */
 	if (res == NULL)
 		return;
 	if (tv->presence != NULL)

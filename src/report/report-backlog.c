@@ -2,7 +2,7 @@
  * report-backlog.c — what is piling up: the open tickets (new, open, pending)
  * now, or at the end of an earlier day rebuilt from history (--at), per queue
  * by age (under a day, 1–3 days, 3–7 days, 1–4 weeks, older), and the ten
- * oldest. The SQL is in src/sql/0031_report_backlog.sql.
+ * oldest. The SQL is in src/sql/api/71-report-backlog.sql.
  */
 #include "config.h"
 

@@ -2,7 +2,7 @@
  * report-contacts.c — the engaged citizens: requesters whose tickets of the
  * period span several services or districts, most varied first. Requesters
  * flagged no_contact are never listed; the report says how many were left
- * out. The SQL is guichet.report_contacts (src/sql/0033_report_people.sql).
+ * out. The SQL is guichet.report_contacts (src/sql/api/73-report-people.sql).
  */
 #include "config.h"
 

@@ -2,7 +2,7 @@
  * report-hotspots.c — where problems recur: places (districts, or the values
  * of a field) where a service has more tickets than usual in the period, with
  * the previous period of the same length for the trend. The SQL is
- * guichet.report_hotspots (src/sql/0033_report_people.sql).
+ * guichet.report_hotspots (src/sql/api/73-report-people.sql).
  */
 #include "config.h"
 

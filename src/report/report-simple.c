@@ -36,7 +36,7 @@ struct simple_report {
 
 static const struct simple_report simple_reports[] = {
 	{
-	    /* Who is overloaded (src/sql/0033_report_people.sql). */
+	    /* Who is overloaded (src/sql/api/73-report-people.sql). */
 	    .name = "agents",
 	    .title = N_("Agents"),
 	    .sql = "SELECT agent, claimed, resolved, replies, notes, escalations, time_spent, "
@@ -56,7 +56,7 @@ static const struct simple_report simple_reports[] = {
 	    },
 	},
 	{
-	    /* The level-1 → level-2 flow (src/sql/0033_report_people.sql). */
+	    /* The level-1 → level-2 flow (src/sql/api/73-report-people.sql). */
 	    .name = "escalations",
 	    .title = N_("Escalations"),
 	    .sql = "SELECT source, target, escalations, to_escalate, to_resolve, returned, "
@@ -77,7 +77,7 @@ static const struct simple_report simple_reports[] = {
 	    },
 	},
 	{
-	    /* Reopens, first-contact resolution, assisted replies (0032_report_sla.sql). */
+	    /* Reopens, first-contact resolution, assisted replies (src/sql/api/72-report-sla.sql). */
 	    .name = "quality",
 	    .title = N_("Quality"),
 	    .sql = "SELECT grp, resolved, reopened, reopen_rate, fcr, fcr_rate, answered, "

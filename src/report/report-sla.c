@@ -4,7 +4,7 @@
  * business hours when the policy has them; pending time excluded), breaches
  * of the due times, and which tier used the clock: the average time the
  * resolved tickets spent at level 1 and at level 2. One statement, three
- * tables. The SQL is in src/sql/0032_report_sla.sql.
+ * tables. The SQL is in src/sql/api/72-report-sla.sql.
  */
 #include "config.h"
 

@@ -2,7 +2,7 @@
  * report-trend.c — the weekly (or daily, monthly) series of created and
  * resolved tickets, for all tickets or per value of one volume dimension, with
  * the change against the previous period; periods without tickets are zeros.
- * The SQL is guichet.report_trend (src/sql/0030_report.sql).
+ * The SQL is guichet.report_trend (src/sql/api/70-report.sql).
  */
 #include "config.h"
 

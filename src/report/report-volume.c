@@ -3,7 +3,7 @@
  * period, by up to three dimensions (queue, service, district, channel,
  * status, priority, field:NAME) and optionally per day, week or month, with
  * each row's share of its period and the total. The SQL is
- * guichet.report_volume (src/sql/0030_report.sql).
+ * guichet.report_volume (src/sql/api/70-report.sql).
  */
 #include "config.h"
 

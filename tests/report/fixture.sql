@@ -10,10 +10,10 @@
 -- triggers would stamp now() on every change and the SLA triggers would
 -- recompute due times. The history rows the reports read (status, level,
 -- queue_id, owner_id changes) are therefore written explicitly, as the
--- triggers of 0002_history.sql write them (field = column name, old and new as
+-- triggers of src/sql/api/10-history.sql write them (field = column name, old and new as
 -- text); at the end their hash chain is computed with guichet.history_hash, so
 -- that the fixture also passes verify_history. Due times are those the SLA
--- functions of 0005_sla.sql would have set (pending pushes included).
+-- functions of src/sql/api/40-sla.sql would have set (pending pushes included).
 --
 -- The world (times are UTC; the test cluster runs in UTC):
 --   nordville (1): districts Centre (1), Port (2), Gare (3)
@@ -289,7 +289,7 @@ INSERT INTO h (ticket_id, at, actor, action, field, old_value, new_value) VALUES
 	(15, '2025-03-12 09:10', 'rp_anne', 'merge', 'merged_into', NULL, '7');
 UPDATE h SET new_value = (SELECT subject FROM ticket WHERE id = 8) WHERE ticket_id = 8;
 
--- The hash chain, as 0002_history.sql computes it, so that verify_history passes.
+-- The hash chain, as src/sql/api/10-history.sql computes it, so that verify_history passes.
 DO $chain$
 DECLARE
 	r record;

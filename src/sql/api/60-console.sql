@@ -1,23 +1,11 @@
--- 0020_console.sql — what the agents' console needs on the server: the queue
+-- 60-console.sql — what the agents' console needs on the server: the queue
 -- overview's counts, presence
 -- (who has a ticket open, who is writing in it), splitting an article into a
 -- new linked ticket, and the indexes behind the console's other list orders and
 -- its overdue counts.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
-
--- The index pages "oldest first" and "most urgent first" walk these in order,
--- one status at a time, as ticket_queue_list serves "last change first".
-CREATE INDEX ticket_queue_created ON ticket (queue_id, status, created_at, id);
-CREATE INDEX ticket_queue_priority ON ticket (queue_id, status, priority DESC, id DESC);
-
--- The overview counts the live tickets (new, open, pending: a few percent of a
--- desk's tickets) of the visible queues in one grouped pass over this small
--- partial index, which holds every column the counts test: an index-only scan.
-CREATE INDEX ticket_live ON ticket (queue_id, status, owner_id)
-    INCLUDE (first_response_at, first_response_due, resolution_due)
-    WHERE status IN ('new', 'open', 'pending');
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The queue overview: every queue the caller may see, with the counts of its
 -- new, open, pending, mine and overdue tickets (open work whose next due time
@@ -29,7 +17,7 @@ CREATE INDEX ticket_live ON ticket (queue_id, status, owner_id)
 CREATE FUNCTION queue_overview(p_cap integer DEFAULT 5000)
     RETURNS TABLE (organisation text, id integer, code text, name text, level smallint,
         new bigint, open bigint, pending bigint, mine bigint, overdue bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 	SELECT o.name, q.id, q.code, q.name, q.level,
 	    least(coalesce(c.new, 0), p_cap + 1), least(coalesce(c.open, 0), p_cap + 1),
 	    least(coalesce(c.pending, 0), p_cap + 1), least(coalesce(c.mine, 0), p_cap + 1),
@@ -75,7 +63,7 @@ CREATE FUNCTION search_text(p_query text, p_limit integer DEFAULT NULL,
     p_statuses text[] DEFAULT NULL, p_queue integer DEFAULT NULL,
     p_queue_codes text[] DEFAULT NULL)
     RETURNS SETOF bigint
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp
     ROWS 100 AS $$
 DECLARE
 	q tsquery := websearch_to_tsquery('simple', p_query);
@@ -147,7 +135,7 @@ $$;
 -- p_pattern is an ILIKE pattern ('%words%', with % and _ escaped by the caller).
 CREATE FUNCTION search_subject(p_pattern text)
     RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp
     ROWS 100 AS $$
 	SELECT t.id FROM ticket t
 	WHERE t.subject ILIKE p_pattern
@@ -157,14 +145,13 @@ $$;
 -- Requesters by part of their name or address, among those of visible tickets.
 CREATE FUNCTION search_requester(p_pattern text)
     RETURNS SETOF bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp
     ROWS 100 AS $$
 	SELECT c.id FROM contact c
 	WHERE (c.name ILIKE p_pattern OR c.email ILIKE p_pattern)
 	    AND EXISTS (SELECT 1 FROM ticket t WHERE t.requester_id = c.id
 	        AND t.queue_id = ANY ((SELECT visible_queues())::integer[]))
 $$;
-CREATE INDEX contact_email_trgm ON contact USING gin (email gin_trgm_ops);
 
 -- The requesters' names of a page of the index. Through contact's policy each
 -- name would cost a look for a visible ticket of that requester (her every
@@ -173,7 +160,7 @@ CREATE INDEX contact_email_trgm ON contact USING gin (email gin_trgm_ops);
 -- queues instead, once for the page.
 CREATE FUNCTION ticket_requesters(p_ids bigint[])
     RETURNS TABLE (id bigint, requester text)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp
     ROWS 100 AS $$
 DECLARE
 	vis integer[] := visible_queues();
@@ -184,25 +171,12 @@ BEGIN
 	WHERE t.id = ANY (p_ids) AND t.queue_id = ANY (vis);
 END
 $$;
-
--- One row per agent and ticket open in a console; refreshed every 30 s by the
--- console, forgotten after two minutes without news (a console that crashed).
-CREATE TABLE presence (
-	agent_id  integer NOT NULL REFERENCES agent ON DELETE CASCADE,
-	ticket_id bigint NOT NULL REFERENCES ticket,
-	writing   boolean NOT NULL DEFAULT false,
-	seen_at   timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (agent_id, ticket_id)
-);
-CREATE INDEX presence_ticket ON presence (ticket_id, seen_at);
--- Only through the functions below.
-ALTER TABLE presence ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON presence FROM PUBLIC;
+REVOKE ALL ON presence FROM PUBLIC, guichet_agent, guichet_mail;
 
 -- Check that the caller is an agent who may see the ticket; her agent id.
 CREATE FUNCTION presence_check(p_ticket bigint)
     RETURNS integer
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	me integer := current_agent();
 BEGIN
@@ -222,7 +196,7 @@ $$;
 -- not at every heartbeat.
 CREATE FUNCTION presence_set(p_ticket bigint, p_writing boolean DEFAULT false)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	me integer := presence_check(p_ticket);
 	was boolean;
@@ -243,7 +217,7 @@ $$;
 
 CREATE FUNCTION presence_leave(p_ticket bigint)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	DELETE FROM presence WHERE agent_id = current_agent() AND ticket_id = p_ticket;
 	IF FOUND THEN
@@ -255,7 +229,7 @@ $$;
 -- The colleagues (not the caller) who have the ticket open now.
 CREATE FUNCTION presence_list(p_ticket bigint)
     RETURNS TABLE (login name, display_name text, writing boolean, seen_at timestamptz)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	me integer := presence_check(p_ticket);
 BEGIN
@@ -274,7 +248,7 @@ $$;
 -- The original article stays where it was: the thread keeps its history.
 CREATE FUNCTION split_article(p_article bigint, p_subject text)
     RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	a article;
 	t ticket;

@@ -1,4 +1,4 @@
--- 0006_claims.sql — claim leases and the pending wake-up.
+-- 45-claims.sql — claim leases and the pending wake-up.
 --
 -- A claim is a lease: in a queue with a claim_timeout, a new or open ticket
 -- whose owner has not acted on it (claimed_at, renewed by each of her changes)
@@ -12,14 +12,11 @@
 -- by definition not abandoned, and expiry never waits on an agent.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
-
-CREATE INDEX ticket_claim_lease ON ticket (queue_id, claimed_at)
-    WHERE owner_id IS NOT NULL AND status IN ('new', 'open');
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 CREATE FUNCTION expire_queue_claims(p_queue integer, p_timeout interval)
     RETURNS integer
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	n integer;
 BEGIN
@@ -39,7 +36,7 @@ $$;
 -- times pushed forward as when an agent reopens them). Returns how many.
 CREATE FUNCTION wake_pending()
     RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket;
 	n integer := 0;
@@ -60,7 +57,7 @@ $$;
 -- only does what the rules say must happen anyway.
 CREATE FUNCTION expire_claims()
     RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	q record;
 	n integer := 0;

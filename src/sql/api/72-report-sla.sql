@@ -1,10 +1,10 @@
--- 0032_report_sla.sql — SLA and quality figures: how long the clock ran until
+-- 72-report-sla.sql — SLA and quality figures: how long the clock ran until
 -- the first response and until resolution, which tier used it, breaches,
--- reopenings, first-contact resolution. See 0030_report.sql for the rules every
+-- reopenings, first-contact resolution. See 70-report.sql for the rules every
 -- report function follows.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The business clock of a local time (an instant AT TIME ZONE the policy's
 -- zone): the seconds of business time from Monday 1970-01-05 to it under
@@ -51,7 +51,7 @@ BEGIN ATOMIC
 END;
 
 -- The SLA clock of each ticket rebuilt from history, as the columns clock_*,
--- reopened and escalated of ticket (0005) keep it: one row per ticket (all
+-- reopened and escalated of ticket (40-sla) keep it: one row per ticket (all
 -- of them when p_ticket is NULL, each under its own policy and organisation;
 -- else that one under p_policy and p_org). The clock runs while the ticket is
 -- new or open: it stops while it is pending (waiting on the requester) and
@@ -61,7 +61,7 @@ END;
 -- until the next, the last runs on (clock_since). clock_fr is the clock at
 -- the first response, clock_res at resolution (tickets now resolved or
 -- closed). Used by sla_clock_rebuild and by ticket_sla_clock when a ticket's
--- policy changes; ticket_level_time (0005) is an independent check of it.
+-- policy changes; ticket_level_time (40-sla) is an independent check of it.
 CREATE FUNCTION sla_clock_compute(p_ticket bigint, p_policy integer, p_org integer)
     RETURNS TABLE (id bigint, clock_l1 float8, clock_l2 float8, clock_since timestamptz,
         clock_fr float8, clock_res float8, reopened integer, escalated boolean)
@@ -176,11 +176,11 @@ BEGIN ATOMIC
 END;
 
 -- Rebuild the SLA clock columns of every ticket from history, and its reply
--- counts from article, in one statement (the migration, demo_finish, a desk
+-- counts from article, in one statement (the demo generator, a desk
 -- loaded with triggers off): returns how many tickets changed.
 CREATE FUNCTION sla_clock_rebuild()
     RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	n bigint;
 BEGIN
@@ -191,7 +191,7 @@ BEGIN
 	    replies = coalesce(r.n, 0), assisted = coalesce(r.assisted, false)
 	FROM sla_clock_compute(NULL, NULL, NULL) c
 	LEFT JOIN (
-		-- The replies (article_reply_count, 0005).
+		-- The replies (article_reply_count, 40-sla).
 		SELECT a.ticket_id, count(*)::integer AS n,
 		    bool_or(a.template_id IS NOT NULL OR a.kb_article_id IS NOT NULL) AS assisted
 		FROM article a
@@ -210,10 +210,9 @@ END
 $$;
 REVOKE ALL ON FUNCTION sla_clock_rebuild() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sla_clock_rebuild() TO guichet_admin;
-SELECT sla_clock_rebuild();
 
 -- The SLA clock of each ticket created in the period, as its row keeps it
--- (ticket_sla_clock, 0005): fr is the clock at the first response, resolution
+-- (ticket_sla_clock, 40-sla): fr is the clock at the first response, resolution
 -- at resolution (tickets now resolved or closed), split into level1 and
 -- level2 by the level the ticket was at while it ran.
 CREATE FUNCTION report_sla_tickets(p_from date, p_to date, p_org text, p_queues text[],
@@ -430,7 +429,7 @@ GRANT EXECUTE ON FUNCTION report_float8_collect(float8), report_sorted_percentil
 -- many of those a reply started from a template or a knowledge-base article.
 -- A reply is an outgoing mail, or a phone article written by an agent. One
 -- scan of the tickets: reopened, escalated, replies and assisted are kept in
--- the ticket row as they change (0005), nothing walks history or articles.
+-- the ticket row as they change (40-sla), nothing walks history or articles.
 CREATE FUNCTION report_quality(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_by text)
     RETURNS TABLE (grp text, resolved bigint, reopened bigint, reopen_rate numeric,

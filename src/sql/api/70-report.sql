@@ -1,4 +1,4 @@
--- 0030_report.sql — what guichet-report computes, as SQL functions anyone with
+-- 70-report.sql — what guichet-report computes, as SQL functions anyone with
 -- psql or a BI tool can call and get the same figures.
 --
 -- Every function here is SECURITY INVOKER, LANGUAGE sql, STABLE and has no SET
@@ -14,23 +14,7 @@
 -- tickets are duplicates of another one and never counted.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
-
--- Reports read tickets by the time they were resolved and the open ones by age.
-CREATE INDEX ticket_resolved ON ticket (resolved_at) WHERE resolved_at IS NOT NULL;
-CREATE INDEX ticket_open_age ON ticket (created_at)
-    WHERE status IN ('new', 'open', 'pending');
--- Escalations and agents' activity read history by kind of change and time;
--- the SLA clock and the quality report read each ticket's status and level
--- changes in order. Both indexes cover what those reports read, so that they
--- are index-only scans: the history table itself (hash chain, articles, every
--- field) is many times larger than these few columns.
-CREATE INDEX history_field_at ON history (field, at)
-    INCLUDE (ticket_id, seq, actor, old_value, new_value)
-    WHERE field IN ('level', 'status', 'owner_id');
-CREATE INDEX history_clock ON history (ticket_id, seq)
-    INCLUDE (at, field, old_value, new_value)
-    WHERE field IN ('status', 'level');
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The queues a report is limited to, or NULL for no limit (RLS still applies).
 CREATE FUNCTION report_queue_ids(p_org text, p_queues text[])

@@ -1,4 +1,4 @@
--- 0002_history.sql — the append-only, hash-chained audit trail and live NOTIFY.
+-- 10-history.sql — the append-only, hash-chained audit trail and live NOTIFY.
 --
 -- Every change to a ticket, its articles, fields or links writes history rows
 -- from triggers, in the same transaction, whoever makes it (API functions, the
@@ -15,7 +15,7 @@
 -- SET LOCAL guichet.notify = 'off'; history is never optional.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- Times in history values are ISO 8601 in UTC, whatever the writer's TimeZone
 -- and DateStyle.
@@ -46,7 +46,7 @@ RETURN sha256(coalesce(p_prev, '\x'::bytea) || convert_to(json_build_array(p_tic
 CREATE FUNCTION history_append(p_ticket bigint, p_action text, p_field text,
     p_old text, p_new text)
     RETURNS void
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	s integer;
 	h bytea;
@@ -338,7 +338,7 @@ CREATE TRIGGER ticket_notify_update AFTER UPDATE ON ticket
 -- ticket_history_insert_before) is not chained twice.
 CREATE FUNCTION article_history()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	act text := CASE NEW.kind WHEN 'mail_out' THEN 'reply' ELSE NEW.kind END;
 BEGIN
@@ -359,7 +359,7 @@ CREATE TRIGGER article_history AFTER INSERT ON article
 
 CREATE FUNCTION ticket_field_history()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t bigint := CASE TG_OP WHEN 'DELETE' THEN OLD.ticket_id ELSE NEW.ticket_id END;
 	f integer := CASE TG_OP WHEN 'DELETE' THEN OLD.field_id ELSE NEW.field_id END;
@@ -380,7 +380,7 @@ CREATE TRIGGER ticket_field_history AFTER INSERT OR UPDATE OR DELETE ON ticket_f
 -- so that link(1, 2) and link(2, 1) at once cannot deadlock.
 CREATE FUNCTION link_history()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	r link;
 	verb text := CASE TG_OP WHEN 'DELETE' THEN 'unlink' ELSE 'link' END;
@@ -417,13 +417,13 @@ CREATE TRIGGER link_history AFTER INSERT OR DELETE ON link
     FOR EACH ROW EXECUTE FUNCTION link_history();
 
 -- History is append-only. Only the owner role, acting on purpose (SET ROLE
--- guichet_owner by a login that is a member of it: the installer), may change
--- it. SECURITY DEFINER functions also run as guichet_owner, but their session
--- user (an agent, the gateway) is not a member of it, so no API function can
--- rewrite history even through a bug.
+-- guichet_owner by a login that is a member of it: the installer during
+-- init and migrate, a superuser), may change it. SECURITY DEFINER functions
+-- run as guichet_api, which may only INSERT into history (90-api-role.sql),
+-- so no API function can rewrite history even through a bug.
 CREATE FUNCTION history_guard()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF current_user = 'guichet_owner'
 	    AND pg_has_role(session_user, 'guichet_owner', 'MEMBER') THEN
@@ -451,7 +451,7 @@ CREATE TRIGGER history_guard_truncate BEFORE TRUNCATE ON history
 CREATE FUNCTION verify_history(p_ticket bigint DEFAULT NULL)
     RETURNS TABLE (ticket_id bigint, seq integer, problem text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF NOT pg_has_role(session_user, 'guichet_admin', 'MEMBER') THEN
 		RAISE EXCEPTION 'verify_history is for administrators' USING ERRCODE = 'GU004';

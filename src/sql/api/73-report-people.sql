@@ -1,9 +1,9 @@
--- 0033_report_people.sql — who did what and where things recur: agents'
+-- 73-report-people.sql — who did what and where things recur: agents'
 -- activity, the level-1 → level-2 flow, hot spots, engaged requesters. See
--- 0030_report.sql for the rules every report function follows.
+-- 70-report.sql for the rules every report function follows.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- agents: per agent, what she did in the period on the tickets the filters
 -- select: tickets claimed (she became the owner, by claim, next or assignment),
@@ -22,15 +22,6 @@ SET LOCAL search_path = guichet, public;
 -- claim is older than the period). The ticket is read only when a filter
 -- names queues, an organisation or services: without one the condition folds
 -- to true.
-CREATE INDEX history_agent_act ON history (at)
-    INCLUDE (ticket_id, seq, field, actor, new_value)
-    WHERE (field = 'owner_id' AND new_value IS NOT NULL)
-       OR (field = 'status' AND new_value = 'resolved')
-       OR (field = 'level' AND new_value = '2');
-CREATE INDEX article_agent_act ON article (created_at)
-    INCLUDE (author_agent_id, kind, time_spent, ticket_id)
-    WHERE author_agent_id IS NOT NULL;
-
 CREATE FUNCTION report_agents(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[])
     RETURNS TABLE (agent text, claimed bigint, resolved bigint, replies bigint,
@@ -133,11 +124,6 @@ END;
 -- same statement, so its queue change has the same time) and the returns to
 -- level 1 are few: each has a small index of its own, read without visiting
 -- the history table.
-CREATE INDEX history_queue_change ON history (at)
-    INCLUDE (ticket_id, old_value, new_value) WHERE field = 'queue_id';
-CREATE INDEX history_level_return ON history (ticket_id, seq)
-    WHERE field = 'level' AND old_value = '2' AND new_value = '1';
-
 CREATE FUNCTION report_escalations(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_by text)
     RETURNS TABLE (source text, target text, escalations bigint, to_escalate numeric,
@@ -290,12 +276,9 @@ END;
 -- to their contact (the contact's RLS check is per row), and the withheld are
 -- counted from the few contacts flagged no_contact (an index of their own).
 -- The period's tickets are read in requester order from an index that holds
--- all the columns the aggregation needs: each worker's groups come out
--- (nearly) complete, without a hash table of every requester.
-CREATE INDEX ticket_requester_activity ON ticket (requester_id)
-    INCLUDE (created_at, queue_id, service_id, district_id)
-    WHERE requester_id IS NOT NULL AND status <> 'merged';
-CREATE INDEX contact_no_contact ON contact (id) WHERE no_contact;
+-- all the columns the aggregation needs (ticket_requester_activity): each
+-- worker's groups come out (nearly) complete, without a hash table of every
+-- requester.
 CREATE FUNCTION report_contacts(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_min integer, p_limit integer)
     RETURNS TABLE (contact text, email text, tickets bigint, services bigint,

@@ -1,4 +1,4 @@
--- 0005_sla.sql — SLA clocks: due times in business hours, the pending pause,
+-- 40-sla.sql — SLA clocks: due times in business hours, the pending pause,
 -- and which support level used the clock.
 --
 -- A policy without business_hours counts every minute. With business_hours,
@@ -15,27 +15,12 @@
 -- counted in business time when the policy has business hours.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
-
--- Each ticket's SLA clock, kept in its row as it runs, so that the reports
--- read it instead of rebuilding it from history (ticket_sla_clock below). The
--- clock runs while the ticket is new or open, in the business time of its
--- policy; seconds, as float8.
-ALTER TABLE ticket
-    ADD COLUMN clock_l1 float8 NOT NULL DEFAULT 0,   -- used at level 1, finished stretches
-    ADD COLUMN clock_l2 float8 NOT NULL DEFAULT 0,   -- used at level 2, finished stretches
-    ADD COLUMN clock_since timestamptz,              -- running since (NULL: stopped)
-    ADD COLUMN clock_fr float8,                      -- the clock at the first response
-    ADD COLUMN clock_res float8,                     -- the clock at resolution (resolved, closed)
-    ADD COLUMN reopened integer NOT NULL DEFAULT 0,  -- resolved or closed, then back
-    ADD COLUMN escalated boolean NOT NULL DEFAULT false, -- ever moved to level 2
-    ADD COLUMN replies integer NOT NULL DEFAULT 0,   -- see article_reply_count
-    ADD COLUMN assisted boolean NOT NULL DEFAULT false;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- Is this day a working day for the policy (and organisation)?
 CREATE FUNCTION sla_workday(p sla_policy, p_day date, p_org integer)
     RETURNS boolean
-    LANGUAGE sql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 	SELECT extract(isodow FROM p_day)::smallint = ANY (p.workdays)
 	    AND NOT EXISTS (SELECT 1 FROM holiday h WHERE h.day = p_day
 	        AND (h.organisation_id IS NULL OR h.organisation_id = p_org))
@@ -221,7 +206,7 @@ $$;
 CREATE FUNCTION sla_due(p_policy integer, p_start timestamptz, p_span interval,
     p_org integer DEFAULT NULL)
     RETURNS timestamptz
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	p sla_policy;
 BEGIN
@@ -292,7 +277,7 @@ $$;
 CREATE FUNCTION sla_elapsed(p_policy integer, p_from timestamptz, p_to timestamptz,
     p_org integer DEFAULT NULL)
     RETURNS interval
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	p sla_policy;
 BEGIN
@@ -320,7 +305,7 @@ $$;
 -- forward by the (business) time spent pending.
 CREATE FUNCTION sla_resume(t ticket, p_at timestamptz,
     OUT first_response_due timestamptz, OUT resolution_due timestamptz)
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	p sla_policy;
 	paused interval;
@@ -355,7 +340,7 @@ DECLARE
 	p guichet.sla_policy;
 	pol integer;
 BEGIN
-	-- No SET search_path: this runs on every insert (see 0002).
+	-- No SET search_path: this runs on every insert (see 10-history).
 	SELECT * INTO q FROM guichet.queue WHERE id = NEW.queue_id;
 	IF FOUND THEN
 		NEW.organisation_id := q.organisation_id;
@@ -388,7 +373,7 @@ CREATE TRIGGER ticket_defaults BEFORE INSERT ON ticket
 -- A ticket moved to another queue belongs to that queue's organisation.
 CREATE FUNCTION ticket_queue_moved()
     RETURNS trigger
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	NEW.organisation_id := (SELECT organisation_id FROM queue WHERE id = NEW.queue_id);
 	RETURN NEW;
@@ -402,19 +387,19 @@ CREATE TRIGGER ticket_queue_moved BEFORE UPDATE OF queue_id ON ticket
 -- per stretch between two level or status changes, from creation to now.
 -- Rebuilt from history (the first change of each tells what the ticket was
 -- created with). security_invoker: the caller sees the tickets she may see.
-CREATE VIEW ticket_level_segment WITH (security_invoker = true) AS
+CREATE VIEW guichet.ticket_level_segment WITH (security_invoker = true) AS
 WITH ev AS (
 	SELECT t.id AS ticket_id, 0 AS seq, t.created_at AS at,
-	    coalesce((SELECT h.old_value FROM history h WHERE h.ticket_id = t.id
+	    coalesce((SELECT h.old_value FROM guichet.history h WHERE h.ticket_id = t.id
 	        AND h.field = 'level' ORDER BY h.seq LIMIT 1), t.level::text) AS level,
-	    coalesce((SELECT h.old_value FROM history h WHERE h.ticket_id = t.id
+	    coalesce((SELECT h.old_value FROM guichet.history h WHERE h.ticket_id = t.id
 	        AND h.field = 'status' ORDER BY h.seq LIMIT 1), t.status) AS status
-	FROM ticket t
+	FROM guichet.ticket t
 	UNION ALL
 	SELECT h.ticket_id, h.seq, h.at,
 	    CASE h.field WHEN 'level' THEN h.new_value END,
 	    CASE h.field WHEN 'status' THEN h.new_value END
-	FROM history h
+	FROM guichet.history h
 	WHERE h.field IN ('level', 'status')
 ), filled AS (
 	-- Carry the last known level and status forward.
@@ -434,7 +419,7 @@ FROM filled f;
 -- how long it waited pending, in the business time of its policy.
 CREATE FUNCTION ticket_level_time(p_ticket bigint,
     OUT level1 interval, OUT level2 interval, OUT pending interval)
-    LANGUAGE sql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 	SELECT coalesce(sum(e.d) FILTER (WHERE s.status IN ('new', 'open') AND s.level = 1),
 	        interval '0'),
 	    coalesce(sum(e.d) FILTER (WHERE s.status IN ('new', 'open') AND s.level = 2),
@@ -453,7 +438,7 @@ $$;
 -- was at) and starts the next one when the new status is new or open; the
 -- first response and the resolution read the clock then. A reopened ticket
 -- goes on from where it stopped. The rule is the one report_sla_tickets
--- (0032) applied to history, and sla_clock_compute (0032) rebuilds the same
+-- (72-report-sla) applied to history, and sla_clock_compute (72-report-sla) rebuilds the same
 -- columns from history: the ticket's policy now (its service's, else its
 -- queue's) counts for every stretch, so a change of policy or organisation
 -- (escalating to a queue with another policy) recomputes the clock from
@@ -469,7 +454,7 @@ DECLARE
 	have_p boolean := false;
 	d float8;
 BEGIN
-	-- No SET search_path: this runs on every status change (see 0002).
+	-- No SET search_path: this runs on every status change (see 10-history).
 	IF NEW.queue_id <> OLD.queue_id OR NEW.service_id IS DISTINCT FROM OLD.service_id
 	    OR NEW.organisation_id <> OLD.organisation_id THEN
 		pol := guichet.ticket_policy(NEW.service_id, NEW.queue_id);
@@ -552,12 +537,12 @@ CREATE TRIGGER ticket_sla_clock BEFORE UPDATE ON ticket
 -- an agent) and whether one of them started from a template or a
 -- knowledge-base article, for the quality report (first-contact resolution):
 -- counted as they are written, and counted again on both tickets when a
--- reply moves (merge). sla_clock_rebuild (0032) counts them from article.
+-- reply moves (merge). sla_clock_rebuild (72-report-sla) counts them from article.
 CREATE FUNCTION article_reply_count()
     RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-	-- No SET search_path: this runs on every reply (see 0002).
+	-- No SET search_path: this runs on every reply (see 10-history).
 	IF TG_OP = 'INSERT' THEN
 		UPDATE guichet.ticket SET replies = replies + 1,
 		    assisted = assisted OR NEW.template_id IS NOT NULL
@@ -588,8 +573,6 @@ CREATE TRIGGER article_reply_moved AFTER UPDATE ON article
         OR OLD.template_id IS DISTINCT FROM NEW.template_id
         OR OLD.kb_article_id IS DISTINCT FROM NEW.kb_article_id)
     EXECUTE FUNCTION article_reply_count();
-
-CREATE INDEX ticket_pending_until ON ticket (pending_until) WHERE status = 'pending';
 
 GRANT SELECT ON ticket_level_segment TO guichet_agent, guichet_mail;
 GRANT EXECUTE ON FUNCTION sla_workday(sla_policy, date, integer),

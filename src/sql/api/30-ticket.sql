@@ -1,4 +1,4 @@
--- 0004_api_ticket.sql — the ticket API: the only way logins change tickets.
+-- 30-ticket.sql — the ticket API: the only way logins change tickets.
 --
 -- Every function is SECURITY DEFINER with a fixed search_path, identifies the
 -- caller by session_user and checks her rights itself:
@@ -10,7 +10,7 @@
 -- so two agents acting at once are serialised on the ticket and the second one
 -- sees the first one's change (claim conflicts: GU001; p_seen: GU002).
 -- History rows, updated_at/updated_by, the owner's lease renewal and NOTIFY
--- come from the triggers of 0002; the functions name the action of their
+-- come from the triggers of 10-history; the functions name the action of their
 -- ticket changes (claim, release, escalate, merge …) with guichet.action.
 --
 -- Status transitions (anything else: GU003):
@@ -24,14 +24,7 @@
 -- with another p_pending_until moves the wake-up time).
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
-
--- Phone-only contacts are found by their number.
-CREATE INDEX contact_phone ON contact (phone) WHERE phone IS NOT NULL AND email IS NULL;
--- reply threads on the ticket's last incoming mail: found at once, instead of
--- walking back through every note and reply of a long ticket.
-CREATE INDEX article_ticket_mail_in ON article (ticket_id, created_at, id)
-    WHERE kind = 'mail_in' AND message_id IS NOT NULL;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 --
 -- Internal helpers (not granted to anyone: only the API calls them).
@@ -44,7 +37,7 @@ CREATE INDEX article_ticket_mail_in ON article (ticket_id, created_at, id)
 CREATE FUNCTION ticket_lock(p_ticket bigint, p_seen timestamptz DEFAULT NULL,
     p_write boolean DEFAULT false)
     RETURNS ticket
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket;
 BEGIN
@@ -74,7 +67,7 @@ $$;
 -- ticket is final: its thread lives in the ticket it was merged into).
 CREATE FUNCTION ticket_write(p_ticket bigint, p_seen timestamptz DEFAULT NULL)
     RETURNS ticket
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket := ticket_lock(p_ticket, p_seen, true);
 BEGIN
@@ -102,7 +95,7 @@ BEGIN
 END
 $$;
 
--- Names the action of the ticket changes that follow (see 0002).
+-- Names the action of the ticket changes that follow (see 10-history).
 CREATE FUNCTION history_action(p_action text)
     RETURNS void
     LANGUAGE plpgsql AS $$
@@ -115,7 +108,7 @@ $$;
 -- has not acted for that long)?
 CREATE FUNCTION lease_expired(t ticket)
     RETURNS boolean
-    LANGUAGE sql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 	SELECT t.owner_id IS NOT NULL AND t.status IN ('new', 'open')
 	    AND t.claimed_at < now() - (SELECT claim_timeout FROM queue WHERE id = t.queue_id)
 $$;
@@ -155,7 +148,7 @@ $$;
 CREATE FUNCTION header_value(p text)
     RETURNS text
     LANGUAGE sql IMMUTABLE AS $$
-	SELECT nullif(btrim(regexp_replace(p, '[\r\n]+[ \t]*', ' ', 'g')), '')
+	SELECT nullif(pg_catalog.btrim(pg_catalog.regexp_replace(p, '[\r\n]+[ \t]*', ' ', 'g')), '')
 $$;
 
 -- Validate and normalise a dynamic field's value: the stored text, or NULL to
@@ -164,7 +157,7 @@ $$;
 -- characters).
 CREATE FUNCTION field_value(f field, p_value text)
     RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v text := btrim(p_value, E' \t\r\n');
 	d date;
@@ -213,7 +206,7 @@ $$;
 -- Store (or clear) one field of a locked ticket.
 CREATE FUNCTION field_store(p_ticket bigint, p_field text, p_value text)
     RETURNS void
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	f field;
 	v text;
@@ -242,7 +235,7 @@ CREATE FUNCTION create_ticket(p_queue integer, p_subject text, p_body text,
     p_priority integer DEFAULT NULL, p_service integer DEFAULT NULL,
     p_district integer DEFAULT NULL, p_fields jsonb DEFAULT NULL)
     RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	q queue;
 	me integer := agent_self();
@@ -288,7 +281,7 @@ BEGIN
 	END IF;
 
 	-- The first article's history row is chained with the ticket's own
-	-- (guichet.first_article, 0002): its id is reserved first. Without a
+	-- (guichet.first_article, 10-history): its id is reserved first. Without a
 	-- body the setting is cleared, so that nothing set before is chained.
 	IF btrim(coalesce(p_body, ''), E' \t\r\n') <> '' THEN
 		kind := CASE p_channel WHEN 'phone' THEN 'phone' ELSE 'note' END;
@@ -297,7 +290,7 @@ BEGIN
 	PERFORM set_config('guichet.first_article',
 	    CASE WHEN aid IS NULL THEN '' ELSE aid || ' ' || kind END, true);
 	-- organisation_id, level and the SLA due times are filled by the
-	-- ticket_defaults trigger (0005) from the queue and the policy.
+	-- ticket_defaults trigger (40-sla) from the queue and the policy.
 	INSERT INTO ticket (queue_id, organisation_id, service_id, subject, priority,
 	    requester_id, channel, district_id)
 	VALUES (q.id, q.organisation_id, p_service, p_subject,
@@ -322,7 +315,7 @@ $$;
 -- its data; an empty name or phone is filled in.
 CREATE FUNCTION find_or_create_contact(p_email text, p_name text, p_phone text DEFAULT NULL)
     RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	e text := nullif(btrim(p_email), '');
 	n text := coalesce(btrim(p_name), '');
@@ -379,7 +372,7 @@ $$;
 -- this off.
 CREATE FUNCTION claim_commit()
     RETURNS void
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF pg_current_xact_id_if_assigned() IS NULL
 	    AND (SELECT s.value FROM setting s WHERE s.key = 'claim_commit')
@@ -395,7 +388,7 @@ $$;
 -- expired lease may be taken over.
 CREATE FUNCTION claim(p_ticket bigint, p_seen timestamptz DEFAULT NULL)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket;
 	me integer := agent_self();
@@ -430,7 +423,7 @@ $$;
 -- NULL when there is nothing to take.
 CREATE FUNCTION next_ticket(p_queue integer)
     RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	me integer := agent_self();
 	timeout interval;
@@ -468,7 +461,7 @@ $$;
 -- organisation. Releasing an unowned ticket changes nothing.
 CREATE FUNCTION release(p_ticket bigint)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket := ticket_lock(p_ticket);
 BEGIN
@@ -488,7 +481,7 @@ $$;
 -- An internal note (Markdown), with the minutes spent.
 CREATE FUNCTION add_note(p_ticket bigint, p_body text, p_time_spent integer DEFAULT 0)
     RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket := ticket_write(p_ticket);
 	minutes integer := check_time_spent(p_time_spent);
@@ -515,7 +508,7 @@ CREATE FUNCTION reply(p_ticket bigint, p_body text, p_time_spent integer DEFAULT
     p_seen timestamptz DEFAULT NULL, p_to text DEFAULT NULL, p_cc text DEFAULT NULL,
     p_template integer DEFAULT NULL, p_kb integer DEFAULT NULL)
     RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket := ticket_write(p_ticket, p_seen);
 	minutes integer := check_time_spent(p_time_spent);
@@ -608,7 +601,7 @@ $$;
 -- member of that queue. The SLA clock goes on (the requester still waits).
 CREATE FUNCTION escalate(p_ticket bigint, p_queue integer, p_reason text)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket := ticket_write(p_ticket);
 	target queue;
@@ -646,10 +639,10 @@ $$;
 -- Apply a legal status change to a locked ticket (shared by set_status and
 -- the pending wake-up): the resolution and closing times, the pending clock,
 -- and, when leaving pending, the due times not yet met pushed forward by the
--- time spent pending (sla_resume, 0005).
+-- time spent pending (sla_resume, 40-sla).
 CREATE FUNCTION status_apply(t ticket, p_status text, p_until timestamptz)
     RETURNS void
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	fr_due timestamptz := t.first_response_due;
 	res_due timestamptz := t.resolution_due;
@@ -676,7 +669,7 @@ $$;
 CREATE FUNCTION set_status(p_ticket bigint, p_status text, p_seen timestamptz DEFAULT NULL,
     p_pending_until timestamptz DEFAULT NULL)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket := ticket_write(p_ticket, p_seen);
 BEGIN
@@ -714,7 +707,7 @@ $$;
 
 CREATE FUNCTION set_priority(p_ticket bigint, p_priority integer)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket := ticket_write(p_ticket);
 BEGIN
@@ -729,7 +722,7 @@ $$;
 -- unless the field is required (GU005).
 CREATE FUNCTION set_field(p_ticket bigint, p_field text, p_value text)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t ticket := ticket_write(p_ticket);
 BEGIN
@@ -741,7 +734,7 @@ $$;
 -- each one written by the caller.
 CREATE FUNCTION ticket_write_pair(p_a bigint, p_b bigint)
     RETURNS void
-    LANGUAGE plpgsql SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF p_a IS NULL OR p_b IS NULL OR p_a = p_b THEN
 		RAISE EXCEPTION 'two different tickets are needed' USING ERRCODE = 'GU005';
@@ -753,7 +746,7 @@ $$;
 
 CREATE FUNCTION link(p_a bigint, p_b bigint, p_kind text)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF p_kind IS NULL OR p_kind NOT IN ('parent', 'relates', 'duplicate', 'depends') THEN
 		RAISE EXCEPTION 'unknown link kind "%"', p_kind USING ERRCODE = 'GU005';
@@ -765,7 +758,7 @@ $$;
 
 CREATE FUNCTION unlink(p_a bigint, p_b bigint, p_kind text)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	PERFORM ticket_write_pair(p_a, p_b);
 	DELETE FROM link WHERE a_id = p_a AND b_id = p_b AND kind = p_kind;
@@ -782,7 +775,7 @@ $$;
 -- merged (final, unowned). History on both tickets.
 CREATE FUNCTION merge(p_from bigint, p_into bigint)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	f ticket;
 	moved integer;
@@ -817,7 +810,7 @@ $$;
 CREATE FUNCTION set_absence(p_from timestamptz, p_until timestamptz,
     p_substitute name DEFAULT NULL)
     RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	me integer := agent_self();
 	sub integer;

@@ -1,70 +1,67 @@
--- 0041_demo.sql — a realistic municipal desk for demonstrations and benchmarks,
--- generated server-side by guichet-admin demo.
+-- demo.sql — the generator of guichet-admin demo: a realistic municipal desk
+-- for demonstrations and benchmarks, generated server-side.
+--
+-- Never part of a production database: not a migration, not the API.
+-- guichet-admin demo loads this file for its run only into the temporary
+-- schema of its own session (every function is pg_temp.demo_…, called by that
+-- name), and the server drops it with the session, also when the demo fails.
+-- The functions run as the caller, who must own the tables (guichet-admin
+-- demo holds guichet_owner for the run, as init does), create roles
+-- (CREATEROLE, for the demo's logins) and temporary tables (the database's
+-- owner or a superuser): the role that installed the schema.
 --
 -- Everything is set-based (INSERT … SELECT over generate_series) and
 -- deterministic: every "random" choice is a hash of (seed, row number, purpose)
 -- rather than random(), so the same seed and end date give the same rows
 -- whatever plan the server picks. The phases are separate calls so that the
 -- client can show progress; they run in one transaction:
---   demo_logins()            (SECURITY INVOKER: needs the caller's CREATEROLE)
+--   demo_logins()            needs the caller's CREATEROLE
 --   demo_begin(force)        suspend user triggers, drop secondary indexes and
 --                            foreign keys when the desk is empty
 --   demo_config(seed, until) organisations, districts, SLAs, queues, services,
 --                            fields, agents, memberships, templates, articles
 --   demo_contacts(seed, n)
 --   demo_tickets(seed, n, until), demo_articles(seed), demo_history()
---   demo_finish()            load, rebuild what was dropped, re-enable triggers
+--   demo_load(), demo_finish() load, re-enable triggers
+-- then, after the commit, what demo_begin dropped is rebuilt by two
+-- connections at once (demo_rebuild_run), from the list guichet-admin read
+-- from pg_temp.demo_rebuild before the commit.
 -- History rows are computed here, not by the triggers, with the same hash as
--- 0002_history.sql (each row's hash is guichet.history_hash of the previous),
--- so that verify_history() accepts the demo data.
-
-SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, pg_catalog, public;
-
--- What demo_begin() dropped and must be rebuilt after the load (indexes, then
--- foreign keys). It outlives the load's transaction so that the indexes can
--- be built by two connections at once; a demo interrupted before the end
--- finishes the rebuild at its next start.
-CREATE TABLE demo_rebuild (
-	n    integer PRIMARY KEY,
-	kind text NOT NULL CHECK (kind IN ('index', 'constraint')),
-	tbl  regclass NOT NULL,
-	name text NOT NULL,
-	ddl  text NOT NULL
-);
+-- api/10-history.sql (each row's hash is guichet.history_hash of the
+-- previous), so that verify_history() accepts the demo data.
 
 -- A uniform number in [0, 1) from (seed, key, purpose): plan-independent randomness.
-CREATE FUNCTION demo_u(p_seed integer, p_key bigint, p_salt integer) RETURNS float8
+CREATE FUNCTION pg_temp.demo_u(p_seed integer, p_key bigint, p_salt integer) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (hashint8extended(p_key, p_seed::bigint * 1000003 + p_salt) & 2147483647)::float8
     / 2147483648.0;
 
 -- An element of an array, chosen by a number in [0, 1).
-CREATE FUNCTION demo_pick(p_items anyarray, p_u float8) RETURNS anyelement
+CREATE FUNCTION pg_temp.demo_pick(p_items anyarray, p_u float8) RETURNS anyelement
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 SELECT p_items[1 + floor(p_u * cardinality(p_items))::integer]
 $$;
 
 -- The running hash of a ticket's chain, as a window aggregate over its rows in
 -- seq order: the state is the previous row's hash.
-CREATE FUNCTION demo_chain_step(p_prev bytea, p_ticket bigint, p_seq integer,
+CREATE FUNCTION pg_temp.demo_chain_step(p_prev bytea, p_ticket bigint, p_seq integer,
     p_at timestamptz, p_actor name, p_action text, p_field text, p_old text, p_new text)
 RETURNS bytea
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = guichet, pg_catalog, public AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	RETURN history_hash(p_prev, p_ticket, p_seq, p_at, p_actor, p_action, p_field,
 	    p_old, p_new);
 END
 $$;
-CREATE AGGREGATE demo_chain(bigint, integer, timestamptz, name, text, text, text, text) (
-	SFUNC = demo_chain_step,
+CREATE AGGREGATE pg_temp.demo_chain(bigint, integer, timestamptz, name, text, text, text, text) (
+	SFUNC = pg_temp.demo_chain_step,
 	STYPE = bytea
 );
 
 -- The demo's logins: twenty agents and the mail gateway's. Run as the caller,
 -- who must be able to create roles (as for guichet-admin agent add).
-CREATE FUNCTION demo_logins() RETURNS void
-LANGUAGE plpgsql SECURITY INVOKER SET search_path = guichet, pg_catalog, public AS $$
+CREATE FUNCTION pg_temp.demo_logins() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	i integer;
 	login text;
@@ -85,16 +82,17 @@ $$;
 -- Start: refuse a desk with tickets unless forced; suspend the user triggers
 -- (history is written by the generator itself) and, on an empty desk, drop the
 -- secondary indexes and foreign keys of the big tables, to be rebuilt once by
--- demo_finish(). Returns whether the desk was empty.
-CREATE FUNCTION demo_begin(p_force boolean) RETURNS boolean
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+-- pg_temp.demo_finish(). Returns whether the desk was empty.
+CREATE FUNCTION pg_temp.demo_begin(p_force boolean) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_count bigint;
 	r record;
 	empty boolean;
 BEGIN
-	IF NOT pg_has_role(session_user, 'guichet_admin', 'MEMBER') THEN
-		RAISE EXCEPTION 'the demo is for administrators' USING ERRCODE = 'GU004';
+	IF NOT pg_has_role(current_user, 'guichet_owner', 'USAGE') THEN
+		RAISE EXCEPTION 'the demo runs as the owner of the tables: run it as the role '
+		    'that installed the schema, or a superuser' USING ERRCODE = 'GU004';
 	END IF;
 	SELECT count(*) INTO v_count FROM (SELECT 1 FROM ticket LIMIT 1) x;
 	empty := v_count = 0;
@@ -118,11 +116,16 @@ BEGIN
 	-- spend seconds compiling plans that run in milliseconds.
 	PERFORM set_config('jit', 'off', true);
 
-	-- Leftovers of an interrupted demo first.
-	FOR r IN SELECT * FROM demo_rebuild ORDER BY kind = 'constraint', n LOOP
-		EXECUTE r.ddl;
-		DELETE FROM demo_rebuild WHERE n = r.n;
-	END LOOP;
+	-- What is dropped here and must be rebuilt after the load's commit
+	-- (indexes, then foreign keys): guichet-admin reads it before the commit
+	-- and has two connections build the indexes at once.
+	CREATE TEMP TABLE demo_rebuild (
+		n    integer PRIMARY KEY,
+		kind text NOT NULL CHECK (kind IN ('index', 'constraint')),
+		tbl  regclass NOT NULL,
+		name text NOT NULL,
+		ddl  text NOT NULL
+	) ON COMMIT DROP;
 	IF empty THEN
 		-- The biggest builds first, so that two builders finish together.
 		INSERT INTO demo_rebuild (n, kind, tbl, name, ddl)
@@ -177,8 +180,8 @@ $$;
 
 -- The configuration of the desk: three organisations of one town and what they
 -- need. Existing rows with the same codes are kept (a second demo reuses them).
-CREATE FUNCTION demo_config(p_seed integer, p_until date) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+CREATE FUNCTION pg_temp.demo_config(p_seed integer, p_until date) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	y integer;
 BEGIN
@@ -277,7 +280,7 @@ BEGIN
 	INSERT INTO service (organisation_id, code, category, name, default_queue_id,
 	    sla_policy_id)
 	SELECT o.id, s.code, s.category, s.name, q.id, p.id
-	FROM demo_services() s
+	FROM pg_temp.demo_services() s
 	JOIN organisation o ON o.code = s.org
 	JOIN queue q ON q.code = s.queue
 	LEFT JOIN sla_policy p ON p.name = s.sla
@@ -293,13 +296,13 @@ BEGIN
 
 	INSERT INTO agent (login, display_name, email, organisation_id, level)
 	SELECT a.login, a.name, a.email, o.id, a.level
-	FROM demo_agents() a JOIN organisation o ON o.code = a.org
+	FROM pg_temp.demo_agents() a JOIN organisation o ON o.code = a.org
 	ORDER BY a.login
 	ON CONFLICT (login) DO NOTHING;
 
 	INSERT INTO queue_member (agent_id, queue_id, may_write)
 	SELECT g.id, q.id, m.may_write
-	FROM demo_agents() a
+	FROM pg_temp.demo_agents() a
 	CROSS JOIN LATERAL (
 	    SELECT unnest(a.queues) AS code, true AS may_write
 	    UNION ALL
@@ -355,7 +358,7 @@ $$;
 -- The catalogue: what citizens and colleagues ask for, how often (weight), how
 -- long it takes (mean resolution), and the phrases their messages are made of.
 -- "{rue}" and "{n}" are replaced by a street and a number.
-CREATE FUNCTION demo_services()
+CREATE FUNCTION pg_temp.demo_services()
 RETURNS TABLE (ord integer, org text, code text, category text, name text, queue text,
     sla text, weight integer, days float8, subjects text[], details text[])
 LANGUAGE sql IMMUTABLE AS $$
@@ -487,7 +490,7 @@ VALUES
 $$;
 
 -- The twenty agents: login, name, organisation, level, writable and read-only queues.
-CREATE FUNCTION demo_agents()
+CREATE FUNCTION pg_temp.demo_agents()
 RETURNS TABLE (login text, name text, email text, org text, level smallint, queues text[],
     read_only text[])
 LANGUAGE sql IMMUTABLE AS $$
@@ -518,7 +521,7 @@ FROM (VALUES
 $$;
 
 -- Words the generated messages are made of.
-CREATE FUNCTION demo_words(OUT streets text[], OUT firsts text[], OUT lasts text[],
+CREATE FUNCTION pg_temp.demo_words(OUT streets text[], OUT firsts text[], OUT lasts text[],
     OUT domains text[], OUT greetings text[], OUT contexts text[], OUT closings text[],
     OUT replies text[], OUT notes text[], OUT followups text[])
 LANGUAGE sql IMMUTABLE AS $$
@@ -570,15 +573,15 @@ $$;
 -- Contacts: colleagues of the agglomeration first (they write to IT support),
 -- then citizens. Contact k's name, address and district are functions of
 -- (seed, k), so that tickets can name their requester without a join.
-CREATE FUNCTION demo_contact_base() RETURNS bigint
+CREATE FUNCTION pg_temp.demo_contact_base() RETURNS bigint
 LANGUAGE sql STABLE AS $$
 SELECT coalesce(max(id), 0) FROM guichet.contact
 $$;
 
-CREATE FUNCTION demo_contacts(p_seed integer, p_n integer, p_until date) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+CREATE FUNCTION pg_temp.demo_contacts(p_seed integer, p_n integer, p_until date) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
-	v_base bigint := demo_contact_base();
+	v_base bigint := pg_temp.demo_contact_base();
 	v_colleagues integer := greatest(p_n / 20, 1);
 	v_agglo integer := (SELECT id FROM organisation WHERE code = 'agglo');
 BEGIN
@@ -595,25 +598,25 @@ BEGIN
 	SELECT v_base + k, CASE
 	        WHEN k <= v_colleagues THEN lower(translate(f || '.' || l, 'éèëêçïîôÉ ', 'eeeeciioe-'))
 	            || '.' || k || '@agglo-psm.example'
-	        WHEN demo_u(p_seed, k, 3) < 0.08 THEN NULL -- phone and desk only
+	        WHEN pg_temp.demo_u(p_seed, k, 3) < 0.08 THEN NULL -- phone and desk only
 	        ELSE lower(translate(f || '.' || l, 'éèëêçïîôÉ ', 'eeeeciioe-')) || k || '@'
-	            || demo_pick(w.domains, demo_u(p_seed, k, 4)) END,
+	            || pg_temp.demo_pick(w.domains, pg_temp.demo_u(p_seed, k, 4)) END,
 	    f || ' ' || l,
-	    CASE WHEN demo_u(p_seed, k, 5) < 0.6 THEN format('0%s %s %s %s %s',
+	    CASE WHEN pg_temp.demo_u(p_seed, k, 5) < 0.6 THEN format('0%s %s %s %s %s',
 	        6 + (k % 2), lpad((k % 100)::text, 2, '0'),
 	        lpad(((k / 100) % 100)::text, 2, '0'), lpad(((k * 7) % 100)::text, 2, '0'),
 	        lpad(((k * 13) % 100)::text, 2, '0')) END,
 	    CASE WHEN k <= v_colleagues THEN v_agglo END,
 	    CASE WHEN k <= v_colleagues THEN NULL
-	        WHEN demo_u(p_seed, k, 6) < 0.72 THEN demo_pick(c.ville_d, demo_u(p_seed, k, 7))
-	        WHEN demo_u(p_seed, k, 6) < 0.95 THEN demo_pick(c.agglo_d, demo_u(p_seed, k, 7))
+	        WHEN pg_temp.demo_u(p_seed, k, 6) < 0.72 THEN pg_temp.demo_pick(c.ville_d, pg_temp.demo_u(p_seed, k, 7))
+	        WHEN pg_temp.demo_u(p_seed, k, 6) < 0.95 THEN pg_temp.demo_pick(c.agglo_d, pg_temp.demo_u(p_seed, k, 7))
 	    END,
 	    ((p_until - 1095)::timestamp AT TIME ZONE 'Europe/Paris')
-	        + demo_u(p_seed, k, 8) * interval '1 year'
-	FROM demo_c c CROSS JOIN demo_words() w
+	        + pg_temp.demo_u(p_seed, k, 8) * interval '1 year'
+	FROM demo_c c CROSS JOIN pg_temp.demo_words() w
 	CROSS JOIN generate_series(1, p_n) AS k
-	CROSS JOIN LATERAL (SELECT demo_pick(w.firsts, demo_u(p_seed, k, 1)) AS f,
-	    demo_pick(w.lasts, demo_u(p_seed, k, 2)) AS l) n;
+	CROSS JOIN LATERAL (SELECT pg_temp.demo_pick(w.firsts, pg_temp.demo_u(p_seed, k, 1)) AS f,
+	    pg_temp.demo_pick(w.lasts, pg_temp.demo_u(p_seed, k, 2)) AS l) n;
 	PERFORM setval(pg_get_serial_sequence('guichet.contact', 'id'),
 	    (SELECT max(id) FROM contact));
 END
@@ -624,8 +627,8 @@ $$;
 -- in spring (passports), a dip in August and at Christmas, slow growth; ids in
 -- the order of creation. Statuses follow age: old tickets are closed, recent
 -- ones form the backlog.
-CREATE FUNCTION demo_tickets(p_seed integer, p_n integer, p_until date) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+CREATE FUNCTION pg_temp.demo_tickets(p_seed integer, p_n integer, p_until date) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_end timestamptz := p_until::timestamp AT TIME ZONE 'Europe/Paris';
 	v_base bigint := (SELECT coalesce(max(id), 0) FROM ticket);
@@ -640,7 +643,7 @@ BEGIN
 	FROM queue q
 	JOIN queue_member m ON m.queue_id = q.id AND m.may_write
 	JOIN agent g ON g.id = m.agent_id
-	    AND g.login IN (SELECT login FROM demo_agents()
+	    AND g.login IN (SELECT login FROM pg_temp.demo_agents()
 	        WHERE login NOT IN ('agent01', 'agent02', 'agent11', 'agent17'))
 	GROUP BY q.id;
 
@@ -656,7 +659,7 @@ BEGIN
 	        THEN p.resolution * 2.6 ELSE p.resolution * 1.4 END
 	        ELSE p.resolution END AS res_cal,
 	    ds.category = 'IT support' AS it
-	FROM demo_services() ds
+	FROM pg_temp.demo_services() ds
 	JOIN service s ON s.code = ds.code
 	JOIN demo_q q ON q.id = s.default_queue_id
 	LEFT JOIN sla_policy p ON p.id = coalesce(s.sla_policy_id, q.sla_policy_id);
@@ -688,10 +691,10 @@ BEGIN
 		SELECT i, d, (floor(p_n * c / total) - floor(p_n * (c - w) / total))::integer AS cnt
 		FROM cum
 	), raw AS (
-		SELECT i, k, (d::timestamp + CASE WHEN demo_u(p_seed, i * 1000000 + k, 1) < 0.85
-		        THEN interval '510 minutes' + demo_u(p_seed, i * 1000000 + k, 2)
+		SELECT i, k, (d::timestamp + CASE WHEN pg_temp.demo_u(p_seed, i * 1000000 + k, 1) < 0.85
+		        THEN interval '510 minutes' + pg_temp.demo_u(p_seed, i * 1000000 + k, 2)
 		            * interval '540 minutes'
-		        ELSE demo_u(p_seed, i * 1000000 + k, 2) * interval '1440 minutes' END)
+		        ELSE pg_temp.demo_u(p_seed, i * 1000000 + k, 2) * interval '1440 minutes' END)
 		    AT TIME ZONE 'Europe/Paris' AS created_at
 		FROM per_day CROSS JOIN LATERAL generate_series(1, cnt) k
 	), num AS (
@@ -699,15 +702,15 @@ BEGIN
 	), pick AS MATERIALIZED (
 		SELECT n.n, n.created_at, s.id AS service_id, s.org_id, s.days, s.it, s.l1, s.l2,
 		    s.fr_cal, s.res_cal,
-		    CASE WHEN s.it THEN 1 + floor(c.colleagues * demo_u(p_seed, n.n, 20) ^ 2)
-		    ELSE c.colleagues + 1 + floor((c.n - c.colleagues) * demo_u(p_seed, n.n, 20) ^ 2.5)
+		    CASE WHEN s.it THEN 1 + floor(c.colleagues * pg_temp.demo_u(p_seed, n.n, 20) ^ 2)
+		    ELSE c.colleagues + 1 + floor((c.n - c.colleagues) * pg_temp.demo_u(p_seed, n.n, 20) ^ 2.5)
 		    END::bigint + c.base AS requester_id,
 		    extract(epoch FROM v_end - n.created_at) / 86400.0 AS age,
-		    demo_u(p_seed, n.n, 13) AS u_status,
-		    demo_u(p_seed, n.n, 30) AS u_channel,
-		    demo_u(p_seed, n.n, 31) AS u_priority
+		    pg_temp.demo_u(p_seed, n.n, 13) AS u_status,
+		    pg_temp.demo_u(p_seed, n.n, 30) AS u_channel,
+		    pg_temp.demo_u(p_seed, n.n, 31) AS u_priority
 		FROM num n CROSS JOIN demo_slots sl CROSS JOIN demo_c c
-		JOIN demo_s s ON s.id = demo_pick(sl.services, demo_u(p_seed, n.n, 10))
+		JOIN demo_s s ON s.id = pg_temp.demo_pick(sl.services, pg_temp.demo_u(p_seed, n.n, 10))
 	), st AS MATERIALIZED (
 		SELECT p.*, CASE
 		    WHEN p.age < 2 THEN CASE WHEN u_status < 0.35 THEN 'new' WHEN u_status < 0.7
@@ -730,47 +733,47 @@ BEGIN
 		FROM pick p
 	), times AS MATERIALIZED (
 		SELECT st.*,
-		    st.status <> 'new' AND demo_u(p_seed, st.n, 14)
+		    st.status <> 'new' AND pg_temp.demo_u(p_seed, st.n, 14)
 		        < CASE WHEN st.days > 10 THEN 0.25 WHEN st.it THEN 0.12 ELSE 0.15 END
 		        AS escalated,
 		    CASE WHEN st.status IN ('resolved', 'closed') THEN st.created_at + least(
-		        greatest(-ln(1 - demo_u(p_seed, st.n, 15)) * st.days
+		        greatest(-ln(1 - pg_temp.demo_u(p_seed, st.n, 15)) * st.days
 		            * CASE WHEN st.priority >= 4 THEN 0.5 ELSE 1 END, 0.01),
 		        st.age * 0.9) * interval '1 day' END AS resolved_at
 		FROM st
 	), ends AS MATERIALIZED (
 		SELECT t.*, coalesce(t.resolved_at, v_end) AS end_at,
 		    CASE WHEN t.status <> 'new' THEN t.created_at + least(greatest(
-		        -ln(1 - demo_u(p_seed, t.n, 16)) * CASE WHEN t.it THEN 1 ELSE 3 END, 0.05)
+		        -ln(1 - pg_temp.demo_u(p_seed, t.n, 16)) * CASE WHEN t.it THEN 1 ELSE 3 END, 0.05)
 		        * interval '1 hour', (coalesce(t.resolved_at, v_end) - t.created_at) * 0.5)
 		        END AS fr_at,
 		    CASE WHEN t.status = 'new' THEN 0
-		        ELSE 1 + CASE WHEN demo_u(p_seed, t.n, 22) < 0.5 THEN 0
-		            WHEN demo_u(p_seed, t.n, 22) < 0.85 THEN 1 ELSE 2 END END AS n_extra,
-		    t.resolved_at IS NOT NULL AND demo_u(p_seed, t.n, 21) < 0.2 AS via_pending
+		        ELSE 1 + CASE WHEN pg_temp.demo_u(p_seed, t.n, 22) < 0.5 THEN 0
+		            WHEN pg_temp.demo_u(p_seed, t.n, 22) < 0.85 THEN 1 ELSE 2 END END AS n_extra,
+		    t.resolved_at IS NOT NULL AND pg_temp.demo_u(p_seed, t.n, 21) < 0.2 AS via_pending
 		FROM times t
 	), life AS MATERIALIZED (
 		SELECT e.*,
-		    e.created_at + (e.fr_at - e.created_at) * (0.2 + 0.6 * demo_u(p_seed, e.n, 17))
+		    e.created_at + (e.fr_at - e.created_at) * (0.2 + 0.6 * pg_temp.demo_u(p_seed, e.n, 17))
 		        AS claim_at,
 		    CASE WHEN e.escalated THEN e.fr_at + (e.end_at - e.fr_at)
-		        * (0.2 + 0.3 * demo_u(p_seed, e.n, 18)) END AS escalate_at
+		        * (0.2 + 0.3 * pg_temp.demo_u(p_seed, e.n, 18)) END AS escalate_at
 		FROM ends e
 	)
 	SELECT v_base + t.n AS id, t.n, t.created_at, t.service_id, t.org_id, t.it, t.status,
 	    t.channel, t.priority, t.requester_id, t.escalated, t.resolved_at, t.end_at,
 	    t.fr_at, t.claim_at, t.escalate_at,
 	    CASE WHEN t.escalated AND (t.resolved_at IS NOT NULL
-	        OR demo_u(p_seed, t.n, 19) < 0.6)
+	        OR pg_temp.demo_u(p_seed, t.n, 19) < 0.6)
 	        THEN t.escalate_at + (t.end_at - t.escalate_at) * 0.3
-	            * demo_u(p_seed, t.n, 20) + interval '1 minute' END AS l2_claim_at,
+	            * pg_temp.demo_u(p_seed, t.n, 20) + interval '1 minute' END AS l2_claim_at,
 	    CASE WHEN t.status = 'pending' THEN t.fr_at + (v_end - t.fr_at)
-	            * (0.3 + 0.5 * demo_u(p_seed, t.n, 21))
+	            * (0.3 + 0.5 * pg_temp.demo_u(p_seed, t.n, 21))
 	        WHEN t.via_pending THEN t.fr_at + (t.end_at - t.fr_at) * 0.5 END AS pending_at,
 	    CASE WHEN t.via_pending THEN t.fr_at + (t.end_at - t.fr_at) * 0.75 END
 	        AS reopen_at,
 	    CASE WHEN t.status = 'pending' THEN v_end
-	        + (1 + floor(demo_u(p_seed, t.n, 23) * 10)) * interval '1 day' END
+	        + (1 + floor(pg_temp.demo_u(p_seed, t.n, 23) * 10)) * interval '1 day' END
 	        AS pending_until,
 	    CASE WHEN t.status = 'closed' THEN t.resolved_at
 	        + least(interval '7 days', (v_end - t.resolved_at) * 0.8) END AS closed_at,
@@ -778,25 +781,25 @@ BEGIN
 	    -- Four article ids per ticket, used or not: ids need no running sum.
 	    v_abase + (t.n - 1) * 4 + 1 AS a_first,
 	    q1.address, t.l1, t.l2,
-	    demo_pick(q1.writers, demo_u(p_seed, t.n, 24)) AS l1_owner,
-	    demo_pick(q1.logins, demo_u(p_seed, t.n, 24)) AS l1_login,
-	    demo_pick(q2.writers, demo_u(p_seed, t.n, 25)) AS l2_owner,
-	    demo_pick(q2.logins, demo_u(p_seed, t.n, 25)) AS l2_login,
+	    pg_temp.demo_pick(q1.writers, pg_temp.demo_u(p_seed, t.n, 24)) AS l1_owner,
+	    pg_temp.demo_pick(q1.logins, pg_temp.demo_u(p_seed, t.n, 24)) AS l1_login,
+	    pg_temp.demo_pick(q2.writers, pg_temp.demo_u(p_seed, t.n, 25)) AS l2_owner,
+	    pg_temp.demo_pick(q2.logins, pg_temp.demo_u(p_seed, t.n, 25)) AS l2_login,
 	    t.created_at + t.fr_cal AS first_response_due,
 	    t.created_at + t.res_cal AS resolution_due,
 	    c.name AS requester_name, c.email AS requester_email,
 	    CASE WHEN t.it THEN NULL
-	        WHEN c.district_id IS NOT NULL AND demo_u(p_seed, t.n, 11) < 0.8
+	        WHEN c.district_id IS NOT NULL AND pg_temp.demo_u(p_seed, t.n, 11) < 0.8
 	        THEN c.district_id
-	        WHEN t.org_id = v_agglo THEN demo_pick(dc.agglo_d, demo_u(p_seed, t.n, 12))
-	        ELSE demo_pick(dc.ville_d, demo_u(p_seed, t.n, 12)) END AS district_id,
+	        WHEN t.org_id = v_agglo THEN pg_temp.demo_pick(dc.agglo_d, pg_temp.demo_u(p_seed, t.n, 12))
+	        ELSE pg_temp.demo_pick(dc.ville_d, pg_temp.demo_u(p_seed, t.n, 12)) END AS district_id,
 	    sn.street, sn.number,
-	    replace(replace(demo_pick(s.subjects, demo_u(p_seed, t.n, 28)), '{rue}',
+	    replace(replace(pg_temp.demo_pick(s.subjects, pg_temp.demo_u(p_seed, t.n, 28)), '{rue}',
 	        sn.street), '{n}', sn.number) AS subject
 	FROM life t
-	CROSS JOIN demo_c dc CROSS JOIN demo_words() w
-	CROSS JOIN LATERAL (SELECT demo_pick(w.streets, demo_u(p_seed, t.n, 26)) AS street,
-	    (1 + floor(demo_u(p_seed, t.n, 27) * 120))::integer::text AS number) sn
+	CROSS JOIN demo_c dc CROSS JOIN pg_temp.demo_words() w
+	CROSS JOIN LATERAL (SELECT pg_temp.demo_pick(w.streets, pg_temp.demo_u(p_seed, t.n, 26)) AS street,
+	    (1 + floor(pg_temp.demo_u(p_seed, t.n, 27) * 120))::integer::text AS number) sn
 	JOIN demo_s s ON s.id = t.service_id
 	JOIN demo_q q1 ON q1.id = t.l1
 	LEFT JOIN demo_q q2 ON q2.id = t.l2
@@ -807,8 +810,8 @@ $$;
 -- Articles (demo_a: the first message, then replies, notes and follow-ups
 -- spread between the first response and the resolution), dynamic field values
 -- (demo_f) and links between tickets (demo_l), all staged.
-CREATE FUNCTION demo_articles(p_seed integer) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+CREATE FUNCTION pg_temp.demo_articles(p_seed integer) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	CREATE TEMP TABLE demo_a ON COMMIT DROP AS
 	SELECT t.a_first + j AS id, t.id AS ticket_id, j, k.kind, x.at,
@@ -822,18 +825,18 @@ BEGIN
 	    CASE WHEN k.kind IN ('mail_in', 'mail_out') THEN
 	        CASE WHEN j = 0 THEN t.subject ELSE 'Re: ' || t.subject END END AS subject,
 	    CASE
-	        WHEN j = 0 AND k.kind = 'mail_in' THEN demo_pick(w.greetings, x.u) || E'\n\n'
-	            || x.detail || ' ' || demo_pick(w.contexts, x.u2) || E'\n\n'
-	            || demo_pick(w.closings, x.u3) || E'\n' || t.requester_name || E'\n'
+	        WHEN j = 0 AND k.kind = 'mail_in' THEN pg_temp.demo_pick(w.greetings, x.u) || E'\n\n'
+	            || x.detail || ' ' || pg_temp.demo_pick(w.contexts, x.u2) || E'\n\n'
+	            || pg_temp.demo_pick(w.closings, x.u3) || E'\n' || t.requester_name || E'\n'
 	        WHEN j = 0 AND k.kind = 'phone' THEN 'Appel de ' || t.requester_name
 	            || E'.\n\n' || x.detail
 	        WHEN j = 0 THEN 'Reçu à l''accueil : ' || t.requester_name || E'.\n\n'
 	            || x.detail
-	        WHEN k.kind = 'mail_out' THEN replace(demo_pick(w.replies, x.u), '\n', E'\n')
-	        WHEN k.kind = 'mail_in' THEN replace(demo_pick(w.followups, x.u), '\n', E'\n')
+	        WHEN k.kind = 'mail_out' THEN replace(pg_temp.demo_pick(w.replies, x.u), '\n', E'\n')
+	        WHEN k.kind = 'mail_in' THEN replace(pg_temp.demo_pick(w.followups, x.u), '\n', E'\n')
 	        WHEN k.kind = 'phone' THEN 'Rappelé l''usager. '
-	            || replace(demo_pick(w.notes, x.u), '{n}', t.number)
-	        ELSE replace(demo_pick(w.notes, x.u), '{n}', t.number) END AS body,
+	            || replace(pg_temp.demo_pick(w.notes, x.u), '{n}', t.number)
+	        ELSE replace(pg_temp.demo_pick(w.notes, x.u), '{n}', t.number) END AS body,
 	    CASE WHEN k.kind = 'mail_in' THEN 'text' ELSE 'markdown' END AS body_format,
 	    CASE WHEN k.kind = 'mail_in'
 	        THEN format('<%s.%s.%s@mail.example>', t.id, j, t.n % 977)
@@ -848,19 +851,19 @@ BEGIN
 	    CASE WHEN k.kind = 'mail_in' THEN CASE WHEN j = 0 THEN 'new' ELSE 'in_reply_to' END
 	        END AS thread_rule,
 	    CASE WHEN j > 0 AND k.kind <> 'mail_in'
-	        THEN 5 + floor(demo_u(p_seed, t.a_first + j, 42) * 26)::integer ELSE 0 END
+	        THEN 5 + floor(pg_temp.demo_u(p_seed, t.a_first + j, 42) * 26)::integer ELSE 0 END
 	        AS time_spent
 	FROM demo_t t
 	JOIN demo_s ds ON ds.id = t.service_id
-	CROSS JOIN demo_words() w
+	CROSS JOIN pg_temp.demo_words() w
 	CROSS JOIN LATERAL generate_series(0, t.n_extra) j
 	CROSS JOIN LATERAL (SELECT
 	    CASE WHEN j = 0 THEN t.created_at WHEN j = 1 THEN t.fr_at
 	        ELSE t.fr_at + (t.end_at - t.fr_at) * ((j - 1)::float8 / t.n_extra) END AS at,
-	    demo_u(p_seed, t.a_first + j, 40) AS u,
-	    demo_u(p_seed, t.a_first + j, 43) AS u2,
-	    demo_u(p_seed, t.a_first + j, 44) AS u3,
-	    replace(replace(demo_pick(ds.details, demo_u(p_seed, t.n, 41)), '{rue}', t.street),
+	    pg_temp.demo_u(p_seed, t.a_first + j, 40) AS u,
+	    pg_temp.demo_u(p_seed, t.a_first + j, 43) AS u2,
+	    pg_temp.demo_u(p_seed, t.a_first + j, 44) AS u3,
+	    replace(replace(pg_temp.demo_pick(ds.details, pg_temp.demo_u(p_seed, t.n, 41)), '{rue}', t.street),
 	        '{n}', t.number) AS detail) x
 	CROSS JOIN LATERAL (SELECT CASE
 	    WHEN j = 0 THEN CASE WHEN t.channel IN ('mail', 'web')
@@ -890,27 +893,27 @@ BEGIN
 	            lpad((t.n % 100000)::text, 5, '0')) END),
 	    ('rendez_vous', CASE WHEN s.code IN ('etat-civil-passeport', 'etat-civil-cni')
 	        AND t.status <> 'new' THEN (t.created_at
-	        + (7 + floor(demo_u(p_seed, t.n, 45) * 30)) * interval '1 day')::date::text END))
+	        + (7 + floor(pg_temp.demo_u(p_seed, t.n, 45) * 30)) * interval '1 day')::date::text END))
 	    AS v(name, value)
 	JOIN field f ON f.name = v.name
 	WHERE v.value IS NOT NULL;
 
 	-- A few tickets relate to, or duplicate, a recent one.
 	CREATE TEMP TABLE demo_l ON COMMIT DROP AS
-	SELECT t.id AS a_id, t.id - 1 - floor(demo_u(p_seed, t.n, 51) * 40)::integer AS b_id,
-	    CASE WHEN demo_u(p_seed, t.n, 52) < 0.7 THEN 'relates' ELSE 'duplicate' END AS kind,
+	SELECT t.id AS a_id, t.id - 1 - floor(pg_temp.demo_u(p_seed, t.n, 51) * 40)::integer AS b_id,
+	    CASE WHEN pg_temp.demo_u(p_seed, t.n, 52) < 0.7 THEN 'relates' ELSE 'duplicate' END AS kind,
 	    coalesce(t.fr_at, t.created_at + interval '5 minutes') AS at,
 	    coalesce(t.l1_login, 'demo_mail') AS actor
 	FROM demo_t t
-	WHERE t.n > 50 AND demo_u(p_seed, t.n, 50) < 0.03;
+	WHERE t.n > 50 AND pg_temp.demo_u(p_seed, t.n, 50) < 0.03;
 END
 $$;
 
 -- Every ticket's history in time order, chained: seq numbered per ticket, each
 -- hash computed from the previous one by guichet.history_hash, as the triggers
--- of 0002_history.sql would have. Staged in demo_hc with the chain's tail.
-CREATE FUNCTION demo_history() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+-- of api/10-history.sql would have. Staged in demo_hc with the chain's tail.
+CREATE FUNCTION pg_temp.demo_history() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	-- One sort of every history row (ten per ticket): in memory rather than on
 	-- disk when it fits.
@@ -919,7 +922,7 @@ BEGIN
 	SELECT c.ticket_id, c.seq, c.at, c.actor, c.action, c.field, c.old, c.new,
 	    lag(c.hash) OVER w AS prev_hash, c.hash, lead(c.seq) OVER w IS NULL AS last
 	FROM (
-		SELECT s.*, demo_chain(s.ticket_id, s.seq, s.at, s.actor, s.action, s.field,
+		SELECT s.*, pg_temp.demo_chain(s.ticket_id, s.seq, s.at, s.actor, s.action, s.field,
 		    s.old, s.new) OVER (PARTITION BY s.ticket_id ORDER BY s.at, s.ord, s.sub
 		    ROWS UNBOUNDED PRECEDING) AS hash
 		FROM (
@@ -991,8 +994,8 @@ END
 $$;
 
 -- Write the staged desk into the real tables, in the order the foreign keys need.
-CREATE FUNCTION demo_load() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+CREATE FUNCTION pg_temp.demo_load() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	INSERT INTO ticket (id, queue_id, organisation_id, service_id, subject, status,
 	    priority, level, owner_id, claimed_at, requester_id, channel, district_id,
@@ -1048,10 +1051,10 @@ END
 $$;
 
 -- The triggers back on, at the end of the load's transaction.
-CREATE FUNCTION demo_finish() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
+CREATE FUNCTION pg_temp.demo_finish() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
-	-- The SLA clocks from the history written above (0032), before the
+	-- The SLA clocks from the history written above (sla_clock_rebuild), before the
 	-- triggers are back: the update changes nothing they watch anyway. It
 	-- rewrote every row at the end of the table, so the rebuild compacts it
 	-- first (in its own transaction: here CLUSTER would keep the old rows).
@@ -1069,37 +1072,23 @@ BEGIN
 END
 $$;
 
--- Rebuild one dropped index (or foreign key) in the caller's transaction:
--- two connections calling it in turn share the work. Returns its name, or NULL
--- when nothing of that kind is left.
-CREATE FUNCTION demo_rebuild_next(p_kind text) RETURNS text
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = guichet, pg_catalog, public AS $$
-DECLARE
-	r demo_rebuild;
+-- Rebuild one dropped index (or foreign key), in the caller's transaction:
+-- guichet-admin hands the statements read from demo_rebuild to two
+-- connections in turn, each of which loaded this file.
+CREATE FUNCTION pg_temp.demo_rebuild_run(p_ddl text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
-	SELECT * INTO r FROM demo_rebuild WHERE kind = p_kind ORDER BY n LIMIT 1
-	FOR UPDATE SKIP LOCKED;
-	IF NOT FOUND THEN
-		RETURN NULL;
-	END IF;
 	PERFORM set_config('maintenance_work_mem', '1GB', true);
-	EXECUTE r.ddl;
-	DELETE FROM demo_rebuild WHERE n = r.n;
-	RETURN r.name;
+	EXECUTE p_ddl;
 END
 $$;
 
-REVOKE ALL ON FUNCTION demo_rebuild_next(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION demo_rebuild_next(text) TO guichet_admin;
-
-REVOKE ALL ON FUNCTION demo_u(integer, bigint, integer), demo_logins(),
-    demo_begin(boolean), demo_config(integer, date), demo_services(), demo_agents(),
-    demo_words(), demo_contact_base(), demo_contacts(integer, integer, date),
-    demo_tickets(integer, integer, date), demo_articles(integer), demo_history(),
-    demo_load(), demo_finish(),
-    demo_chain_step(bytea, bigint, integer, timestamptz, name, text, text, text, text)
+-- Only this session's caller runs them.
+REVOKE ALL ON FUNCTION pg_temp.demo_u(integer, bigint, integer), pg_temp.demo_logins(),
+    pg_temp.demo_begin(boolean), pg_temp.demo_config(integer, date), pg_temp.demo_services(),
+    pg_temp.demo_agents(), pg_temp.demo_words(), pg_temp.demo_contact_base(),
+    pg_temp.demo_contacts(integer, integer, date), pg_temp.demo_tickets(integer, integer, date),
+    pg_temp.demo_articles(integer), pg_temp.demo_history(), pg_temp.demo_load(),
+    pg_temp.demo_finish(), pg_temp.demo_rebuild_run(text),
+    pg_temp.demo_chain_step(bytea, bigint, integer, timestamptz, name, text, text, text, text)
     FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION demo_logins(), demo_begin(boolean), demo_config(integer, date),
-    demo_contacts(integer, integer, date), demo_tickets(integer, integer, date),
-    demo_articles(integer), demo_history(), demo_load(), demo_finish()
-    TO guichet_admin;

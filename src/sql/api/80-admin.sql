@@ -1,4 +1,4 @@
--- 0040_admin.sql — helpers for guichet-admin: login roles for agents.
+-- 80-admin.sql — helpers for guichet-admin: login roles for agents.
 --
 -- Role names are identifiers that cannot be $n parameters, so they are quoted
 -- here with format('%I'); the C client never splices a name into SQL. These
@@ -6,20 +6,20 @@
 -- group roles needs the caller's own CREATEROLE, which the owner does not have.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, pg_catalog, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- A login a person can be given: what peer authentication maps Unix users to,
 -- and never one of our group roles or a reserved name.
 CREATE FUNCTION admin_check_login(p_login text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = guichet, pg_catalog, public AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF p_login IS NULL OR p_login !~ '^[a-z_][a-z0-9_.-]*$' OR length(p_login) > 63 THEN
 		RAISE EXCEPTION USING ERRCODE = 'GU005',
 		    MESSAGE = format('invalid login %L: lower-case letters, digits, "_", "." or "-", '
 		        'starting with a letter or "_", at most 63 characters', p_login);
 	END IF;
-	IF p_login LIKE 'pg\_%' OR p_login IN ('public', 'guichet_owner', 'guichet_agent',
-	    'guichet_supervisor', 'guichet_admin', 'guichet_mail') THEN
+	IF p_login LIKE 'pg\_%' OR p_login IN ('public', 'guichet_owner', 'guichet_api',
+	    'guichet_agent', 'guichet_supervisor', 'guichet_admin', 'guichet_mail') THEN
 		RAISE EXCEPTION USING ERRCODE = 'GU005',
 		    MESSAGE = format('%L is a reserved role name', p_login);
 	END IF;
@@ -31,7 +31,7 @@ $$;
 -- that the password does not appear in the server's logs. Returns true when created.
 CREATE FUNCTION admin_create_login(p_login text, p_password text DEFAULT NULL)
 RETURNS boolean
-LANGUAGE plpgsql SECURITY INVOKER SET search_path = guichet, pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	r pg_roles;
 	created boolean := false;
@@ -57,7 +57,7 @@ $$;
 
 -- The group roles of a login: agent, supervisor (also an agent) or admin (also both).
 CREATE FUNCTION admin_set_login_role(p_login text, p_role text) RETURNS void
-LANGUAGE plpgsql SECURITY INVOKER SET search_path = guichet, pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	PERFORM admin_check_login(p_login);
 	IF p_role NOT IN ('agent', 'supervisor', 'admin') THEN
@@ -80,7 +80,7 @@ $$;
 
 -- The highest group role a login holds directly: what agent list shows.
 CREATE FUNCTION admin_login_role(p_login name) RETURNS text
-LANGUAGE sql STABLE SET search_path = guichet, pg_catalog, public AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 	SELECT CASE
 	    WHEN NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN NULL
 	    WHEN pg_has_role(p_login, 'guichet_admin', 'MEMBER') THEN 'admin'
@@ -92,7 +92,7 @@ $$;
 -- Enable or disable a login (agent remove / agent set --active). Group
 -- memberships stay, so that reactivating an agent gives her rights back.
 CREATE FUNCTION admin_set_login_enabled(p_login text, p_enabled boolean) RETURNS void
-LANGUAGE plpgsql SECURITY INVOKER SET search_path = guichet, pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	PERFORM admin_check_login(p_login);
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN

@@ -1,18 +1,18 @@
--- 0031_report_backlog.sql — the open tickets now, or at the end of a past day
--- rebuilt from history, by age and queue. See 0030_report.sql for the rules
+-- 71-report-backlog.sql — the open tickets now, or at the end of a past day
+-- rebuilt from history, by age and queue. See 70-report.sql for the rules
 -- every report function follows (SECURITY INVOKER, inlinable, RLS applies).
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The value one of a ticket's columns had at a time, from the history rows
--- 0002_history.sql writes (field = the column's name, old and new as text):
+-- 10-history.sql writes (field = the column's name, old and new as text):
 -- the newest change at or before that time, else the old value of the first
 -- change after it, else the value it has now.
 CREATE FUNCTION report_value_at(p_ticket bigint, p_field text, p_at timestamptz,
     p_current text)
     RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = guichet, pg_catalog, public AS $$
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v text;
 BEGIN

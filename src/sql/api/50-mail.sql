@@ -1,4 +1,4 @@
--- 0010_mail.sql — the mail gateway's server side: raw storage, ingest_message
+-- 50-mail.sql — the mail gateway's server side: raw storage, ingest_message
 -- (threading, routing, loops, bounces, rate cap, acknowledgement), quarantine.
 --
 -- guichet-mail parses MIME in C (libetpan) and calls ingest_message() once per
@@ -17,36 +17,14 @@
 -- took another route); a Message-ID reused by a different sender is not.
 
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
-
--- How many times an admin asked for a retry: a retried message skips the rate cap.
-ALTER TABLE raw_message ADD COLUMN retries integer NOT NULL DEFAULT 0;
--- The sender, kept for the rate cap's review list and for admins.
-ALTER TABLE raw_message ADD COLUMN mail_from text;
-ALTER TABLE raw_message ADD COLUMN subject text;
-CREATE INDEX raw_message_ticket ON raw_message (ticket_id) WHERE ticket_id IS NOT NULL;
-CREATE INDEX outbox_message_id_lower ON outbox (message_id);
-CREATE INDEX article_ticket_contact ON article (ticket_id, author_contact_id);
-
--- The import compresses every raw message and body it stores (2-8 KB each):
--- lz4 does it about four times faster than the default pglz, and as small.
--- Only new values are affected; a server built without lz4 keeps pglz.
-DO $lz4$
-BEGIN
-	ALTER TABLE raw_message ALTER COLUMN bytes SET COMPRESSION lz4;
-	ALTER TABLE article ALTER COLUMN body SET COMPRESSION lz4;
-	ALTER TABLE blob ALTER COLUMN content SET COMPRESSION lz4;
-EXCEPTION WHEN feature_not_supported THEN
-	RAISE NOTICE 'lz4 is not available: raw messages stay compressed with pglz';
-END
-$lz4$;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- Store raw bytes (or find them); p_error quarantines them. Returns the row id.
 CREATE FUNCTION store_raw(p_bytes bytea, p_source text, p_message_id text,
     p_error text DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_id bigint;
 BEGIN
@@ -71,7 +49,7 @@ $$;
 CREATE FUNCTION mail_live_ticket(p_ticket bigint)
     RETURNS bigint
     LANGUAGE plpgsql STABLE
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_id bigint := p_ticket;
 	v_into bigint;
@@ -95,7 +73,7 @@ $$;
 CREATE FUNCTION mail_ticket_of(p_message_id text)
     RETURNS bigint
     LANGUAGE plpgsql STABLE
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_ticket bigint;
 BEGIN
@@ -108,12 +86,12 @@ BEGIN
 END
 $$;
 
--- The sender as a contact (find_or_create_contact, 0004), or NULL when the
+-- The sender as a contact (find_or_create_contact, 30-ticket), or NULL when the
 -- address is not one a reply could go to: such mail is still imported.
 CREATE FUNCTION mail_contact(p_email text, p_name text)
     RETURNS bigint
     LANGUAGE plpgsql
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_id bigint;
 BEGIN
@@ -134,7 +112,7 @@ $$;
 CREATE FUNCTION mail_agent_absent(p_agent integer)
     RETURNS boolean
     LANGUAGE plpgsql STABLE
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	a record;
 BEGIN
@@ -149,7 +127,7 @@ $$;
 CREATE FUNCTION mail_route_queue(p_recipients text[], p_rule_queue text, p_default text)
     RETURNS integer
     LANGUAGE plpgsql STABLE
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_queue integer;
 BEGIN
@@ -180,7 +158,7 @@ $$;
 CREATE FUNCTION mail_attachments(p_article bigint, p_meta jsonb, p_data bytea)
     RETURNS integer
     LANGUAGE plpgsql
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	a jsonb;
 	v_bytes bytea;
@@ -210,7 +188,7 @@ $$;
 CREATE FUNCTION mail_acknowledge(p_ticket bigint, p_template text, p_mail jsonb)
     RETURNS void
     LANGUAGE plpgsql
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t record;
 	tpl record;
@@ -274,7 +252,7 @@ $$;
 CREATE FUNCTION mail_bounce(p_mail jsonb)
     RETURNS bigint
     LANGUAGE plpgsql
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_ticket bigint;
 	v_rcpt text := lower(p_mail#>>'{bounce,recipient}');
@@ -300,7 +278,7 @@ $$;
 -- The thread a message joins: (ticket, rule) or (NULL, NULL).
 CREATE FUNCTION mail_thread(p_mail jsonb, OUT o_ticket bigint, OUT o_rule text)
     LANGUAGE plpgsql STABLE
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_ref text;
 BEGIN
@@ -335,7 +313,7 @@ $$;
 CREATE FUNCTION mail_sender_known(p_ticket bigint, p_contact bigint, p_email text)
     RETURNS boolean
     LANGUAGE plpgsql STABLE
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	RETURN EXISTS (SELECT 1 FROM ticket WHERE id = p_ticket AND requester_id = p_contact)
 	    OR EXISTS (SELECT 1 FROM article WHERE ticket_id = p_ticket
@@ -348,7 +326,7 @@ END
 $$;
 
 -- The article of an incoming message; p_id is its id when the caller reserved
--- one (a new ticket chains the article's history row with its own, 0002).
+-- one (a new ticket chains the article's history row with its own, 10-history).
 -- p_rawrow: the raw message, not stored yet (see ingest_message), written
 -- here with the ticket and article it became.
 CREATE FUNCTION mail_article(p_ticket bigint, p_contact bigint, p_mail jsonb, p_raw bigint,
@@ -356,7 +334,7 @@ CREATE FUNCTION mail_article(p_ticket bigint, p_contact bigint, p_mail jsonb, p_
     p_rawrow raw_message DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_id bigint := coalesce(p_id, nextval('guichet.article_id_seq'));
 	v_refs text[];
@@ -396,7 +374,7 @@ CREATE FUNCTION mail_followup(p_ticket bigint, p_mail jsonb, p_raw bigint, p_rul
     p_wake boolean, p_rawrow raw_message DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	t record;
 	v_contact bigint;
@@ -451,7 +429,7 @@ CREATE FUNCTION mail_new_ticket(p_mail jsonb, p_raw bigint, p_capped boolean,
     p_link bigint DEFAULT NULL, p_rawrow raw_message DEFAULT NULL,
     OUT o_ticket bigint, OUT o_article bigint)
     LANGUAGE plpgsql
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_contact bigint;
 	v_queue record;
@@ -480,7 +458,7 @@ BEGIN
 	SELECT id INTO v_service FROM service WHERE code = p_mail#>>'{route,service}' AND active;
 	v_priority := coalesce((p_mail#>>'{route,priority}')::smallint, v_queue.default_priority);
 	-- The article's history row, and the link's, are chained with the
-	-- ticket's (0002).
+	-- ticket's (10-history).
 	v_article := nextval('guichet.article_id_seq');
 	PERFORM set_config('guichet.first_article', v_article || ' mail_in', true);
 	IF p_link IS NOT NULL THEN
@@ -512,7 +490,7 @@ CREATE FUNCTION ingest_message(p_raw bytea, p_source text, p_mail jsonb,
     RETURNS TABLE (o_outcome text, o_raw bigint, o_ticket bigint, o_article bigint,
         o_rule text, o_new boolean, o_detail text)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_msgid text := p_mail->>'message_id';
 	v_loop text := p_mail->>'loop';
@@ -714,7 +692,7 @@ $$;
 CREATE FUNCTION mail_pending(p_limit integer DEFAULT 100)
     RETURNS TABLE (id bigint, source text, bytes bytea)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 	SELECT r.id, r.source, r.bytes FROM raw_message r
 	WHERE r.outcome = 'pending' AND (is_mail() OR is_admin())
 	ORDER BY r.received_at, r.id LIMIT p_limit
@@ -728,7 +706,7 @@ CREATE FUNCTION quarantine_list(p_limit integer DEFAULT 100, p_before bigint DEF
     RETURNS TABLE (id bigint, received_at timestamptz, outcome text, source text, size integer,
         message_id text, mail_from text, subject text, error text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF NOT (is_admin() OR is_mail()) THEN
 		RAISE EXCEPTION 'only admins see the quarantine' USING ERRCODE = 'GU004';
@@ -747,7 +725,7 @@ CREATE FUNCTION quarantine_show(p_id bigint)
     RETURNS TABLE (id bigint, received_at timestamptz, outcome text, source text, size integer,
         message_id text, error text, retries integer, bytes bytea)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF NOT (is_admin() OR is_mail()) THEN
 		RAISE EXCEPTION 'only admins see the quarantine' USING ERRCODE = 'GU004';
@@ -766,7 +744,7 @@ $$;
 CREATE FUNCTION quarantine_retry(p_id bigint)
     RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF NOT (is_admin() OR is_mail()) THEN
 		RAISE EXCEPTION 'only admins retry quarantined mail' USING ERRCODE = 'GU004';
@@ -792,7 +770,7 @@ CREATE FUNCTION outbox_claim(p_limit integer DEFAULT 50, p_lease interval DEFAUL
         mail_to text, mail_cc text, subject text, body text, message_id text,
         in_reply_to text, refs text[], kind text, attempts integer, created_at timestamptz)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF NOT (is_mail() OR is_admin()) THEN
 		RAISE EXCEPTION 'only the mail gateway sends mail' USING ERRCODE = 'GU004';
@@ -817,7 +795,7 @@ CREATE FUNCTION outbox_done(p_id bigint, p_ok boolean, p_error text DEFAULT NULL
     p_permanent boolean DEFAULT false, p_max integer DEFAULT 10)
     RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_status text;
 BEGIN
@@ -844,7 +822,7 @@ $$;
 CREATE FUNCTION outbox_requeue(p_id bigint)
     RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = guichet, pg_catalog, public AS $$
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF NOT is_admin() THEN
 		RAISE EXCEPTION 'only admins requeue mail' USING ERRCODE = 'GU004';

@@ -1,16 +1,21 @@
--- 0001_base.sql — roles, schema and tables of guichet.
+-- 0001_base.sql — roles, schema, tables, indexes and the first data rows of
+-- guichet: the baseline of release 0.1.0, each table in its final shape.
 --
--- Applied by guichet-admin (init/migrate) in one transaction, as a role that may
--- create roles (a superuser or CREATEROLE). Tables belong to the NOLOGIN role
--- guichet_owner; logins never own anything. Rights, RLS, history and the API
--- functions come in the following migrations.
+-- A schema migration: applied once by guichet-admin (init/migrate), frozen once
+-- released; a later change to a table is a new file with a higher number. The
+-- functions, triggers, views, policies and grants are not here: they are the
+-- API (src/sql/api), re-created from source on every init and migrate.
+--
+-- Run as a role that may create roles (a superuser or CREATEROLE), which
+-- guichet-admin makes a member of guichet_owner for the transaction only.
+-- Tables belong to the NOLOGIN role guichet_owner; logins never own anything.
 
 DO $roles$
 DECLARE
 	r text;
 BEGIN
-	FOREACH r IN ARRAY ARRAY['guichet_owner', 'guichet_agent', 'guichet_supervisor',
-	    'guichet_admin', 'guichet_mail'] LOOP
+	FOREACH r IN ARRAY ARRAY['guichet_owner', 'guichet_api', 'guichet_agent',
+	    'guichet_supervisor', 'guichet_admin', 'guichet_mail'] LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
 			EXECUTE format('CREATE ROLE %I NOLOGIN', r);
 		END IF;
@@ -21,23 +26,51 @@ $roles$;
 -- A supervisor is also an agent; an admin may do what a supervisor does.
 GRANT guichet_agent TO guichet_supervisor;
 GRANT guichet_supervisor TO guichet_admin;
+-- guichet_api owns the SECURITY DEFINER functions: it owns no table and holds
+-- only row privileges (api/90-api-role.sql), so that no function can alter a
+-- table or its triggers. The owner role may act as it to re-create the API.
+GRANT guichet_api TO guichet_owner;
 
 -- pg_trgm is a trusted extension: substring search on subjects uses it.
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 
--- The installer acts as the owner to create and later migrate its objects.
-GRANT guichet_owner TO CURRENT_USER;
 CREATE SCHEMA guichet AUTHORIZATION guichet_owner;
-GRANT USAGE ON SCHEMA guichet TO guichet_agent, guichet_mail;
+GRANT USAGE ON SCHEMA guichet TO guichet_agent, guichet_mail, guichet_api;
 SET LOCAL ROLE guichet_owner;
-SET LOCAL search_path = guichet, public;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
+-- Functions are not callable by PUBLIC: each API file grants EXECUTE to the
+-- group roles that may call. (A per-schema default cannot take away what the
+-- global default gives, hence no IN SCHEMA.)
+ALTER DEFAULT PRIVILEGES FOR ROLE guichet_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+
+-- The applied migrations, each with the sha256 of its file as applied
+-- (guichet-admin migrate refuses a file changed since).
 CREATE TABLE schema_version (
 	version    integer PRIMARY KEY,
 	name       text NOT NULL,
 	applied_at timestamptz NOT NULL DEFAULT now(),
-	applied_by text NOT NULL DEFAULT session_user
+	applied_by text NOT NULL DEFAULT session_user,
+	sha256     text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$')
 );
+
+-- The API's checksum as last re-created (one row): the programs compare it
+-- with the one they were built with.
+CREATE TABLE schema_api (
+	one        boolean PRIMARY KEY DEFAULT true CHECK (one),
+	sha256     text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	created_by text NOT NULL DEFAULT session_user
+);
+
+-- Settings the server-side rules read (one row per key).
+CREATE TABLE setting (
+	key   text PRIMARY KEY CHECK (key ~ '^[a-z][a-z0-9_]*$'),
+	value text NOT NULL
+);
+INSERT INTO setting (key, value) VALUES
+	('tag_prefix', 'Guichet'),  -- subject tag: [Guichet #123]
+	('mail_domain', '');        -- right-hand side of Message-IDs ('' = the queue address's)
 
 CREATE TABLE organisation (
 	id   integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -131,7 +164,12 @@ CREATE TABLE contact (
 	created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX contact_email ON contact (lower(email));
-CREATE INDEX contact_name_trgm ON contact USING gin (name gin_trgm_ops);
+CREATE INDEX contact_name_trgm ON contact USING gin (name public.gin_trgm_ops);
+CREATE INDEX contact_email_trgm ON contact USING gin (email public.gin_trgm_ops);
+-- Phone-only contacts are found by their number.
+CREATE INDEX contact_phone ON contact (phone) WHERE phone IS NOT NULL AND email IS NULL;
+-- The contacts report counts those flagged no_contact from this small index.
+CREATE INDEX contact_no_contact ON contact (id) WHERE no_contact;
 
 -- The catalogue of what citizens ask for ("Voirie / Dépôt sauvage").
 CREATE TABLE service (
@@ -187,6 +225,18 @@ CREATE TABLE ticket (
 	merged_into        bigint REFERENCES ticket,
 	history_seq        integer NOT NULL DEFAULT 0, -- rows in this ticket's history chain
 	history_head       bytea, -- hash of the last history row
+	-- The SLA clock, kept in the row as it runs (api/40-sla.sql), so that the
+	-- reports read it instead of rebuilding it from history. It runs while the
+	-- ticket is new or open, in the business time of its policy; seconds.
+	clock_l1           float8 NOT NULL DEFAULT 0, -- used at level 1, finished stretches
+	clock_l2           float8 NOT NULL DEFAULT 0, -- used at level 2, finished stretches
+	clock_since        timestamptz, -- running since (NULL: stopped)
+	clock_fr           float8, -- the clock at the first response
+	clock_res          float8, -- the clock at resolution (resolved, closed)
+	reopened           integer NOT NULL DEFAULT 0, -- resolved or closed, then back
+	escalated          boolean NOT NULL DEFAULT false, -- ever moved to level 2
+	replies            integer NOT NULL DEFAULT 0, -- see article_reply_count
+	assisted           boolean NOT NULL DEFAULT false,
 	CHECK ((status = 'merged') = (merged_into IS NOT NULL))
 );
 -- Keyset lists: the index order matches the sort of the console's lists.
@@ -201,7 +251,31 @@ CREATE INDEX ticket_requester ON ticket (requester_id, created_at);
 CREATE INDEX ticket_due ON ticket (resolution_due)
     WHERE status IN ('new', 'open');
 CREATE INDEX ticket_subject_fts ON ticket USING gin (to_tsvector('simple', subject));
-CREATE INDEX ticket_subject_trgm ON ticket USING gin (subject gin_trgm_ops);
+CREATE INDEX ticket_subject_trgm ON ticket USING gin (subject public.gin_trgm_ops);
+-- The index pages "oldest first" and "most urgent first" walk these in order,
+-- one status at a time, as ticket_queue_list serves "last change first".
+CREATE INDEX ticket_queue_created ON ticket (queue_id, status, created_at, id);
+CREATE INDEX ticket_queue_priority ON ticket (queue_id, status, priority DESC, id DESC);
+-- The console's overview counts the live tickets (new, open, pending: a few
+-- percent of a desk's tickets) of the visible queues in one grouped pass over
+-- this small partial index, which holds every column the counts test: an
+-- index-only scan.
+CREATE INDEX ticket_live ON ticket (queue_id, status, owner_id)
+    INCLUDE (first_response_at, first_response_due, resolution_due)
+    WHERE status IN ('new', 'open', 'pending');
+-- wake_pending() and expire_claims() (api/45-claims.sql).
+CREATE INDEX ticket_pending_until ON ticket (pending_until) WHERE status = 'pending';
+CREATE INDEX ticket_claim_lease ON ticket (queue_id, claimed_at)
+    WHERE owner_id IS NOT NULL AND status IN ('new', 'open');
+-- Reports read tickets by the time they were resolved and the open ones by age.
+CREATE INDEX ticket_resolved ON ticket (resolved_at) WHERE resolved_at IS NOT NULL;
+CREATE INDEX ticket_open_age ON ticket (created_at)
+    WHERE status IN ('new', 'open', 'pending');
+-- The contacts report reads the period's tickets in requester order from this
+-- index, which holds every column its aggregation needs (api/73-report-people.sql).
+CREATE INDEX ticket_requester_activity ON ticket (requester_id)
+    INCLUDE (created_at, queue_id, service_id, district_id)
+    WHERE requester_id IS NOT NULL AND status <> 'merged';
 
 CREATE TABLE ticket_field (
 	ticket_id bigint NOT NULL REFERENCES ticket ON DELETE CASCADE,
@@ -224,11 +298,15 @@ CREATE TABLE raw_message (
 	    'quarantined', 'ignored_loop', 'duplicate', 'held', 'oversized')),
 	error       text,
 	ticket_id   bigint REFERENCES ticket,
-	article_id  bigint
+	article_id  bigint,
+	retries     integer NOT NULL DEFAULT 0, -- retries an admin asked for: they skip the rate cap
+	mail_from   text, -- the sender, for the rate cap's review list and for admins
+	subject     text
 );
 CREATE INDEX raw_message_message_id ON raw_message (message_id);
 CREATE INDEX raw_message_outcome ON raw_message (outcome, received_at)
     WHERE outcome IN ('quarantined', 'held', 'pending');
+CREATE INDEX raw_message_ticket ON raw_message (ticket_id) WHERE ticket_id IS NOT NULL;
 
 CREATE TABLE article (
 	id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -258,6 +336,15 @@ CREATE TABLE article (
 CREATE INDEX article_ticket ON article (ticket_id, created_at, id);
 CREATE INDEX article_message_id ON article (message_id) WHERE message_id IS NOT NULL;
 CREATE INDEX article_body_fts ON article USING gin (to_tsvector('simple', body));
+-- reply threads on the ticket's last incoming mail: found at once, instead of
+-- walking back through every note and reply of a long ticket.
+CREATE INDEX article_ticket_mail_in ON article (ticket_id, created_at, id)
+    WHERE kind = 'mail_in' AND message_id IS NOT NULL;
+CREATE INDEX article_ticket_contact ON article (ticket_id, author_contact_id);
+-- The agents report: each agent's articles of a period, index-only.
+CREATE INDEX article_agent_act ON article (created_at)
+    INCLUDE (author_agent_id, kind, time_spent, ticket_id)
+    WHERE author_agent_id IS NOT NULL;
 
 -- Attachment content is stored once per sha256.
 CREATE TABLE blob (
@@ -275,6 +362,8 @@ CREATE TABLE attachment (
 	inline       boolean NOT NULL DEFAULT false
 );
 CREATE INDEX attachment_article ON attachment (article_id);
+-- Blobs are reached from attachments by sha256 (RLS on blob, garbage collection).
+CREATE INDEX attachment_sha256 ON attachment (sha256);
 
 -- a_id → b_id: 'parent' (a is b's parent), 'relates', 'duplicate' (a duplicates b), 'depends' (a depends on b).
 CREATE TABLE link (
@@ -304,6 +393,29 @@ CREATE TABLE history (
 	UNIQUE (ticket_id, seq)
 );
 CREATE INDEX history_at ON history (at);
+-- Escalations and agents' activity read history by kind of change and time;
+-- the SLA clock and the quality report read each ticket's status and level
+-- changes in order. Both indexes cover what those reports read, so that they
+-- are index-only scans: the history table itself (hash chain, articles, every
+-- field) is many times larger than these few columns.
+CREATE INDEX history_field_at ON history (field, at)
+    INCLUDE (ticket_id, seq, actor, old_value, new_value)
+    WHERE field IN ('level', 'status', 'owner_id');
+CREATE INDEX history_clock ON history (ticket_id, seq)
+    INCLUDE (at, field, old_value, new_value)
+    WHERE field IN ('status', 'level');
+-- The agents report: claims, resolutions and escalations of a period.
+CREATE INDEX history_agent_act ON history (at)
+    INCLUDE (ticket_id, seq, field, actor, new_value)
+    WHERE (field = 'owner_id' AND new_value IS NOT NULL)
+       OR (field = 'status' AND new_value = 'resolved')
+       OR (field = 'level' AND new_value = '2');
+-- The escalations report: queue changes (an escalation moves the ticket in the
+-- same statement) and returns to level 1 are few, each has a small index.
+CREATE INDEX history_queue_change ON history (at)
+    INCLUDE (ticket_id, old_value, new_value) WHERE field = 'queue_id';
+CREATE INDEX history_level_return ON history (ticket_id, seq)
+    WHERE field = 'level' AND old_value = '2' AND new_value = '1';
 
 CREATE TABLE template (
 	id              integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -348,3 +460,46 @@ CREATE TABLE outbox (
 	sent_at         timestamptz
 );
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status IN ('queued', 'sending');
+CREATE INDEX outbox_message_id_lower ON outbox (message_id);
+
+-- One row per agent and ticket open in a console; refreshed every 30 s by the
+-- console, forgotten after two minutes without news (a console that crashed).
+-- Only through the console's functions (api/60-console.sql).
+CREATE TABLE presence (
+	agent_id  integer NOT NULL REFERENCES agent ON DELETE CASCADE,
+	ticket_id bigint NOT NULL REFERENCES ticket,
+	writing   boolean NOT NULL DEFAULT false,
+	seen_at   timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (agent_id, ticket_id)
+);
+CREATE INDEX presence_ticket ON presence (ticket_id, seen_at);
+
+-- The import compresses every raw message and body it stores (2-8 KB each):
+-- lz4 does it about four times faster than the default pglz, and as small.
+-- Only new values are affected; a server built without lz4 keeps pglz.
+DO $lz4$
+BEGIN
+	ALTER TABLE raw_message ALTER COLUMN bytes SET COMPRESSION lz4;
+	ALTER TABLE article ALTER COLUMN body SET COMPRESSION lz4;
+	ALTER TABLE blob ALTER COLUMN content SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+	RAISE NOTICE 'lz4 is not available: raw messages stay compressed with pglz';
+END
+$lz4$;
+
+-- Row-level security: the policies (who sees which rows) are the API's
+-- (api/20-rights.sql); a table with RLS and no policy for a role shows it
+-- nothing.
+ALTER TABLE ticket ENABLE ROW LEVEL SECURITY;
+ALTER TABLE article ENABLE ROW LEVEL SECURITY;
+ALTER TABLE attachment ENABLE ROW LEVEL SECURITY;
+ALTER TABLE blob ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ticket_field ENABLE ROW LEVEL SECURITY;
+ALTER TABLE history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE link ENABLE ROW LEVEL SECURITY;
+ALTER TABLE raw_message ENABLE ROW LEVEL SECURITY;
+ALTER TABLE outbox ENABLE ROW LEVEL SECURITY;
+ALTER TABLE contact ENABLE ROW LEVEL SECURITY;
+ALTER TABLE agent ENABLE ROW LEVEL SECURITY;
+ALTER TABLE queue ENABLE ROW LEVEL SECURITY;
+ALTER TABLE presence ENABLE ROW LEVEL SECURITY;

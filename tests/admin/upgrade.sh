@@ -1,0 +1,78 @@
+#!/bin/sh
+# tests/admin/upgrade.sh — an upgrade carries every fix: the schema of a
+# release (tests/admin/release/TAG, filled by tests/admin/snapshot-release),
+# loaded with that release's fixture and migrated by the current tree, is the
+# schema a fresh init of the current tree makes: pg_dump --schema-only
+# (normalised) and every table, index, constraint, trigger, policy, view,
+# function body and grant (tests/admin/catalog.sql) identical. On a
+# difference the diff is printed.
+#
+# GUICHET_UPGRADE_FROM=DIR tries another snapshot (a directory holding
+# src/sql, and tests/lib/fixture.sql if the current one does not fit).
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/pg.sh"
+
+release=v0.1.0
+from=${GUICHET_UPGRADE_FROM:-$top_srcdir/tests/admin/release/$release}
+if [ ! -d "$from/src/sql/schema" ]; then
+	skip_all "no released schema in $from yet: after tagging $release, run tests/admin/snapshot-release $release and commit tests/admin/release/$release"
+fi
+fixture=$from/tests/lib/fixture.sql
+[ -r "$fixture" ] || fixture=$top_srcdir/tests/lib/fixture.sql
+
+pg_start
+work=$PGDIR/upgrade
+mkdir "$work"
+
+psql -X -q -c 'CREATE DATABASE upgraded' -c 'CREATE DATABASE fresh'
+ok "init with the released schema" guichet-admin -d dbname=upgraded --sqldir "$from/src/sql" init
+ok "its fixture loads" psql -X -q -v ON_ERROR_STOP=1 -d upgraded -f "$fixture"
+ok "migrate with the current tree" guichet-admin -d dbname=upgraded migrate
+ok "init of the current tree" guichet-admin -d dbname=fresh init
+is "$(psql -X -At -d upgraded -c 'SELECT max(version) FROM guichet.schema_version')" \
+    "$(psql -X -At -d fresh -c 'SELECT max(version) FROM guichet.schema_version')" \
+    "both at the same version"
+is "$(psql -X -At -d upgraded -c 'SELECT sha256 FROM guichet.schema_api')" \
+    "$(psql -X -At -d fresh -c 'SELECT sha256 FROM guichet.schema_api')" \
+    "both with the current API"
+
+# pg_dump's text without what differs by nature: its comments (they name the
+# dump's own order), SET lines, the random keys of \\restrict and blank lines. Objects are sorted as blocks
+# so that the order they were created in does not show; each keeps its lines.
+dump()
+{
+	pg_dump --schema-only -n guichet -d "$1" | perl -e '
+		local $/;
+		my @blocks = split /^-- Name: .*\n/m, <STDIN>;
+		for (@blocks) {
+			s/^(--|SET |SELECT pg_catalog\.set_config|\\(un)?restrict ).*\n//mg;
+			s/^\s*\n//mg;
+		}
+		print join("\n", sort grep { length } @blocks);'
+}
+
+dump upgraded >"$work/upgraded.sql"
+dump fresh >"$work/fresh.sql"
+if diff -u "$work/fresh.sql" "$work/upgraded.sql" >"$work/dump.diff"; then
+	pass "pg_dump --schema-only: the upgraded schema is the fresh one"
+else
+	fail "pg_dump --schema-only: the upgraded schema is the fresh one"
+	sed 's/^/# /' "$work/dump.diff"
+fi
+
+psql -X -q -d upgraded -f "$top_srcdir/tests/admin/catalog.sql" >"$work/upgraded.cat"
+psql -X -q -d fresh -f "$top_srcdir/tests/admin/catalog.sql" >"$work/fresh.cat"
+ok "the catalog lists functions" grep -q '^function guichet.create_ticket' "$work/fresh.cat"
+if diff -u "$work/fresh.cat" "$work/upgraded.cat" >"$work/catalog.diff"; then
+	pass "every function body, view, policy, index, trigger and grant is the fresh one"
+else
+	fail "every function body, view, policy, index, trigger and grant is the fresh one"
+	sed 's/^/# /' "$work/catalog.diff"
+fi
+
+ok "verify-history passes on the upgraded fixture" \
+    guichet-admin -d dbname=upgraded verify-history
+run_status=$(guichet-admin -d dbname=upgraded status 2>&1)
+like "$run_status" "^up to date\$" "status of the upgraded database: up to date"
+
+done_testing
