@@ -48,13 +48,16 @@ INSERT INTO guichet.queue_member (agent_id, queue_id, may_write)
 SELECT a.id, q.id, true FROM guichet.agent a, guichet.queue q
 WHERE a.login LIKE 'bench__' AND q.code = 'bench-claims'
 ON CONFLICT DO NOTHING;
-INSERT INTO guichet.contact (email, name) VALUES ('citizen@bench.example', 'Bench Citizen')
+INSERT INTO guichet.contact (email, name, organisation_id)
+SELECT 'citizen@bench.example', 'Bench Citizen', organisation_id FROM guichet.queue
+WHERE code = 'bench-claims'
 ON CONFLICT DO NOTHING;
 EOF
 queue=$(bench_psql -c "SELECT id FROM guichet.queue WHERE code = 'bench-claims'")
 org=$(bench_psql -c "SELECT organisation_id FROM guichet.queue WHERE id = $queue")
 agent1=$(bench_psql -c "SELECT id FROM guichet.agent WHERE login = 'bench01'")
-requester=$(bench_psql -c "SELECT id FROM guichet.contact WHERE lower(email) = 'citizen@bench.example'")
+requester=$(bench_psql -c "SELECT id FROM guichet.contact WHERE lower(email) = 'citizen@bench.example'
+    AND organisation_id = $org")
 
 # N claimable tickets in the bench queue, created as a desk would (history
 # and all), outside the measured time.

@@ -16,8 +16,8 @@ pg_start
 pg_install
 pg_fixture
 
-sql "INSERT INTO guichet.contact (email, name) VALUES
-    ('evil@example.org', E'Mallory\033[2J\033[H')" || bail_out "contact"
+sql "INSERT INTO guichet.contact (email, name, organisation_id) VALUES
+    ('evil@example.org', E'Mallory\033[2J\033[H', 1)" || bail_out "contact"
 sql "INSERT INTO guichet.ticket (queue_id, organisation_id, subject, requester_id, priority)
     VALUES (1, 1, E'\033]2;PWNED\007\033[31mRED\033[0m Trou \u202Eévil', (SELECT id FROM
     guichet.contact WHERE email = 'evil@example.org'), 1)" || bail_out "ticket"

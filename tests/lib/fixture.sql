@@ -34,8 +34,9 @@
 --   4 it-mot-de-passe         agglo "IT support" / "Mot de passe"     agglo-it    (queue's)
 -- Fields: quartier (enum Nord, Sud, Centre, Gare), reference (text), montant (number),
 --   rendez_vous (date); none required.
--- Contacts: 1 jean.dupont@example.org, 2 marie.martin@example.net,
---   3 paul.durand@agglo.example (organisation agglo), 4 phone-only "Mme Petit".
+-- Contacts (each belongs to one organisation): 1 jean.dupont@example.org,
+--   2 marie.martin@example.net, 4 phone-only "Mme Petit" (ville);
+--   3 paul.durand@agglo.example (agglo).
 -- Tickets (id, queue, status, priority, owner, requester, subject), each with one
 -- first article (mail_in with a Message-ID, or phone):
 --   1 voirie      new   3  —      jean   "Nid de poule rue de la Gare"
@@ -127,10 +128,10 @@ INSERT INTO field (name, label, kind, allowed, required, position) VALUES
 	('rendez_vous', 'Rendez-vous', 'date', NULL, false, 4);
 
 INSERT INTO contact (email, name, phone, organisation_id, district_id) VALUES
-	('jean.dupont@example.org', 'Jean Dupont', NULL, NULL, 4),
-	('marie.martin@example.net', 'Marie Martin', '+33 6 12 34 56 78', NULL, 1),
+	('jean.dupont@example.org', 'Jean Dupont', NULL, 1, 4),
+	('marie.martin@example.net', 'Marie Martin', '+33 6 12 34 56 78', 1, 1),
 	('paul.durand@agglo.example', 'Paul Durand', NULL, 2, 5),
-	(NULL, 'Mme Petit', '+33 4 11 22 33 44', NULL, 2);
+	(NULL, 'Mme Petit', '+33 4 11 22 33 44', 1, 2);
 
 INSERT INTO ticket (queue_id, organisation_id, service_id, subject, status, priority,
     level, owner_id, claimed_at, requester_id, channel, district_id) VALUES

@@ -1,7 +1,7 @@
 -- 03-api.sql — every ticket API function: what it does, who may call it, and
 -- every legal and illegal status transition.
 BEGIN;
-SELECT plan(149);
+SELECT plan(151);
 SET LOCAL search_path = guichet, public;
 
 -- The error a statement raises, as 'SQLSTATE|detail' (pgTAP checks no DETAIL).
@@ -85,8 +85,10 @@ SELECT throws_ok($$SELECT find_or_create_contact(NULL, 'Anonyme')$$, 'GU005', NU
 RESET SESSION AUTHORIZATION;
 SELECT is((SELECT name FROM contact WHERE id = 1), 'Jean Dupont', 'a found contact keeps its name');
 SET SESSION AUTHORIZATION mailer;
-SELECT lives_ok($$SELECT guichet.find_or_create_contact('x@example.com', 'X')$$,
-    'find_or_create_contact: the gateway may call it');
+SELECT lives_ok($$SELECT guichet.find_or_create_contact('x@example.com', 'X', NULL, 1)$$,
+    'find_or_create_contact: the gateway may call it, naming the organisation');
+SELECT throws_ok($$SELECT guichet.find_or_create_contact('y@example.com', 'Y')$$, 'GU006', NULL,
+    'find_or_create_contact: the gateway has no organisation of its own');
 RESET SESSION AUTHORIZATION;
 
 --
@@ -270,8 +272,14 @@ SET SESSION AUTHORIZATION alice;
 SELECT claim(:t);
 SELECT throws_ok(format('SELECT escalate(%s, 2, %L)', :t, '   '), 'GU005', NULL,
     'escalate: a reason is required');
+SELECT throws_ok(format('SELECT escalate(%s, 3, %L)', :t, 'x'), 'GU006', 'no queue 3',
+    'escalate: a queue she cannot see does not exist for her (not named)');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION sam;
 SELECT throws_ok(format('SELECT escalate(%s, 3, %L)', :t, 'x'), 'GU005', NULL,
     'escalate: the target must be a level-2 queue');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION alice;
 SELECT throws_ok(format('SELECT escalate(%s, 999, %L)', :t, 'x'), 'GU006', NULL,
     'escalate: unknown queue');
 SELECT lives_ok(format('SELECT escalate(%s, NULL, %L)', :t, 'Affaissement : besoin du N2'),

@@ -76,6 +76,14 @@ hijack()
 $2"
 }
 
+# guichet-admin init took TEMPORARY away from PUBLIC: the attack cannot start.
+as alice "CREATE TEMP TABLE agent (id int)"
+like "$out" "permission denied to create temporary tables" \
+    "by default an agent may not create temporary tables" || diag "$out"
+# A site whose installer could not revoke it: the functions must hold alone.
+su -c "GRANT TEMPORARY ON DATABASE $PGDATABASE TO PUBLIC" >/dev/null ||
+    bail_out "cannot grant TEMPORARY"
+
 for who in alice:4 sam:5 dave:1 ada:6; do
 	login=${who%:*}
 	n=${who#*:}

@@ -74,33 +74,40 @@ $$;
 -- back-dated import keeps a truthful timeline.
 --
 -- A function creating a ticket together with its first article (the mail
--- gateway, create_ticket) reserves the article's id beforehand and names it
--- in guichet.first_article ('<article id> <action>'): the article's row is
--- then chained here too, as row 2, exactly as history_append would have
+-- gateway, create_ticket) reserves the article's id beforehand and names it in
+-- the new row's history_intent ('<article id> <action>|'): the article's row
+-- is then chained here too, as row 2, exactly as history_append would have
 -- chained it (same time, actor, action and value), and article_history skips
 -- it (guichet.chained_article tells it which). Likewise a link the function
 -- will insert from the new ticket (the gateway's follow-up to a closed
--- ticket) is named in guichet.first_link ('<other ticket id> <kind>'): its
--- 'link' row comes next, and link_history appends only the other ticket's
--- 'linked' row (guichet.chained_link). This saves an UPDATE of the fresh
--- ticket per row, which costs as much as the INSERT: every one of ticket's
--- indexes, the two GIN ones included, gets an entry for the new row
--- version, and every foreign key of a row inserted by the same transaction
--- is checked again.
--- The settings only name a row to write: article_history and link_history
--- skip a row only when it exists, written by this transaction, so setting
--- them by hand cannot remove an article or a link from history.
+-- ticket) is named after the bar ('…|<other ticket id> <kind>'): its 'link'
+-- row comes next, and link_history appends only the other ticket's 'linked'
+-- row (guichet.chained_link). This saves an UPDATE of the fresh ticket per
+-- row, which costs as much as the INSERT: every one of ticket's indexes, the
+-- two GIN ones included, gets an entry for the new row version, and every
+-- foreign key of a row inserted by the same transaction is checked again.
+--
+-- The intent is a column of the row the API writes, not a session setting: a
+-- caller may SET any guichet.* setting she likes, but only the API writes
+-- tickets. The BEFORE trigger clears it (a CHECK keeps it NULL in every stored
+-- row) and hands it to the AFTER trigger of the same row in
+-- guichet.ticket_intent, prefixed with the ticket's id and always written
+-- before it is read, so that nothing set beforehand is ever read. The
+-- settings guichet.chained_* only name a row to skip: article_history and
+-- link_history skip a row only when it exists, written by this transaction,
+-- so setting them by hand cannot remove an article or a link from history.
 --
 -- These trigger functions run on every insert: no SET search_path (see below).
 CREATE FUNCTION ticket_history_insert_before()
     RETURNS trigger
     LANGUAGE plpgsql AS $$
 DECLARE
-	pre text := current_setting('guichet.first_article', true);
-	lnk text := current_setting('guichet.first_link', true);
+	pre text := split_part(coalesce(NEW.history_intent, ''), '|', 1);
+	lnk text := split_part(coalesce(NEW.history_intent, ''), '|', 2);
 	s integer := 1;
 	h bytea;
 BEGIN
+	NEW.history_intent := NULL;
 	h := guichet.history_hash(NULL, NEW.id, 1, NEW.created_at, session_user,
 	    'create', NULL, NULL, NEW.subject);
 	IF coalesce(pre, '') <> '' THEN
@@ -118,6 +125,7 @@ BEGIN
 	IF s > 1 THEN
 		NEW.updated_at := clock_timestamp();
 		NEW.updated_by := session_user;
+		PERFORM set_config('guichet.ticket_intent', NEW.id || '|' || pre || '|' || lnk, true);
 	END IF;
 	RETURN NEW;
 END
@@ -146,13 +154,18 @@ BEGIN
 	END IF;
 	h := guichet.history_hash(NULL, NEW.id, 1, NEW.created_at, session_user,
 	    'create', NULL, NULL, NEW.subject);
-	-- Consumed: the next ticket of the transaction is not chained with them,
-	-- and article_history and link_history learn which rows to skip.
-	pre := current_setting('guichet.first_article', true);
-	lnk := current_setting('guichet.first_link', true);
+	-- What the BEFORE trigger found in this row's history_intent; it wrote
+	-- it for this very row (a row with more than one history row), so a
+	-- value for another id is a bug, not something to chain.
+	pre := current_setting('guichet.ticket_intent', true);
+	IF split_part(pre, '|', 1) IS DISTINCT FROM NEW.id::text THEN
+		RAISE EXCEPTION 'ticket %: its first history rows were not handed over', NEW.id;
+	END IF;
+	lnk := split_part(pre, '|', 3);
+	pre := split_part(pre, '|', 2);
+	-- article_history and link_history learn which rows to skip.
 	hs := ARRAY[h];
 	IF coalesce(pre, '') <> '' THEN
-		PERFORM set_config('guichet.first_article', '', true);
 		PERFORM set_config('guichet.chained_article', pre, true);
 		a := a || split_part(pre, ' ', 2);
 		f := f || 'article'::text;
@@ -164,7 +177,6 @@ BEGIN
 		hs := hs || h;
 	END IF;
 	IF coalesce(lnk, '') <> '' THEN
-		PERFORM set_config('guichet.first_link', '', true);
 		PERFORM set_config('guichet.chained_link', NEW.id || ' ' || lnk, true);
 		a := a || 'link'::text;
 		f := f || split_part(lnk, ' ', 2);
@@ -189,7 +201,7 @@ $$;
 --
 -- One row per changed column that matters. The action is 'set' unless the API
 -- function making the change named it (claim, release, escalate, merge,
--- claim_expired …) with SET LOCAL guichet.action. A real change also stamps
+-- claim_expired …) in the row's history_intent, cleared here. A real change also stamps
 -- updated_at/updated_by and renews the owner's claim lease when the owner is
 -- the one acting.
 CREATE FUNCTION ticket_history_update()
@@ -259,8 +271,9 @@ BEGIN
 		n := n || guichet.history_time(NEW.resolution_due);
 	END IF;
 
+	act := coalesce(NEW.history_intent, 'set');
+	NEW.history_intent := NULL;
 	IF cardinality(f) > 0 THEN
-		act := coalesce(nullif(current_setting('guichet.action', true), ''), 'set');
 		FOR i IN 1..cardinality(f) LOOP
 			ps := ps || h;
 			h := guichet.history_hash(h, NEW.id, s + i, now(), session_user, act, f[i], o[i], n[i]);
@@ -325,7 +338,8 @@ CREATE TRIGGER ticket_zz_history_update BEFORE UPDATE ON ticket
         OR OLD.pending_until IS DISTINCT FROM NEW.pending_until
         OR OLD.first_response_due IS DISTINCT FROM NEW.first_response_due
         OR OLD.resolution_due IS DISTINCT FROM NEW.resolution_due
-        OR OLD.history_seq IS DISTINCT FROM NEW.history_seq)
+        OR OLD.history_seq IS DISTINCT FROM NEW.history_seq
+        OR NEW.history_intent IS NOT NULL)
     EXECUTE FUNCTION ticket_history_update();
 CREATE TRIGGER ticket_notify_insert AFTER INSERT ON ticket
     FOR EACH ROW EXECUTE FUNCTION ticket_notify();

@@ -16,11 +16,15 @@
 -- Articles, attachments, fields, history, outbox and raw messages follow their
 -- ticket; blobs follow their attachments; a link is visible when either end is.
 -- Contacts: those of the caller's own organisation (colleagues, the directory)
--- and the requesters of tickets she can see. Citizens are not a shared
--- directory across organisations; find_or_create_contact finds an exact e-mail
--- match whatever the caller sees, so a phone ticket never duplicates a contact.
+-- and the requesters of tickets she can see. Each contact belongs to one
+-- organisation: citizens are not a shared directory across organisations
+-- (find_or_create_contact finds and creates them within one).
 -- Agents and queues: those of the caller's organisation, plus the queues she
--- is a member of and their members.
+-- is a member of and their members. The organisations she sees are hers and
+-- those of the queues she sees (visible_organisations()); what belongs to one
+-- organisation (districts, services, holidays, templates, knowledge-base
+-- articles, queue addresses and memberships) is read only by them, and rows
+-- shared by everyone (organisation_id NULL) by all.
 --
 -- The ticket policy is `queue_id = ANY ((SELECT visible_queues())::integer[])`: the
 -- function is STABLE SECURITY DEFINER and the sub-select makes it an InitPlan
@@ -95,6 +99,26 @@ BEGIN
 END
 $$;
 
+-- The organisations the caller works for: hers and those of the queues she
+-- sees (a member of another organisation's queue), sorted; all for admins and
+-- the gateway.
+CREATE FUNCTION visible_organisations()
+    RETURNS integer[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+BEGIN
+	IF pg_has_role(session_user, 'guichet_admin', 'MEMBER')
+	    OR pg_has_role(session_user, 'guichet_mail', 'MEMBER') THEN
+		RETURN (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM organisation);
+	END IF;
+	RETURN (SELECT coalesce(array_agg(DISTINCT v.id ORDER BY v.id), '{}') FROM (
+		SELECT a.organisation_id AS id FROM agent a
+		WHERE a.login = session_user AND a.active
+		UNION ALL
+		SELECT q.organisation_id FROM queue q WHERE q.id = ANY (visible_queues())) v);
+END
+$$;
+
 -- May the caller change tickets of this queue? A member with may_write, a
 -- supervisor of the queue's organisation, an admin.
 CREATE FUNCTION may_write(p_queue integer)
@@ -153,7 +177,7 @@ GRANT INSERT, UPDATE, DELETE ON organisation, district, sla_policy, holiday, que
 GRANT INSERT, UPDATE ON contact TO guichet_admin;
 
 GRANT EXECUTE ON FUNCTION current_agent(), is_admin(), is_supervisor(), is_mail(),
-    current_organisation(), visible_queues(), may_write(integer),
+    current_organisation(), visible_queues(), visible_organisations(), may_write(integer),
     may_supervise(integer), setting(text)
     TO guichet_agent, guichet_mail;
 GRANT EXECUTE ON FUNCTION verify_history(bigint) TO guichet_admin;
@@ -215,3 +239,40 @@ CREATE POLICY queue_read ON guichet.queue FOR SELECT TO guichet_agent, guichet_m
         OR id = ANY ((SELECT guichet.visible_queues())::integer[]));
 CREATE POLICY queue_admin ON guichet.queue FOR ALL TO guichet_admin
     USING (true) WITH CHECK (true);
+
+-- Organisation-scoped configuration: read by whoever works for the
+-- organisation (rows of no organisation by everyone), written by admins (who
+-- see all), read whole by the gateway (routing, holidays of every queue).
+CREATE POLICY organisation_read ON guichet.organisation FOR SELECT TO guichet_agent
+    USING (id = ANY ((SELECT guichet.visible_organisations())::integer[]));
+CREATE POLICY district_read ON guichet.district FOR SELECT TO guichet_agent
+    USING (organisation_id = ANY ((SELECT guichet.visible_organisations())::integer[]));
+CREATE POLICY service_read ON guichet.service FOR SELECT TO guichet_agent
+    USING (organisation_id = ANY ((SELECT guichet.visible_organisations())::integer[]));
+CREATE POLICY holiday_read ON guichet.holiday FOR SELECT TO guichet_agent
+    USING (organisation_id IS NULL
+        OR organisation_id = ANY ((SELECT guichet.visible_organisations())::integer[]));
+CREATE POLICY template_read ON guichet.template FOR SELECT TO guichet_agent
+    USING (organisation_id IS NULL
+        OR organisation_id = ANY ((SELECT guichet.visible_organisations())::integer[]));
+CREATE POLICY kb_article_read ON guichet.kb_article FOR SELECT TO guichet_agent
+    USING (organisation_id IS NULL
+        OR organisation_id = ANY ((SELECT guichet.visible_organisations())::integer[]));
+CREATE POLICY queue_address_read ON guichet.queue_address FOR SELECT TO guichet_agent
+    USING (queue_id = ANY ((SELECT guichet.visible_queues())::integer[]));
+CREATE POLICY queue_member_read ON guichet.queue_member FOR SELECT TO guichet_agent
+    USING (queue_id = ANY ((SELECT guichet.visible_queues())::integer[])
+        OR agent_id = (SELECT guichet.current_agent()));
+DO $config$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['organisation', 'district', 'service', 'holiday', 'template',
+	    'kb_article', 'queue_address', 'queue_member'] LOOP
+		EXECUTE format('CREATE POLICY %I ON guichet.%I FOR ALL TO guichet_admin '
+		    'USING (true) WITH CHECK (true)', t || '_admin', t);
+		EXECUTE format('CREATE POLICY %I ON guichet.%I FOR SELECT TO guichet_mail '
+		    'USING (true)', t || '_mail', t);
+	END LOOP;
+END
+$config$;

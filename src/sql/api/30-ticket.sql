@@ -11,7 +11,7 @@
 -- sees the first one's change (claim conflicts: GU001; p_seen: GU002).
 -- History rows, updated_at/updated_by, the owner's lease renewal and NOTIFY
 -- come from the triggers of 10-history; the functions name the action of their
--- ticket changes (claim, release, escalate, merge …) with guichet.action.
+-- ticket changes (claim, release, escalate, merge …) in the row's history_intent.
 --
 -- Status transitions (anything else: GU003):
 --   new      → open | pending | resolved | closed
@@ -92,15 +92,6 @@ BEGIN
 		RAISE EXCEPTION '% is not an active agent', session_user USING ERRCODE = 'GU004';
 	END IF;
 	RETURN me;
-END
-$$;
-
--- Names the action of the ticket changes that follow (see 10-history).
-CREATE FUNCTION history_action(p_action text)
-    RETURNS void
-    LANGUAGE plpgsql AS $$
-BEGIN
-	PERFORM set_config('guichet.action', coalesce(p_action, ''), true);
 END
 $$;
 
@@ -264,8 +255,9 @@ BEGIN
 	IF p_priority IS NOT NULL AND p_priority NOT BETWEEN 1 AND 5 THEN
 		RAISE EXCEPTION 'priority must be between 1 and 5' USING ERRCODE = 'GU005';
 	END IF;
-	IF p_requester IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contact WHERE id = p_requester)
-	THEN
+	-- A requester is a contact of the queue's organisation (find_or_create_contact).
+	IF p_requester IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contact
+	    WHERE id = p_requester AND organisation_id = q.organisation_id) THEN
 		RAISE EXCEPTION 'no contact %', p_requester USING ERRCODE = 'GU006';
 	END IF;
 	IF p_service IS NOT NULL AND NOT EXISTS (SELECT 1 FROM service
@@ -281,20 +273,18 @@ BEGIN
 	END IF;
 
 	-- The first article's history row is chained with the ticket's own
-	-- (guichet.first_article, 10-history): its id is reserved first. Without a
-	-- body the setting is cleared, so that nothing set before is chained.
+	-- (history_intent, 10-history): its id is reserved first.
 	IF btrim(coalesce(p_body, ''), E' \t\r\n') <> '' THEN
 		kind := CASE p_channel WHEN 'phone' THEN 'phone' ELSE 'note' END;
 		aid := nextval('guichet.article_id_seq');
 	END IF;
-	PERFORM set_config('guichet.first_article',
-	    CASE WHEN aid IS NULL THEN '' ELSE aid || ' ' || kind END, true);
 	-- organisation_id, level and the SLA due times are filled by the
 	-- ticket_defaults trigger (40-sla) from the queue and the policy.
 	INSERT INTO ticket (queue_id, organisation_id, service_id, subject, priority,
-	    requester_id, channel, district_id)
+	    requester_id, channel, district_id, history_intent)
 	VALUES (q.id, q.organisation_id, p_service, p_subject,
-	    coalesce(p_priority, q.default_priority), p_requester, p_channel, p_district)
+	    coalesce(p_priority, q.default_priority), p_requester, p_channel, p_district,
+	    CASE WHEN aid IS NOT NULL THEN aid || ' ' || kind END || '|')
 	RETURNING id INTO tid;
 
 	IF aid IS NOT NULL THEN
@@ -310,21 +300,34 @@ BEGIN
 END
 $$;
 
--- The contact with this e-mail address (case-insensitive), else with this phone
--- number when there is no address, created when missing. A contact found keeps
--- its data; an empty name or phone is filled in.
-CREATE FUNCTION find_or_create_contact(p_email text, p_name text, p_phone text DEFAULT NULL)
+-- The contact of an organisation with this e-mail address (case-insensitive),
+-- else with this phone number when there is no address, created when missing.
+-- A contact found keeps its data; an empty name or phone is filled in.
+-- p_organisation: whose contact (default: the caller's organisation); an agent
+-- may name her own or one where she may write in a queue, the gateway and
+-- admins any. Contacts of other organisations are never found (nor filled in):
+-- each organisation keeps its own record of a person.
+CREATE FUNCTION find_or_create_contact(p_email text, p_name text, p_phone text DEFAULT NULL,
+    p_organisation integer DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	e text := nullif(btrim(p_email), '');
 	n text := coalesce(btrim(p_name), '');
 	ph text := nullif(btrim(p_phone), '');
+	org integer := coalesce(p_organisation, current_organisation());
 	cid bigint;
 BEGIN
 	IF current_agent() IS NULL AND NOT is_mail() AND NOT is_admin() THEN
 		RAISE EXCEPTION 'only agents and the mail gateway may add contacts'
 		    USING ERRCODE = 'GU004';
+	END IF;
+	IF org IS NULL OR NOT EXISTS (SELECT 1 FROM organisation o WHERE o.id = org)
+	    OR NOT (is_mail() OR is_admin() OR org = current_organisation()
+	        OR EXISTS (SELECT 1 FROM queue q WHERE q.organisation_id = org
+	            AND may_write(q.id))) THEN
+		RAISE EXCEPTION 'no organisation %', coalesce(p_organisation::text, '(none)')
+		    USING ERRCODE = 'GU006';
 	END IF;
 	IF length(e) > 320 OR length(n) > 500 OR length(ph) > 100 THEN
 		RAISE EXCEPTION 'contact data too long' USING ERRCODE = 'GU005';
@@ -333,13 +336,13 @@ BEGIN
 		IF e !~ '^[^@[:space:]<>]+@[^@[:space:]<>]+$' THEN
 			RAISE EXCEPTION '"%" is not a mail address', e USING ERRCODE = 'GU005';
 		END IF;
-		INSERT INTO contact (email, name, phone) VALUES (e, n, ph)
-		ON CONFLICT ((lower(email))) DO NOTHING
+		INSERT INTO contact (email, name, phone, organisation_id) VALUES (e, n, ph, org)
+		ON CONFLICT (organisation_id, (lower(email))) DO NOTHING
 		RETURNING id INTO cid;
 		IF cid IS NULL THEN
 			UPDATE contact SET name = CASE WHEN name = '' THEN n ELSE name END,
 			    phone = coalesce(phone, ph)
-			WHERE lower(email) = lower(e)
+			WHERE organisation_id = org AND lower(email) = lower(e)
 			RETURNING id INTO cid;
 		END IF;
 		RETURN cid;
@@ -348,9 +351,11 @@ BEGIN
 		RAISE EXCEPTION 'a contact needs a mail address or a phone number'
 		    USING ERRCODE = 'GU005';
 	END IF;
-	SELECT id INTO cid FROM contact WHERE phone = ph AND email IS NULL ORDER BY id LIMIT 1;
+	SELECT id INTO cid FROM contact
+	WHERE organisation_id = org AND phone = ph AND email IS NULL ORDER BY id LIMIT 1;
 	IF cid IS NULL THEN
-		INSERT INTO contact (name, phone) VALUES (n, ph) RETURNING id INTO cid;
+		INSERT INTO contact (name, phone, organisation_id) VALUES (n, ph, org)
+		RETURNING id INTO cid;
 	ELSIF n <> '' THEN
 		UPDATE contact SET name = n WHERE id = cid AND name = '';
 	END IF;
@@ -408,11 +413,10 @@ BEGIN
 		RAISE EXCEPTION 'ticket #% is claimed by %', t.id, who
 		    USING ERRCODE = 'GU001', DETAIL = who;
 	END IF;
-	PERFORM history_action('claim');
 	UPDATE ticket SET owner_id = me, claimed_at = now(),
-	    status = CASE status WHEN 'new' THEN 'open' ELSE status END
+	    status = CASE status WHEN 'new' THEN 'open' ELSE status END,
+	    history_intent = 'claim'
 	WHERE id = t.id;
-	PERFORM history_action(NULL);
 END
 $$;
 
@@ -442,17 +446,16 @@ BEGIN
 	END IF;
 	PERFORM claim_commit();
 	-- One statement: the sub-select takes the row (SKIP LOCKED), the UPDATE
-	-- claims it. set_config directly: this is the desk's hottest call.
-	PERFORM set_config('guichet.action', 'claim', true);
+	-- claims it.
 	UPDATE ticket SET owner_id = me, claimed_at = now(),
-	    status = CASE status WHEN 'new' THEN 'open' ELSE status END
+	    status = CASE status WHEN 'new' THEN 'open' ELSE status END,
+	    history_intent = 'claim'
 	WHERE id = (SELECT c.id FROM ticket c
 	    WHERE c.queue_id = p_queue AND c.owner_id IS NULL AND c.status IN ('new', 'open')
 	    ORDER BY c.priority DESC, c.created_at, c.id
 	    LIMIT 1
 	    FOR UPDATE SKIP LOCKED)
 	RETURNING id INTO tid;
-	PERFORM set_config('guichet.action', '', true);
 	RETURN tid;
 END
 $$;
@@ -472,9 +475,8 @@ BEGIN
 		RAISE EXCEPTION 'ticket #% is claimed by %', t.id,
 		    (SELECT login FROM agent WHERE id = t.owner_id) USING ERRCODE = 'GU004';
 	END IF;
-	PERFORM history_action('release');
-	UPDATE ticket SET owner_id = NULL, claimed_at = NULL WHERE id = t.id;
-	PERFORM history_action(NULL);
+	UPDATE ticket SET owner_id = NULL, claimed_at = NULL, history_intent = 'release'
+	WHERE id = t.id;
 END
 $$;
 
@@ -612,11 +614,21 @@ BEGIN
 		RAISE EXCEPTION 'ticket #% is %: reopen it first', t.id, t.status
 		    USING ERRCODE = 'GU003';
 	END IF;
+	-- The target: the queue's configured escalate_to (an admin's choice, which
+	-- may cross organisations), or a queue the caller names, which must be of
+	-- the ticket's organisation and one she may see. Any other queue does not
+	-- exist for her: the error names nothing she could not see.
 	SELECT * INTO target FROM queue
 	WHERE id = coalesce(p_queue, (SELECT escalate_to FROM queue WHERE id = t.queue_id))
 	    AND active;
-	IF NOT FOUND THEN
+	IF NOT FOUND AND p_queue IS NULL THEN
 		RAISE EXCEPTION 'no level-2 queue to escalate to' USING ERRCODE = 'GU006';
+	END IF;
+	IF NOT FOUND OR (target.id IS DISTINCT FROM
+	        (SELECT escalate_to FROM queue WHERE id = t.queue_id)
+	    AND (target.organisation_id <> t.organisation_id
+	        OR NOT target.id = ANY (visible_queues()))) THEN
+		RAISE EXCEPTION 'no queue %', p_queue USING ERRCODE = 'GU006';
 	END IF;
 	IF target.level <> 2 THEN
 		RAISE EXCEPTION 'queue % is not a level-2 queue', target.code USING ERRCODE = 'GU005';
@@ -627,11 +639,9 @@ BEGIN
 	END IF;
 	INSERT INTO article (ticket_id, kind, author_agent_id, subject, body)
 	VALUES (t.id, 'note', current_agent(), 'Escalated to ' || target.code, why);
-	PERFORM history_action('escalate');
 	UPDATE ticket SET queue_id = target.id, organisation_id = target.organisation_id,
-	    level = 2, owner_id = NULL, claimed_at = NULL
+	    level = 2, owner_id = NULL, claimed_at = NULL, history_intent = 'escalate'
 	WHERE id = t.id;
-	PERFORM history_action(NULL);
 	PERFORM history_append(t.id, 'escalate', 'reason', NULL, why);
 END
 $$;
@@ -640,7 +650,8 @@ $$;
 -- the pending wake-up): the resolution and closing times, the pending clock,
 -- and, when leaving pending, the due times not yet met pushed forward by the
 -- time spent pending (sla_resume, 40-sla).
-CREATE FUNCTION status_apply(t ticket, p_status text, p_until timestamptz)
+CREATE FUNCTION status_apply(t ticket, p_status text, p_until timestamptz,
+    p_intent text DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
@@ -661,7 +672,8 @@ BEGIN
 	        THEN coalesce(pending_since, now()) END,
 	    pending_until = CASE WHEN p_status = 'pending' THEN p_until END,
 	    first_response_due = fr_due,
-	    resolution_due = res_due
+	    resolution_due = res_due,
+	    history_intent = p_intent
 	WHERE id = t.id;
 END
 $$;
@@ -792,12 +804,11 @@ BEGIN
 	INSERT INTO link (a_id, b_id, kind) VALUES (p_from, p_into, 'duplicate')
 	ON CONFLICT DO NOTHING;
 	PERFORM history_append(p_into, 'merge', 'articles', p_from::text, moved::text);
-	PERFORM history_action('merge');
-	UPDATE ticket SET merged_into = p_into WHERE merged_into = p_from;
+	UPDATE ticket SET merged_into = p_into, history_intent = 'merge'
+	WHERE merged_into = p_from;
 	UPDATE ticket SET status = 'merged', merged_into = p_into, owner_id = NULL,
-	    claimed_at = NULL, pending_since = NULL, pending_until = NULL
+	    claimed_at = NULL, pending_since = NULL, pending_until = NULL, history_intent = 'merge'
 	WHERE id = p_from;
-	PERFORM history_action(NULL);
 	IF f.time_spent > 0 THEN
 		UPDATE ticket SET time_spent = time_spent + f.time_spent WHERE id = p_into;
 	END IF;
@@ -824,7 +835,10 @@ BEGIN
 		RAISE EXCEPTION 'the absence must end after it starts' USING ERRCODE = 'GU005';
 	END IF;
 	IF p_substitute IS NOT NULL THEN
-		SELECT id INTO sub FROM agent WHERE login = p_substitute AND active;
+		-- A colleague of her organisation: follow-ups go to someone who
+		-- may see them (and logins of other organisations are not probed).
+		SELECT id INTO sub FROM agent WHERE login = p_substitute AND active
+		    AND organisation_id = (SELECT organisation_id FROM agent WHERE id = me);
 		IF NOT FOUND THEN
 			RAISE EXCEPTION 'no agent %', p_substitute USING ERRCODE = 'GU006';
 		END IF;
@@ -848,7 +862,7 @@ GRANT EXECUTE ON FUNCTION
     set_field(bigint, text, text), link(bigint, bigint, text), unlink(bigint, bigint, text),
     merge(bigint, bigint), set_absence(timestamptz, timestamptz, name)
     TO guichet_agent;
-GRANT EXECUTE ON FUNCTION find_or_create_contact(text, text, text)
+GRANT EXECUTE ON FUNCTION find_or_create_contact(text, text, text, integer)
     TO guichet_agent, guichet_mail;
 -- Pure helpers others may reuse (the gateway writes headers too).
 GRANT EXECUTE ON FUNCTION header_value(text), field_value(field, text)

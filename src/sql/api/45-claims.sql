@@ -20,14 +20,12 @@ CREATE FUNCTION expire_queue_claims(p_queue integer, p_timeout interval)
 DECLARE
 	n integer;
 BEGIN
-	PERFORM history_action('claim_expired');
-	UPDATE ticket SET owner_id = NULL, claimed_at = NULL
+	UPDATE ticket SET owner_id = NULL, claimed_at = NULL, history_intent = 'claim_expired'
 	WHERE id IN (SELECT id FROM ticket
 	    WHERE queue_id = p_queue AND owner_id IS NOT NULL AND status IN ('new', 'open')
 	        AND claimed_at < now() - p_timeout
 	    FOR UPDATE SKIP LOCKED);
 	GET DIAGNOSTICS n = ROW_COUNT;
-	PERFORM history_action(NULL);
 	RETURN n;
 END
 $$;
@@ -41,13 +39,11 @@ DECLARE
 	t ticket;
 	n integer := 0;
 BEGIN
-	PERFORM history_action('wake');
 	FOR t IN SELECT * FROM ticket WHERE status = 'pending' AND pending_until <= now()
 	    ORDER BY pending_until FOR UPDATE SKIP LOCKED LOOP
-		PERFORM status_apply(t, 'open', NULL);
+		PERFORM status_apply(t, 'open', NULL, 'wake');
 		n := n + 1;
 	END LOOP;
-	PERFORM history_action(NULL);
 	RETURN n;
 END
 $$;

@@ -86,9 +86,10 @@ BEGIN
 END
 $$;
 
--- The sender as a contact (find_or_create_contact, 30-ticket), or NULL when the
--- address is not one a reply could go to: such mail is still imported.
-CREATE FUNCTION mail_contact(p_email text, p_name text)
+-- The sender as a contact of the organisation (find_or_create_contact,
+-- 30-ticket), or NULL when the address is not one a reply could go to: such
+-- mail is still imported.
+CREATE FUNCTION mail_contact(p_email text, p_name text, p_organisation integer)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -100,11 +101,13 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	-- Most senders are known: a lookup, no insert attempt.
-	SELECT id INTO v_id FROM contact WHERE lower(email) = lower(p_email);
+	SELECT id INTO v_id FROM contact
+	WHERE organisation_id = p_organisation AND lower(email) = lower(p_email);
 	IF v_id IS NOT NULL THEN
 		RETURN v_id;
 	END IF;
-	RETURN find_or_create_contact(p_email, left(coalesce(p_name, ''), 500));
+	RETURN find_or_create_contact(p_email, left(coalesce(p_name, ''), 500), NULL,
+	    p_organisation);
 END
 $$;
 
@@ -385,7 +388,8 @@ BEGIN
 	IF p_mail->>'loop' = 'bounce' THEN
 		v_contact := NULL;
 	ELSE
-		v_contact := mail_contact(p_mail->>'from_addr', p_mail->>'from_name');
+		v_contact := mail_contact(p_mail->>'from_addr', p_mail->>'from_name',
+		    t.organisation_id);
 	END IF;
 	v_article := mail_article(p_ticket, v_contact, p_mail, p_raw, p_rule,
 	    v_contact IS NOT NULL AND NOT mail_sender_known(p_ticket, v_contact,
@@ -406,8 +410,7 @@ BEGIN
 		    AND v_owner IS NOT DISTINCT FROM t.owner_id THEN
 			RETURN v_article;
 		END IF;
-		PERFORM set_config('guichet.action', 'mail_followup', true);
-		UPDATE ticket SET
+		UPDATE ticket SET history_intent = 'mail_followup',
 		    status = CASE WHEN status IN ('resolved', 'pending') THEN 'open' ELSE status END,
 		    resolved_at = CASE WHEN status = 'resolved' THEN NULL ELSE resolved_at END,
 		    pending_until = CASE WHEN status = 'pending' THEN NULL ELSE pending_until END,
@@ -416,7 +419,6 @@ BEGIN
 		        (CASE WHEN v_owner IS NULL THEN NULL ELSE now() END) ELSE claimed_at END,
 		    updated_at = clock_timestamp(), updated_by = session_user
 		WHERE id = p_ticket;
-		PERFORM set_config('guichet.action', '', true);
 	END IF;
 	RETURN v_article;
 END
@@ -440,12 +442,6 @@ DECLARE
 	v_article bigint;
 	f record;
 BEGIN
-	v_contact := mail_contact(p_mail->>'from_addr', p_mail->>'from_name');
-	IF p_capped AND v_cap > 0 AND v_contact IS NOT NULL AND (SELECT count(*) FROM ticket
-	    WHERE requester_id = v_contact AND channel = 'mail'
-	        AND created_at > now() - interval '1 day') >= v_cap THEN
-		RETURN;
-	END IF;
 	-- The queue id first: in "WHERE id = mail_route_queue(…)" the planner
 	-- scans the small queue table and calls the function for every row.
 	v_queue_id := mail_route_queue(
@@ -455,20 +451,25 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no queue to route this message to' USING ERRCODE = 'GU006';
 	END IF;
+	-- The sender is a contact of the organisation the message was routed to.
+	v_contact := mail_contact(p_mail->>'from_addr', p_mail->>'from_name',
+	    v_queue.organisation_id);
+	IF p_capped AND v_cap > 0 AND v_contact IS NOT NULL AND (SELECT count(*) FROM ticket
+	    WHERE requester_id = v_contact AND channel = 'mail'
+	        AND created_at > now() - interval '1 day') >= v_cap THEN
+		RETURN;
+	END IF;
 	SELECT id INTO v_service FROM service WHERE code = p_mail#>>'{route,service}' AND active;
 	v_priority := coalesce((p_mail#>>'{route,priority}')::smallint, v_queue.default_priority);
 	-- The article's history row, and the link's, are chained with the
-	-- ticket's (10-history).
+	-- ticket's (history_intent, 10-history).
 	v_article := nextval('guichet.article_id_seq');
-	PERFORM set_config('guichet.first_article', v_article || ' mail_in', true);
-	IF p_link IS NOT NULL THEN
-		PERFORM set_config('guichet.first_link', p_link || ' relates', true);
-	END IF;
 	INSERT INTO ticket (queue_id, organisation_id, service_id, subject, priority, level,
-	    requester_id, channel)
+	    requester_id, channel, history_intent)
 	VALUES (v_queue.id, v_queue.organisation_id, v_service,
 	    coalesce(nullif(btrim(p_mail->>'subject'), ''), '(no subject)'), v_priority,
-	    v_queue.level, v_contact, 'mail')
+	    v_queue.level, v_contact, 'mail',
+	    v_article || ' mail_in|' || coalesce(p_link || ' relates', ''))
 	RETURNING id INTO o_ticket;
 	o_article := mail_article(o_ticket, v_contact, p_mail, p_raw, 'new', false, v_article,
 	    p_rawrow);
@@ -836,7 +837,7 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION store_raw(bytea, text, text, text), mail_live_ticket(bigint),
-    mail_ticket_of(text), mail_contact(text, text), mail_agent_absent(integer),
+    mail_ticket_of(text), mail_contact(text, text, integer), mail_agent_absent(integer),
     mail_route_queue(text[], text, text), mail_attachments(bigint, jsonb, bytea),
     mail_acknowledge(bigint, text, jsonb), mail_bounce(jsonb), mail_thread(jsonb),
     mail_sender_known(bigint, bigint, text),

@@ -255,7 +255,10 @@ DECLARE
 	nid bigint;
 	aid bigint;
 BEGIN
-	SELECT * INTO a FROM article WHERE id = p_article;
+	-- An article of a ticket the caller may not see does not exist for her:
+	-- the error must not name its ticket.
+	SELECT a0.* INTO a FROM article a0 JOIN ticket t0 ON t0.id = a0.ticket_id
+	WHERE a0.id = p_article AND t0.queue_id = ANY (visible_queues());
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no article %', p_article USING ERRCODE = 'GU006';
 	END IF;

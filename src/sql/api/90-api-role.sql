@@ -27,23 +27,20 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA guichet TO guichet_api;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA guichet TO guichet_api;
 
 -- The API checks the caller's rights itself and must see every row: one
--- policy per table with row-level security.
-CREATE POLICY api_all ON guichet.ticket FOR ALL TO guichet_api USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.article FOR ALL TO guichet_api USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.attachment FOR ALL TO guichet_api
-    USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.blob FOR ALL TO guichet_api USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.ticket_field FOR ALL TO guichet_api
-    USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.history FOR ALL TO guichet_api USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.link FOR ALL TO guichet_api USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.raw_message FOR ALL TO guichet_api
-    USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.outbox FOR ALL TO guichet_api USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.contact FOR ALL TO guichet_api USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.agent FOR ALL TO guichet_api USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.queue FOR ALL TO guichet_api USING (true) WITH CHECK (true);
-CREATE POLICY api_all ON guichet.presence FOR ALL TO guichet_api USING (true) WITH CHECK (true);
+-- policy on every table with row-level security (all of them, so that a table
+-- given RLS later is not forgotten).
+DO $policies$
+DECLARE
+	t regclass;
+BEGIN
+	FOR t IN SELECT c.oid FROM pg_class c
+	    WHERE c.relnamespace = 'guichet'::regnamespace AND c.relkind = 'r'
+	        AND c.relrowsecurity ORDER BY c.relname LOOP
+		EXECUTE format('CREATE POLICY api_all ON %s FOR ALL TO guichet_api '
+		    'USING (true) WITH CHECK (true)', t);
+	END LOOP;
+END
+$policies$;
 
 -- Every SECURITY DEFINER function of schema guichet to guichet_api. PostgreSQL
 -- lets a new owner take a function only when it may create in its schema:

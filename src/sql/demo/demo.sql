@@ -606,7 +606,10 @@ BEGIN
 	        6 + (k % 2), lpad((k % 100)::text, 2, '0'),
 	        lpad(((k / 100) % 100)::text, 2, '0'), lpad(((k * 7) % 100)::text, 2, '0'),
 	        lpad(((k * 13) % 100)::text, 2, '0')) END,
-	    CASE WHEN k <= v_colleagues THEN v_agglo END,
+	    -- Colleagues are agglo's; citizens ville's (each organisation keeps
+	    -- its own record of a person).
+	    CASE WHEN k <= v_colleagues THEN v_agglo
+	        ELSE (SELECT id FROM organisation WHERE code = 'ville') END,
 	    CASE WHEN k <= v_colleagues THEN NULL
 	        WHEN pg_temp.demo_u(p_seed, k, 6) < 0.72 THEN pg_temp.demo_pick(c.ville_d, pg_temp.demo_u(p_seed, k, 7))
 	        WHEN pg_temp.demo_u(p_seed, k, 6) < 0.95 THEN pg_temp.demo_pick(c.agglo_d, pg_temp.demo_u(p_seed, k, 7))

@@ -151,23 +151,30 @@ CREATE TABLE queue_member (
 );
 CREATE INDEX queue_member_queue ON queue_member (queue_id);
 
+-- A requester belongs to one organisation: each organisation keeps its own
+-- record of a citizen (it is the controller of what it holds on her, and a
+-- contact of one organisation is never revealed to another). The same address
+-- may so be a contact of two organisations, once in each.
 CREATE TABLE contact (
 	id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	email           text CHECK (email IS NULL OR email LIKE '%_@_%'),
 	name            text NOT NULL DEFAULT '',
 	phone           text,
-	organisation_id integer REFERENCES organisation,
+	organisation_id integer NOT NULL REFERENCES organisation,
 	district_id     integer REFERENCES district,
 	attributes      jsonb NOT NULL DEFAULT '{}',
 	undeliverable   boolean NOT NULL DEFAULT false, -- a permanent bounce was seen
 	no_contact      boolean NOT NULL DEFAULT false, -- must not be approached (reports)
 	created_at      timestamptz NOT NULL DEFAULT now()
 );
-CREATE UNIQUE INDEX contact_email ON contact (lower(email));
+CREATE UNIQUE INDEX contact_email ON contact (organisation_id, lower(email));
+-- A bounce marks the address undeliverable in every organisation.
+CREATE INDEX contact_email_any ON contact (lower(email)) WHERE email IS NOT NULL;
 CREATE INDEX contact_name_trgm ON contact USING gin (name public.gin_trgm_ops);
 CREATE INDEX contact_email_trgm ON contact USING gin (email public.gin_trgm_ops);
 -- Phone-only contacts are found by their number.
-CREATE INDEX contact_phone ON contact (phone) WHERE phone IS NOT NULL AND email IS NULL;
+CREATE INDEX contact_phone ON contact (organisation_id, phone)
+    WHERE phone IS NOT NULL AND email IS NULL;
 -- The contacts report counts those flagged no_contact from this small index.
 CREATE INDEX contact_no_contact ON contact (id) WHERE no_contact;
 
@@ -237,6 +244,11 @@ CREATE TABLE ticket (
 	escalated          boolean NOT NULL DEFAULT false, -- ever moved to level 2
 	replies            integer NOT NULL DEFAULT 0, -- see article_reply_count
 	assisted           boolean NOT NULL DEFAULT false,
+	-- What the API is doing, for the history triggers only (10-history.sql):
+	-- written with a change, consumed and cleared by the trigger, so NULL in
+	-- every stored row. It is a column, not a session setting, because a
+	-- caller cannot write it: only the API writes tickets.
+	history_intent     text CHECK (history_intent IS NULL),
 	CHECK ((status = 'merged') = (merged_into IS NOT NULL))
 );
 -- Keyset lists: the index order matches the sort of the console's lists.
@@ -503,3 +515,12 @@ ALTER TABLE contact ENABLE ROW LEVEL SECURITY;
 ALTER TABLE agent ENABLE ROW LEVEL SECURITY;
 ALTER TABLE queue ENABLE ROW LEVEL SECURITY;
 ALTER TABLE presence ENABLE ROW LEVEL SECURITY;
+-- What belongs to one organisation is read only by those who work for it.
+ALTER TABLE organisation ENABLE ROW LEVEL SECURITY;
+ALTER TABLE district ENABLE ROW LEVEL SECURITY;
+ALTER TABLE holiday ENABLE ROW LEVEL SECURITY;
+ALTER TABLE queue_address ENABLE ROW LEVEL SECURITY;
+ALTER TABLE queue_member ENABLE ROW LEVEL SECURITY;
+ALTER TABLE service ENABLE ROW LEVEL SECURITY;
+ALTER TABLE template ENABLE ROW LEVEL SECURITY;
+ALTER TABLE kb_article ENABLE ROW LEVEL SECURITY;
