@@ -4,8 +4,11 @@
  * Statements are queued and sent one at a time with PQsendQueryParams on a
  * non-blocking connection; the main loop polls PQsocket() and hands us the socket
  * when it is readable, so the console never waits on the network while it draws.
- * NOTIFY messages (channel guichet: a ticket id; guichet_presence: a ticket id) are
- * handed to the events registered at start (the views' dispatcher, in practice). A lost connection is retried with a growing delay; the
+ * The server puts the connection on the channels of the queues the agent may see
+ * (guichet.listen()); their NOTIFY payloads ("<ticket id>": the ticket changed,
+ * "p<ticket id>": someone opened or left it) are handed to the events
+ * registered at start (the views' dispatcher, in practice). A lost connection is
+ * retried with a growing delay; the
  * statements that were pending fail with "connection lost" and the views reload
  * once the connection is back.
  */
@@ -50,9 +53,8 @@ static const struct conn_events *events;
 static void conn_lost(void);
 static void send_next(void);
 
-/* One statement each: PQsendQueryParams takes a single command. */
-static const char sql_listen[] = "LISTEN guichet";
-static const char sql_listen_presence[] = "LISTEN guichet_presence";
+/* The channels are the server's to choose: only those of visible queues. */
+static const char sql_listen[] = "SELECT guichet.listen()";
 
 void
 conn_timing(const char *label, double ms, int rows)
@@ -98,7 +100,6 @@ conn_init(PGconn *conn, const char *conninfo, const char *timing_path, const str
 	}
 	PQsetnonblocking(pg, 1);
 	conn_send("listen", sql_listen, 0, NULL, listen_done, NULL, NULL);
-	conn_send("listen", sql_listen_presence, 0, NULL, listen_done, NULL, NULL);
 }
 
 int
@@ -261,12 +262,10 @@ dispatch_notifies(void)
 	PGnotify *n;
 
 	while ((n = PQnotifies(pg)) != NULL) {
-		long long id = strtoll(n->extra, NULL, 10);
-
-		if (strcmp(n->relname, "guichet_presence") == 0)
-			events->presence(id);
+		if (n->extra[0] == 'p')
+			events->presence(strtoll(n->extra + 1, NULL, 10));
 		else
-			events->notify(id);
+			events->notify(strtoll(n->extra, NULL, 10));
 		PQfreemem(n);
 	}
 }
@@ -318,8 +317,6 @@ connect_step(void)
 		log_info("reconnected");
 		say(false, "%s", _("connection restored"));
 		enqueue("listen", sql_listen, 0, NULL, false, false, listen_done, NULL, NULL);
-		enqueue(
-		    "listen", sql_listen_presence, 0, NULL, false, false, listen_done, NULL, NULL);
 		events->reconnected();
 		return;
 	default:

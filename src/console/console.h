@@ -47,8 +47,8 @@ void console_free(void);
 typedef void (*request_cb)(void *owner, void *arg, PGresult *res, const char *error,
     const char *sqlstate, const char *detail);
 struct conn_events {
-	void (*notify)(long long ticket_id);   /* NOTIFY guichet */
-	void (*presence)(long long ticket_id); /* NOTIFY guichet_presence */
+	void (*notify)(long long ticket_id);   /* NOTIFY '<id>': the ticket changed */
+	void (*presence)(long long ticket_id); /* NOTIFY 'p<id>': came or went */
 	void (*reconnected)(void);
 	void (*message)(bool is_error, const char *text);
 	void (*wait)(void); /* one pass of the main loop, while conn_call waits */

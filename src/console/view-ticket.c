@@ -67,6 +67,8 @@ static const char sql_presence[] =
 static const char sql_presence_leave[] = "SELECT guichet.presence_leave($1::bigint)";
 
 #define PRESENCE_HEARTBEAT_MS 30000.0
+/* Who has the ticket open is asked again at most this often. */
+#define PRESENCE_MIN_INTERVAL_MS 1000.0
 
 enum part { P_TICKET, P_FIELDS, P_ARTICLES, P_ATTACHMENTS, P_LINKS, P_COUNT };
 
@@ -99,6 +101,8 @@ struct ticket_view {
 	char *title;
 	int queue_id;
 	double presence_at;
+	double presence_loaded_at; /* the last presence_list sent */
+	bool presence_due;	   /* a colleague came or went since */
 	bool missing;
 };
 
@@ -479,7 +483,26 @@ presence_load(struct view *v)
 	const char *params[1] = { id };
 
 	snprintf(id, sizeof id, "%lld", tv->id);
+	tv->presence_loaded_at = now_ms();
+	tv->presence_due = false;
 	conn_send("presence", sql_presence, 1, params, on_presence_list, v, NULL);
+}
+
+/*
+ * A colleague opened or left the ticket: list who is here, at most once a
+ * second. Presence notifications come from anyone who may see the queue, so a
+ * burst of them (or a colleague's script sending them in a loop) costs one
+ * query a second, not one each.
+ */
+static void
+presence_changed(struct view *v)
+{
+	struct ticket_view *tv = v->data;
+
+	if (now_ms() - tv->presence_loaded_at >= PRESENCE_MIN_INTERVAL_MS)
+		presence_load(v);
+	else
+		tv->presence_due = true;
 }
 
 static void
@@ -503,6 +526,8 @@ tick(struct view *v)
 		tv->presence_at = now_ms();
 		ticket_presence(tv->id, false);
 		presence_load(v);
+	} else if (tv->presence_due && v == view_top()) {
+		presence_changed(v);
 	}
 }
 
@@ -747,7 +772,7 @@ on_presence(struct view *v, long long ticket_id)
 	struct ticket_view *tv = v->data;
 
 	if (ticket_id == tv->id && v == view_top())
-		presence_load(v);
+		presence_changed(v);
 }
 
 static void

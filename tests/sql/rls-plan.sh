@@ -90,12 +90,13 @@ diag "alice, a ticket's articles: $(ms "$plan") ms"
 ok "a first page under RLS takes less than 5 ms (got $first)" \
     awk -v t="$first" 'BEGIN { exit !(t < 5) }'
 
-# NOTIFY: a session receives the id of each ticket changed (its own changes too).
-out=$(printf '%s\n' "LISTEN guichet;" "SELECT guichet.add_note(2, 'x');" \
+# NOTIFY: a session put on its queues' channels by guichet.listen() receives
+# the id of each ticket changed (its own changes too).
+out=$(printf '%s\n' "SELECT guichet.listen();" "SELECT guichet.add_note(2, 'x');" \
     "SELECT guichet.set_priority(6, 1);" | psql_as alice 2>&1)
-like "$out" 'Asynchronous notification "guichet" with payload "2" received' \
+like "$out" 'Asynchronous notification "guichet_[0-9a-f]{32}" with payload "2" received' \
     "a note notifies the ticket id" || diag "$out"
-like "$out" 'Asynchronous notification "guichet" with payload "6" received' \
+like "$out" 'Asynchronous notification "guichet_[0-9a-f]{32}" with payload "6" received' \
     "a priority change notifies the ticket id"
 
 done_testing

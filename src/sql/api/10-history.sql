@@ -9,10 +9,11 @@
 -- global chain would serialise every writer of the desk on one row; per ticket,
 -- the writer already holds the ticket's row lock, so seq needs no other lock.
 --
--- Every history row also means pg_notify('guichet', ticket id) (through the
--- ticket's AFTER UPDATE/INSERT trigger), so that consoles refresh live. A bulk
--- loader may turn the notifications off for its transaction with
--- SET LOCAL guichet.notify = 'off'; history is never optional.
+-- Every history row also means a NOTIFY with the ticket's id on its queue's
+-- channel (through the ticket's AFTER UPDATE/INSERT trigger; 15-notify.sql),
+-- so that consoles refresh live. A bulk loader may turn the notifications off
+-- for its transaction with SET LOCAL guichet.notify = 'off'; history is never
+-- optional.
 
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, pg_catalog, pg_temp;
@@ -302,12 +303,16 @@ BEGIN
 END
 $$;
 
+-- The ticket's queue hears of the change; so does the queue it left.
 CREATE FUNCTION ticket_notify()
     RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
 	IF coalesce(current_setting('guichet.notify', true), '') <> 'off' THEN
-		PERFORM pg_notify('guichet', NEW.id::text);
+		PERFORM pg_notify(guichet.queue_channel(NEW.queue_id), NEW.id::text);
+		IF TG_OP = 'UPDATE' AND OLD.queue_id <> NEW.queue_id THEN
+			PERFORM pg_notify(guichet.queue_channel(OLD.queue_id), NEW.id::text);
+		END IF;
 	END IF;
 	RETURN NULL;
 END

@@ -170,6 +170,8 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA guichet FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA guichet FROM PUBLIC;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA guichet TO guichet_agent, guichet_mail;
+-- The server's secrets are nobody's to read (15-notify.sql).
+REVOKE SELECT ON secret FROM guichet_agent, guichet_mail;
 GRANT INSERT, UPDATE, DELETE ON organisation, district, sla_policy, holiday, queue,
     queue_address, agent, queue_member, service, field, template, kb_article, setting
     TO guichet_admin;

@@ -192,8 +192,8 @@ END
 $$;
 
 -- "I have this ticket open" (p_writing: "and I am writing a note or a reply").
--- Other consoles are told (NOTIFY guichet_presence) only when something changes,
--- not at every heartbeat.
+-- Other consoles are told (NOTIFY 'p<ticket id>' on the ticket's queue channel,
+-- 15-notify.sql) only when something changes, not at every heartbeat.
 CREATE FUNCTION presence_set(p_ticket bigint, p_writing boolean DEFAULT false)
     RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -208,7 +208,8 @@ BEGIN
 	ON CONFLICT (agent_id, ticket_id)
 	DO UPDATE SET writing = EXCLUDED.writing, seen_at = EXCLUDED.seen_at;
 	IF was IS DISTINCT FROM coalesce(p_writing, false) THEN
-		PERFORM pg_notify('guichet_presence', p_ticket::text);
+		PERFORM pg_notify(queue_channel((SELECT queue_id FROM ticket WHERE id = p_ticket)),
+		    'p' || p_ticket);
 	END IF;
 	-- Forget consoles that went away without a word (a handful of rows).
 	DELETE FROM presence WHERE ticket_id = p_ticket AND seen_at < now() - interval '10 minutes';
@@ -221,7 +222,8 @@ CREATE FUNCTION presence_leave(p_ticket bigint)
 BEGIN
 	DELETE FROM presence WHERE agent_id = current_agent() AND ticket_id = p_ticket;
 	IF FOUND THEN
-		PERFORM pg_notify('guichet_presence', p_ticket::text);
+		PERFORM pg_notify(queue_channel((SELECT queue_id FROM ticket WHERE id = p_ticket)),
+		    'p' || p_ticket);
 	END IF;
 END
 $$;

@@ -72,6 +72,17 @@ INSERT INTO setting (key, value) VALUES
 	('tag_prefix', 'Guichet'),  -- subject tag: [Guichet #123]
 	('mail_domain', '');        -- right-hand side of Message-IDs ('' = the queue address's)
 
+-- Secrets the server keeps to itself: readable only by guichet_api (the
+-- API's owner) and the tables' owner, never by a login. 'notify' makes the
+-- names of the live-update channels (api/15-notify.sql).
+CREATE TABLE secret (
+	name  text PRIMARY KEY,
+	value bytea NOT NULL CHECK (length(value) >= 32)
+);
+INSERT INTO secret (name, value)
+VALUES ('notify', sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text
+    || clock_timestamp()::text, 'UTF8')));
+
 CREATE TABLE organisation (
 	id   integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	code text NOT NULL UNIQUE CHECK (code ~ '^[a-z0-9][a-z0-9_.-]*$'),
