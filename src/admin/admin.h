@@ -152,6 +152,7 @@ int cmd_kb_remove(struct admin *, int, char **);
 
 /* admin-history.c */
 int cmd_verify_history(struct admin *, int, char **);
+int cmd_history_checkpoint(struct admin *, int, char **);
 int cmd_expire_claims(struct admin *, int, char **);
 
 /* admin-quarantine.c (written by the mail gateway's engineer) */

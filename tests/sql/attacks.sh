@@ -274,8 +274,30 @@ DELETE FROM guichet.history WHERE ticket_id = 6 AND seq = 2;
 ALTER TABLE guichet.history ENABLE TRIGGER history_guard;
 EOF
 got=$(su -c "SELECT string_agg(DISTINCT ticket_id::text, ' ') FROM guichet.verify_history()")
-is "$got" "1 6" "verify_history finds the reordered and the gap-holed chains"
+is "$got" "1 6" "verify_history finds the reordered and the gap-holed chains, not the rewound one"
 got=$(su -c "SELECT string_agg(DISTINCT ticket_id::text, ' ') FROM guichet.verify_checkpoints('$cp')")
-is "$got" "1 2 6" "the checkpoint finds the rewound tail too"
+is "$got" "2 6" "the checkpoint finds the rewound tail (and the removed last row)"
+got=$(su -c "SELECT string_agg(DISTINCT ticket_id::text, ' ') FROM (
+    SELECT ticket_id FROM guichet.verify_history()
+    UNION ALL SELECT ticket_id FROM guichet.verify_checkpoints('$cp')) x")
+is "$got" "1 2 6" "together they find all three"
+
+# The superuser goes on: removes ticket 2's anchor and rewrites the
+# checkpoint's digest to match. Only the digest kept outside shows it.
+su >/dev/null <<'EOF' || bail_out "rewriting the checkpoint failed"
+DELETE FROM guichet.history_anchor WHERE ticket_id IN (2, 6);
+UPDATE guichet.history_checkpoint c SET digest = guichet.history_anchor_digest(NULL, c.id);
+EOF
+is "$(su -c "SELECT count(*) FROM guichet.verify_checkpoints()")" 0 \
+    "without the digest kept outside, the rewritten checkpoint looks whole"
+like "$(su -c "SELECT problem FROM guichet.verify_checkpoints('$cp')")" \
+    "no checkpoint gives the digest kept outside" \
+    "with it, the rewriting is found"
+as ada "SELECT count(*) FROM guichet.history_checkpoint()"
+is "$out" 1 "an admin makes a checkpoint"
+as alice "SELECT guichet.history_checkpoint()"
+like "$out" "permission denied" "an agent may not"
+as alice "SELECT count(*) FROM guichet.history_anchor"
+like "$out" "permission denied" "nor read the anchors, which name every ticket of the desk"
 
 done_testing

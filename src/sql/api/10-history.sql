@@ -508,3 +508,112 @@ BEGIN
 	ORDER BY 1, 2, 3;
 END
 $$;
+
+-- Checkpoints. verify_history sees a row altered, removed from the middle of a
+-- chain or from its tail, because the ticket row keeps the tail (history_seq,
+-- history_head). Someone who may write every table (a superuser) can still
+-- remove the last rows and set the tail back to match: the chains then prove
+-- nothing. A checkpoint anchors the tails of the chains that grew since the
+-- previous one and chains a digest over those anchors; an administrator keeps
+-- the digest where the database's superuser cannot reach it (guichet-admin
+-- history-checkpoint prints it and sends it to syslog: a log host, a printed
+-- register, a mail to the data-protection officer). verify_checkpoints, given
+-- that digest, finds every anchored row that was removed or changed since,
+-- and checkpoints rewritten to hide it.
+
+-- The digest of one checkpoint: sha256 of the previous digest and of the
+-- anchors (ticket:seq:hash, in ticket order), hashed by blocks of 4,096 ticket
+-- ids so that no aggregate holds a million anchors in one string.
+CREATE FUNCTION history_anchor_digest(p_prev bytea, p_checkpoint integer)
+    RETURNS bytea
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+	SELECT sha256(coalesce(p_prev, '\x'::bytea)
+	    || coalesce(string_agg(g.h, '\x'::bytea ORDER BY g.k), '\x'::bytea))
+	FROM (SELECT a.ticket_id / 4096 AS k,
+	        sha256(convert_to(string_agg(a.ticket_id || ':' || a.seq || ':'
+	            || encode(a.hash, 'hex'), ',' ORDER BY a.ticket_id), 'UTF8')) AS h
+	    FROM history_anchor a WHERE a.checkpoint_id = p_checkpoint
+	    GROUP BY 1) g
+$$;
+
+-- A new checkpoint (admins; serialised): the anchors of every chain whose
+-- tail moved since it was last anchored, and the digest to keep elsewhere.
+CREATE FUNCTION history_checkpoint()
+    RETURNS TABLE (checkpoint integer, made_at timestamptz, tickets integer, digest text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	prev bytea;
+	cp integer;
+	n integer;
+	d bytea;
+BEGIN
+	IF NOT pg_has_role(session_user, 'guichet_admin', 'MEMBER') THEN
+		RAISE EXCEPTION 'checkpoints are for administrators' USING ERRCODE = 'GU004';
+	END IF;
+	PERFORM pg_advisory_xact_lock(hashtext('guichet.history_checkpoint'));
+	SELECT c.digest INTO prev FROM history_checkpoint c ORDER BY c.id DESC LIMIT 1;
+	cp := nextval(pg_get_serial_sequence('guichet.history_checkpoint', 'id'));
+	INSERT INTO history_anchor (checkpoint_id, ticket_id, seq, hash)
+	SELECT cp, t.id, t.history_seq, t.history_head
+	FROM ticket t
+	WHERE t.history_seq > 0 AND t.history_seq IS DISTINCT FROM (SELECT a.seq
+	    FROM history_anchor a WHERE a.ticket_id = t.id ORDER BY a.checkpoint_id DESC LIMIT 1);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	d := history_anchor_digest(prev, cp);
+	INSERT INTO history_checkpoint (id, tickets, digest) OVERRIDING SYSTEM VALUE
+	VALUES (cp, n, d);
+	RETURN QUERY SELECT c.id, c.at, c.tickets, encode(c.digest, 'hex')
+	FROM history_checkpoint c WHERE c.id = cp;
+END
+$$;
+
+-- Check the checkpoints (admins): each one's digest recomputed from its anchors
+-- and the previous digest; the digest kept outside (p_digest, hex), which
+-- some checkpoint must give; and every anchored history row, which must still
+-- be there with the hash it had. A row per problem.
+CREATE FUNCTION verify_checkpoints(p_digest text DEFAULT NULL)
+    RETURNS TABLE (ticket_id bigint, seq integer, problem text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	c history_checkpoint;
+	prev bytea;
+	d bytea;
+	want bytea;
+	seen boolean := p_digest IS NULL;
+BEGIN
+	IF NOT pg_has_role(session_user, 'guichet_admin', 'MEMBER') THEN
+		RAISE EXCEPTION 'checkpoints are for administrators' USING ERRCODE = 'GU004';
+	END IF;
+	IF p_digest IS NOT NULL THEN
+		IF p_digest !~ '^[0-9a-fA-F]{64}$' THEN
+			RAISE EXCEPTION 'a checkpoint digest is 64 hexadecimal digits'
+			    USING ERRCODE = 'GU005';
+		END IF;
+		want := decode(p_digest, 'hex');
+	END IF;
+	FOR c IN SELECT * FROM history_checkpoint ORDER BY id LOOP
+		d := history_anchor_digest(prev, c.id);
+		IF d <> c.digest THEN
+			RETURN QUERY SELECT NULL::bigint, NULL::integer,
+			    format('checkpoint %s of %s: its anchors do not give its digest', c.id,
+			        history_time(c.at));
+		END IF;
+		seen := seen OR d = want;
+		prev := d;
+	END LOOP;
+	IF NOT seen THEN
+		RETURN QUERY SELECT NULL::bigint, NULL::integer,
+		    'no checkpoint gives the digest kept outside: checkpoints were removed or rewritten'::text;
+	END IF;
+	RETURN QUERY
+	SELECT a.ticket_id, a.seq, format('anchored row %s (checkpoint %s)',
+	    CASE WHEN h.hash IS NULL THEN 'missing' ELSE 'changed' END, a.checkpoint_id)
+	FROM history_anchor a
+	LEFT JOIN history h ON h.ticket_id = a.ticket_id AND h.seq = a.seq
+	WHERE h.hash IS DISTINCT FROM a.hash
+	ORDER BY 1, 2;
+END
+$$;

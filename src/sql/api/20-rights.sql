@@ -170,8 +170,10 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA guichet FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA guichet FROM PUBLIC;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA guichet TO guichet_agent, guichet_mail;
--- The server's secrets are nobody's to read (15-notify.sql).
-REVOKE SELECT ON secret FROM guichet_agent, guichet_mail;
+-- The server's secrets are nobody's to read (15-notify.sql); checkpoints name
+-- every ticket of the desk, for admins only (10-history.sql).
+REVOKE SELECT ON secret, history_checkpoint, history_anchor FROM guichet_agent, guichet_mail;
+GRANT SELECT ON history_checkpoint, history_anchor TO guichet_admin;
 GRANT INSERT, UPDATE, DELETE ON organisation, district, sla_policy, holiday, queue,
     queue_address, agent, queue_member, service, field, template, kb_article, setting
     TO guichet_admin;
@@ -182,7 +184,8 @@ GRANT EXECUTE ON FUNCTION current_agent(), is_admin(), is_supervisor(), is_mail(
     current_organisation(), visible_queues(), visible_organisations(), may_write(integer),
     may_supervise(integer), setting(text)
     TO guichet_agent, guichet_mail;
-GRANT EXECUTE ON FUNCTION verify_history(bigint) TO guichet_admin;
+GRANT EXECUTE ON FUNCTION verify_history(bigint), history_checkpoint(),
+    verify_checkpoints(text) TO guichet_admin;
 -- history_hash is pure: anyone may recompute a chain to check it.
 GRANT EXECUTE ON FUNCTION history_hash(bytea, bigint, integer, timestamptz, name, text,
     text, text, text) TO guichet_agent, guichet_mail;

@@ -16,7 +16,7 @@ SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA guichet TO guichet_api;
 GRANT INSERT ON history, article, attachment, blob, contact, link, outbox, presence,
-    raw_message, ticket, ticket_field TO guichet_api;
+    raw_message, ticket, ticket_field, history_checkpoint, history_anchor TO guichet_api;
 GRANT UPDATE ON agent, article, contact, outbox, presence, raw_message, ticket,
     ticket_field TO guichet_api;
 GRANT DELETE ON link, presence, ticket_field TO guichet_api;

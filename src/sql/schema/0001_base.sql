@@ -416,6 +416,31 @@ CREATE TABLE history (
 	UNIQUE (ticket_id, seq)
 );
 CREATE INDEX history_at ON history (at);
+
+-- Checkpoints of the chains (api/10-history.sql): each anchors the tail
+-- (seq, hash) of every ticket whose chain grew since the previous one, and
+-- chains a digest over those anchors and the previous digest. The digest,
+-- kept outside the database, lets verify_checkpoints see what no chain can
+-- show by itself: a tail rewound by someone who may write every table.
+CREATE TABLE history_checkpoint (
+	id      integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	at      timestamptz NOT NULL DEFAULT now(),
+	by      name NOT NULL DEFAULT session_user,
+	tickets integer NOT NULL,
+	digest  bytea NOT NULL
+);
+CREATE TABLE history_anchor (
+	-- The checkpoint's row is written after its anchors, with their digest.
+	checkpoint_id integer NOT NULL REFERENCES history_checkpoint
+	    DEFERRABLE INITIALLY DEFERRED,
+	ticket_id     bigint NOT NULL,
+	seq           integer NOT NULL,
+	hash          bytea NOT NULL,
+	PRIMARY KEY (checkpoint_id, ticket_id)
+);
+-- A ticket's latest anchor, found per ticket by the next checkpoint.
+CREATE INDEX history_anchor_ticket ON history_anchor (ticket_id, checkpoint_id DESC)
+    INCLUDE (seq);
 -- Escalations and agents' activity read history by kind of change and time;
 -- the SLA clock and the quality report read each ticket's status and level
 -- changes in order. Both indexes cover what those reports read, so that they
