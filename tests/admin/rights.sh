@@ -17,8 +17,20 @@ pg_install
 pg_fixture
 
 is "$(q "SELECT coalesce(string_agg(DISTINCT p.proowner::regrole::text, ', '), 'none')
-    FROM pg_proc p WHERE p.pronamespace = 'guichet'::regnamespace AND p.prosecdef")" \
-    "guichet_api" "every SECURITY DEFINER function belongs to guichet_api"
+    FROM pg_proc p WHERE p.pronamespace = 'guichet'::regnamespace AND p.prosecdef
+        AND p.proname NOT IN ('admin_create_login', 'admin_set_login_role',
+            'admin_set_login_enabled')")" \
+    "guichet_api" "every SECURITY DEFINER function belongs to guichet_api…"
+is "$(q "SELECT string_agg(p.proname || '=' || p.proowner::regrole::text, ' ' ORDER BY p.proname)
+    FROM pg_proc p WHERE p.pronamespace = 'guichet'::regnamespace AND p.prosecdef
+        AND p.proname LIKE 'admin\_%'")" \
+    "admin_create_login=guichet_login admin_set_login_enabled=guichet_login admin_set_login_role=guichet_login" \
+    "…but the three that manage login roles, which belong to guichet_login"
+is "$(q "SELECT coalesce(string_agg(c.relname, ' '), 'none') FROM pg_class c
+    WHERE c.relnamespace = 'guichet'::regnamespace AND c.relkind IN ('r', 'v')
+        AND has_table_privilege('guichet_login', c.oid,
+            'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')")" "none" \
+    "guichet_login (CREATEROLE) may touch no table of guichet"
 
 is "$(q "SELECT coalesce(string_agg(DISTINCT format('%s: %s', p.oid::regprocedure,
         c.oid::regclass), '; '), 'none')

@@ -248,6 +248,38 @@ is "$(su -c "SELECT history_seq - $before FROM guichet.ticket WHERE id = 2")" 1 
     "alice's set_priority still writes its history row"
 chains_ok "after ada's attempts"
 
+## 8b. Login roles: an admin needs no CREATEROLE to add agents, and the
+## functions that have it manage plain logins only.
+su >/dev/null <<'EOF' || bail_out "roles setup failed"
+CREATE ROLE dba LOGIN CREATEROLE;
+CREATE ROLE app_user LOGIN;
+CREATE ROLE app_group NOLOGIN;
+GRANT app_group TO app_user;
+CREATE ROLE plain LOGIN;
+EOF
+is "$(su -c "SELECT rolcreaterole FROM pg_roles WHERE rolname = 'ada'")" f "ada has no CREATEROLE"
+as ada "SELECT guichet.admin_create_login('newbie', NULL); SELECT guichet.admin_set_login_role('newbie', 'agent');"
+is "$(su -c "SELECT pg_has_role('newbie', 'guichet_agent', 'MEMBER')")" t \
+    "ada creates an agent's login through the API" || diag "$out"
+for victim in postgres dba app_user app_group guichet_owner guichet_login; do
+	as ada "SELECT guichet.admin_set_login_role('$victim', 'admin')"
+	like "$out" "ERROR: " "ada cannot make $victim an admin" || diag "$out"
+	as ada "SELECT guichet.admin_create_login('$victim', 'SCRAM-SHA-256\$4096:x')"
+	like "$out" "ERROR: " "ada cannot adopt $victim nor set its password" || diag "$out"
+done
+as ada "SELECT guichet.admin_create_login('plain', 'SCRAM-SHA-256\$4096:x')"
+like "$out" "its password is not guichet's to set" \
+    "a plain role that existed before guichet keeps its password" || diag "$out"
+as ada "SELECT guichet.admin_set_login_enabled('postgres', false)"
+like "$out" "ERROR: " "ada cannot disable the superuser" || diag "$out"
+as ada "GRANT guichet_owner TO ada"
+like "$out" "ERROR: " "ada cannot grant herself the tables' owner"
+as ada "GRANT guichet_login TO ada"
+like "$out" "ERROR: " "nor the login manager"
+is "$(su -c "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member
+    WHERE m.roleid IN ('guichet_owner'::regrole, 'guichet_login'::regrole, 'guichet_api'::regrole)
+        AND r.rolcanlogin")" 0 "no login is a member of guichet_owner, guichet_login or guichet_api"
+
 ## 9. The chain's verifier sees what a superuser does to it, given an
 ## exported checkpoint: a deleted middle row, a reordered chain, a tail
 ## rewound (last row removed and the ticket's head set back to match).

@@ -58,3 +58,11 @@ BEGIN
 END
 $owner$;
 REVOKE CREATE ON SCHEMA guichet FROM guichet_api;
+
+-- The three functions that create and grant login roles belong to
+-- guichet_login, which has CREATEROLE and nothing else (80-admin.sql).
+GRANT CREATE ON SCHEMA guichet TO guichet_login;
+ALTER FUNCTION admin_create_login(text, text) OWNER TO guichet_login;
+ALTER FUNCTION admin_set_login_role(text, text) OWNER TO guichet_login;
+ALTER FUNCTION admin_set_login_enabled(text, boolean) OWNER TO guichet_login;
+REVOKE CREATE ON SCHEMA guichet FROM guichet_login;

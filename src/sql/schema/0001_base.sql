@@ -30,12 +30,24 @@ GRANT guichet_supervisor TO guichet_admin;
 -- only row privileges (api/90-api-role.sql), so that no function can alter a
 -- table or its triggers. The owner role may act as it to re-create the API.
 GRANT guichet_api TO guichet_owner;
+-- guichet_login owns the three functions that create agents' login roles and
+-- give them their group role (api/80-admin.sql): it holds CREATEROLE, which
+-- admins then need not have (a login with CREATEROLE could make itself a
+-- member of guichet_owner and rewrite history). No login is ever its member.
+DO $login$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'guichet_login') THEN
+		CREATE ROLE guichet_login NOLOGIN CREATEROLE;
+	END IF;
+END
+$login$;
+GRANT guichet_login TO guichet_owner;
 
 -- pg_trgm is a trusted extension: substring search on subjects uses it.
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 
 CREATE SCHEMA guichet AUTHORIZATION guichet_owner;
-GRANT USAGE ON SCHEMA guichet TO guichet_agent, guichet_mail, guichet_api;
+GRANT USAGE ON SCHEMA guichet TO guichet_agent, guichet_mail, guichet_api, guichet_login;
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
