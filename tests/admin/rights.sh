@@ -83,6 +83,13 @@ is "$(q "SELECT coalesce(string_agg(p.oid::regprocedure::text, ', '), 'none')
         AND pg_get_functiondef(p.oid) ~* '(session_replication_role|alter\s+table|disable\s+trigger|set\s+(local\s+|session\s+)?role)'")" \
     "none" "no function's source mentions session_replication_role, ALTER TABLE, DISABLE TRIGGER or SET ROLE"
 
+# guichet-sql(7) lists every SECURITY DEFINER function, and only those.
+listed=$(sed -n '/^\.Sh SECURITY DEFINER FUNCTIONS/,/^\.Sh /s/^\.It Fn \([a-z_]*\) .*/\1/p' \
+    "$top_srcdir/man/guichet-sql.7" | sort -u | tr '\n' ' ')
+is "$listed" "$(q "SELECT string_agg(DISTINCT proname, ' ' ORDER BY proname) || ' ' FROM pg_proc
+    WHERE pronamespace = 'guichet'::regnamespace AND prosecdef")" \
+    "guichet-sql(7) lists exactly the SECURITY DEFINER functions"
+
 # The demo generator runs as its caller, who must be the installer: an
 # admin who is not gets nothing of it (it would switch triggers off).
 out=$(guichet-admin -d "$(pg_conninfo ada)" demo --tickets 10 2>&1)
