@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "common.h"
 
@@ -175,8 +176,47 @@ char *mail_password(const struct mail_options *, const struct mail_url *, char *
 struct _mailstream;
 int tls_verify(struct _mailstream *, const char *host, char **cause);
 
+/* import*.c — the importer's own state, shared by its files. */
+#define LOCK_CLASS "1735289203" /* "guic": guichet-mail's advisory locks */
+/*
+ * Messages are partitioned by sender (PARTITIONS); a batch locks the
+ * partitions it may touch, in order. Parallel maildir workers each take one,
+ * so they run side by side, while one sender's messages stay serialised.
+ */
+#define PARTITIONS 2
+struct stats {
+	size_t seen, imported, threaded, created, duplicates, quarantined, loops, held;
+	size_t oversized;
+};
+
+struct item {
+	struct source_msg msg;
+	char *message_id;
+};
+
+struct import {
+	struct mail_options o;
+	struct source *src;
+	struct pg_conn *conn; /* PGconn */
+	char *options_json;
+	struct stats st;
+	struct item *items;
+	size_t nitems;
+	struct timespec start, last_draw;
+	bool drawn;
+	int worker;	      /* the partition this process imports, or -1 for all */
+	char failed_state[6]; /* SQLSTATE of the statement that failed a batch */
+};
 /* import.c */
 int import_run(const struct mail_options *, struct source *);
+void import_progress(struct import *, bool final);
+/* import-batch.c: run batches until the source is empty; 0 or an exit status. */
+int import_drain(struct import *, struct source *, char **cause);
+void import_free_items(struct import *);
+/* import-json.c */
+char *import_options_json(const struct mail_options *);
+void
+import_mail_json(const struct import *, const struct mail *, struct strbuf *js, struct strbuf *att);
 int parse_run(const struct mail_options *);
 
 /* send.c */
