@@ -387,6 +387,17 @@ transient(const struct import *im)
 	    strcmp(im->failed_state, "55P03") == 0;
 }
 
+/*
+ * Was the last batch refused for want of rights? Then every message would
+ * be, one by one too: the run stops with EX_NOPERM, which an MTA does not
+ * retry forever, and the messages stay where they are.
+ */
+static bool
+denied(const struct import *im)
+{
+	return strcmp(im->failed_state, "42501") == 0 || strcmp(im->failed_state, GU_DENIED) == 0;
+}
+
 /* Run batches from one source until it is empty. */
 int
 import_drain(struct import *im, struct source *src, char **cause)
@@ -453,6 +464,10 @@ import_drain(struct import *im, struct source *src, char **cause)
 		}
 		if (rc == -2)
 			return EX_TEMPFAIL;
+		if (rc == -1 && denied(im)) {
+			rollback(im);
+			return EX_NOPERM;
+		}
 		if (rc == -1) {
 			/* What was counted before the failure was rolled back. */
 			im->st = saved;

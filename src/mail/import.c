@@ -6,8 +6,11 @@
  *
  * Concurrency: every batch takes a transaction-level advisory lock, so
  * imports from any number of runs and sources are serialised batch by batch
- * (threading and the rate cap see a consistent picture); a second run on
- * the same source waits for the first one, then takes what is left.
+ * (threading and the rate cap see a consistent picture). A second run on the
+ * same source waits mail.lock_wait seconds at most (long enough for the
+ * server side of a run just killed to end), then exits 75 without importing
+ * anything: cron runs never pile up, each holding a connection, behind one
+ * long import.
  */
 #include "config.h"
 
@@ -27,9 +30,20 @@
 
 static const char sql_try_lock_source[] = "SELECT pg_try_advisory_lock(" LOCK_CLASS
 					  ", hashtext($1)) AS locked";
+static const char sql_lock_wait[] = "SELECT set_config('lock_timeout', $1, true)";
 static const char sql_lock_source[] = "SELECT pg_advisory_lock(" LOCK_CLASS ", hashtext($1))";
 static const char sql_pending[] = "SELECT id, source, bytes FROM guichet.mail_pending(100)";
 static const char sql_tag_prefix[] = "SELECT value FROM guichet.setting WHERE key = 'tag_prefix'";
+
+/* An exit status for a statement that failed with sqlstate. */
+static int
+failure_status(const char *sqlstate)
+{
+	/* Refused rights will be refused again: the MTA must not retry forever. */
+	if (strcmp(sqlstate, "42501") == 0 || strcmp(sqlstate, GU_DENIED) == 0)
+		return EX_NOPERM;
+	return EX_TEMPFAIL;
+}
 
 static double
 elapsed(const struct timespec *a, const struct timespec *b)
@@ -128,10 +142,11 @@ retry_pending(struct import *im, char **cause)
 {
 	struct pending p = { NULL, 0 };
 	struct source src;
+	char sqlstate[6] = "";
 	int ex;
 
-	if ((p.res = db_exec(im->conn, sql_pending, 0, NULL, cause, NULL)) == NULL)
-		return EX_TEMPFAIL;
+	if ((p.res = db_exec(im->conn, sql_pending, 0, NULL, cause, sqlstate)) == NULL)
+		return failure_status(sqlstate);
 	if (PQntuples(p.res) == 0) {
 		PQclear(p.res);
 		return 0;
@@ -167,14 +182,53 @@ summary(struct import *im)
 	free(line);
 }
 
+/*
+ * Wait for the source's lock a bounded time, in a transaction of its own so
+ * that lock_timeout applies to this statement only. 0 when taken, 1 when
+ * another run kept it, -1 on another failure.
+ */
+static int
+wait_for_source(struct import *im, const char *label, char **cause, char *sqlstate)
+{
+	PGresult *res;
+	char wait[32];
+	const char *values[1] = { wait };
+	char *end_cause = NULL;
+	int rc = 0;
+
+	snprintf(wait, sizeof wait, "%llds", im->o.lock_wait);
+	if ((res = db_exec(im->conn, "BEGIN", 0, NULL, cause, sqlstate)) == NULL)
+		return -1;
+	PQclear(res);
+	if (im->o.lock_wait > 0) {
+		if ((res = db_exec(im->conn, sql_lock_wait, 1, values, cause, sqlstate)) == NULL)
+			return -1;
+		PQclear(res);
+		values[0] = label;
+		res = db_exec(im->conn, sql_lock_source, 1, values, cause, sqlstate);
+		if (res == NULL)
+			rc = strcmp(sqlstate, "55P03") == 0 ? 1 : -1;
+		else
+			PQclear(res);
+	} else
+		rc = 1;
+	res = db_exec(im->conn, rc == 0 ? "COMMIT" : "ROLLBACK", 0, NULL, &end_cause, NULL);
+	if (res == NULL) {
+		free(end_cause);
+		return -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
 /* Connect, check the schema, take the source lock. 0, or an exit status. */
 static int
 prepare(struct import *im, char **cause, bool *busy)
 {
 	PGresult *res;
-	char *label;
+	char *label, sqlstate[6] = "";
 	const char *values[1];
-	int ex;
+	int ex, rc;
 
 	*busy = false;
 	if ((im->conn = db_connect(im->o.conninfo, cause)) == NULL)
@@ -183,8 +237,11 @@ prepare(struct import *im, char **cause, bool *busy)
 		return ex;
 	if (config_get(im->o.config, "mail.tag_prefix") == NULL &&
 	    (res = db_exec(im->conn, sql_tag_prefix, 0, NULL, cause, NULL)) != NULL) {
-		if (PQntuples(res) == 1)
-			im->o.tag_prefix = xstrdup(db_value(res, 0, "value"));
+		if (PQntuples(res) == 1) {
+			free(im->tag_prefix);
+			im->tag_prefix = xstrdup(db_value(res, 0, "value"));
+			im->o.tag_prefix = im->tag_prefix;
+		}
 		PQclear(res);
 	}
 	if (strcmp(im->src->label, "stdin") == 0)
@@ -194,23 +251,26 @@ prepare(struct import *im, char **cause, bool *busy)
 	else
 		label = xstrdup(im->src->label);
 	values[0] = label;
-	if ((res = db_exec(im->conn, sql_try_lock_source, 1, values, cause, NULL)) == NULL) {
+	if ((res = db_exec(im->conn, sql_try_lock_source, 1, values, cause, sqlstate)) == NULL) {
 		free(label);
-		return EX_TEMPFAIL;
+		return failure_status(sqlstate);
 	}
 	*busy = !db_bool(res, 0, "locked");
 	PQclear(res);
-	if (*busy) {
-		/*
-		 * Another run (or the server side of one just killed) is on this
-		 * source: wait for it, then take what it left.
-		 */
-		log_info(_("another import from %s is running: waiting"), im->src->label);
-		if ((res = db_exec(im->conn, sql_lock_source, 1, values, cause, NULL)) == NULL) {
-			free(label);
-			return EX_TEMPFAIL;
-		}
-		PQclear(res);
+	/*
+	 * Another run is on this source, or the server side of one just
+	 * killed: a moment for the latter to end, no more.
+	 */
+	if (*busy && (rc = wait_for_source(im, label, cause, sqlstate)) != 0) {
+		free(label);
+		if (rc < 0)
+			return failure_status(sqlstate);
+		free(*cause);
+		xasprintf(cause,
+		    _("another import from %s is running (waited %lld s): nothing imported, "
+		      "the next run takes over"),
+		    im->src->label, im->o.lock_wait);
+		return EX_TEMPFAIL;
 	}
 	free(label);
 	return 0;
@@ -359,6 +419,7 @@ import_run(const struct mail_options *o, struct source *src)
 	import_free_items(&im);
 	free(im.items);
 	free(im.options_json);
+	free(im.tag_prefix);
 	if (im.conn != NULL)
 		PQfinish(im.conn);
 	return ex;

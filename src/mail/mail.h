@@ -25,10 +25,12 @@ struct mail_options {
 	long long rate_cap;	   /* new tickets per sender and day; 0: no cap */
 	long long batch;	   /* messages per transaction */
 	long long workers;	   /* maildir: importing processes side by side */
+	long long lock_wait;	   /* seconds to wait for another run on the source */
 	const char *tag_prefix;	   /* "Guichet" in "[Guichet #123]" */
 	const char *default_queue; /* queue code */
 	const char *ack_template;  /* template name, or NULL: no acknowledgement */
 	const char *move_to;	   /* maildir/IMAP folder for imported mail, or NULL */
+	bool move_to_given;	   /* move_to comes from the command line */
 	bool imap_expunge;	   /* IMAP: delete imported mail instead of flagging it */
 	bool insecure;		   /* TLS without certificate verification (tests) */
 	int verbose;
@@ -108,6 +110,7 @@ struct mail {
 	char *error; /* not a mail at all: quarantined with this reason */
 };
 void mail_parse(struct mail *, const char *msg, size_t len, const struct mail_options *);
+size_t utf8_prefix(const char *, size_t max);
 void mail_free(struct mail *);
 
 /* thread.c — the subject tag and the loop and bounce heuristics. */
@@ -123,7 +126,11 @@ char *route_match(const struct config *, const struct mail *);
 void json_string(struct strbuf *, const char *);
 void json_key(struct strbuf *, bool *first, const char *key);
 
-/* sources: each yields raw messages and, once they are committed, removes them. */
+/*
+ * sources: each yields raw messages and, once they are committed, removes them.
+ * source_*_open returns 0 or the exit status that says why it cannot be read:
+ * EX_USAGE (a bad URL), EX_NOPERM (refused), EX_CONFIG, EX_TEMPFAIL.
+ */
 struct source_msg {
 	char *data;
 	size_t len;
@@ -199,6 +206,7 @@ struct import {
 	struct source *src;
 	struct pg_conn *conn; /* PGconn */
 	char *options_json;
+	char *tag_prefix; /* the database's tag_prefix setting, when read */
 	struct stats st;
 	struct item *items;
 	size_t nitems;

@@ -125,7 +125,8 @@ load_settings(struct mail_options *o, const struct config *cf)
 		die(EX_CONFIG, _("mail.max_attachment: \"%s\" is not a size"), v);
 	if (config_get_int(cf, "mail.rate_cap", 0, 1000000, 40, &o->rate_cap, &cause) != 0 ||
 	    config_get_int(cf, "mail.batch", 1, 10000, 200, &o->batch, &cause) != 0 ||
-	    config_get_int(cf, "mail.workers", 1, 2, 2, &o->workers, &cause) != 0)
+	    config_get_int(cf, "mail.workers", 1, 2, 2, &o->workers, &cause) != 0 ||
+	    config_get_int(cf, "mail.lock_wait", 0, 3600, 5, &o->lock_wait, &cause) != 0)
 		die(EX_CONFIG, "%s", cause);
 	o->tag_prefix = config_get_default(cf, "mail.tag_prefix", "Guichet");
 	o->default_queue = config_get(cf, "mail.default_queue");
@@ -153,7 +154,7 @@ open_source(struct source *src, int kind, const char *arg, char **cause)
 	case OPT_STDIN:
 		return source_stdin_open(src, cause);
 	}
-	return -1;
+	return EX_SOFTWARE;
 }
 
 int
@@ -234,8 +235,10 @@ main(int argc, char **argv)
 		const char *move_to = o.move_to;
 
 		load_settings(&o, cf);
-		if (move_to != NULL)
+		if (move_to != NULL) {
 			o.move_to = move_to;
+			o.move_to_given = true;
+		}
 	}
 	if (batch > 0)
 		o.batch = batch;
@@ -250,8 +253,8 @@ main(int argc, char **argv)
 		src.options = &o;
 		if (kind == OPT_STDIN)
 			o.progress = false;
-		if (open_source(&src, kind, source_arg, &cause) != 0)
-			die(EX_TEMPFAIL, "%s", cause);
+		if ((ex = open_source(&src, kind, source_arg, &cause)) != 0)
+			die(ex, "%s", cause);
 		ex = import_run(&o, &src);
 		src.ops->close(&src);
 	} else if (strcmp(command, "parse") == 0) {

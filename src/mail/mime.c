@@ -33,6 +33,21 @@ struct walk {
 
 static void walk(struct walk *, struct mailmime *, int depth, bool attachments_only);
 
+/* The length of the longest prefix of UTF-8 s of at most max bytes that ends between characters. */
+size_t
+utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return n;
+	/* Back over continuation bytes to the start of the character that does not fit. */
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
 /* "type/subtype" in lower case. */
 static char *
 content_type(const struct mailmime_content *ct)
@@ -408,6 +423,8 @@ delivery_status(struct mail *m, const char *text, size_t len)
 			if ((v = headers_get(&h, "Status")) != NULL) {
 				while (*v == ' ')
 					v++;
+				/* A later failed block (its recipient unreadable) comes here again. */
+				free(m->bounce_status);
 				m->bounce_status = xstrndup(v, strcspn(v, " \t("));
 				m->bounce_permanent = v[0] == '5';
 			} else
@@ -549,7 +566,9 @@ forwarded(struct walk *w, struct mailmime *mime, bool attachments_only)
 
 		subject = header_decode(s ? s : "forwarded", &lossy);
 		subject[strcspn(subject, "/\\")] = '\0';
-		xasprintf(&name, "%.80s.eml", *subject ? subject : "forwarded");
+		/* 80 bytes at most, cut between characters: the name must stay UTF-8. */
+		subject[utf8_prefix(subject, 80)] = '\0';
+		xasprintf(&name, "%s.eml", *subject ? subject : "forwarded");
 		free(subject);
 	}
 	headers_free(&inner.headers);

@@ -107,6 +107,12 @@ is "$(q "SELECT filename || ' ' || content_type FROM guichet.attachment WHERE ar
     "Bruit nocturne.eml message/rfc822" "10 forwarded message kept as an .eml attachment"
 like "$(art "<c10.fwd@example.org>" body)" "^Les travaux de nuit" "10 forwarded text shown"
 
+imp "$corpus/28-forwarded-long-subject.eml"
+is "$rc" 0 "28 forwarded message with a long accented subject: imported, not quarantined"
+is "$(q "SELECT filename FROM guichet.attachment WHERE article_id = $(art '<c28.fwdlong@example.org>' id)")" \
+    "Demande de riverains concernant la circulation des poids lourds rue du Moulin e.eml" \
+    "28 its .eml name cut at 80 bytes between characters, not inside 'é'"
+
 imp "$corpus/11-attachments-names.eml"
 a11=$(art '<c11.att@example.org>' id)
 is "$(q "SELECT string_agg(filename || ':' || inline, '|' ORDER BY id) FROM guichet.attachment WHERE article_id = $a11")" \
