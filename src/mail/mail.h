@@ -46,6 +46,7 @@ struct header {
 struct headers {
 	struct header *list;
 	size_t n;
+	size_t dropped; /* fields past the thousandth, not kept */
 };
 /* Split the header block of msg; returns the offset of the body. */
 size_t headers_parse(struct headers *, const char *msg, size_t len);

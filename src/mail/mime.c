@@ -299,34 +299,39 @@ part_bytes(struct mailmime *mime, size_t *len)
 	return copy;
 }
 
-/* Text bytes in charset cs, as UTF-8 without NUL bytes. */
+/*
+ * Text bytes in charset cs, as UTF-8 with Unix line ends. A NUL byte (which
+ * charset_to_utf8 turns into U+FFFD) or another control byte is shown as
+ * U+FFFD: visibly, where it was, so that the words around it stay apart
+ * (they used to be glued: "rue\0Pasteur" read "ruePasteur"), and so that no
+ * terminal control sequence is stored. Tabs and form feeds stay.
+ */
 static char *
-to_utf8(struct mail *m, char *bytes, size_t len, const char *cs)
+to_utf8(struct mail *m, const char *bytes, size_t len, const char *cs)
 {
+	struct strbuf sb;
 	char *s;
-	size_t i, j;
+	size_t i;
 	bool lossy = false;
+	unsigned char c;
 
-	if (cs == NULL || strncasecmp(cs, "utf-16", 6) != 0) {
-		for (i = j = 0; i < len; i++) {
-			if (bytes[i] != '\0')
-				bytes[j++] = bytes[i];
-		}
-		len = j;
-	}
 	s = charset_to_utf8(bytes, len, cs ? cs : "us-ascii", &lossy);
 	if (lossy)
 		m->lossy = true;
-	/* CR LF and lone CR become LF: text is stored with Unix line ends. */
-	for (i = j = 0; s[i] != '\0'; i++) {
-		if (s[i] == '\r') {
+	strbuf_init(&sb);
+	for (i = 0; s[i] != '\0'; i++) {
+		c = (unsigned char)s[i];
+		/* CR LF and lone CR become LF. */
+		if (c == '\r') {
 			if (s[i + 1] != '\n')
-				s[j++] = '\n';
-		} else
-			s[j++] = s[i];
+				strbuf_addch(&sb, '\n');
+		} else if ((c < 0x20 && c != '\n' && c != '\t' && c != '\f') || c == 0x7f)
+			strbuf_puts(&sb, "\xef\xbf\xbd");
+		else
+			strbuf_addch(&sb, c);
 	}
-	s[j] = '\0';
-	return s;
+	free(s);
+	return strbuf_detach(&sb);
 }
 
 static void

@@ -191,6 +191,14 @@ is "$(raw "outcome || ' ' || coalesce(ticket_id::text, '-')")" "ignored_loop -" 
 imp "$corpus/27-crlf-line-ends.eml"
 is "$(art '<c27.crlf@example.com>' body)" "Lignes terminées par CR LF." "27 CR LF line ends"
 
+imp "$corpus/29-nul-bytes.eml"
+is "$(q "SELECT c.email || ' ' || c.name FROM guichet.article a JOIN guichet.contact c ON c.id = a.author_contact_id
+    WHERE a.message_id = '<c29.nul@example.org>'")" "paul.morel@example.org Paul Morel" \
+    "29 NUL in the From display name: the sender's address is kept, the words apart"
+is "$(art '<c29.nul@example.org>' subject)" "Lampadaire en panne" "29 NUL in the subject: a space"
+is "$(art '<c29.nul@example.org>' body)" "Le lampadaire de la rue�Pasteur clignote� depuis lundi." \
+    "29 NUL and BEL in the body: U+FFFD where they were, words not glued"
+
 # Routing rule from guichet.conf: no queue address matches, the rule does.
 printf 'From: x@example.org\nTo: nobody@example.org\nSubject: Mon passeport\nMessage-ID: <route@example.org>\n\nBonjour\n' > "$PGDIR/route.eml"
 imp "$PGDIR/route.eml"
