@@ -24,8 +24,6 @@
 
 /* References can be huge; the most recent ones are the ones that thread. */
 #define MAX_MSGIDS 64
-#define MAX_ADDRESSES 256
-#define MAX_HEADERS 1000
 
 /* C0 controls but the tab, and DEL: never part of a header value. */
 static bool
@@ -515,16 +513,17 @@ header_mailbox(const char *value, char **addr, char **name)
 	return 0;
 }
 
-void
+size_t
 header_addresses(const char *value, char ***list, size_t *n)
 {
 	const char *p, *start;
 	int depth = 0;
 	bool quoted = false, angle = false;
 	char *piece, *addr, *name, *colon;
+	size_t dropped = 0;
 
 	if (value == NULL)
-		return;
+		return 0;
 	for (start = p = value;; p++) {
 		if (*p == '"' && (p == value || p[-1] != '\\'))
 			quoted = !quoted;
@@ -548,8 +547,10 @@ header_addresses(const char *value, char ***list, size_t *n)
 			if (*n < MAX_ADDRESSES) {
 				*list = xreallocarray(*list, *n + 1, sizeof **list);
 				(*list)[(*n)++] = addr;
-			} else
+			} else {
 				free(addr);
+				dropped++;
+			}
 			free(name);
 		}
 		free(piece);
@@ -557,6 +558,7 @@ header_addresses(const char *value, char ***list, size_t *n)
 			break;
 		start = p + 1;
 	}
+	return dropped;
 }
 
 void

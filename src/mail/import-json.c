@@ -77,6 +77,31 @@ json_list(struct strbuf *js, bool *first, const char *key, char **list, size_t n
 	strbuf_addch(js, ']');
 }
 
+/* What limits left out, for the server's note: [{"what", "name", "count", "limit"}]. */
+static void
+omitted_json(struct strbuf *js, bool *first, const struct mail *m)
+{
+	size_t i;
+	bool f;
+
+	json_key(js, first, "omitted");
+	strbuf_addch(js, '[');
+	for (i = 0; i < m->nomitted; i++) {
+		const struct mail_omission *o = &m->omitted[i];
+
+		f = true;
+		strbuf_puts(js, i > 0 ? ",{" : "{");
+		json_key(js, &f, "what");
+		json_string(js, o->what);
+		if (o->name != NULL) {
+			json_key(js, &f, "name");
+			json_string(js, o->name);
+		}
+		strbuf_printf(js, ",\"count\":%zu,\"limit\":%zu}", o->count, o->limit);
+	}
+	strbuf_addch(js, ']');
+}
+
 /* The parsed message as ingest_message's p_mail, attachments end to end in att. */
 void
 import_mail_json(
@@ -113,6 +138,7 @@ import_mail_json(
 	json_string(js, m->body.buf ? m->body.buf : "");
 	json_key(js, &first, "notes");
 	json_string(js, m->notes.buf);
+	omitted_json(js, &first, m);
 	strbuf_printf(js, ",\"lossy\":%s,\"oversized\":%s,\"tag\":%lld",
 	    m->lossy ? "true" : "false", m->oversized ? "true" : "false", m->tag);
 	json_key(js, &first, "loop");

@@ -43,10 +43,11 @@ struct header {
 	char *name;  /* as written */
 	char *value; /* unfolded, raw bytes */
 };
+#define MAX_HEADERS 1000
 struct headers {
 	struct header *list;
 	size_t n;
-	size_t dropped; /* fields past the thousandth, not kept */
+	size_t dropped; /* fields past MAX_HEADERS, not kept */
 };
 /* Split the header block of msg; returns the offset of the body. */
 size_t headers_parse(struct headers *, const char *msg, size_t len);
@@ -58,10 +59,28 @@ char *header_decode(const char *value, bool *lossy);
 char *header_decode_2231(const char *value, bool *lossy);
 /* The first address of a From-like header (lower-cased) and its display name. */
 int header_mailbox(const char *value, char **addr, char **name);
-/* Every address of an address-list header, lower-cased, appended to *list. */
-void header_addresses(const char *value, char ***list, size_t *n);
+/*
+ * Every address of an address-list header, lower-cased, appended to *list, up
+ * to MAX_ADDRESSES in all; returns how many more there were.
+ */
+#define MAX_ADDRESSES 256
+size_t header_addresses(const char *value, char ***list, size_t *n);
 /* Every <message-id> of a header, in order, as "<id>" (also when written bare). */
 void header_msgids(const char *value, char ***list, size_t *n);
+
+/*
+ * mime-scan.c — the shape of a raw message, measured before libetpan parses
+ * it; -1 with *cause when it is over a bound (then it is quarantined). With
+ * headers_only (a message over mail.max_size) only the header block counts.
+ */
+#define MIME_MAX_DEPTH 100
+#define MIME_MAX_PARTS 10000
+#define MIME_MAX_HEADER (256 * 1024)
+struct mime_shape {
+	size_t parts;
+	int depth;
+};
+int mime_scan(const char *msg, size_t len, bool headers_only, struct mime_shape *, char **cause);
 
 /* html.c — HTML made into readable plain text (UTF-8 in, UTF-8 out). */
 char *html_to_text(const char *html, size_t len);
@@ -81,6 +100,13 @@ struct mail_attachment {
 	bool is_inline;
 	bool oversized; /* data not kept: the raw message holds it */
 };
+/* Something a limit left out of the article (see guichet-mail(8), "omitted"). */
+struct mail_omission {
+	const char *what; /* "text", "attachment", "message", "headers", "recipients", "parts" */
+	char *name;	  /* the attachment's, or NULL */
+	size_t count;	  /* bytes (text, attachment, message) or how many */
+	size_t limit;
+};
 struct mail {
 	char *message_id;
 	char *in_reply_to;
@@ -93,9 +119,12 @@ struct mail {
 	char *cc;
 	char **recipients; /* lower-cased addresses: To, Cc, Delivered-To, X-Original-To */
 	size_t nrecipients;
+	size_t recipients_dropped; /* past MAX_ADDRESSES */
 	char *subject;
 	struct strbuf body;
 	struct strbuf notes; /* what the importer had to say (oversized parts, …) */
+	struct mail_omission *omitted;
+	size_t nomitted;
 	bool lossy;
 	bool oversized;
 	long long tag; /* ticket number from the subject tag, or 0 */
