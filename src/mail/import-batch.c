@@ -8,7 +8,12 @@
  *
  * A batch that fails is sent again when the failure was transient (a
  * deadlock with the other worker), else one message per transaction, so
- * that one bad message spoils nothing but itself.
+ * that one bad message spoils nothing but itself. Each message is parsed
+ * once, by the parser child (import-parser.c); a batch sent again reuses
+ * the documents.
+ *
+ * A message read only in part (over 4 × mail.max_size) is refused: never
+ * sent, never stored cut, left in its source (an MTA gets 69 and bounces it).
  */
 #include "config.h"
 
@@ -78,43 +83,98 @@ partition_of(const struct source_msg *msg)
 	return (int)(hash % PARTITIONS);
 }
 
-/* Parse one message and queue its ingest_message call. */
+/*
+ * The document of a message the parser died on: quarantined with the reason.
+ * Its Message-ID and sender are read here, where nothing else is, so that
+ * the quarantine list can show them.
+ */
+static void
+crashed_json(struct import *im, struct item *it, const char *why)
+{
+	struct headers h;
+	char **ids = NULL, *addr = NULL, *name = NULL;
+	size_t n = 0, i;
+	bool first = true;
+
+	headers_parse(&h, it->msg.data, it->msg.len);
+	header_msgids(headers_get(&h, "Message-ID"), &ids, &n);
+	if (n > 0 && utf8_valid(ids[0], strlen(ids[0])))
+		it->message_id = xstrdup(ids[0]);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	header_mailbox(headers_get(&h, "From"), &addr, &name);
+	headers_free(&h);
+	strbuf_addch(&it->js, '{');
+	json_key(&it->js, &first, "error");
+	json_string(&it->js, why);
+	json_key(&it->js, &first, "message_id");
+	json_string(&it->js, it->message_id);
+	json_key(&it->js, &first, "from_addr");
+	json_string(&it->js, addr != NULL && utf8_valid(addr, strlen(addr)) ? addr : NULL);
+	json_key(&it->js, &first, "options");
+	strbuf_puts(&it->js, im->options_json);
+	strbuf_addch(&it->js, '}');
+	free(addr);
+	free(name);
+}
+
+/* The message's document, from the parser child, once. */
+static void
+parse_item(struct import *im, struct item *it)
+{
+	char *why = NULL, *id;
+
+	if (it->parsed)
+		return;
+	strbuf_init(&it->js);
+	strbuf_init(&it->att);
+	if (parser_parse(im, it->msg.data, it->msg.len, &it->js, &it->att, &it->message_id, &why) !=
+	    0) {
+		id = sanitize_text(it->msg.id, 0);
+		log_warnx(_("%s: %s: quarantined"), id, why);
+		free(id);
+		crashed_json(im, it, why);
+		free(why);
+	}
+	it->parsed = true;
+}
+
+/* Parse one message (once) and queue its ingest_message call. */
 static int
 send_item(struct import *im, struct item *it)
 {
-	struct mail m;
-	struct strbuf js, att;
 	const char *values[5];
 	int lengths[5] = { 0 }, formats[5] = { 1, 0, 0, 1, 0 };
 	char rawid[32];
-	int ok;
 
-	mail_parse(&m, it->msg.data, it->msg.len, &im->o);
-	if (it->msg.truncated && m.error == NULL) {
-		/* Bigger than the hard limit: not even kept raw here; reported. */
-		xasprintf(
-		    &m.error, "message of %zu bytes is over the hard limit", it->msg.real_size);
-	}
-	it->message_id = m.message_id ? xstrdup(m.message_id) : NULL;
-	strbuf_init(&js);
-	strbuf_init(&att);
-	import_mail_json(im, &m, &js, &att);
-	mail_free(&m);
+	parse_item(im, it);
 	values[0] = it->msg.data;
 	lengths[0] = (int)it->msg.len;
 	values[1] = im->src->label;
-	values[2] = js.buf;
-	values[3] = att.len > 0 ? att.buf : NULL;
-	lengths[3] = (int)att.len;
+	values[2] = it->js.buf;
+	values[3] = it->att.len > 0 ? it->att.buf : NULL;
+	lengths[3] = (int)it->att.len;
 	if (it->msg.raw_id > 0) {
 		snprintf(rawid, sizeof rawid, "%lld", (long long)it->msg.raw_id);
 		values[4] = rawid;
 	} else
 		values[4] = NULL;
-	ok = PQsendQueryParams(im->conn, sql_ingest, 5, NULL, values, lengths, formats, 0);
-	strbuf_free(&js);
-	strbuf_free(&att);
-	return ok ? 0 : -1;
+	return PQsendQueryParams(im->conn, sql_ingest, 5, NULL, values, lengths, formats, 0) ? 0 :
+											       -1;
+}
+
+/* Read only in part: refused, left in its source; the run's status says so. */
+static void
+refuse(struct import *im, struct source_msg *msg)
+{
+	char *id = sanitize_text(msg->id, 0);
+
+	log_warnx(_("%s: %zu bytes, over the limit of %zu (4 times mail.max_size): refused, "
+		    "left where it is"),
+	    id, msg->real_size, im->o.max_size * 4);
+	free(id);
+	im->st.refused++;
 }
 
 static void
@@ -220,6 +280,10 @@ import_free_items(struct import *im)
 	for (i = 0; i < im->nitems; i++) {
 		source_msg_free(&im->items[i].msg);
 		free(im->items[i].message_id);
+		if (im->items[i].parsed) {
+			strbuf_free(&im->items[i].js);
+			strbuf_free(&im->items[i].att);
+		}
 	}
 	im->nitems = 0;
 }
@@ -249,6 +313,12 @@ send_batch(struct import *im, bool fetch, size_t first, size_t n, char **cause)
 				break;
 			if (im->worker >= 0 && partition_of(&it->msg) != im->worker) {
 				/* The other worker's: left for it. */
+				source_msg_free(&it->msg);
+				continue;
+			}
+			if (it->msg.truncated) {
+				im->st.seen++;
+				refuse(im, &it->msg);
 				source_msg_free(&it->msg);
 				continue;
 			}

@@ -176,6 +176,14 @@ summary(struct import *im)
 	      "%zu duplicates, %zu quarantined, %zu loops, %zu held"),
 	    im->st.seen, im->st.imported, im->st.created, im->st.threaded, im->st.duplicates,
 	    im->st.quarantined, im->st.loops, im->st.held);
+	if (im->st.refused > 0) {
+		char *more;
+
+		xasprintf(
+		    &more, _("%s, %zu refused (too big, left in place)"), line, im->st.refused);
+		free(line);
+		line = more;
+	}
 	if (im->o.summary)
 		printf("%s\n", line);
 	log_info("%s", line);
@@ -318,16 +326,21 @@ report_cause(char **cause)
 	}
 }
 
-/* The worst of two exit statuses: unreachable, then quarantined, then fine. */
+/*
+ * The worst of two exit statuses: unreachable, then refused rights or a bad
+ * configuration, then a message refused for its size, then quarantined.
+ */
 static int
 worse(int a, int b)
 {
 	if (a == EX_TEMPFAIL || b == EX_TEMPFAIL)
 		return EX_TEMPFAIL;
-	if (a != 0 && a != EX_DATAERR)
+	if (a != 0 && a != EX_DATAERR && a != EX_UNAVAILABLE)
 		return a;
-	if (b != 0 && b != EX_DATAERR)
+	if (b != 0 && b != EX_DATAERR && b != EX_UNAVAILABLE)
 		return b;
+	if (a == EX_UNAVAILABLE || b == EX_UNAVAILABLE)
+		return EX_UNAVAILABLE;
 	return a != 0 ? a : b;
 }
 
@@ -359,6 +372,7 @@ import_parallel(struct import *im, char **cause)
 			im->worker = k;
 			im->o.progress = im->o.progress && k == 0;
 			ex = import_one(im, cause);
+			parser_stop(im);
 			report_cause(cause);
 			if (write(p[1], &im->st, sizeof im->st) != sizeof im->st)
 				_exit(EX_SOFTWARE);
@@ -382,6 +396,7 @@ import_parallel(struct import *im, char **cause)
 			im->st.loops += st.loops;
 			im->st.held += st.held;
 			im->st.oversized += st.oversized;
+			im->st.refused += st.refused;
 		}
 		close(fds[k]);
 		while (waitpid(pids[k], &status, 0) < 0 && errno == EINTR)
@@ -410,10 +425,14 @@ import_run(const struct mail_options *o, struct source *src)
 		ex = import_parallel(&im, &cause);
 	else
 		ex = import_one(&im, &cause);
+	parser_stop(&im);
 	import_progress(&im, true);
-	if (ex == 0 && im.st.quarantined > 0)
+	/* Refused: an MTA bounces it (permanent: it will always be too big). */
+	if (ex == 0 && im.st.refused > 0)
+		ex = EX_UNAVAILABLE;
+	else if (ex == 0 && im.st.quarantined > 0)
 		ex = EX_DATAERR;
-	if (ex == 0 || ex == EX_DATAERR)
+	if (ex == 0 || ex == EX_DATAERR || ex == EX_UNAVAILABLE)
 		summary(&im);
 	report_cause(&cause);
 	import_free_items(&im);

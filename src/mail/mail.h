@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/types.h>
 
 #include "common.h"
 
@@ -26,6 +27,8 @@ struct mail_options {
 	long long batch;	   /* messages per transaction */
 	long long workers;	   /* maildir: importing processes side by side */
 	long long lock_wait;	   /* seconds to wait for another run on the source */
+	long long parse_timeout;   /* CPU seconds the parser may spend on one message */
+	long long parse_memory;	   /* bytes of address space for the parser; 0: no limit */
 	const char *tag_prefix;	   /* "Guichet" in "[Guichet #123]" */
 	const char *default_queue; /* queue code */
 	const char *ack_template;  /* template name, or NULL: no acknowledgement */
@@ -223,12 +226,21 @@ int tls_verify(struct _mailstream *, const char *host, char **cause);
 #define PARTITIONS 2
 struct stats {
 	size_t seen, imported, threaded, created, duplicates, quarantined, loops, held;
-	size_t oversized;
+	size_t oversized, refused;
 };
 
 struct item {
 	struct source_msg msg;
 	char *message_id;
+	bool parsed;	       /* js and att hold the document: a batch sent again reuses it */
+	bool refused;	       /* not stored whole: left in the source, never sent */
+	struct strbuf js, att; /* ingest_message's p_mail and p_attach */
+};
+
+/* import-parser.c: the child that parses (pid 0: none running). */
+struct parser {
+	pid_t pid;
+	int to, from;
 };
 
 struct import {
@@ -244,6 +256,7 @@ struct import {
 	bool drawn;
 	int worker;	      /* the partition this process imports, or -1 for all */
 	char failed_state[6]; /* SQLSTATE of the statement that failed a batch */
+	struct parser parser;
 };
 /* import.c */
 int import_run(const struct mail_options *, struct source *);
@@ -251,6 +264,15 @@ void import_progress(struct import *, bool final);
 /* import-batch.c: run batches until the source is empty; 0 or an exit status. */
 int import_drain(struct import *, struct source *, char **cause);
 void import_free_items(struct import *);
+/*
+ * import-parser.c: the document of one message, from the child. -1 when the
+ * child died on it (*why says how, for the quarantine); the next call starts
+ * a new one.
+ */
+int parser_start(struct import *);
+int parser_parse(struct import *, const char *msg, size_t len, struct strbuf *js,
+    struct strbuf *att, char **message_id, char **why);
+void parser_stop(struct import *);
 /* import-json.c */
 char *import_options_json(const struct mail_options *);
 void

@@ -126,8 +126,21 @@ load_settings(struct mail_options *o, const struct config *cf)
 	if (config_get_int(cf, "mail.rate_cap", 0, 1000000, 40, &o->rate_cap, &cause) != 0 ||
 	    config_get_int(cf, "mail.batch", 1, 10000, 200, &o->batch, &cause) != 0 ||
 	    config_get_int(cf, "mail.workers", 1, 2, 2, &o->workers, &cause) != 0 ||
-	    config_get_int(cf, "mail.lock_wait", 0, 3600, 5, &o->lock_wait, &cause) != 0)
+	    config_get_int(cf, "mail.lock_wait", 0, 3600, 5, &o->lock_wait, &cause) != 0 ||
+	    config_get_int(cf, "mail.parse_timeout", 1, 3600, 60, &o->parse_timeout, &cause) != 0)
 		die(EX_CONFIG, "%s", cause);
+	o->parse_memory = 2048LL * 1024 * 1024;
+	if ((v = config_get(cf, "mail.parse_memory")) != NULL) {
+		size_t bytes;
+
+		if (strcmp(v, "0") == 0)
+			o->parse_memory = 0;
+		else if (parse_size(v, &bytes) == 0 && bytes >= 64 * 1024 * 1024)
+			o->parse_memory = (long long)bytes;
+		else
+			die(EX_CONFIG, _("mail.parse_memory: \"%s\" is not a size of 64M or more"),
+			    v);
+	}
 	o->tag_prefix = config_get_default(cf, "mail.tag_prefix", "Guichet");
 	o->default_queue = config_get(cf, "mail.default_queue");
 	o->ack_template = config_get(cf, "mail.ack_template");
