@@ -92,6 +92,26 @@ out=$(gm import --imap 'mailbox' 2>&1)
 is "$?" 64 "--imap that is not a URL: exit 64"
 like "$out" "mailbox: not a URL" "bad URL: says which"
 
+# A message over 4 x mail.max_size is never stored cut: refused (69, which an
+# MTA bounces), nothing committed; in a maildir it stays in new/.
+printf 'set mail.default_queue voirie\nset mail.max_size 1k\n' > "$PGDIR/small.conf"
+{
+	printf 'From: gros@example.org\nTo: voirie@ville.example\nSubject: trop gros\nMessage-ID: <toobig@example.org>\n\n'
+	i=0
+	while [ $i -lt 100 ]; do printf 'Ligne de remplissage numéro %s du message.\n' $i; i=$((i + 1)); done
+} > "$PGDIR/toobig.eml"
+before=$(q "SELECT count(*) FROM guichet.raw_message")
+out=$(guichet-mail -F "$PGDIR/small.conf" -d "$mailer" import --stdin < "$PGDIR/toobig.eml" 2>&1)
+is "$?" 69 "--stdin, over 4 x mail.max_size: exit 69 (EX_UNAVAILABLE), the MTA bounces it"
+like "$out" "stdin: [0-9]+ bytes, over the limit of 4096 \(4 times mail.max_size\): refused" "refused: says why"
+is "$(q "SELECT count(*) FROM guichet.raw_message")" "$before" "refused: nothing stored, not even cut"
+sh "$top_srcdir/tests/mail/gen-maildir.sh" "$PGDIR/e" 3 0 e
+cp "$PGDIR/toobig.eml" "$PGDIR/e/new/1700000002.toobig.host"
+out=$(guichet-mail -F "$PGDIR/small.conf" -d "$mailer" import --maildir "$PGDIR/e" --summary 2>&1)
+is "$?" 69 "maildir with a message too big: exit 69"
+like "$out" "4 messages: 3 imported .*, 1 refused \(too big, left in place\)" "the others imported"
+is "$(ls "$PGDIR/e/new")" "1700000002.toobig.host" "the refused message is still in new/"
+
 # A run that finds another one on its maildir waits mail.lock_wait seconds at
 # most, then exits 75 without importing anything. The other run is played by
 # a session holding both workers' source locks.
