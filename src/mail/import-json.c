@@ -145,6 +145,9 @@ import_mail_json(
 	json_string(js, loop_name(m->loop));
 	json_key(js, &first, "loop_reason");
 	json_string(js, m->loop_reason);
+	strbuf_printf(js, ",\"no_ack\":%s", m->no_ack ? "true" : "false");
+	json_key(js, &first, "no_ack_reason");
+	json_string(js, m->no_ack_reason);
 	if (m->loop == LOOP_BOUNCE) {
 		json_key(js, &first, "bounce");
 		strbuf_addch(js, '{');

@@ -133,6 +133,8 @@ struct mail {
 	long long tag; /* ticket number from the subject tag, or 0 */
 	enum mail_loop loop;
 	const char *loop_reason;
+	bool no_ack; /* a request, but its subject says out-of-office: no acknowledgement */
+	const char *no_ack_reason;
 	char *bounce_msgid;
 	char *bounce_recipient;
 	bool bounce_permanent;
@@ -146,7 +148,7 @@ void mail_parse(struct mail *, const char *msg, size_t len, const struct mail_op
 size_t utf8_prefix(const char *, size_t max);
 void mail_free(struct mail *);
 
-/* thread.c — the subject tag and the loop and bounce heuristics. */
+/* thread.c — the subject tag, and automatic mail known by its headers. */
 long long thread_tag(const char *subject, const char *prefix);
 void thread_detect_loop(struct mail *);
 
