@@ -283,16 +283,27 @@ int parse_run(const struct mail_options *);
 
 /* send.c */
 int send_run(const struct mail_options *);
-/* compose.c — an outbox row as a MIME message (CR LF line ends). */
+/*
+ * compose.c — an outbox row as a MIME message (CR LF line ends); NULL and
+ * *cause when it cannot be written (an internationalised address without
+ * SMTPUTF8).
+ */
 struct outgoing {
-	const char *from, *to, *cc, *subject, *body, *message_id, *in_reply_to;
+	const char *from;      /* the desk's address */
+	const char *from_name; /* its display name, or NULL */
+	const char *to, *cc, *subject, *body, *message_id, *in_reply_to;
 	const char *refs; /* PostgreSQL text[] literal or NULL */
 	long long ticket;
 	bool auto_submitted; /* an acknowledgement: RFC 3834 */
+	bool plain_text;     /* the body is plain text, not Markdown */
+	bool smtputf8;	     /* the relay takes UTF-8 addresses (RFC 6531) */
 	struct mail_attachment *attachments;
 	size_t nattachments;
 };
-char *compose_message(const struct outgoing *, const struct mail_options *, size_t *len);
+char *compose_message(const struct outgoing *, size_t *len, char **cause);
 void compose_attachment(struct strbuf *, const char *boundary, const struct mail_attachment *);
+/* compose-text.c — Markdown as plain text (no markup) and as safe HTML. */
+char *markdown_to_plain(const char *markdown);
+char *markdown_to_html(const char *markdown);
 
 #endif
