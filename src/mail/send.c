@@ -30,9 +30,12 @@
 #include "db.h"
 #include "mail.h"
 
-static const char sql_claim[] =
-    "SELECT id, ticket_id, article_id, mail_from, mail_to, mail_cc, subject, body, "
-    "message_id, in_reply_to, refs, kind FROM guichet.outbox_claim($1)";
+/*
+ * Every column of outbox_claim(): besides the ones every version has, from_name
+ * (the queue's or organisation's name for From) and body_format ("markdown" or
+ * "text") are used when the server returns them.
+ */
+static const char sql_claim[] = "SELECT * FROM guichet.outbox_claim($1)";
 static const char sql_done[] = "SELECT guichet.outbox_done($1, $2, $3, $4) AS status";
 static const char sql_own[] = "SELECT lower(address) AS address FROM guichet.queue_address";
 static const char sql_attachments[] =
@@ -384,12 +387,22 @@ done:
 	return why;
 }
 
+/* A column the server may not return yet: NULL when absent. */
+static const char *
+optional(const PGresult *res, int row, const char *name)
+{
+	int col = PQfnumber(res, name);
+
+	return col < 0 || PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
 static int
 deliver_row(struct sender *s, const PGresult *res, int row)
 {
 	struct outgoing out;
 	struct delivery d = { false, false, NULL };
 	char *msg, *addr = NULL, *name = NULL, **rcpts = NULL, *shown;
+	const char *v;
 	size_t len, nrcpts = 0, i;
 	int rc;
 
@@ -404,6 +417,8 @@ deliver_row(struct sender *s, const PGresult *res, int row)
 	out.refs = db_value(res, row, "refs");
 	out.ticket = db_int(res, row, "ticket_id", 0);
 	out.auto_submitted = strcmp(db_value(res, row, "kind"), "ack") == 0;
+	out.from_name = optional(res, row, "from_name");
+	out.plain_text = (v = optional(res, row, "body_format")) != NULL && strcmp(v, "text") == 0;
 	out.smtputf8 = s->smtputf8 && !s->use_smtp;
 	if ((d.error = sender_problem(s, out.from)) != NULL) {
 		/* A configuration to mend: the row waits for it (not a permanent failure). */
