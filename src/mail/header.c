@@ -5,6 +5,13 @@
  * bare LF line ends, raw 8-bit bytes in any header (taken as UTF-8 when valid,
  * else windows-1252), encoded words glued to text or split in the middle of a
  * character, unquoted display names with commas, Message-IDs without brackets.
+ *
+ * Mail from the wild is also hostile: every scan here is linear in the header
+ * (a subject of a million "=?" costs a million steps, not a million squared),
+ * and a NUL or another control byte becomes a space, so that it can neither
+ * end a C string early (losing the sender's address after it) nor glue two
+ * words together; a space because header values are tokens, and a space
+ * still separates them where U+FFFD would make an address unreadable.
  */
 #include "config.h"
 
@@ -17,8 +24,36 @@
 
 /* References can be huge; the most recent ones are the ones that thread. */
 #define MAX_MSGIDS 64
-#define MAX_ADDRESSES 256
-#define MAX_HEADERS 1000
+
+/* C0 controls but the tab, and DEL: never part of a header value. */
+static bool
+control_byte(unsigned char c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+/* Control bytes in s[0..len) become spaces (see the head of this file). */
+static void
+blank_controls(char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (control_byte((unsigned char)s[i]))
+			s[i] = ' ';
+	}
+}
+
+static void
+blank_nuls(char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0')
+			s[i] = ' ';
+	}
+}
 
 static void
 headers_add(struct headers *h, const char *name, size_t nlen, struct strbuf *value)
@@ -26,12 +61,16 @@ headers_add(struct headers *h, const char *name, size_t nlen, struct strbuf *val
 	struct header *hd;
 
 	if (h->n >= MAX_HEADERS) {
+		/* Counted, so that the article can say some were left out. */
+		h->dropped++;
 		strbuf_free(value);
 		return;
 	}
 	h->list = xreallocarray(h->list, h->n + 1, sizeof *h->list);
 	hd = &h->list[h->n++];
 	hd->name = xstrndup(name, nlen);
+	blank_controls(hd->name, nlen);
+	blank_controls(value->buf, value->len);
 	hd->value = strbuf_detach(value);
 }
 
@@ -64,6 +103,7 @@ headers_parse(struct headers *h, const char *msg, size_t len)
 
 	h->list = NULL;
 	h->n = 0;
+	h->dropped = 0;
 	strbuf_init(&value);
 	/* An mbox separator left in front of the message is not a header. */
 	if (len > 5 && memcmp(p, "From ", 5) == 0)
@@ -204,40 +244,84 @@ add_raw(struct strbuf *out, const char *p, size_t n, bool *lossy)
 }
 
 /*
+ * Where the search for the end of an encoded word last failed: the text from
+ * its word's first byte of encoded text to that point holds no "?=", and it
+ * ends at a blank or the end of the value (no encoded word spans either).
+ */
+struct scan {
+	const char *no_end_before;
+};
+
+/*
  * One encoded word at p ("=?cs?E?text?="): its decoded bytes go into bytes (in
- * charset cs). Returns its length or 0 when p is not one.
+ * charset cs). Returns its length or 0 when p is not one. Linear over a whole
+ * value: the charset is short, and a later word starting inside text already
+ * searched in vain for "?=" fails without searching again (any later word's
+ * text begins at or after this one's).
  */
 static size_t
-encoded_word(const char *p, char *cs, size_t cssize, struct strbuf *bytes)
+encoded_word(const char *p, char *cs, size_t cssize, struct strbuf *bytes, struct scan *sc)
 {
-	const char *q1, *q2, *q3;
+	const char *q1, *text, *e;
 	size_t n;
 
 	if (p[0] != '=' || p[1] != '?')
 		return 0;
-	if ((q1 = strchr(p + 2, '?')) == NULL || q1[1] == '\0' || q1[2] != '?')
-		return 0;
-	if ((q3 = strstr(q1 + 3, "?=")) == NULL)
-		return 0;
-	for (q2 = p + 2; q2 < q3; q2++) {
-		if (*q2 == ' ' || *q2 == '\t')
+	for (q1 = p + 2; *q1 != '\0' && *q1 != '?' && (size_t)(q1 - (p + 2)) < cssize; q1++) {
+		if (*q1 == ' ' || *q1 == '\t')
 			return 0;
 	}
 	n = q1 - (p + 2);
-	if (n == 0 || n >= cssize)
+	if (*q1 != '?' || n == 0 || n >= cssize || q1[1] == '\0' || q1[2] != '?')
 		return 0;
+	text = q1 + 3;
+	if (text < sc->no_end_before)
+		return 0;
+	for (e = text; *e != '\0' && *e != ' ' && *e != '\t'; e++) {
+		if (e[0] == '?' && e[1] == '=')
+			break;
+	}
+	if (e[0] != '?') {
+		sc->no_end_before = e;
+		return 0;
+	}
 	memcpy(cs, p + 2, n);
 	cs[n] = '\0';
 	/* RFC 2231 allows a language: "utf-8*fr". */
-	if ((q2 = strchr(cs, '*')) != NULL)
-		cs[q2 - cs] = '\0';
-	if (q1[1] == 'B' || q1[1] == 'b')
-		decode_b(bytes, q1 + 3, q3 - (q1 + 3));
-	else if (q1[1] == 'Q' || q1[1] == 'q')
-		decode_q(bytes, q1 + 3, q3 - (q1 + 3));
+	if ((q1 = strchr(cs, '*')) != NULL)
+		cs[q1 - cs] = '\0';
+	if (text[-2] == 'B' || text[-2] == 'b')
+		decode_b(bytes, text, e - text);
+	else if (text[-2] == 'Q' || text[-2] == 'q')
+		decode_q(bytes, text, e - text);
 	else
 		return 0;
-	return q3 + 2 - p;
+	return e + 2 - p;
+}
+
+/* Charsets where a NUL byte is only a NUL: not UTF-16 or UTF-32 (or UCS-2/4). */
+static bool
+byte_charset(const char *cs)
+{
+	return strncasecmp(cs, "utf-16", 6) != 0 && strncasecmp(cs, "utf-32", 6) != 0 &&
+	    strncasecmp(cs, "ucs-", 4) != 0 && strncasecmp(cs, "utf16", 5) != 0 &&
+	    strncasecmp(cs, "utf32", 5) != 0;
+}
+
+/*
+ * charset_to_utf8 starts by clearing its flag: each call gets its own, and
+ * what one guessed is not forgotten by the next.
+ */
+static char *
+to_utf8(const char *bytes, size_t len, const char *cs, bool *lossy)
+{
+	bool guessed = false;
+	char *s = charset_to_utf8(bytes, len, cs, &guessed);
+
+	if (guessed)
+		*lossy = true;
+	blank_controls(s, strlen(s));
+	return s;
 }
 
 static void
@@ -247,7 +331,13 @@ flush_word(struct strbuf *out, struct strbuf *bytes, const char *cs, bool *lossy
 
 	if (bytes->len == 0)
 		return;
-	s = charset_to_utf8(bytes->buf, bytes->len, cs, lossy);
+	/*
+	 * An encoded NUL ("=00") would end the converted string early; other
+	 * controls wait for the conversion (ISO-2022-JP's ESC is text).
+	 */
+	if (byte_charset(cs))
+		blank_nuls(bytes->buf, bytes->len);
+	s = to_utf8(bytes->buf, bytes->len, cs, lossy);
 	strbuf_puts(out, s);
 	free(s);
 	strbuf_reset(bytes);
@@ -256,18 +346,18 @@ flush_word(struct strbuf *out, struct strbuf *bytes, const char *cs, bool *lossy
 char *
 header_decode(const char *value, bool *lossy)
 {
-	struct strbuf out, bytes;
+	struct strbuf out, bytes, word;
+	struct scan sc = { NULL };
 	char cs[64], pending_cs[64] = "";
 	const char *p = value, *raw = value, *ws;
 	size_t n;
 
 	strbuf_init(&out);
 	strbuf_init(&bytes);
+	strbuf_init(&word);
 	while (*p != '\0') {
-		struct strbuf word;
-
-		strbuf_init(&word);
-		if (p[0] == '=' && p[1] == '?' && (n = encoded_word(p, cs, sizeof cs, &word)) > 0) {
+		if (p[0] == '=' && p[1] == '?' &&
+		    (n = encoded_word(p, cs, sizeof cs, &word, &sc)) > 0) {
 			/* White space between two encoded words is not text. */
 			ws = raw;
 			while (ws < p && (*ws == ' ' || *ws == '\t'))
@@ -283,13 +373,13 @@ header_decode(const char *value, bool *lossy)
 			if (strcasecmp(cs, pending_cs) != 0)
 				flush_word(&out, &bytes, pending_cs, lossy);
 			strbuf_add(&bytes, word.buf, word.len);
-			strbuf_free(&word);
+			strbuf_reset(&word);
 			memcpy(pending_cs, cs, sizeof cs);
 			p += n;
 			raw = p;
 			continue;
 		}
-		strbuf_free(&word);
+		strbuf_reset(&word);
 		if (*p != ' ' && *p != '\t' && bytes.len > 0) {
 			flush_word(&out, &bytes, pending_cs, lossy);
 			pending_cs[0] = '\0';
@@ -300,6 +390,7 @@ header_decode(const char *value, bool *lossy)
 	flush_word(&out, &bytes, pending_cs, lossy);
 	add_raw(&out, raw, p - raw, lossy);
 	strbuf_free(&bytes);
+	strbuf_free(&word);
 	return strbuf_detach(&out);
 }
 
@@ -328,7 +419,9 @@ header_decode_2231(const char *value, bool *lossy)
 		} else
 			strbuf_addch(&bytes, *p);
 	}
-	s = charset_to_utf8(bytes.buf, bytes.len, cs, lossy);
+	if (byte_charset(cs))
+		blank_nuls(bytes.buf, bytes.len);
+	s = to_utf8(bytes.buf, bytes.len, cs, lossy);
 	strbuf_free(&bytes);
 	return s;
 }
@@ -420,16 +513,17 @@ header_mailbox(const char *value, char **addr, char **name)
 	return 0;
 }
 
-void
+size_t
 header_addresses(const char *value, char ***list, size_t *n)
 {
 	const char *p, *start;
 	int depth = 0;
 	bool quoted = false, angle = false;
 	char *piece, *addr, *name, *colon;
+	size_t dropped = 0;
 
 	if (value == NULL)
-		return;
+		return 0;
 	for (start = p = value;; p++) {
 		if (*p == '"' && (p == value || p[-1] != '\\'))
 			quoted = !quoted;
@@ -453,8 +547,10 @@ header_addresses(const char *value, char ***list, size_t *n)
 			if (*n < MAX_ADDRESSES) {
 				*list = xreallocarray(*list, *n + 1, sizeof **list);
 				(*list)[(*n)++] = addr;
-			} else
+			} else {
 				free(addr);
+				dropped++;
+			}
 			free(name);
 		}
 		free(piece);
@@ -462,6 +558,7 @@ header_addresses(const char *value, char ***list, size_t *n)
 			break;
 		start = p + 1;
 	}
+	return dropped;
 }
 
 void

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
+#include <sys/types.h>
 
 #include "common.h"
 
@@ -24,10 +26,14 @@ struct mail_options {
 	long long rate_cap;	   /* new tickets per sender and day; 0: no cap */
 	long long batch;	   /* messages per transaction */
 	long long workers;	   /* maildir: importing processes side by side */
+	long long lock_wait;	   /* seconds to wait for another run on the source */
+	long long parse_timeout;   /* CPU seconds the parser may spend on one message */
+	long long parse_memory;	   /* bytes of address space for the parser; 0: no limit */
 	const char *tag_prefix;	   /* "Guichet" in "[Guichet #123]" */
 	const char *default_queue; /* queue code */
 	const char *ack_template;  /* template name, or NULL: no acknowledgement */
 	const char *move_to;	   /* maildir/IMAP folder for imported mail, or NULL */
+	bool move_to_given;	   /* move_to comes from the command line */
 	bool imap_expunge;	   /* IMAP: delete imported mail instead of flagging it */
 	bool insecure;		   /* TLS without certificate verification (tests) */
 	int verbose;
@@ -40,9 +46,11 @@ struct header {
 	char *name;  /* as written */
 	char *value; /* unfolded, raw bytes */
 };
+#define MAX_HEADERS 1000
 struct headers {
 	struct header *list;
 	size_t n;
+	size_t dropped; /* fields past MAX_HEADERS, not kept */
 };
 /* Split the header block of msg; returns the offset of the body. */
 size_t headers_parse(struct headers *, const char *msg, size_t len);
@@ -54,10 +62,28 @@ char *header_decode(const char *value, bool *lossy);
 char *header_decode_2231(const char *value, bool *lossy);
 /* The first address of a From-like header (lower-cased) and its display name. */
 int header_mailbox(const char *value, char **addr, char **name);
-/* Every address of an address-list header, lower-cased, appended to *list. */
-void header_addresses(const char *value, char ***list, size_t *n);
+/*
+ * Every address of an address-list header, lower-cased, appended to *list, up
+ * to MAX_ADDRESSES in all; returns how many more there were.
+ */
+#define MAX_ADDRESSES 256
+size_t header_addresses(const char *value, char ***list, size_t *n);
 /* Every <message-id> of a header, in order, as "<id>" (also when written bare). */
 void header_msgids(const char *value, char ***list, size_t *n);
+
+/*
+ * mime-scan.c — the shape of a raw message, measured before libetpan parses
+ * it; -1 with *cause when it is over a bound (then it is quarantined). With
+ * headers_only (a message over mail.max_size) only the header block counts.
+ */
+#define MIME_MAX_DEPTH 100
+#define MIME_MAX_PARTS 10000
+#define MIME_MAX_HEADER (256 * 1024)
+struct mime_shape {
+	size_t parts;
+	int depth;
+};
+int mime_scan(const char *msg, size_t len, bool headers_only, struct mime_shape *, char **cause);
 
 /* html.c — HTML made into readable plain text (UTF-8 in, UTF-8 out). */
 char *html_to_text(const char *html, size_t len);
@@ -77,6 +103,13 @@ struct mail_attachment {
 	bool is_inline;
 	bool oversized; /* data not kept: the raw message holds it */
 };
+/* Something a limit left out of the article (see guichet-mail(8), "omitted"). */
+struct mail_omission {
+	const char *what; /* "text", "attachment", "message", "headers", "recipients", "parts" */
+	char *name;	  /* the attachment's, or NULL */
+	size_t count;	  /* bytes (text, attachment, message) or how many */
+	size_t limit;
+};
 struct mail {
 	char *message_id;
 	char *in_reply_to;
@@ -89,14 +122,19 @@ struct mail {
 	char *cc;
 	char **recipients; /* lower-cased addresses: To, Cc, Delivered-To, X-Original-To */
 	size_t nrecipients;
+	size_t recipients_dropped; /* past MAX_ADDRESSES */
 	char *subject;
 	struct strbuf body;
 	struct strbuf notes; /* what the importer had to say (oversized parts, …) */
+	struct mail_omission *omitted;
+	size_t nomitted;
 	bool lossy;
 	bool oversized;
 	long long tag; /* ticket number from the subject tag, or 0 */
 	enum mail_loop loop;
 	const char *loop_reason;
+	bool no_ack; /* a request, but its subject says out-of-office: no acknowledgement */
+	const char *no_ack_reason;
 	char *bounce_msgid;
 	char *bounce_recipient;
 	bool bounce_permanent;
@@ -107,9 +145,10 @@ struct mail {
 	char *error; /* not a mail at all: quarantined with this reason */
 };
 void mail_parse(struct mail *, const char *msg, size_t len, const struct mail_options *);
+size_t utf8_prefix(const char *, size_t max);
 void mail_free(struct mail *);
 
-/* thread.c — the subject tag and the loop and bounce heuristics. */
+/* thread.c — the subject tag, and automatic mail known by its headers. */
 long long thread_tag(const char *subject, const char *prefix);
 void thread_detect_loop(struct mail *);
 
@@ -122,7 +161,11 @@ char *route_match(const struct config *, const struct mail *);
 void json_string(struct strbuf *, const char *);
 void json_key(struct strbuf *, bool *first, const char *key);
 
-/* sources: each yields raw messages and, once they are committed, removes them. */
+/*
+ * sources: each yields raw messages and, once they are committed, removes them.
+ * source_*_open returns 0 or the exit status that says why it cannot be read:
+ * EX_USAGE (a bad URL), EX_NOPERM (refused), EX_CONFIG, EX_TEMPFAIL.
+ */
 struct source_msg {
 	char *data;
 	size_t len;
@@ -175,22 +218,92 @@ char *mail_password(const struct mail_options *, const struct mail_url *, char *
 struct _mailstream;
 int tls_verify(struct _mailstream *, const char *host, char **cause);
 
+/* import*.c — the importer's own state, shared by its files. */
+#define LOCK_CLASS "1735289203" /* "guic": guichet-mail's advisory locks */
+/*
+ * Messages are partitioned by sender (PARTITIONS); a batch locks the
+ * partitions it may touch, in order. Parallel maildir workers each take one,
+ * so they run side by side, while one sender's messages stay serialised.
+ */
+#define PARTITIONS 2
+struct stats {
+	size_t seen, imported, threaded, created, duplicates, quarantined, loops, held;
+	size_t oversized, refused;
+};
+
+struct item {
+	struct source_msg msg;
+	char *message_id;
+	bool parsed;	       /* js and att hold the document: a batch sent again reuses it */
+	bool refused;	       /* not stored whole: left in the source, never sent */
+	struct strbuf js, att; /* ingest_message's p_mail and p_attach */
+};
+
+/* import-parser.c: the child that parses (pid 0: none running). */
+struct parser {
+	pid_t pid;
+	int to, from;
+};
+
+struct import {
+	struct mail_options o;
+	struct source *src;
+	struct pg_conn *conn; /* PGconn */
+	char *options_json;
+	char *tag_prefix; /* the database's tag_prefix setting, when read */
+	struct stats st;
+	struct item *items;
+	size_t nitems;
+	struct timespec start, last_draw;
+	bool drawn;
+	int worker;	      /* the partition this process imports, or -1 for all */
+	char failed_state[6]; /* SQLSTATE of the statement that failed a batch */
+	struct parser parser;
+};
 /* import.c */
 int import_run(const struct mail_options *, struct source *);
+void import_progress(struct import *, bool final);
+/* import-batch.c: run batches until the source is empty; 0 or an exit status. */
+int import_drain(struct import *, struct source *, char **cause);
+void import_free_items(struct import *);
+/*
+ * import-parser.c: the document of one message, from the child. -1 when the
+ * child died on it (*why says how, for the quarantine); the next call starts
+ * a new one.
+ */
+int parser_start(struct import *);
+int parser_parse(struct import *, const char *msg, size_t len, struct strbuf *js,
+    struct strbuf *att, char **message_id, char **why);
+void parser_stop(struct import *);
+/* import-json.c */
+char *import_options_json(const struct mail_options *);
+void
+import_mail_json(const struct import *, const struct mail *, struct strbuf *js, struct strbuf *att);
 int parse_run(const struct mail_options *);
 
 /* send.c */
 int send_run(const struct mail_options *);
-/* compose.c — an outbox row as a MIME message (CR LF line ends). */
+/*
+ * compose.c — an outbox row as a MIME message (CR LF line ends); NULL and
+ * *cause when it cannot be written (an internationalised address without
+ * SMTPUTF8).
+ */
 struct outgoing {
-	const char *from, *to, *cc, *subject, *body, *message_id, *in_reply_to;
+	const char *from;      /* the desk's address */
+	const char *from_name; /* its display name, or NULL */
+	const char *to, *cc, *subject, *body, *message_id, *in_reply_to;
 	const char *refs; /* PostgreSQL text[] literal or NULL */
 	long long ticket;
 	bool auto_submitted; /* an acknowledgement: RFC 3834 */
+	bool plain_text;     /* the body is plain text, not Markdown */
+	bool smtputf8;	     /* the relay takes UTF-8 addresses (RFC 6531) */
 	struct mail_attachment *attachments;
 	size_t nattachments;
 };
-char *compose_message(const struct outgoing *, const struct mail_options *, size_t *len);
+char *compose_message(const struct outgoing *, size_t *len, char **cause);
 void compose_attachment(struct strbuf *, const char *boundary, const struct mail_attachment *);
+/* compose-text.c — Markdown as plain text (no markup) and as safe HTML. */
+char *markdown_to_plain(const char *markdown);
+char *markdown_to_html(const char *markdown);
 
 #endif

@@ -2,13 +2,22 @@
  * main.c — guichet-mail: command line and settings, then import or send.
  *
  *   guichet-mail [-d CONNINFO] [-F CONFIG] [-v] [--syslog] import SOURCE [--summary]
+ *   guichet-mail [-d CONNINFO] [-F CONFIG] [-v] [--syslog] import --stdin --mta
  *   guichet-mail [-d CONNINFO] [-F CONFIG] [-v] [--syslog] send [--summary]
+ *
+ * With --mta, the exit status is an MTA pipe's contract, from one place: 0
+ * once the message is stored (imported, a duplicate, or quarantined and
+ * kept), 69 when it is refused for good (too big to store whole: the MTA
+ * bounces it to its sender), 75 for anything else (the MTA keeps it and
+ * retries), so that no fault of ours becomes a bounce and no lost message a
+ * success. The MTA's command line needs no shell around it.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +39,7 @@ enum {
 	OPT_MOVE_TO,
 	OPT_BATCH,
 	OPT_INSECURE,
+	OPT_MTA,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -48,6 +58,7 @@ static const struct option longopts[] = {
 	{ "move-to", required_argument, NULL, OPT_MOVE_TO },
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "mta", no_argument, NULL, OPT_MTA },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -60,10 +71,42 @@ usage(int ex)
 
 	fprintf(f,
 	    _("usage: guichet-mail [-v] [-d conninfo] [-F config] [--syslog] command\n"
-	      "  import --maildir DIR | --mbox FILE | --imap URL | --pop3 URL | --stdin\n"
+	      "  import --maildir DIR | --mbox FILE | --imap URL | --pop3 URL | --stdin [--mta]\n"
 	      "         [--move-to FOLDER] [--batch N] [--summary]\n"
 	      "  send [--summary]\n"));
 	exit(ex);
+}
+
+/* --mta was given: exit statuses are an MTA pipe's (see the head of this file). */
+static bool mta;
+
+static int
+mta_status(int ex)
+{
+	if (!mta)
+		return ex;
+	switch (ex) {
+	case 0:
+	case EX_DATAERR: /* quarantined: stored all the same */
+		return 0;
+	case EX_UNAVAILABLE: /* too big to store whole, for good */
+		return EX_UNAVAILABLE;
+	default:
+		return EX_TEMPFAIL;
+	}
+}
+
+/* fail(), with the status an MTA should hear when --mta was given. */
+static void GUICHET_DEAD GUICHET_PRINTF(2, 3) fail(int ex, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (xvasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	die(mta_status(ex), "%s", msg != NULL ? msg : "?");
 }
 
 /* "25M", "512k", "1048576": a size in bytes. */
@@ -119,14 +162,28 @@ load_settings(struct mail_options *o, const struct config *cf)
 	o->max_size = 25 * 1024 * 1024;
 	o->max_attachment = 10 * 1024 * 1024;
 	if ((v = config_get(cf, "mail.max_size")) != NULL && parse_size(v, &o->max_size) != 0)
-		die(EX_CONFIG, _("mail.max_size: \"%s\" is not a size"), v);
+		fail(EX_CONFIG, _("mail.max_size: \"%s\" is not a size"), v);
 	if ((v = config_get(cf, "mail.max_attachment")) != NULL &&
 	    parse_size(v, &o->max_attachment) != 0)
-		die(EX_CONFIG, _("mail.max_attachment: \"%s\" is not a size"), v);
+		fail(EX_CONFIG, _("mail.max_attachment: \"%s\" is not a size"), v);
 	if (config_get_int(cf, "mail.rate_cap", 0, 1000000, 40, &o->rate_cap, &cause) != 0 ||
 	    config_get_int(cf, "mail.batch", 1, 10000, 200, &o->batch, &cause) != 0 ||
-	    config_get_int(cf, "mail.workers", 1, 2, 2, &o->workers, &cause) != 0)
-		die(EX_CONFIG, "%s", cause);
+	    config_get_int(cf, "mail.workers", 1, 2, 2, &o->workers, &cause) != 0 ||
+	    config_get_int(cf, "mail.lock_wait", 0, 3600, 5, &o->lock_wait, &cause) != 0 ||
+	    config_get_int(cf, "mail.parse_timeout", 1, 3600, 60, &o->parse_timeout, &cause) != 0)
+		fail(EX_CONFIG, "%s", cause);
+	o->parse_memory = 2048LL * 1024 * 1024;
+	if ((v = config_get(cf, "mail.parse_memory")) != NULL) {
+		size_t bytes;
+
+		if (strcmp(v, "0") == 0)
+			o->parse_memory = 0;
+		else if (parse_size(v, &bytes) == 0 && bytes >= 64 * 1024 * 1024)
+			o->parse_memory = (long long)bytes;
+		else
+			fail(EX_CONFIG, _("mail.parse_memory: \"%s\" is not a size of 64M or more"),
+			    v);
+	}
 	o->tag_prefix = config_get_default(cf, "mail.tag_prefix", "Guichet");
 	o->default_queue = config_get(cf, "mail.default_queue");
 	o->ack_template = config_get(cf, "mail.ack_template");
@@ -135,7 +192,7 @@ load_settings(struct mail_options *o, const struct config *cf)
 	if (o->conninfo == NULL)
 		o->conninfo = config_get(cf, "database");
 	if (route_check(cf, &cause) != 0)
-		die(EX_CONFIG, "%s", cause);
+		fail(EX_CONFIG, "%s", cause);
 }
 
 static int
@@ -153,7 +210,7 @@ open_source(struct source *src, int kind, const char *arg, char **cause)
 	case OPT_STDIN:
 		return source_stdin_open(src, cause);
 	}
-	return -1;
+	return EX_SOFTWARE;
 }
 
 int
@@ -191,7 +248,7 @@ main(int argc, char **argv)
 		case OPT_POP3:
 		case OPT_STDIN:
 			if (kind != 0)
-				die(EX_USAGE, _("only one source at a time"));
+				fail(EX_USAGE, _("only one source at a time"));
 			kind = ch;
 			source_arg = optarg;
 			break;
@@ -206,11 +263,14 @@ main(int argc, char **argv)
 			break;
 		case OPT_BATCH:
 			if (parse_int(optarg, 1, 10000, &n) != 0)
-				die(EX_USAGE, _("--batch: a number from 1 to 10000"));
+				fail(EX_USAGE, _("--batch: a number from 1 to 10000"));
 			batch = n;
 			break;
 		case OPT_INSECURE:
 			o.insecure = true;
+			break;
+		case OPT_MTA:
+			mta = true;
 			break;
 		case OPT_HELP:
 			usage(0);
@@ -226,16 +286,18 @@ main(int argc, char **argv)
 		usage(EX_USAGE);
 	command = argv[optind];
 	if (optind + 1 < argc)
-		die(EX_USAGE, _("unexpected argument \"%s\""), argv[optind + 1]);
+		fail(EX_USAGE, _("unexpected argument \"%s\""), argv[optind + 1]);
 
 	if ((cf = config_load(config_path, &cause)) == NULL)
-		die(EX_CONFIG, "%s", cause);
+		fail(EX_CONFIG, "%s", cause);
 	{
 		const char *move_to = o.move_to;
 
 		load_settings(&o, cf);
-		if (move_to != NULL)
+		if (move_to != NULL) {
 			o.move_to = move_to;
+			o.move_to_given = true;
+		}
 	}
 	if (batch > 0)
 		o.batch = batch;
@@ -244,24 +306,26 @@ main(int argc, char **argv)
 
 	if (strcmp(command, "import") == 0) {
 		if (kind == 0)
-			die(EX_USAGE,
+			fail(EX_USAGE,
 			    _("import needs a source: --maildir, --mbox, --imap, --pop3 "
 			      "or --stdin"));
 		src.options = &o;
 		if (kind == OPT_STDIN)
 			o.progress = false;
-		if (open_source(&src, kind, source_arg, &cause) != 0)
-			die(EX_TEMPFAIL, "%s", cause);
-		ex = import_run(&o, &src);
+		else if (mta)
+			fail(EX_USAGE, _("--mta goes with --stdin"));
+		if ((ex = open_source(&src, kind, source_arg, &cause)) != 0)
+			fail(ex, "%s", cause);
+		ex = mta_status(import_run(&o, &src));
 		src.ops->close(&src);
 	} else if (strcmp(command, "parse") == 0) {
 		ex = parse_run(&o);
 	} else if (strcmp(command, "send") == 0) {
-		if (kind != 0)
-			die(EX_USAGE, _("send takes no source"));
+		if (kind != 0 || mta)
+			fail(EX_USAGE, _("send takes no source"));
 		ex = send_run(&o);
 	} else
-		die(EX_USAGE, _("unknown command \"%s\""), command);
+		fail(EX_USAGE, _("unknown command \"%s\""), command);
 	config_free(cf);
 	return ex;
 }

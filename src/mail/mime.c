@@ -8,6 +8,13 @@
  * or line lengths, quoted-printable with bare "=" and long lines, unlabelled
  * 8-bit text, mislabelled charsets, file names in RFC 2047 words (Outlook) or
  * split RFC 2231 continuations, NUL bytes in text parts.
+ *
+ * Bounded: mime-scan.c measures the message before libetpan sees it (one over
+ * a bound is quarantined), and the walk here keeps the same bounds across
+ * forwarded messages, whose parts are walked where they sit in the one tree
+ * libetpan built (they used to be parsed again, each from depth 0). Nothing is
+ * cut silently: whatever a limit leaves out is listed in m->omitted and told
+ * in m->notes, so that the article says so.
  */
 #include "config.h"
 
@@ -20,18 +27,48 @@
 #include "common.h"
 #include "mail.h"
 
-#define MAX_DEPTH 12
-#define MAX_PARTS 500
 #define MAX_BODY (4 * 1024 * 1024)
 
 struct walk {
 	struct mail *m;
 	const struct mail_options *options;
-	int parts;
+	size_t parts;
+	size_t parts_left_out; /* past the bounds (libetpan saw more than mime-scan) */
 	bool have_text;
+	struct strbuf *text; /* where text goes: the body, or a forwarded message's */
+	int forward_level;   /* inside how many forwarded messages */
 };
 
 static void walk(struct walk *, struct mailmime *, int depth, bool attachments_only);
+
+/* The length of the longest prefix of UTF-8 s of at most max bytes that ends between characters. */
+size_t
+utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return n;
+	/* Back over continuation bytes to the start of the character that does not fit. */
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+/* Something a limit left out: listed for the server, told in the notes. */
+static void
+omit(struct mail *m, const char *what, const char *name, size_t count, size_t limit)
+{
+	struct mail_omission *o;
+
+	m->omitted = xreallocarray(m->omitted, m->nomitted + 1, sizeof *m->omitted);
+	o = &m->omitted[m->nomitted++];
+	o->what = what;
+	o->name = name != NULL ? xstrdup(name) : NULL;
+	o->count = count;
+	o->limit = limit;
+}
 
 /* "type/subtype" in lower case. */
 static char *
@@ -284,40 +321,45 @@ part_bytes(struct mailmime *mime, size_t *len)
 	return copy;
 }
 
-/* Text bytes in charset cs, as UTF-8 without NUL bytes. */
+/*
+ * Text bytes in charset cs, as UTF-8 with Unix line ends. A NUL byte (which
+ * charset_to_utf8 turns into U+FFFD) or another control byte is shown as
+ * U+FFFD: visibly, where it was, so that the words around it stay apart
+ * (they used to be glued: "rue\0Pasteur" read "ruePasteur"), and so that no
+ * terminal control sequence is stored. Tabs and form feeds stay.
+ */
 static char *
-to_utf8(struct mail *m, char *bytes, size_t len, const char *cs)
+to_utf8(struct mail *m, const char *bytes, size_t len, const char *cs)
 {
+	struct strbuf sb;
 	char *s;
-	size_t i, j;
+	size_t i;
 	bool lossy = false;
+	unsigned char c;
 
-	if (cs == NULL || strncasecmp(cs, "utf-16", 6) != 0) {
-		for (i = j = 0; i < len; i++) {
-			if (bytes[i] != '\0')
-				bytes[j++] = bytes[i];
-		}
-		len = j;
-	}
 	s = charset_to_utf8(bytes, len, cs ? cs : "us-ascii", &lossy);
 	if (lossy)
 		m->lossy = true;
-	/* CR LF and lone CR become LF: text is stored with Unix line ends. */
-	for (i = j = 0; s[i] != '\0'; i++) {
-		if (s[i] == '\r') {
+	strbuf_init(&sb);
+	for (i = 0; s[i] != '\0'; i++) {
+		c = (unsigned char)s[i];
+		/* CR LF and lone CR become LF. */
+		if (c == '\r') {
 			if (s[i + 1] != '\n')
-				s[j++] = '\n';
-		} else
-			s[j++] = s[i];
+				strbuf_addch(&sb, '\n');
+		} else if ((c < 0x20 && c != '\n' && c != '\t' && c != '\f') || c == 0x7f)
+			strbuf_puts(&sb, "\xef\xbf\xbd");
+		else
+			strbuf_addch(&sb, c);
 	}
-	s[j] = '\0';
-	return s;
+	free(s);
+	return strbuf_detach(&sb);
 }
 
 static void
 body_append(struct walk *w, const char *text)
 {
-	struct strbuf *b = &w->m->body;
+	struct strbuf *b = w->text;
 	size_t n = strlen(text);
 
 	while (n > 0 && text[n - 1] == '\n')
@@ -328,11 +370,20 @@ body_append(struct walk *w, const char *text)
 		strbuf_puts(b, "\n\n");
 	}
 	if (b->len + n > MAX_BODY) {
+		size_t whole = n;
+
 		n = MAX_BODY > b->len ? MAX_BODY - b->len : 0;
 		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
 			n--;
 		strbuf_add(b, text, n);
-		strbuf_puts(&w->m->notes, _("The text was cut: the full message is kept raw.\n"));
+		/* A forwarded message's text is cut again where it joins the body: said once. */
+		if (b == &w->m->body) {
+			omit(w->m, "text", NULL, whole - n, MAX_BODY);
+			strbuf_printf(&w->m->notes,
+			    _("The text was cut after %d bytes (%zu bytes left out): "
+			      "the full message is kept raw.\n"),
+			    MAX_BODY, whole - n);
+		}
 		return;
 	}
 	strbuf_add(b, text, n);
@@ -366,6 +417,7 @@ add_attachment(struct walk *w, char *name, const char *type, char *data, size_t 
 		a->oversized = true;
 		free(data);
 		a->data = NULL;
+		omit(m, "attachment", name, len, w->options->max_attachment);
 		strbuf_printf(&m->notes,
 		    _("Attachment \"%s\" (%zu bytes) exceeds the limit of %zu bytes: it is "
 		      "kept in the raw message only.\n"),
@@ -408,6 +460,8 @@ delivery_status(struct mail *m, const char *text, size_t len)
 			if ((v = headers_get(&h, "Status")) != NULL) {
 				while (*v == ' ')
 					v++;
+				/* A later failed block (its recipient unreadable) comes here again. */
+				free(m->bounce_status);
 				m->bounce_status = xstrndup(v, strcspn(v, " \t("));
 				m->bounce_permanent = v[0] == '5';
 			} else
@@ -422,20 +476,17 @@ delivery_status(struct mail *m, const char *text, size_t len)
 
 /* The headers of the message a bounce returns: its Message-ID. */
 static void
-bounced_headers(struct mail *m, const char *text, size_t len)
+bounced_headers(struct mail *m, const struct headers *h)
 {
-	struct headers h;
 	char **ids = NULL;
 	size_t n = 0, i;
 
-	headers_parse(&h, text, len);
-	header_msgids(headers_get(&h, "Message-ID"), &ids, &n);
+	header_msgids(headers_get(h, "Message-ID"), &ids, &n);
 	if (n > 0 && m->bounce_msgid == NULL)
 		m->bounce_msgid = xstrdup(ids[0]);
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
-	headers_free(&h);
 }
 
 static void
@@ -456,6 +507,22 @@ text_part(struct walk *w, const char *type, char *bytes, size_t len,
 	w->have_text = true;
 }
 
+/* Text an agent reads, as opposed to an attachment. */
+static bool
+readable(struct walk *w, const char *type, const char *name, bool attachment)
+{
+	return !attachment &&
+	    (strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0 ||
+		(strncmp(type, "text/", 5) == 0 && name == NULL && !w->have_text));
+}
+
+static bool
+is_attachment(const struct mailmime_single_fields *sf)
+{
+	return sf->fld_disposition != NULL && sf->fld_disposition->dsp_type != NULL &&
+	    sf->fld_disposition->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
+}
+
 static void
 single(struct walk *w, struct mailmime *mime, bool attachments_only)
 {
@@ -467,23 +534,33 @@ single(struct walk *w, struct mailmime *mime, bool attachments_only)
 	mailmime_single_fields_init(&sf, mime->mm_mime_fields, mime->mm_content_type);
 	type = content_type(mime->mm_content_type);
 	name = part_filename(&sf);
-	attachment = sf.fld_disposition != NULL && sf.fld_disposition->dsp_type != NULL &&
-	    sf.fld_disposition->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
+	attachment = is_attachment(&sf);
 	is_inline = !attachment && (sf.fld_id != NULL || sf.fld_disposition != NULL);
+	if (w->forward_level > 0) {
+		/* Inside a forwarded message: its text; the rest is in its .eml. */
+		if (!attachments_only && readable(w, type, name, attachment)) {
+			bytes = part_bytes(mime, &len);
+			text_part(w, type, bytes, len, &sf);
+		}
+		free(name);
+		free(type);
+		return;
+	}
 	bytes = part_bytes(mime, &len);
-
 	if (strcmp(type, "message/delivery-status") == 0 ||
 	    strcmp(type, "message/global-delivery-status") == 0) {
 		delivery_status(w->m, bytes, len);
 		free(bytes);
 		free(name);
 	} else if (strcmp(type, "text/rfc822-headers") == 0) {
-		bounced_headers(w->m, bytes, len);
+		struct headers h;
+
+		headers_parse(&h, bytes, len);
+		bounced_headers(w->m, &h);
+		headers_free(&h);
 		add_attachment(
 		    w, name ? name : xstrdup("returned-headers.txt"), type, bytes, len, false);
-	} else if (!attachments_only && !attachment &&
-	    (strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0 ||
-		(strncmp(type, "text/", 5) == 0 && name == NULL && !w->have_text))) {
+	} else if (!attachments_only && readable(w, type, name, attachment)) {
 		free(name);
 		text_part(w, type, bytes, len, &sf);
 	} else if (attachments_only && strncmp(type, "text/", 5) == 0 && !attachment &&
@@ -522,62 +599,91 @@ alternative(struct walk *w, struct mailmime *mime, int depth, bool attachments_o
 	}
 }
 
+/* The forwarded message's file name: its subject, 80 bytes at most. */
+static char *
+forwarded_name(const struct mailmime_single_fields *sf, const struct headers *h)
+{
+	char *name, *subject;
+	const char *s;
+	bool lossy = false;
+
+	if ((name = part_filename(sf)) != NULL)
+		return name;
+	s = headers_get(h, "Subject");
+	subject = header_decode(s ? s : "forwarded", &lossy);
+	subject[strcspn(subject, "/\\")] = '\0';
+	/* Cut between characters: the name must stay UTF-8. */
+	subject[utf8_prefix(subject, 80)] = '\0';
+	xasprintf(&name, "%s.eml", *subject ? subject : "forwarded");
+	free(subject);
+	return name;
+}
+
+/*
+ * A message forwarded inline: its text is part of what the sender says, read
+ * from the tree libetpan built, one level down (a forward inside a forward
+ * too, never parsed again). The outermost one is also kept whole as an .eml
+ * attachment, which holds everything inside it.
+ */
 static void
-forwarded(struct walk *w, struct mailmime *mime, bool attachments_only)
+forwarded_text(struct walk *w, struct mailmime *inner, const struct headers *h, int depth)
+{
+	struct strbuf fw, *outer = w->text;
+	bool had_text = w->have_text, lossy = false;
+	const char *v;
+	char *from, *subject;
+
+	v = headers_get(h, "From");
+	from = header_decode(v ? v : "", &lossy);
+	v = headers_get(h, "Subject");
+	subject = header_decode(v ? v : "", &lossy);
+	if (lossy)
+		w->m->lossy = true;
+	strbuf_init(&fw);
+	strbuf_printf(
+	    &fw, "---- %s ----\nFrom: %s\nSubject: %s\n\n", _("Forwarded message"), from, subject);
+	free(from);
+	free(subject);
+	w->text = &fw;
+	w->have_text = false;
+	w->forward_level++;
+	walk(w, inner, depth + 1, false);
+	w->forward_level--;
+	w->text = outer;
+	w->have_text = had_text;
+	body_append(w, fw.buf);
+	strbuf_free(&fw);
+}
+
+static void
+forwarded(struct walk *w, struct mailmime *mime, int depth, bool attachments_only)
 {
 	const char *start = mime->mm_mime_start;
 	size_t len = mime->mm_length;
 	struct mailmime_single_fields sf;
-	struct mail inner;
-	char *name = NULL, *data, *subject;
-	bool attachment;
+	struct mailmime *inner = mime->mm_data.mm_message.mm_msg_mime;
+	struct headers h;
+	char *name = NULL, *data;
 
 	if (mime->mm_body != NULL && mime->mm_body->dt_type == MAILMIME_DATA_TEXT) {
 		start = mime->mm_body->dt_data.dt_text.dt_data;
 		len = mime->mm_body->dt_data.dt_text.dt_length;
 	}
 	mailmime_single_fields_init(&sf, mime->mm_mime_fields, mime->mm_content_type);
-	attachment = sf.fld_disposition != NULL && sf.fld_disposition->dsp_type != NULL &&
-	    sf.fld_disposition->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
-
-	memset(&inner, 0, sizeof inner);
-	headers_parse(&inner.headers, start, len);
-	bounced_headers(w->m, start, len);
-	if ((name = part_filename(&sf)) == NULL) {
-		bool lossy = false;
-		const char *s = headers_get(&inner.headers, "Subject");
-
-		subject = header_decode(s ? s : "forwarded", &lossy);
-		subject[strcspn(subject, "/\\")] = '\0';
-		xasprintf(&name, "%.80s.eml", *subject ? subject : "forwarded");
-		free(subject);
+	headers_parse(&h, start, len);
+	if (w->forward_level == 0) {
+		bounced_headers(w->m, &h);
+		name = forwarded_name(&sf, &h);
 	}
-	headers_free(&inner.headers);
-	if (!attachments_only && !attachment && w->m->loop != LOOP_BOUNCE) {
-		/* A message forwarded inline: its text is part of what the sender says. */
-		struct mail_options o = *w->options;
-
-		mail_parse(&inner, start, len, &o);
-		if (inner.error == NULL) {
-			struct strbuf fw;
-
-			strbuf_init(&fw);
-			strbuf_printf(&fw, "---- %s ----\n", _("Forwarded message"));
-			strbuf_printf(&fw, "From: %s\n", inner.from ? inner.from : "");
-			strbuf_printf(&fw, "Subject: %s\n\n", inner.subject ? inner.subject : "");
-			if (inner.body.len > 0)
-				strbuf_add(&fw, inner.body.buf, inner.body.len);
-			body_append(w, fw.buf);
-			strbuf_free(&fw);
-			if (inner.lossy)
-				w->m->lossy = true;
-		}
-		mail_free(&inner);
+	if (!attachments_only && !is_attachment(&sf) && w->m->loop != LOOP_BOUNCE && inner != NULL)
+		forwarded_text(w, inner, &h, depth);
+	headers_free(&h);
+	if (w->forward_level == 0) {
+		data = xmalloc(len + 1);
+		memcpy(data, start, len);
+		data[len] = '\0';
+		add_attachment(w, name, "message/rfc822", data, len, false);
 	}
-	data = xmalloc(len + 1);
-	memcpy(data, start, len);
-	data[len] = '\0';
-	add_attachment(w, name, "message/rfc822", data, len, false);
 }
 
 static void
@@ -586,8 +692,12 @@ walk(struct walk *w, struct mailmime *mime, int depth, bool attachments_only)
 	clistiter *it;
 	char *type;
 
-	if (depth > MAX_DEPTH || ++w->parts > MAX_PARTS)
+	/* mime-scan.c kept the message within these; libetpan may see more. */
+	if (depth > MIME_MAX_DEPTH || w->parts > MIME_MAX_PARTS) {
+		w->parts_left_out++;
 		return;
+	}
+	w->parts++;
 	switch (mime->mm_type) {
 	case MAILMIME_SINGLE:
 		single(w, mime, attachments_only);
@@ -609,8 +719,36 @@ walk(struct walk *w, struct mailmime *mime, int depth, bool attachments_only)
 				walk(w, mime->mm_data.mm_message.mm_msg_mime, depth + 1,
 				    attachments_only);
 		} else
-			forwarded(w, mime, attachments_only);
+			forwarded(w, mime, depth, attachments_only);
 		break;
+	}
+}
+
+/* What header.c and the walk had to leave out, said in the article. */
+static void
+left_out(struct walk *w)
+{
+	struct mail *m = w->m;
+
+	if (m->headers.dropped > 0) {
+		omit(m, "headers", NULL, m->headers.dropped, MAX_HEADERS);
+		strbuf_printf(&m->notes,
+		    _("%zu header fields past the first %d were left out: the full message is "
+		      "kept raw.\n"),
+		    m->headers.dropped, MAX_HEADERS);
+	}
+	if (m->recipients_dropped > 0) {
+		omit(m, "recipients", NULL, m->recipients_dropped, MAX_ADDRESSES);
+		strbuf_printf(&m->notes,
+		    _("%zu recipients past the first %d were not read (for routing).\n"),
+		    m->recipients_dropped, MAX_ADDRESSES);
+	}
+	if (w->parts_left_out > 0) {
+		omit(m, "parts", NULL, w->parts_left_out, MIME_MAX_PARTS);
+		strbuf_printf(&m->notes,
+		    _("%zu MIME parts were too deep or too many to read: the full message is "
+		      "kept raw.\n"),
+		    w->parts_left_out);
 	}
 }
 
@@ -658,7 +796,8 @@ mail_headers(struct mail *m)
 		    strcasecmp(name, "Delivered-To") == 0 ||
 		    strcasecmp(name, "X-Original-To") == 0 ||
 		    strcasecmp(name, "Envelope-To") == 0 || strcasecmp(name, "Resent-To") == 0)
-			header_addresses(h->list[i].value, &m->recipients, &m->nrecipients);
+			m->recipients_dropped += header_addresses(
+			    h->list[i].value, &m->recipients, &m->nrecipients);
 	}
 	if (lossy)
 		m->lossy = true;
@@ -686,11 +825,21 @@ mail_parse(struct mail *m, const char *msg, size_t len, const struct mail_option
 {
 	struct walk w;
 	struct mailmime *mime = NULL;
+	struct mime_shape shape;
 	size_t off, idx = 0;
+	char *cause = NULL;
 
 	memset(m, 0, sizeof *m);
 	strbuf_init(&m->body);
 	strbuf_init(&m->notes);
+	/* An mbox "From " line left in front (an MTA's pipe) is not part of it. */
+	if (len > 5 && memcmp(msg, "From ", 5) == 0) {
+		const char *nl = memchr(msg, '\n', len);
+
+		off = nl != NULL ? (size_t)(nl + 1 - msg) : len;
+		msg += off;
+		len -= off;
+	}
 	off = headers_parse(&m->headers, msg, len);
 	if (m->headers.n == 0) {
 		m->error = xstrdup("no header block: not a mail message");
@@ -705,12 +854,19 @@ mail_parse(struct mail *m, const char *msg, size_t len, const struct mail_option
 	}
 	mail_headers(m);
 	m->tag = thread_tag(m->subject, options->tag_prefix);
+	/* Over a bound: quarantined with the reason, before libetpan reads it. */
+	if (mime_scan(msg, len, len > options->max_size, &shape, &cause) != 0) {
+		m->error = cause;
+		return;
+	}
 
 	memset(&w, 0, sizeof w);
 	w.m = m;
 	w.options = options;
+	w.text = &m->body;
 	if (len > options->max_size) {
 		m->oversized = true;
+		omit(m, "message", NULL, len, options->max_size);
 		strbuf_printf(&m->notes,
 		    _("The message (%zu bytes) exceeds the limit of %zu bytes: "
 		      "only its headers were read; it is kept raw.\n"),
@@ -720,6 +876,7 @@ mail_parse(struct mail *m, const char *msg, size_t len, const struct mail_option
 		mailmime_free(mime);
 	} else
 		fallback_body(&w, msg, len, off);
+	left_out(&w);
 	while (m->body.len > 0 &&
 	    (m->body.buf[m->body.len - 1] == '\n' || m->body.buf[m->body.len - 1] == '\r' ||
 		m->body.buf[m->body.len - 1] == ' '))
@@ -757,6 +914,9 @@ mail_free(struct mail *m)
 		free(m->attachments[i].data);
 	}
 	free(m->attachments);
+	for (i = 0; i < m->nomitted; i++)
+		free(m->omitted[i].name);
+	free(m->omitted);
 	headers_free(&m->headers);
 	free(m->error);
 	memset(m, 0, sizeof *m);

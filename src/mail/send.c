@@ -8,9 +8,15 @@
  * result. A row found still 'sending' after a crash is not sent again (the
  * server marks it failed, an admin can requeue it). Failures are retried with
  * backoff by the server; a permanent refusal (5xx, unknown user) is final.
+ *
+ * A reply leaves only from an address the desk owns: a queue's address or one
+ * of mail.own_addresses, in a domain the world can answer. Anything else
+ * (guichet@localhost, a queue without an address) is a configuration to mend:
+ * the row waits, and send exits 78 naming the address.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,10 +30,14 @@
 #include "db.h"
 #include "mail.h"
 
-static const char sql_claim[] =
-    "SELECT id, ticket_id, article_id, mail_from, mail_to, mail_cc, subject, body, "
-    "message_id, in_reply_to, refs, kind FROM guichet.outbox_claim($1)";
+/*
+ * Every column of outbox_claim(): besides the ones every version has, from_name
+ * (the queue's or organisation's name for From) and body_format ("markdown" or
+ * "text") are used when the server returns them.
+ */
+static const char sql_claim[] = "SELECT * FROM guichet.outbox_claim($1)";
 static const char sql_done[] = "SELECT guichet.outbox_done($1, $2, $3, $4) AS status";
+static const char sql_own[] = "SELECT lower(address) AS address FROM guichet.queue_address";
 static const char sql_attachments[] =
     "SELECT a.filename, a.content_type, b.content FROM guichet.attachment a "
     "JOIN guichet.blob b ON b.sha256 = a.sha256 WHERE a.article_id = $1 ORDER BY a.id";
@@ -46,7 +56,11 @@ struct sender {
 	bool use_smtp;
 	mailsmtp *smtp;
 	bool smtp_broken; /* the server is unreachable: do not try again this run */
-	size_t sent, failed, permanent;
+	bool smtputf8;	  /* mail.smtputf8: the sendmail relay takes UTF-8 addresses */
+	char **own;	  /* the desk's addresses, lower case */
+	size_t nown;
+	size_t sent, failed, permanent, unsendable;
+	char *unsendable_why; /* the first one's reason, for the exit message */
 };
 
 static int
@@ -297,12 +311,98 @@ record(struct sender *s, const char *id, const struct delivery *d)
 	return 0;
 }
 
+static void
+own_add(struct sender *s, const char *addr)
+{
+	char *a = xstrdup(addr), *p;
+
+	for (p = a; *p != '\0'; p++)
+		*p = tolower((unsigned char)*p);
+	s->own = xreallocarray(s->own, s->nown + 1, sizeof *s->own);
+	s->own[s->nown++] = a;
+}
+
+/* The queues' addresses and mail.own_addresses: where replies may come from. */
+static int
+load_own(struct sender *s, char **cause)
+{
+	const char *list = config_get(s->o->config, "mail.own_addresses");
+	PGresult *res;
+	char *copy, *tok, *save = NULL;
+	int i;
+
+	if ((res = db_exec(s->conn, sql_own, 0, NULL, cause, NULL)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		own_add(s, db_value(res, i, "address"));
+	PQclear(res);
+	if (list != NULL) {
+		copy = xstrdup(list);
+		for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+		     tok = strtok_r(NULL, ", \t", &save))
+			own_add(s, tok);
+		free(copy);
+	}
+	return 0;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Why a reply cannot leave from this address, or NULL when it can. */
+static char *
+sender_problem(const struct sender *s, const char *from)
+{
+	char *addr = NULL, *name = NULL, *why = NULL;
+	const char *domain;
+	size_t i;
+
+	if (from == NULL || header_mailbox(from, &addr, &name) != 0) {
+		xasprintf(&why, _("no usable sender address (\"%s\")"), from ? from : "");
+		return why;
+	}
+	domain = strchr(addr, '@') + 1;
+	if (strchr(domain, '.') == NULL || ends_with(domain, ".localdomain") ||
+	    ends_with(domain, ".localhost") || ends_with(domain, ".local") ||
+	    ends_with(domain, ".invalid")) {
+		xasprintf(&why, _("the sender %s is not an address anyone can answer"), addr);
+		goto done;
+	}
+	for (i = 0; i < s->nown; i++) {
+		if (strcmp(s->own[i], addr) == 0)
+			goto done;
+	}
+	xasprintf(&why,
+	    _("the sender %s is not one of the desk's addresses (a queue's address or "
+	      "mail.own_addresses)"),
+	    addr);
+done:
+	free(addr);
+	free(name);
+	return why;
+}
+
+/* A column the server may not return yet: NULL when absent. */
+static const char *
+optional(const PGresult *res, int row, const char *name)
+{
+	int col = PQfnumber(res, name);
+
+	return col < 0 || PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
 static int
 deliver_row(struct sender *s, const PGresult *res, int row)
 {
 	struct outgoing out;
 	struct delivery d = { false, false, NULL };
 	char *msg, *addr = NULL, *name = NULL, **rcpts = NULL, *shown;
+	const char *v;
 	size_t len, nrcpts = 0, i;
 	int rc;
 
@@ -317,8 +417,23 @@ deliver_row(struct sender *s, const PGresult *res, int row)
 	out.refs = db_value(res, row, "refs");
 	out.ticket = db_int(res, row, "ticket_id", 0);
 	out.auto_submitted = strcmp(db_value(res, row, "kind"), "ack") == 0;
+	out.from_name = optional(res, row, "from_name");
+	out.plain_text = (v = optional(res, row, "body_format")) != NULL && strcmp(v, "text") == 0;
+	out.smtputf8 = s->smtputf8 && !s->use_smtp;
+	if ((d.error = sender_problem(s, out.from)) != NULL) {
+		/* A configuration to mend: the row waits for it (not a permanent failure). */
+		s->unsendable++;
+		if (s->unsendable_why == NULL)
+			s->unsendable_why = xstrdup(d.error);
+		msg = NULL;
+		goto recorded;
+	}
 	load_attachments(s, db_value(res, row, "article_id"), &out);
-	msg = compose_message(&out, s->o, &len);
+	if ((msg = compose_message(&out, &len, &d.error)) == NULL) {
+		/* An internationalised address the relay cannot take: not until it can. */
+		d.permanent = true;
+		goto recorded;
+	}
 	header_mailbox(out.from, &addr, &name);
 	header_addresses(out.to, &rcpts, &nrcpts);
 	header_addresses(out.cc, &rcpts, &nrcpts);
@@ -329,6 +444,7 @@ deliver_row(struct sender *s, const PGresult *res, int row)
 		run_smtp(s, addr, rcpts, nrcpts, msg, len, &d);
 	else
 		run_sendmail(s, addr, msg, len, &d);
+recorded:
 	shown = sanitize_text(out.to ? out.to : "", 0);
 	if (d.ok)
 		log_info("outbox %s: ticket #%lld sent to %s", db_value(res, row, "id"), out.ticket,
@@ -370,10 +486,14 @@ send_run(const struct mail_options *o)
 			die(EX_CONFIG, "mail.smtp: %s", cause);
 		s.use_smtp = true;
 	}
+	if (config_get_bool(o->config, "mail.smtputf8", false, &s.smtputf8, &cause) != 0)
+		die(EX_CONFIG, "%s", cause);
 	if ((s.conn = db_connect(o->conninfo, &cause)) == NULL)
 		die(EX_TEMPFAIL, "%s", cause);
 	if ((ex = db_check_schema(s.conn, &cause)) != 0)
 		die(ex, "%s", cause);
+	if (load_own(&s, &cause) != 0)
+		die(EX_TEMPFAIL, "%s", cause);
 	for (;;) {
 		if ((res = db_exec(s.conn, sql_claim, 1, &limit, &cause, NULL)) == NULL) {
 			log_warnx("%s", cause);
@@ -399,7 +519,16 @@ send_run(const struct mail_options *o)
 		printf(_("%zu sent, %zu to retry, %zu failed\n"), s.sent, s.failed, s.permanent);
 	log_info("%zu sent, %zu to retry, %zu failed", s.sent, s.failed, s.permanent);
 	PQfinish(s.conn);
-	if (ex == 0 && s.failed > 0)
+	for (i = 0; i < (int)s.nown; i++)
+		free(s.own[i]);
+	free(s.own);
+	if (ex == 0 && s.unsendable > 0) {
+		/* Said last, on its own line: what the admin must mend. */
+		log_warnx(_("%zu replies not sent: %s"), s.unsendable, s.unsendable_why);
+		ex = EX_CONFIG;
+	}
+	free(s.unsendable_why);
+	if (ex == 0 && s.failed > s.unsendable)
 		ex = EX_TEMPFAIL;
 	if (ex == 0 && s.permanent > 0)
 		ex = EX_DATAERR;

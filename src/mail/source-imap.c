@@ -205,21 +205,23 @@ source_imap_open(struct source *src, const char *url, char **cause)
 {
 	struct imap *im = xcalloc(1, sizeof *im);
 	char *password;
-	int r;
+	int r, ex = EX_TEMPFAIL;
 
 	if (mail_url_parse(url, &im->url, cause) != 0 || strncasecmp(im->url.scheme, "imap", 4)) {
 		if (*cause == NULL)
 			xasprintf(cause, _("%s: not an imap:// or imaps:// URL"), url);
-		free(im);
-		return -1;
-	}
-	if (im->url.user == NULL ||
-	    (password = mail_password(src->options, &im->url, cause)) == NULL) {
-		if (*cause == NULL)
-			xasprintf(cause, _("%s: no user name"), url);
 		mail_url_free(&im->url);
 		free(im);
-		return -1;
+		return EX_USAGE;
+	}
+	if (im->url.user == NULL) {
+		xasprintf(cause, _("%s: no user name"), url);
+		ex = EX_USAGE;
+		goto early;
+	}
+	if ((password = mail_password(src->options, &im->url, cause)) == NULL) {
+		ex = EX_CONFIG;
+		goto early;
 	}
 	im->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(im->imap, 60);
@@ -236,6 +238,8 @@ source_imap_open(struct source *src, const char *url, char **cause)
 		goto fail;
 	if ((r = mailimap_login(im->imap, im->url.user, password)) != MAILIMAP_NO_ERROR) {
 		imap_error(cause, im, "LOGIN", r);
+		/* Refused credentials will be refused again: not worth a retry. */
+		ex = r == MAILIMAP_ERROR_LOGIN ? EX_NOPERM : EX_TEMPFAIL;
 		goto fail;
 	}
 	if ((r = mailimap_select(im->imap, im->url.path ? im->url.path : "INBOX")) !=
@@ -262,7 +266,8 @@ source_imap_open(struct source *src, const char *url, char **cause)
 fail:
 	free(password);
 	mailimap_free(im->imap);
+early:
 	mail_url_free(&im->url);
 	free(im);
-	return -1;
+	return ex;
 }

@@ -51,6 +51,8 @@ keep_oldest(struct maildir *md)
 {
 	size_t i;
 
+	if (md->n == 0) /* qsort's array may not be NULL, even when empty */
+		return;
 	qsort(md->names, md->n, sizeof *md->names, compare_names);
 	if (md->n > SCAN_LIMIT) {
 		for (i = SCAN_LIMIT; i < md->n; i++)
@@ -69,8 +71,11 @@ scan_folder(struct maildir *md, const char *sub, char **cause)
 
 	xasprintf(&path, "%s/%s", md->dir, sub);
 	if ((d = opendir(path)) == NULL) {
+		int saved = errno; /* the caller tells EACCES from the rest */
+
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		free(path);
+		errno = saved;
 		return -1;
 	}
 	free(path);
@@ -254,15 +259,17 @@ source_maildir_open(struct source *src, const char *dir, char **cause)
 			free(p);
 			free(md->dir);
 			free(md);
-			return -1;
+			return src->options->move_to_given ? EX_USAGE : EX_CONFIG;
 		}
 		free(p);
 	}
 	if (scan(md, cause) != 0) {
+		int ex = errno == EACCES ? EX_NOPERM : EX_TEMPFAIL;
+
 		free(md->names);
 		free(md->dir);
 		free(md);
-		return -1;
+		return ex;
 	}
 	src->ops = &maildir_ops;
 	src->data = md;

@@ -212,9 +212,11 @@ source_mbox_open(struct source *src, const char *path, char **cause)
 	struct mbox *mb = xcalloc(1, sizeof *mb);
 
 	if ((mb->f = fopen(path, "r")) == NULL) {
+		int ex = errno == EACCES ? EX_NOPERM : EX_TEMPFAIL;
+
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		free(mb);
-		return -1;
+		return ex;
 	}
 	mb->path = xstrdup(path);
 	mb->state = state_path(path);

@@ -97,21 +97,23 @@ source_pop3_open(struct source *src, const char *url, char **cause)
 {
 	struct pop3 *p = xcalloc(1, sizeof *p);
 	char *password = NULL;
-	int r;
+	int r, ex = EX_TEMPFAIL;
 
 	if (mail_url_parse(url, &p->url, cause) != 0 || strncasecmp(p->url.scheme, "pop3", 4)) {
 		if (*cause == NULL)
 			xasprintf(cause, _("%s: not a pop3:// or pop3s:// URL"), url);
-		free(p);
-		return -1;
-	}
-	if (p->url.user == NULL ||
-	    (password = mail_password(src->options, &p->url, cause)) == NULL) {
-		if (*cause == NULL)
-			xasprintf(cause, _("%s: no user name"), url);
 		mail_url_free(&p->url);
 		free(p);
-		return -1;
+		return EX_USAGE;
+	}
+	if (p->url.user == NULL) {
+		xasprintf(cause, _("%s: no user name"), url);
+		ex = EX_USAGE;
+		goto early;
+	}
+	if ((password = mail_password(src->options, &p->url, cause)) == NULL) {
+		ex = EX_CONFIG;
+		goto early;
 	}
 	p->pop = mailpop3_new(0, NULL);
 	mailpop3_set_timeout(p->pop, 60);
@@ -128,6 +130,8 @@ source_pop3_open(struct source *src, const char *url, char **cause)
 	if ((r = mailpop3_login(p->pop, p->url.user, password)) != MAILPOP3_NO_ERROR) {
 		xasprintf(
 		    cause, "pop3 %s: login as %s refused (error %d)", p->url.host, p->url.user, r);
+		ex = r == MAILPOP3_ERROR_BAD_PASSWORD || r == MAILPOP3_ERROR_BAD_USER ? EX_NOPERM :
+											EX_TEMPFAIL;
 		goto fail;
 	}
 	if ((r = mailpop3_list(p->pop, &p->list)) != MAILPOP3_NO_ERROR) {
@@ -143,7 +147,8 @@ source_pop3_open(struct source *src, const char *url, char **cause)
 fail:
 	free(password);
 	mailpop3_free(p->pop);
+early:
 	mail_url_free(&p->url);
 	free(p);
-	return -1;
+	return ex;
 }

@@ -1,6 +1,9 @@
 /*
  * source-stdin.c — one message on standard input, as an MTA pipe delivers it.
  * Nothing to remove afterwards: the exit status tells the MTA the outcome.
+ * An mbox "From " line in front (Exim's pipe writes one unless told not to)
+ * is the envelope, not the message: it is not stored, so that the message
+ * has the same bytes, and is the same duplicate, whichever way it came.
  */
 #include "config.h"
 
@@ -18,7 +21,7 @@ struct stdin_state {
 int
 read_fd(int fd, size_t max, char **data, size_t *len, bool *truncated, size_t *real)
 {
-	size_t cap = 65536, n = 0;
+	size_t cap = max < 65536 ? max : 65536, n = 0;
 	char *buf = xmalloc(cap + 1), discard[65536];
 	ssize_t r;
 
@@ -70,6 +73,13 @@ stdin_next(struct source *src, struct source_msg *msg, char **cause)
 	}
 	msg->truncated = truncated;
 	msg->id = xstrdup("stdin");
+	if (msg->len > 5 && memcmp(msg->data, "From ", 5) == 0) {
+		const char *nl = memchr(msg->data, '\n', msg->len);
+		size_t skip = nl != NULL ? (size_t)(nl + 1 - msg->data) : msg->len;
+
+		memmove(msg->data, msg->data + skip, msg->len - skip + 1);
+		msg->len -= skip;
+	}
 	return 1;
 }
 

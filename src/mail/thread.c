@@ -49,37 +49,47 @@ has_prefix_ci(const char *s, const char *prefix)
 	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Subjects of auto-replies from clients that set no header at all. */
+/*
+ * Subjects people give their out-of-office replies. Never evidence that a
+ * message is automatic ("Absence du bureau de poste", "Réponse automatique
+ * de mon voisin ?" are requests): a subject that starts with one only keeps
+ * the desk from acknowledging, in case an auto-reply came without headers.
+ */
 static const char *const autoreply_subjects[] = {
 	"auto:",
 	"automatic reply",
 	"autoreply",
 	"auto-reply",
 	"out of office",
+	"out of the office",
 	"réponse automatique",
+	"reponse automatique",
 	"absence du bureau",
+	"absent du bureau",
 	"abwesenheitsnotiz",
 	"automatische antwort",
+	"abwesend",
 	"risposta automatica",
 	"respuesta automática",
 };
 
-static const char *
+static bool
 autoreply_subject(const char *subject)
 {
 	size_t i;
 
 	if (subject == NULL)
-		return NULL;
+		return false;
 	while (*subject == ' ')
 		subject++;
 	for (i = 0; i < nitems(autoreply_subjects); i++) {
 		if (has_prefix_ci(subject, autoreply_subjects[i]))
-			return "subject";
+			return true;
 	}
-	return NULL;
+	return false;
 }
 
+/* The envelope sender an MTA recorded: null ("<>") or MAILER-DAEMON. */
 static bool
 null_sender(const struct headers *h)
 {
@@ -87,73 +97,107 @@ null_sender(const struct headers *h)
 
 	if (rp == NULL)
 		return false;
+	while (*rp == ' ' || *rp == '\t')
+		rp++;
+	if (*rp == '<')
+		rp++;
 	while (*rp == ' ')
 		rp++;
-	return strncmp(rp, "<>", 2) == 0 || *rp == '\0';
+	return *rp == '>' || *rp == '\0' || has_prefix_ci(rp, "mailer-daemon");
 }
 
 static bool
 daemon_sender(const char *addr)
 {
-	return has_prefix_ci(addr, "mailer-daemon@") || has_prefix_ci(addr, "postmaster@");
+	return has_prefix_ci(addr, "mailer-daemon@");
 }
 
-void
-thread_detect_loop(struct mail *m)
+static void
+mark(struct mail *m, enum mail_loop loop, const char *reason)
+{
+	m->loop = loop;
+	m->loop_reason = reason;
+}
+
+/* The header evidence of RFC 3834 and of list and bulk mail, strongest first. */
+static void
+header_evidence(struct mail *m)
 {
 	const struct headers *h = &m->headers;
 	const char *v;
 
-	if (m->loop == LOOP_BOUNCE) /* multipart/report, set by mime.c */
-		return;
-	if (daemon_sender(m->from_addr) && (null_sender(h) || m->bounce_msgid != NULL)) {
-		m->loop = LOOP_BOUNCE;
-		m->loop_reason = "mailer-daemon";
+	if ((v = headers_get(h, "Content-Type")) != NULL) {
+		while (*v == ' ')
+			v++;
+		/* A delivery report unread by mime.c, a read receipt (MDN): never a request. */
+		if (has_prefix_ci(v, "multipart/report")) {
+			mark(m, LOOP_AUTOREPLY, "multipart-report");
+			return;
+		}
+	}
+	if (null_sender(h)) {
+		/* RFC 3834 3.3: automatic answers go out from the null sender. */
+		mark(m, LOOP_AUTOREPLY, "null-sender");
 		return;
 	}
-	if ((v = headers_get(h, "Auto-Submitted")) != NULL && !has_prefix_ci(v, "no")) {
+	if ((v = headers_get(h, "Auto-Submitted")) != NULL) {
+		while (*v == ' ')
+			v++;
 		if (has_prefix_ci(v, "auto-replied")) {
-			m->loop = LOOP_AUTOREPLY;
-			m->loop_reason = "auto-submitted";
-		} else {
-			m->loop = LOOP_BULK;
-			m->loop_reason = "auto-submitted";
+			mark(m, LOOP_AUTOREPLY, "auto-submitted");
+			return;
 		}
-		return;
+		if (*v != '\0' && !has_prefix_ci(v, "no")) {
+			/* auto-generated, auto-notified: a ticket, never acknowledged. */
+			mark(m, LOOP_BULK, "auto-submitted");
+			return;
+		}
 	}
 	if (headers_get(h, "X-Autoreply") != NULL || headers_get(h, "X-Autorespond") != NULL ||
 	    headers_get(h, "X-Autoresponse") != NULL) {
-		m->loop = LOOP_AUTOREPLY;
-		m->loop_reason = "x-autoreply";
+		mark(m, LOOP_AUTOREPLY, "x-autoreply");
 		return;
 	}
 	if ((v = headers_get(h, "Precedence")) != NULL) {
 		while (*v == ' ')
 			v++;
 		if (has_prefix_ci(v, "auto_reply")) {
-			m->loop = LOOP_AUTOREPLY;
-			m->loop_reason = "precedence";
+			mark(m, LOOP_AUTOREPLY, "precedence");
 			return;
 		}
 		if (has_prefix_ci(v, "bulk") || has_prefix_ci(v, "junk") ||
 		    has_prefix_ci(v, "list")) {
-			m->loop = LOOP_BULK;
-			m->loop_reason = "precedence";
+			mark(m, LOOP_BULK, "precedence");
 			return;
 		}
 	}
-	if (headers_get(h, "List-Id") != NULL || headers_get(h, "List-Unsubscribe") != NULL) {
-		m->loop = LOOP_BULK;
-		m->loop_reason = "list";
+	if (headers_get(h, "List-Id") != NULL || headers_get(h, "List-Unsubscribe") != NULL)
+		mark(m, LOOP_BULK, "list");
+}
+
+/*
+ * Automatic only on evidence in the headers (RFC 3834 Auto-Submitted,
+ * X-Autoreply and X-Autorespond, Precedence, List-Id and List-Unsubscribe,
+ * a null or MAILER-DAEMON return path or sender, multipart/report), never on
+ * the subject alone: the subject may only ask for no acknowledgement.
+ */
+void
+thread_detect_loop(struct mail *m)
+{
+	if (m->loop == LOOP_BOUNCE) /* a delivery-status part, read by mime.c */
+		return;
+	if (daemon_sender(m->from_addr) ||
+	    (has_prefix_ci(m->from_addr, "postmaster@") && null_sender(&m->headers))) {
+		/* A report without its machine-readable part: still a bounce. */
+		mark(m,
+		    m->bounce_msgid != NULL || null_sender(&m->headers) ? LOOP_BOUNCE :
+									  LOOP_AUTOREPLY,
+		    "mailer-daemon");
 		return;
 	}
-	if ((m->loop_reason = autoreply_subject(m->subject)) != NULL) {
-		m->loop = LOOP_AUTOREPLY;
-		return;
-	}
-	if (null_sender(h) || daemon_sender(m->from_addr)) {
-		/* RFC 3834 answers come from the null sender. */
-		m->loop = LOOP_AUTOREPLY;
-		m->loop_reason = "null-sender";
+	header_evidence(m);
+	if (m->loop == LOOP_NONE && autoreply_subject(m->subject)) {
+		m->no_ack = true;
+		m->no_ack_reason = "subject";
 	}
 }

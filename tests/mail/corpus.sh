@@ -107,6 +107,12 @@ is "$(q "SELECT filename || ' ' || content_type FROM guichet.attachment WHERE ar
     "Bruit nocturne.eml message/rfc822" "10 forwarded message kept as an .eml attachment"
 like "$(art "<c10.fwd@example.org>" body)" "^Les travaux de nuit" "10 forwarded text shown"
 
+imp "$corpus/28-forwarded-long-subject.eml"
+is "$rc" 0 "28 forwarded message with a long accented subject: imported, not quarantined"
+is "$(q "SELECT filename FROM guichet.attachment WHERE article_id = $(art '<c28.fwdlong@example.org>' id)")" \
+    "Demande de riverains concernant la circulation des poids lourds rue du Moulin e.eml" \
+    "28 its .eml name cut at 80 bytes between characters, not inside 'é'"
+
 imp "$corpus/11-attachments-names.eml"
 a11=$(art '<c11.att@example.org>' id)
 is "$(q "SELECT string_agg(filename || ':' || inline, '|' ORDER BY id) FROM guichet.attachment WHERE article_id = $a11")" \
@@ -184,6 +190,14 @@ is "$(raw "outcome || ' ' || coalesce(ticket_id::text, '-')")" "ignored_loop -" 
 
 imp "$corpus/27-crlf-line-ends.eml"
 is "$(art '<c27.crlf@example.com>' body)" "Lignes terminées par CR LF." "27 CR LF line ends"
+
+imp "$corpus/29-nul-bytes.eml"
+is "$(q "SELECT c.email || ' ' || c.name FROM guichet.article a JOIN guichet.contact c ON c.id = a.author_contact_id
+    WHERE a.message_id = '<c29.nul@example.org>'")" "paul.morel@example.org Paul Morel" \
+    "29 NUL in the From display name: the sender's address is kept, the words apart"
+is "$(art '<c29.nul@example.org>' subject)" "Lampadaire en panne" "29 NUL in the subject: a space"
+is "$(art '<c29.nul@example.org>' body)" "Le lampadaire de la rue�Pasteur clignote� depuis lundi." \
+    "29 NUL and BEL in the body: U+FFFD where they were, words not glued"
 
 # Routing rule from guichet.conf: no queue address matches, the rule does.
 printf 'From: x@example.org\nTo: nobody@example.org\nSubject: Mon passeport\nMessage-ID: <route@example.org>\n\nBonjour\n' > "$PGDIR/route.eml"

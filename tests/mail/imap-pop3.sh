@@ -126,7 +126,7 @@ is "$(ls "$D/mail/citizen/.Archive/cur" | wc -l | tr -d ' ')" 1 "IMAP --move-to:
 
 out=$(printf 'set mail.password_file %s\n' "$D/passwd" > "$PGDIR/bad.conf"; \
     guichet-mail -F "$PGDIR/bad.conf" -d "$mailer" import --imap "imap://citizen@127.0.0.1:$imap_port/" 2>&1)
-is "$?" 75 "IMAP wrong password: exit 75"
+is "$?" 77 "IMAP wrong password: exit 77 (EX_NOPERM), the login will be refused again"
 like "$out" "LOGIN" "IMAP wrong password: said so"
 
 out=$(gm import --imap "imaps://citizen@localhost:$imaps_port/INBOX" 2>&1)

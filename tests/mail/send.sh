@@ -1,9 +1,14 @@
 #!/bin/sh
 # tests/mail/send.sh — guichet-mail send: agents' replies leave as proper
-# MIME (UTF-8 quoted-printable, RFC 2047 subject, attachments) with the tag,
+# MIME (UTF-8 quoted-printable, RFC 2047 subject and display names with the
+# address outside the encoded word, headers folded under 78, a Markdown reply
+# as text/plain and safe text/html, RFC 2231 attachment names) with the tag,
 # Message-ID, In-Reply-To and References, through a recording sendmail
 # stand-in and through a local SMTP listener; each exactly once; failures
-# retried with backoff; a row interrupted mid-delivery is not sent twice.
+# retried with backoff; a row interrupted mid-delivery is not sent twice; an
+# internationalised address only where the relay takes SMTPUTF8; never from
+# an address the desk does not own (exit 78). Every message sent is read back
+# with Python's email package (tests/mail/check-mail.py): no defect.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pg.sh"
 
@@ -68,7 +73,7 @@ q "UPDATE guichet.ticket SET subject = 'Dépôt sauvage près de l''école' WHER
 psql_as alice -c "SELECT guichet.reply(2, 'Merci.')" >/dev/null
 guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
 m=$(tr -d '\r' < "$rec/2.eml")
-like "$m" "^Subject: =\?UTF-8\?B\?" "non-ASCII subject as an encoded word"
+like "$m" "^Subject: \[Guichet #2\] =\?UTF-8\?B\?" "non-ASCII subject: the tag as it is, the rest in encoded words"
 like "$(guichet-mail -F /dev/null parse < "$rec/2.eml")" "\"subject\":\"\[Guichet #2\] Dépôt sauvage près de l'école\"" \
     "the encoded subject reads back"
 
@@ -95,6 +100,90 @@ like "$(q "SELECT status || ' ' || last_error FROM guichet.outbox WHERE article_
 psql_as ada -c "SELECT guichet.outbox_requeue((SELECT id FROM guichet.outbox WHERE article_id = $id4))" >/dev/null
 guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
 is "$(q "SELECT status FROM guichet.outbox WHERE article_id = $id4")" sent "an admin requeues it: sent"
+
+# Read back by a standard library: names, a long subject, Markdown, a long
+# attachment name.
+check() { python3 "$top_srcdir/tests/mail/check-mail.py" "$@"; }
+field() { python3 -c "import json, sys; d = json.loads(sys.stdin.readline()); print($1)"; }
+q "UPDATE guichet.ticket SET subject = 'Demande d''intervention urgente : éclairage public défaillant sur toute la rue Jean-Jaurès, près de l''école élémentaire Jules-Ferry' WHERE id = 2" >/dev/null
+art5=$(psql_as alice -c "SELECT guichet.reply(2, '# Intervention prévue
+
+Nous passerons **mardi** entre 8 h et 10 h : voir [le plan](https://plan.ville.example/p/12).
+
+- barrières posées
+- circulation *alternée*
+
+> Votre message : « un trou dangereux ».
+
+<script>alert(1)</script>', 0, NULL, 'Renée Lefèvre-Müller <renee.lefevre@example.fr>, \"Dupont, Jean\" <jean.dupont@example.org>')")
+q "INSERT INTO guichet.blob VALUES (sha256('plan2'::bytea), 5, 'plan2'::bytea);
+INSERT INTO guichet.attachment (article_id, filename, content_type, size, sha256)
+    VALUES ($art5, 'Plan détaillé des travaux de réfection de la chaussée — rue de la Gare, côté école.pdf',
+        'application/pdf', 5, sha256('plan2'::bytea));" >/dev/null
+guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
+n5=$(ls "$rec" | grep -c '\.eml$')
+m=$(tr -d '\r' < "$rec/$n5.eml")
+like "$m" "^To: =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?= <renee.lefevre@example.fr>,$" \
+    "a non-ASCII display name is an encoded word, the address outside it (RFC 2047 5)"
+like "$m" "\"Dupont, Jean\" <jean.dupont@example.org>$" "a name with a comma is quoted"
+json=$(check "$rec/$n5.eml" 2> "$PGDIR/defects")
+is "$?" 0 "Python's email package reads it without a defect, no header line past 78"
+diag "$(cat "$PGDIR/defects")"
+is "$(echo "$json" | field "' | '.join(a['name'] + ' ' + a['addr'] for a in d['to'])")" \
+    "Renée Lefèvre-Müller renee.lefevre@example.fr | Dupont, Jean jean.dupont@example.org" \
+    "the names and addresses read back"
+is "$(echo "$json" | field "d['subject']")" \
+    "[Guichet #2] Demande d'intervention urgente : éclairage public défaillant sur toute la rue Jean-Jaurès, près de l'école élémentaire Jules-Ferry" \
+    "the long accented subject reads back whole"
+is "$(echo "$json" | field "d['content_type'] + ' ' + ' '.join(sorted(d['parts']))")" \
+    "multipart/mixed text/html text/plain" "Markdown: text/plain and text/html alternatives, then the attachment"
+plain=$(echo "$json" | field "d['parts']['text/plain']" | tr -d '\r')
+like "$plain" "^Intervention prévue$" "text/plain: the heading without \"#\""
+like "$plain" "^Nous passerons mardi entre 8 h et 10 h : voir le plan <https://plan.ville.example/p/12>\.$" \
+    "text/plain: no \"**\", the link followed by its address"
+like "$plain" "^- circulation alternée$" "text/plain: list items, no \"*\""
+like "$plain" "^> Votre message : « un trou dangereux »\.$" "text/plain: the quote"
+unlike "$plain" '\*\*|^#' "text/plain: no Markdown markup left"
+html=$(echo "$json" | field "d['parts']['text/html']")
+like "$html" "<strong>mardi</strong>" "text/html: rendered by cmark"
+like "$html" '<a href="https://plan.ville.example/p/12">le plan</a>' "text/html: the link"
+unlike "$html" "<script" "text/html: safe mode, the raw HTML left out"
+is "$(echo "$json" | field "d['attachments'][0]['name']")" \
+    "Plan détaillé des travaux de réfection de la chaussée — rue de la Gare, côté école.pdf" \
+    "the long attachment name (RFC 2231, continued) reads back whole"
+like "$m" "filename\*0\*=UTF-8''Plan%20d%C3%A9taill" "RFC 2231 continuations"
+
+# An internationalised address: refused without SMTPUTF8, sent with it.
+art6=$(psql_as alice -c "SELECT guichet.reply(1, 'Pour Jürgen.', 0, NULL, 'Jürgen <jürgen@müller.example>')")
+guichet-mail -F "$conf" -d "$mailer" send > "$PGDIR/out" 2>&1
+is "$?" 65 "an internationalised address without SMTPUTF8: refused (65)"
+like "$(q "SELECT status || ' ' || last_error FROM guichet.outbox WHERE article_id = $art6")" \
+    "^failed jürgen@müller.example: an internationalised address needs SMTPUTF8" "with a clear error"
+printf 'set mail.sendmail %s\nset mail.smtputf8 yes\n' "$fake" > "$PGDIR/utf8.conf"
+psql_as ada -c "SELECT guichet.outbox_requeue((SELECT id FROM guichet.outbox WHERE article_id = $art6))" >/dev/null
+guichet-mail -F "$PGDIR/utf8.conf" -d "$mailer" send > "$PGDIR/out" 2>&1
+is "$?" 0 "with mail.smtputf8 (the relay takes it): sent"
+n6=$(ls "$rec" | grep -c '\.eml$')
+is "$(check --smtputf8 "$rec/$n6.eml" | field "d['to'][0]['addr']")" "jürgen@müller.example" \
+    "the address as it is (RFC 6532), read back"
+
+# Never from an address the desk does not own: the row waits, send exits 78.
+art7=$(psql_as alice -c "SELECT guichet.reply(1, 'Depuis nulle part.')")
+q "UPDATE guichet.outbox SET mail_from = 'guichet@localhost' WHERE article_id = $art7" >/dev/null
+n=$(ls "$rec" | grep -c '\.eml$')
+out=$(guichet-mail -F "$conf" -d "$mailer" send 2>&1)
+is "$?" 78 "a sender like guichet@localhost: exit 78 (EX_CONFIG)"
+like "$out" "1 replies not sent: the sender guichet@localhost is not an address anyone can answer" \
+    "one line saying what to mend"
+is "$(ls "$rec" | grep -c '\.eml$') $(q "SELECT status FROM guichet.outbox WHERE article_id = $art7")" "$n queued" \
+    "nothing left; the row waits"
+q "UPDATE guichet.outbox SET mail_from = 'voirie@autre-ville.example', next_attempt_at = now() WHERE article_id = $art7" >/dev/null
+out=$(guichet-mail -F "$conf" -d "$mailer" send 2>&1)
+is "$?" 78 "an address of another domain: exit 78"
+like "$out" "voirie@autre-ville.example is not one of the desk's addresses" "says so"
+q "UPDATE guichet.outbox SET mail_from = 'voirie@ville.example', next_attempt_at = now() WHERE article_id = $art7" >/dev/null
+guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
+is "$?" 0 "the address mended: sent"
 
 # SMTP, to a listener on the loopback.
 sink=$PGDIR/sink
@@ -128,5 +217,10 @@ psql_as alice -c "SELECT guichet.reply(2, 'Serveur absent.')" >/dev/null
 guichet-mail -F "$conf" -d "$mailer" send > /dev/null 2>&1
 is "$?" 75 "SMTP server down: exit 75"
 is "$(q "SELECT status FROM guichet.outbox ORDER BY id DESC LIMIT 1")" queued "SMTP server down: still queued"
+
+# Every message that left, through sendmail or SMTP, read by a standard library.
+check $(ls "$rec"/*.eml "$sink"/*.eml | grep -v "/$n6.eml") > /dev/null 2> "$PGDIR/defects"
+is "$?" 0 "every message sent: no defect for Python's email package, headers folded"
+diag "$(cat "$PGDIR/defects")"
 
 done_testing
