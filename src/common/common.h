@@ -79,6 +79,8 @@ int text_width(const char *);
 char *text_clip(const char *, int width);
 /* A header value for outgoing mail: CR and LF removed, controls dropped. */
 char *sanitize_header(const char *);
+/* Is this a character the sanitiser drops (Unicode Cf or default-ignorable)? */
+bool text_invisible(uint32_t cp);
 
 /*
  * utf8.c — the one UTF-8 decoder. utf8_decode reads one character of s[0..len)
