@@ -83,6 +83,12 @@ char *sanitize_header(const char *);
 bool text_invisible(uint32_t cp);
 
 /*
+ * json.c — s as a JSON string (or null for NULL), appended to sb: controls, C1,
+ * bidi and invisible format characters escaped as \uXXXX, invalid UTF-8 as U+FFFD.
+ */
+void json_string(struct strbuf *sb, const char *s);
+
+/*
  * utf8.c — the one UTF-8 decoder. utf8_decode reads one character of s[0..len)
  * (len > 0) and returns the bytes used (at least 1); an invalid or truncated
  * sequence, an overlong form or a surrogate gives U+FFFD for its maximal subpart,

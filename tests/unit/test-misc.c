@@ -1,6 +1,7 @@
 /*
  * test-misc.c — strict integer parsing, XDG paths, mkdir -p, the program
- * name used by the log and what the log lets through to a terminal.
+ * name used by the log, what the log lets through to a terminal, and the JSON
+ * string escaper.
  */
 #include "unit.h"
 
@@ -170,6 +171,34 @@ log_lines_neutralise_controls_and_bidi(void **state)
 }
 /* clang-format on */
 
+/* What json_string appends for s. */
+static char *
+json_of(const char *s)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	json_string(&sb, s);
+	return strbuf_detach(&sb);
+}
+
+/* clang-format off */
+static void
+json_string_escapes_what_a_terminal_would_act_on(void **state)
+{
+	assert_take_string(json_of(NULL), "null");
+	assert_take_string(json_of("Dépôt 漢 😀"), "\"Dépôt 漢 😀\"");
+	assert_take_string(json_of("a\"b\\c/"), "\"a\\\"b\\\\c/\"");
+	assert_take_string(json_of("\n\r\t\x01\x1b[2J\x7f"), "\"\\n\\r\\t\\u0001\\u001b[2J\\u007f\"");
+	/* C1, bidi, zero-width, the JavaScript line separators. */
+	assert_take_string(json_of("\xc2\x9b\xe2\x80\xae\xe2\x80\x8b\xe2\x80\xa8"), "\"\\u009b\\u202e\\u200b\\u2028\"");
+	/* A tag character outside the BMP: a surrogate pair. */
+	assert_take_string(json_of("\xf3\xa0\x80\x81"), "\"\\udb40\\udc01\"");
+	/* Invalid UTF-8 never reaches the document. */
+	assert_take_string(json_of("a\xff" "b"), "\"a\xef\xbf\xbd" "b\"");
+}
+/* clang-format on */
+
 int
 main(void)
 {
@@ -181,6 +210,7 @@ main(void)
 		cmocka_unit_test(mkdir_p_creates_parents_and_accepts_existing),
 		cmocka_unit_test(log_progname_is_the_basename),
 		cmocka_unit_test(log_lines_neutralise_controls_and_bidi),
+		cmocka_unit_test(json_string_escapes_what_a_terminal_would_act_on),
 	};
 
 	log_open("test-misc", 0, 0);
