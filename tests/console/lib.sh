@@ -8,12 +8,15 @@
 #   wait_for NAME TEXT [SECONDS]      poll the screen until TEXT (fixed string) shows
 #   wait_gone NAME TEXT [SECONDS]     … until it is gone
 #   wait_sql SQL EXPECTED [SECONDS]   poll a superuser query until it prints EXPECTED
+#                                     (SECONDS: at most, default $TEST_WAIT or 120)
 #   sql SQL                           run it as the superuser, print the rows
 #
 # The scripted $EDITOR writes $CONSOLE_DIR/body into an empty file and leaves a
 # file that has text (a resumed draft) as it is; when $CONSOLE_DIR/editor-hook
 # exists it runs first (a colleague acting while the agent writes).
-# Polling has a timeout and never sleeps long: tests stay under 20 s.
+# Polling never sleeps long, so a passing test is as fast as the console; its
+# ceiling only bounds how long a broken console is waited for, and is far above
+# what a loaded machine needs (tests/lib/tap.sh: no test depends on speed).
 
 . "$top_srcdir/tests/lib/pg.sh"
 
@@ -88,7 +91,7 @@ type_text()
 
 wait_for()
 {
-	_wf_n=$(( ${3:-5} * 20 ))
+	_wf_n=$(( ${3:-${TEST_WAIT:-120}} * 20 ))
 	while [ "$_wf_n" -gt 0 ]; do
 		if screen "$1" | grep -F -q -- "$2"; then
 			return 0
@@ -104,7 +107,7 @@ wait_for()
 
 wait_gone()
 {
-	_wg_n=$(( ${3:-5} * 20 ))
+	_wg_n=$(( ${3:-${TEST_WAIT:-120}} * 20 ))
 	while [ "$_wg_n" -gt 0 ]; do
 		if ! screen "$1" | grep -F -q -- "$2"; then
 			return 0
@@ -124,7 +127,7 @@ sql()
 
 wait_sql()
 {
-	_ws_n=$(( ${3:-5} * 20 ))
+	_ws_n=$(( ${3:-${TEST_WAIT:-120}} * 20 ))
 	while [ "$_ws_n" -gt 0 ]; do
 		_ws_got=$(sql "$1" 2>&1)
 		[ "$_ws_got" = "$2" ] && return 0

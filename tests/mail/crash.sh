@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/mail/crash.sh — exactly once whatever happens: a 2,000-message import
-# is killed with SIGKILL at random moments (at least 5 times), then run to
+# is killed with SIGKILL at random points of its progress (at least 5 times), then run to
 # completion; every ticket, article and raw message exists exactly once and
 # every file left new/ for cur/. Then importing again changes nothing.
 . "$top_srcdir/tests/lib/tap.sh"
@@ -21,21 +21,30 @@ mailer=$(pg_conninfo mailer)
 base_tickets=$(q "SELECT count(*) FROM guichet.ticket")
 base_articles=$(q "SELECT count(*) FROM guichet.article")
 
-rand_ms() { od -An -N2 -tu2 /dev/urandom | awk -v lo="$1" -v hi="$2" '{ print lo + $1 % (hi - lo) }'; }
+rand() { od -An -N2 -tu2 /dev/urandom | awk -v lo="$1" -v hi="$2" '{ print lo + $1 % (hi - lo) }'; }
+left() { ls "$md/new" | wc -l | tr -d ' '; }
+# Has the importer taken $1 messages out of new/ since the run began, or ended?
+moved_or_gone() { [ "$(left)" -le "$1" ] || ! kill -0 "$pid" 2>/dev/null; }
 
+# Each run is killed at a random point of its progress, not of the clock, so
+# that neither a fast machine (which would finish between two kills) nor a
+# loaded one (which would be killed before it began) changes what is tested:
+# once 1-150 messages more have left new/ (batches of 50 commit, then move
+# their files), plus up to 50 ms, so that the kill also lands inside a batch.
 kills=0
-while [ "$kills" -lt 6 ] && [ -n "$(ls "$md/new" | head -1)" ]; do
+while [ "$kills" -lt 6 ] && [ "$(left)" -gt 0 ]; do
+	before=$(left)
+	k=$(rand 1 150)
 	guichet-mail -F "$conf" -d "$mailer" import --maildir "$md" >/dev/null 2>&1 &
 	pid=$!
-	# Short enough that a fast machine cannot finish the mailbox between two
-	# kills: 2,000 messages take seconds, a run lives 50-400 ms.
-	ms=$(rand_ms 50 400)
+	wait_until moved_or_gone $((before - k))
+	ms=$(rand 0 50)
 	sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
 	if kill -KILL "$pid" 2>/dev/null; then
 		kills=$((kills + 1))
 	fi
 	wait "$pid" 2>/dev/null
-	diag "killed after ${ms} ms: $(ls "$md/new" | wc -l | tr -d ' ') messages left in new/"
+	diag "killed $ms ms after $k messages: $(left) messages left in new/"
 done
 ok "killed at least 5 times mid-import ($kills)" test "$kills" -ge 5
 
