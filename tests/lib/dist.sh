@@ -10,7 +10,11 @@
 . "$top_srcdir/tests/lib/tap.sh"
 
 command -v git >/dev/null 2>&1 || skip_all "git is not installed"
-git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1 || skip_all "not a git checkout"
+top=$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)
+# make distcheck unpacks the tarball inside the build tree, which may be
+# inside a checkout: that copy is not the checkout.
+[ -n "$top" ] && [ "$top" = "$(cd "$top_srcdir" && pwd -P)" ] ||
+    skip_all "not the top of a git checkout: $top_srcdir"
 
 mk=$(mktemp "${TMPDIR:-/tmp}/dist.XXXXXX") || bail_out "mktemp failed"
 atexit 'rm -f "$mk"'
