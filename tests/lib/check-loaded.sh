@@ -4,17 +4,19 @@
 # as a developer's or a CI's machine is while other builds run. No test may
 # depend on wall-clock speed or scheduling: every run must pass.
 #
-#   check-loaded.sh MAKE [RUNS] [LOOPS]
+#   check-loaded.sh MAKE [RUNS] [LOOPS] [TARGET]
 #
-# MAKE is the make command to run "check" with (the caller's, with its -j);
-# RUNS defaults to 3, LOOPS (the busy loops) to the number of cores. The loops
-# are this script's children, stopped by their process ids when it ends, even
-# on failure or ^C. Prints a line per run (seconds, the counts of the run's
-# test-suite.log) and exits 1 when any run failed.
+# MAKE is the make command to run TARGET (default check; distcheck works too)
+# with (the caller's, with its -j); RUNS defaults to 3, LOOPS (the busy loops)
+# to the number of cores. The loops are this script's children, stopped by
+# their process ids when it ends, even on failure or ^C. Prints a line per run
+# (seconds, the counts of the test suite's summary in the run's output) and
+# exits 1 when any run failed.
 
-make=${1:?usage: check-loaded.sh MAKE [RUNS] [LOOPS]}
+make=${1:?usage: check-loaded.sh MAKE [RUNS] [LOOPS] [TARGET]}
 runs=${2:-3}
 loops=${3:-$(nproc 2>/dev/null || echo 2)}
+target=${4:-check}
 
 pids=
 stop_loops()
@@ -33,26 +35,27 @@ while [ "$i" -lt "$loops" ]; do
 	pids="$pids $!"
 	i=$((i + 1))
 done
-echo "check-loaded: $loops busy loops (pids$pids), $runs runs of make check"
+echo "check-loaded: $loops busy loops (pids$pids), $runs runs of make $target"
 
 failed=0
 summary=
 run=1
 while [ "$run" -le "$runs" ]; do
 	start=$(date +%s)
-	$make check >check-loaded-$run.out 2>&1
+	$make "$target" >check-loaded-$run.out 2>&1
 	rc=$?
 	end=$(date +%s)
+	# The summary automake prints (colours off: the output is a file).
 	counts=$(sed -n 's/^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\): *\([0-9]*\)$/\1 \2/p' \
-	    test-suite.log 2>/dev/null | tr '\n' ' ')
+	    "check-loaded-$run.out" | tr '\n' ' ')
 	line="run $run: $((end - start)) s, exit $rc, $counts"
 	echo "check-loaded: $line"
 	summary="$summary$line
 "
 	if [ "$rc" -ne 0 ]; then
 		failed=1
-		grep -E '^(FAIL|ERROR):' test-suite.log 2>/dev/null | sed 's/^/check-loaded:   /'
-		cp test-suite.log "check-loaded-$run.log" 2>/dev/null
+		grep -E '^(FAIL|ERROR):' "check-loaded-$run.out" | sed 's/^/check-loaded:   /'
+		[ "$target" != check ] || cp test-suite.log "check-loaded-$run.log" 2>/dev/null
 	fi
 	run=$((run + 1))
 done
