@@ -35,7 +35,7 @@ chmod +x "$CONSOLE_DIR/bin/sensible-editor" "$CONSOLE_DIR/bin/sensible-pager"
 	echo "XDG_STATE_HOME=$(_console_quote "$XDG_STATE_HOME")"
 	echo "export TERM LC_ALL NO_COLOR TMPDIR XDG_CONFIG_HOME XDG_STATE_HOME"
 	echo "guichet -d $(_console_quote "$(pg_conninfo alice)") 2>>$(_console_quote "$CONSOLE_DIR/main.stderr")"
-	echo 'echo "guichet exited $?"'
+	echo "st=\$?; printf '\\nguichet exited %s\\n' \"\$st\"; echo \"\$st\" >$(_console_quote "$CONSOLE_DIR/main.exited")"
 	echo 'exec sleep 3600'
 } >"$CONSOLE_DIR/main.sh"
 tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s main -x 80 -y 24 \

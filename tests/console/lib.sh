@@ -16,7 +16,8 @@
 # exists it runs first (a colleague acting while the agent writes).
 # Polling never sleeps long, so a passing test is as fast as the console; its
 # ceiling only bounds how long a broken console is waited for, and is far above
-# what a loaded machine needs (tests/lib/tap.sh: no test depends on speed).
+# what a loaded machine needs (tests/lib/tap.sh: no test depends on speed); a
+# console that has exited ends the wait at once, its stderr shown.
 
 . "$top_srcdir/tests/lib/pg.sh"
 
@@ -62,7 +63,9 @@ console_start()
 			printf ' %s' "$(_console_quote "$_cs_a")"
 		done
 		echo " 2>>$(_console_quote "$CONSOLE_DIR/$_cs_name.stderr")"
-		echo 'echo "guichet exited $?"'
+		# On a line of its own (a console killed by a signal leaves the
+		# cursor anywhere), and in a file for _console_gone.
+		echo "st=\$?; printf '\\nguichet exited %s\\n' \"\$st\"; echo \"\$st\" >$(_console_quote "$CONSOLE_DIR/$_cs_name.exited")"
 		echo 'exec sleep 3600'
 	} > "$CONSOLE_DIR/$_cs_name.sh"
 	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s "$_cs_name" -x 80 -y 24 \
@@ -89,17 +92,33 @@ type_text()
 	tmux -L "$TMUX_SOCKET" send-keys -t "$1" -l "$2"
 }
 
+# Has the console of session $1 exited (the wrapper then says so)? Waiting
+# longer could not help: the waits give up at once.
+_console_gone()
+{
+	test -e "$CONSOLE_DIR/$1.exited"
+}
+
 wait_for()
 {
 	_wf_n=$(( ${3:-${TEST_WAIT:-120}} * 20 ))
 	while [ "$_wf_n" -gt 0 ]; do
+		# Gone first, then the text: what it printed before leaving counts.
+		_wf_gone=0
+		_console_gone "$1" && _wf_gone=1
 		if screen "$1" | grep -F -q -- "$2"; then
 			return 0
 		fi
+		[ "$_wf_gone" -eq 0 ] || break
 		sleep 0.05
 		_wf_n=$((_wf_n - 1))
 	done
-	echo "timed out waiting for: $2"
+	if _console_gone "$1"; then
+		echo "the console exited while waiting for: $2"
+		[ ! -s "$CONSOLE_DIR/$1.stderr" ] || sed 's/^/stderr: /' "$CONSOLE_DIR/$1.stderr" | tail -20
+	else
+		echo "timed out waiting for: $2"
+	fi
 	echo "screen of $1:"
 	screen "$1" | sed 's/^/|/'
 	return 1
@@ -109,9 +128,12 @@ wait_gone()
 {
 	_wg_n=$(( ${3:-${TEST_WAIT:-120}} * 20 ))
 	while [ "$_wg_n" -gt 0 ]; do
+		_wg_gone=0
+		_console_gone "$1" && _wg_gone=1
 		if ! screen "$1" | grep -F -q -- "$2"; then
 			return 0
 		fi
+		[ "$_wg_gone" -eq 0 ] || break
 		sleep 0.05
 		_wg_n=$((_wg_n - 1))
 	done
