@@ -51,6 +51,7 @@ static const char *const config_settings[] = {
 	"mail.rate_cap",
 	"mail.sendmail",
 	"mail.smtp",
+	"mail.smtputf8",
 	"mail.tag_prefix",
 	"mail.workers",
 	"report.ascii",
