@@ -105,8 +105,10 @@ cmd_field_add(struct admin *a, int argc, char **argv)
 	    "coalesce($6::int, (SELECT coalesce(max(position), 0) + 10 FROM guichet.field)) "
 	    "RETURNING coalesce(cardinality(allowed), 1) AS n",
 	    6, params);
-	if (db_int(res, 0, "n", 0) == 0)
+	if (db_int(res, 0, "n", 0) == 0) {
+		PQclear(res);
 		die(EX_DATAERR, _("--allowed lists no value"));
+	}
 	PQclear(res);
 	return EX_OK;
 }
@@ -139,8 +141,10 @@ cmd_field_remove(struct admin *a, int argc, char **argv)
 	    "SELECT EXISTS (SELECT 1 FROM guichet.ticket_field "
 	    "WHERE field_id = $1) AS used",
 	    1, params);
-	if (db_bool(res, 0, "used"))
+	if (db_bool(res, 0, "used")) {
+		PQclear(res);
 		die(EX_DATAERR, _("field \"%s\" has values on tickets: it stays"), args.argv[0]);
+	}
 	PQclear(res);
 	PQclear(admin_exec(a, "DELETE FROM guichet.field WHERE id = $1", 1, params));
 	admin_commit(a);

@@ -150,8 +150,10 @@ cmd_kb_show(struct admin *a, int argc, char **argv)
 	    "FROM guichet.kb_article k LEFT JOIN guichet.organisation o "
 	    "ON o.id = k.organisation_id WHERE k.slug = $1",
 	    1, params);
-	if (PQntuples(res) == 0)
+	if (PQntuples(res) == 0) {
+		PQclear(res);
 		die(EX_DATAERR, _("no knowledge-base article \"%s\""), args.argv[0]);
+	}
 	admin_print_record(res, 0);
 	PQclear(res);
 	return EX_OK;
@@ -168,8 +170,10 @@ cmd_kb_remove(struct admin *a, int argc, char **argv)
 	params[0] = args.argv[0];
 	res = admin_exec(
 	    a, "DELETE FROM guichet.kb_article WHERE slug = $1 RETURNING id", 1, params);
-	if (PQntuples(res) == 0)
+	if (PQntuples(res) == 0) {
+		PQclear(res);
 		die(EX_DATAERR, _("no knowledge-base article \"%s\""), args.argv[0]);
+	}
 	PQclear(res);
 	return EX_OK;
 }

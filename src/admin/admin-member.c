@@ -68,8 +68,10 @@ cmd_member_remove(struct admin *a, int argc, char **argv)
 	    "DELETE FROM guichet.queue_member WHERE agent_id = $1 "
 	    "AND queue_id = $2 RETURNING agent_id",
 	    2, params);
-	if (PQntuples(res) == 0)
+	if (PQntuples(res) == 0) {
+		PQclear(res);
 		die(EX_DATAERR, _("%s is not a member of %s"), args.argv[0], args.argv[1]);
+	}
 	PQclear(res);
 	free(agent);
 	free(queue);

@@ -70,9 +70,11 @@ cmd_district_add(struct admin *a, int argc, char **argv)
 	    "INSERT INTO guichet.district (organisation_id, name) "
 	    "VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
 	    2, params);
-	if (PQntuples(res) == 0)
+	if (PQntuples(res) == 0) {
+		PQclear(res);
 		die(EX_DATAERR, _("district \"%s\" already exists in %s"), args.argv[1],
 		    args.argv[0]);
+	}
 	PQclear(res);
 	free(org);
 	return EX_OK;

@@ -124,8 +124,10 @@ queue_addresses(struct admin *a, const char *id, const struct queue_opts *q)
 		    "DELETE FROM guichet.queue_address "
 		    "WHERE address = $1 AND queue_id = $2 RETURNING address",
 		    2, params);
-		if (PQntuples(res) == 0)
+		if (PQntuples(res) == 0) {
+			PQclear(res);
 			die(EX_DATAERR, _("%s does not route to this queue"), addr);
+		}
 		PQclear(res);
 		free(addr);
 	}
@@ -138,8 +140,10 @@ queue_addresses(struct admin *a, const char *id, const struct queue_opts *q)
 		    "EXCLUDED.queue_id WHERE queue_address.queue_id = EXCLUDED.queue_id "
 		    "RETURNING address",
 		    2, params);
-		if (PQntuples(res) == 0)
+		if (PQntuples(res) == 0) {
+			PQclear(res);
 			die(EX_DATAERR, _("%s already routes to another queue"), addr);
+		}
 		PQclear(res);
 		free(addr);
 	}
@@ -169,13 +173,17 @@ queue_check_escalation(struct admin *a, const char *code, const char *target)
 		die(EX_DATAERR, _("a queue cannot escalate to itself"));
 	params[0] = target;
 	res = admin_exec(a, "SELECT level FROM guichet.queue WHERE code = $1", 1, params);
-	if (PQntuples(res) == 0)
+	if (PQntuples(res) == 0) {
+		PQclear(res);
 		die(EX_DATAERR, _("no queue \"%s\""), target);
-	if (db_int(res, 0, "level", 0) != 2)
+	}
+	if (db_int(res, 0, "level", 0) != 2) {
+		PQclear(res);
 		die(EX_DATAERR,
 		    _("queue \"%s\" is not a level-2 queue: escalations go to "
 		      "level 2"),
 		    target);
+	}
 	PQclear(res);
 }
 

@@ -141,8 +141,10 @@ cmd_sla_add(struct admin *a, int argc, char **argv)
 		    "SELECT EXISTS (SELECT 1 FROM pg_timezone_names "
 		    "WHERE name = $1) AS known",
 		    1, params);
-		if (!db_bool(res, 0, "known"))
+		if (!db_bool(res, 0, "known")) {
+			PQclear(res);
 			die(EX_DATAERR, _("unknown time zone \"%s\""), o.timezone);
+		}
 		PQclear(res);
 	}
 	params[0] = args.argv[0];

@@ -97,8 +97,10 @@ cmd_template_show(struct admin *a, int argc, char **argv)
 	    "FROM guichet.template t LEFT JOIN guichet.organisation o "
 	    "ON o.id = t.organisation_id WHERE t.name = $1",
 	    1, params);
-	if (PQntuples(res) == 0)
+	if (PQntuples(res) == 0) {
+		PQclear(res);
 		die(EX_DATAERR, _("no template \"%s\""), args.argv[0]);
+	}
 	admin_print_record(res, 0);
 	PQclear(res);
 	return EX_OK;
@@ -114,8 +116,10 @@ cmd_template_remove(struct admin *a, int argc, char **argv)
 	admin_parse("template", "remove", argc, argv, NULL, NULL, NULL, 1, 1, &args);
 	params[0] = args.argv[0];
 	res = admin_exec(a, "DELETE FROM guichet.template WHERE name = $1 RETURNING id", 1, params);
-	if (PQntuples(res) == 0)
+	if (PQntuples(res) == 0) {
+		PQclear(res);
 		die(EX_DATAERR, _("no template \"%s\""), args.argv[0]);
+	}
 	PQclear(res);
 	return EX_OK;
 }

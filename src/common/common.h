@@ -79,6 +79,14 @@ int text_width(const char *);
 char *text_clip(const char *, int width);
 /* A header value for outgoing mail: CR and LF removed, controls dropped. */
 char *sanitize_header(const char *);
+/* Is this a character the sanitiser drops (Unicode Cf or default-ignorable)? */
+bool text_invisible(uint32_t cp);
+
+/*
+ * json.c — s as a JSON string (or null for NULL), appended to sb: controls, C1,
+ * bidi and invisible format characters escaped as \uXXXX, invalid UTF-8 as U+FFFD.
+ */
+void json_string(struct strbuf *sb, const char *s);
 
 /*
  * utf8.c — the one UTF-8 decoder. utf8_decode reads one character of s[0..len)
@@ -152,14 +160,22 @@ struct config_line {
 struct config {
 	struct config_line *lines;
 	size_t nlines;
-	char *path; /* the file read, or NULL when none was found */
+	char *path;   /* the last file read (the user's, or -F), or NULL when none was */
+	char **files; /* every file read, in order: the lines' file names */
+	size_t nfiles;
 };
 /*
- * Load: path given (-F) must exist; otherwise $XDG_CONFIG_HOME/guichet/guichet.conf
- * then SYSCONFDIR/guichet/guichet.conf; none found is an empty config.
+ * Load the system file SYSCONFDIR/guichet/guichet.conf, then over it the user's
+ * $XDG_CONFIG_HOME/guichet/guichet.conf, or instead of the user's the file given
+ * with -F (path), which must exist; a later "set" wins. Files that are not there
+ * are skipped (none at all is an empty config). In a file, an unknown command or
+ * setting, or a "set database" that libpq cannot parse, is an error.
  * Returns NULL and sets *cause ("file:line: problem") on error.
  */
 struct config *config_load(const char *path, char **cause);
+/* The same with the two files named: system, then user (NULL: none). */
+struct config *
+config_load_layers(const char *system, const char *user, bool user_required, char **cause);
 struct config *config_parse_string(const char *text, const char *name, char **cause);
 const char *config_get(const struct config *, const char *name); /* last "set NAME" or NULL */
 const char *config_get_default(const struct config *, const char *name, const char *def);

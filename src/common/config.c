@@ -3,6 +3,11 @@
  * lines of arguments (shell-like words: "double quotes" with backslash escapes,
  * 'single quotes' verbatim, # comments); each program then interprets the
  * commands it knows. Errors name file:line so that a typo is found at once.
+ *
+ * A file names only commands and settings that some program knows (the table
+ * below): a misspelt "set databse" would otherwise be ignored in silence and
+ * the program would quietly run with its default. Files are layered as tmux
+ * and mutt do: the system file first, then the user's file (or -F) over it.
  */
 #include "config.h"
 
@@ -13,15 +18,54 @@
 #include <strings.h>
 
 #include "common.h"
+#include "db.h"
 
 /* A configuration file is small; anything bigger is a mistake (or /dev/zero). */
 #define CONFIG_MAX_SIZE (4 * 1024 * 1024)
+
+/*
+ * Every setting of every program (guichet.conf(5)): one file serves the four
+ * programs, so each accepts the others' settings but none accepts a typo. A new
+ * setting is added here, in guichet.conf(5) and in etc/guichet.conf.
+ */
+static const char *const config_settings[] = {
+	"database",
+	"console.ask_time_spent",
+	"console.color",
+	"console.count_cap",
+	"console.editor",
+	"console.page_size",
+	"console.sort",
+	"mail.ack_template",
+	"mail.batch",
+	"mail.default_queue",
+	"mail.imap_expunge",
+	"mail.lock_wait",
+	"mail.max_attachment",
+	"mail.max_size",
+	"mail.move_to",
+	"mail.own_addresses",
+	"mail.parse_memory",
+	"mail.parse_timeout",
+	"mail.password_file",
+	"mail.rate_cap",
+	"mail.sendmail",
+	"mail.smtp",
+	"mail.smtputf8",
+	"mail.tag_prefix",
+	"mail.workers",
+	"report.ascii",
+	"report.format",
+	"report.width",
+};
+static const char *const config_commands[] = { "set", "bind", "color", "route" };
 
 struct config_parser {
 	struct config *config;
 	const char *name;
 	int lineno;
 	char **cause;
+	bool strict; /* a file: unknown commands and settings are errors */
 };
 
 static void
@@ -34,7 +78,7 @@ config_add_line(struct config_parser *ps, char **argv, int argc)
 	line = &cfg->lines[cfg->nlines++];
 	line->argv = argv;
 	line->argc = argc;
-	line->file = cfg->path;
+	line->file = ps->name;
 	line->lineno = ps->lineno;
 }
 
@@ -154,16 +198,50 @@ config_valid_name(const char *name)
 	return true;
 }
 
+static bool
+config_known(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* In a file: a command and a setting some program knows, a conninfo that parses. */
+static int
+config_check_known(struct config_parser *ps, char **argv)
+{
+	char *why;
+
+	if (!config_known(config_commands, nitems(config_commands), argv[0]))
+		return config_error(
+		    ps, _("unknown command \"%s\" (set, bind, color or route)"), argv[0]);
+	if (strcmp(argv[0], "set") != 0)
+		return 0;
+	if (!config_known(config_settings, nitems(config_settings), argv[1]))
+		return config_error(ps, _("unknown setting \"%s\" (see guichet.conf(5))"), argv[1]);
+	if (strcmp(argv[1], "database") == 0 && db_conninfo_check(argv[2], &why) == -1) {
+		config_error(ps, _("database: %s"), why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 config_check_line(struct config_parser *ps, char **argv, int argc)
 {
-	if (strcmp(argv[0], "set") != 0)
-		return 0;
-	if (argc != 3)
-		return config_error(ps, _("usage: set NAME VALUE (quote a value with spaces)"));
-	if (!config_valid_name(argv[1]))
-		return config_error(ps, _("bad setting name \"%s\""), argv[1]);
-	return 0;
+	if (strcmp(argv[0], "set") == 0) {
+		if (argc != 3)
+			return config_error(
+			    ps, _("usage: set NAME VALUE (quote a value with spaces)"));
+		if (!config_valid_name(argv[1]))
+			return config_error(ps, _("bad setting name \"%s\""), argv[1]);
+	}
+	return ps->strict ? config_check_known(ps, argv) : 0;
 }
 
 static void
@@ -196,18 +274,22 @@ config_parse_line(struct config_parser *ps, const char *text)
 	return 0;
 }
 
-/* Parse text into cfg, whose path names it in messages. */
+/*
+ * Parse text into cfg (after the lines it holds already); name names it in
+ * messages and in each line. strict: see struct config_parser.
+ */
 static int
-config_parse_into(struct config *cfg, const char *text, size_t len, char **cause)
+config_parse_into(
+    struct config *cfg, const char *name, const char *text, size_t len, bool strict, char **cause)
 {
-	struct config_parser ps = { cfg, cfg->path, 0, cause };
+	struct config_parser ps = { cfg, name, 0, cause, strict };
 	const char *p = text, *end = text + len, *nl;
 	char *line;
 	size_t n;
 	int rc = 0;
 
 	if (memchr(text, '\0', len) != NULL) {
-		xasprintf(cause, _("%s: not a text file (it holds NUL bytes)"), cfg->path);
+		xasprintf(cause, _("%s: not a text file (it holds NUL bytes)"), name);
 		return -1;
 	}
 	/* A byte order mark, as some editors write. */
@@ -244,7 +326,7 @@ config_parse_string(const char *text, const char *name, char **cause)
 	struct config *cfg;
 
 	cfg = config_new(name != NULL ? name : "(string)");
-	if (config_parse_into(cfg, text, strlen(text), cause) == -1) {
+	if (config_parse_into(cfg, cfg->path, text, strlen(text), false, cause) == -1) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -285,55 +367,58 @@ config_read_file(const char *path, size_t *lenp)
 	return strbuf_detach(&sb);
 }
 
-static struct config *
-config_load_file(const char *path, char **cause)
+/*
+ * Add the lines of one file to cfg, which then names it as the file read.
+ * Returns 0; 1 when the file is not there and need not be; -1 with *cause.
+ */
+static int
+config_load_file(struct config *cfg, const char *path, bool required, char **cause)
 {
-	struct config *cfg;
 	char *text;
 	size_t len;
+	int rc;
 
 	if ((text = config_read_file(path, &len)) == NULL) {
+		if (errno == ENOENT && !required)
+			return 1;
 		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return NULL;
+		return -1;
 	}
-	cfg = config_new(path);
-	if (config_parse_into(cfg, text, len, cause) == -1) {
-		free(text);
+	/* Lines point at the path they came from: it lives as long as cfg. */
+	cfg->files = xreallocarray(cfg->files, cfg->nfiles + 1, sizeof *cfg->files);
+	cfg->files[cfg->nfiles++] = xstrdup(path);
+	free(cfg->path);
+	cfg->path = xstrdup(path);
+	rc = config_parse_into(cfg, cfg->files[cfg->nfiles - 1], text, len, true, cause);
+	free(text);
+	return rc;
+}
+
+struct config *
+config_load_layers(const char *system, const char *user, bool user_required, char **cause)
+{
+	struct config *cfg = config_new(NULL);
+
+	if ((system != NULL && config_load_file(cfg, system, false, cause) == -1) ||
+	    (user != NULL && config_load_file(cfg, user, user_required, cause) == -1)) {
 		config_free(cfg);
 		return NULL;
 	}
-	free(text);
 	return cfg;
 }
 
 struct config *
 config_load(const char *path, char **cause)
 {
-	char *user;
-	const char *system = SYSCONFDIR "/guichet/guichet.conf";
 	struct config *cfg;
-	FILE *f;
+	char *user = NULL;
 
-	if (path != NULL)
-		return config_load_file(path, cause);
-
-	/* The first file that exists wins; one that exists but is unreadable is an error. */
-	if ((user = xdg_path("config", "guichet.conf")) != NULL) {
-		if ((f = fopen(user, "r")) != NULL || errno != ENOENT) {
-			if (f != NULL)
-				fclose(f);
-			cfg = config_load_file(user, cause);
-			free(user);
-			return cfg;
-		}
-		free(user);
-	}
-	if ((f = fopen(system, "r")) != NULL || errno != ENOENT) {
-		if (f != NULL)
-			fclose(f);
-		return config_load_file(system, cause);
-	}
-	return config_new(NULL);
+	if (path == NULL)
+		user = xdg_path("config", "guichet.conf");
+	cfg = config_load_layers(
+	    SYSCONFDIR "/guichet/guichet.conf", path != NULL ? path : user, path != NULL, cause);
+	free(user);
+	return cfg;
 }
 
 /* The last "set NAME" line, so that a later line overrides an earlier one. */
@@ -425,6 +510,9 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nlines; i++)
 		config_free_argv(cfg->lines[i].argv, cfg->lines[i].argc);
 	free(cfg->lines);
+	for (i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
 	free(cfg->path);
 	free(cfg);
 }

@@ -49,6 +49,37 @@ db_notice(void *arg, const PGresult *res)
 	free(line);
 }
 
+/*
+ * libpq reads a conninfo as a connection string when it holds '=' or starts
+ * with a URI prefix; anything else is a database name (psql's "-d guichet").
+ */
+static bool
+db_is_connection_string(const char *conninfo)
+{
+	return strchr(conninfo, '=') != NULL || strncmp(conninfo, "postgresql://", 13) == 0 ||
+	    strncmp(conninfo, "postgres://", 11) == 0;
+}
+
+int
+db_conninfo_check(const char *conninfo, char **cause)
+{
+	PQconninfoOption *options;
+	char *error = NULL;
+
+	if (conninfo == NULL || !db_is_connection_string(conninfo))
+		return 0;
+	if ((options = PQconninfoParse(conninfo, &error)) != NULL) {
+		PQconninfoFree(options);
+		return 0;
+	}
+	if (error != NULL) {
+		*cause = db_one_line(error);
+		PQfreemem(error);
+	} else
+		*cause = xstrdup(_("cannot parse the connection string: out of memory"));
+	return -1;
+}
+
 PGconn *
 db_connect(const char *conninfo, char **cause)
 {
@@ -59,9 +90,18 @@ db_connect(const char *conninfo, char **cause)
 	const char *keywords[] = { "application_name", "dbname", "client_encoding", NULL };
 	const char *values[] = { log_progname(), conninfo, "UTF8", NULL };
 	PGconn *conn;
+	char *why;
 
 	if (conninfo != NULL && *conninfo == '\0')
 		values[1] = NULL;
+	/*
+	 * A connection string that does not parse is the user's mistake, not an
+	 * unavailable server: retrying (an MTA on 75, cron on 69) cannot help.
+	 * The configuration file's "set database" was checked when it was loaded
+	 * (config.c, EX_CONFIG with its file and line), so this one came from -d.
+	 */
+	if (db_conninfo_check(values[1], &why) == -1)
+		die(EX_USAGE, _("-d: %s"), why);
 	conn = PQconnectdbParams(keywords, values, 1);
 	if (conn == NULL) {
 		*cause = xstrdup(_("cannot connect to the database: out of memory"));

@@ -22,9 +22,16 @@
 /*
  * Connect with a libpq conninfo string (NULL or "" means the PG* environment and
  * defaults, as psql). Sets application_name to the program's name and
- * client_encoding to UTF8. Returns NULL and sets *cause on failure.
+ * client_encoding to UTF8. Returns NULL and sets *cause on failure. A
+ * connection string that does not parse exits at once with EX_USAGE ("-d: …"):
+ * the configuration file's was checked when it was loaded, so it came from -d.
  */
 PGconn *db_connect(const char *conninfo, char **cause);
+/*
+ * Does a conninfo parse (libpq's PQconninfoParse, before any connection)? A
+ * plain database name always does. 0, or -1 with *cause (libpq's sentence).
+ */
+int db_conninfo_check(const char *conninfo, char **cause);
 
 /*
  * Check that the schema is installed, at the version this program was built

@@ -5,7 +5,8 @@
  * leaves here is valid UTF-8 with no control character left in it: C0 controls
  * and DEL are shown as ^X, C1 controls as <U+009B>, so that no escape sequence can
  * reach the terminal, and characters that reorder or hide text (bidi overrides,
- * zero-width joiners) are dropped, so that what the agent reads is what is there.
+ * zero-width joiners, every Unicode format control) are dropped, so that what the
+ * agent reads is what is there.
  */
 #include "config.h"
 
@@ -17,17 +18,30 @@
 
 #define SANITIZE_TAB 8
 
+#include "invisible.h"
+
 /*
  * Characters that are dropped: they draw nothing but change how the text around
- * them is ordered or joined (the "Trojan Source" tricks), or hide data.
+ * them is ordered or joined (the "Trojan Source" tricks), or hide data. The table
+ * is Unicode's, generated (invisible.pl), not a list from memory.
  */
-static bool
-sanitize_invisible(uint32_t cp)
+bool
+text_invisible(uint32_t cp)
 {
-	return cp == 0x061c || cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
-	    (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
-	    (cp >= 0xe0000 && cp <= 0xe007f);
+	size_t lo = 0, hi = nitems(invisible_ranges), mid;
+
+	if (cp < invisible_ranges[0].first)
+		return false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cp < invisible_ranges[mid].first)
+			hi = mid;
+		else if (cp > invisible_ranges[mid].last)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
 }
 
 /* Is this a line break (LF, CR, or the Unicode line and paragraph separators)? */
@@ -103,7 +117,7 @@ sanitize_text(const char *text, int flags)
 			} while (col % SANITIZE_TAB != 0);
 		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
 			col += (unsigned int)sanitize_put_control(&sb, cp);
-		else if (!sanitize_invisible(cp))
+		else if (!text_invisible(cp))
 			col += (unsigned int)sanitize_put(&sb, cp);
 	}
 	return strbuf_detach(&sb);
@@ -131,7 +145,7 @@ sanitize_header(const char *text)
 			space = sb.len > 0;
 			continue;
 		}
-		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || sanitize_invisible(cp))
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || text_invisible(cp))
 			continue;
 		if (space)
 			strbuf_addch(&sb, ' ');

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,23 +45,30 @@ log_progname(void)
 }
 
 /*
- * Replace C0 controls, DEL and UTF-8 encoded C1 controls by '?' so that a message
- * can never move the cursor or start an escape sequence on the reader's terminal.
+ * Make a message safe for the reader's terminal, in place and without
+ * allocating: C0 controls, DEL, C1 controls, bidi controls and the other
+ * invisible format characters (the sanitiser's set), and every invalid UTF-8
+ * sequence, each become one '?'. A message can then neither move the cursor,
+ * start an escape sequence, nor reorder the text around a file name.
  */
 static void
 log_neutralise(char *s)
 {
-	unsigned char *p;
+	size_t len = strlen(s), i = 0, o = 0, n;
+	uint32_t cp;
 
-	for (p = (unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			p[0] = '?';
-			p[1] = '?';
-			p++;
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || text_invisible(cp) ||
+		    (cp == UTF8_REPLACEMENT && n != 3)) {
+			s[o++] = '?';
+		} else {
+			memmove(s + o, s + i, n);
+			o += n;
 		}
+		i += n;
 	}
+	s[o] = '\0';
 }
 
 static void log_vwrite(int, const char *, const char *, va_list, const char *) GUICHET_PRINTF(3, 0);

@@ -6,6 +6,11 @@
  * survives a lost connection, a refused (stale) write, a crash of the console or
  * of the terminal: the file is removed only once the server accepted the text, and
  * the next note or reply on that ticket offers to resume it.
+ *
+ * The editor is $VISUAL, $EDITOR, console.editor, then Debian's
+ * sensible-editor when installed (the system's chosen editor), then vi; the
+ * pager $PAGER, then sensible-pager, then less. A preview goes through a file
+ * made with mkstemp (mode 0600) under $TMPDIR, /tmp by default.
  */
 #include "config.h"
 
@@ -225,39 +230,103 @@ run_with_file(const char *command, const char *path)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Is there an executable called name in $PATH, as the shell would find it? */
+static bool
+on_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char *file;
+	bool found = false;
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/bin:/bin";
+	for (p = path; !found; p = end + 1) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		/* An empty entry is the current directory, as in sh. */
+		xasprintf(&file, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "", name);
+		found = access(file, X_OK) == 0;
+		free(file);
+		if (*end == '\0')
+			break;
+	}
+	return found;
+}
+
+/* An environment variable's value, or NULL when unset or empty. */
+static const char *
+env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
 int
 run_editor(const char *path)
 {
-	const char *editor = getenv("VISUAL");
+	const char *editor;
 
-	if (editor == NULL || *editor == '\0')
-		editor = getenv("EDITOR");
-	if (editor == NULL || *editor == '\0')
-		editor = config_get_default(console.config, "console.editor", "vi");
+	if ((editor = env_nonempty("VISUAL")) == NULL &&
+	    (editor = env_nonempty("EDITOR")) == NULL &&
+	    (editor = config_get(console.config, "console.editor")) == NULL)
+		editor = on_path("sensible-editor") ? "sensible-editor" : "vi";
 	return run_with_file(editor, path);
+}
+
+/*
+ * A temporary file under $TMPDIR (else /tmp) holding text, made by mkstemp
+ * (mode 0600, a name nobody can guess or take first) and written through that
+ * descriptor, never reopened by name. Returns the path, or NULL with *cause.
+ */
+static char *
+temp_file(const char *text, char **cause)
+{
+	const char *dir = env_nonempty("TMPDIR");
+	char *path;
+	FILE *f;
+	int fd;
+
+	if (dir == NULL || *dir != '/')
+		dir = "/tmp";
+	xasprintf(&path, "%s/guichet-preview-XXXXXX", dir);
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(path);
+		}
+		free(path);
+		return NULL;
+	}
+	fputs(text, f);
+	if (fclose(f) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		unlink(path);
+		free(path);
+		return NULL;
+	}
+	return path;
 }
 
 int
 run_pager_text(const char *text)
 {
-	char path[] = "/tmp/guichet-preview-XXXXXX";
-	const char *pager = getenv("PAGER");
-	char *cause = NULL;
-	int fd, r;
+	const char *pager;
+	char *path, *cause = NULL;
+	int r;
 
-	if ((fd = mkstemp(path)) == -1)
-		return -1;
-	close(fd);
-	if (write_file(path, text, &cause) != 0) {
+	if ((path = temp_file(text, &cause)) == NULL) {
 		ui_error("%s", cause);
 		free(cause);
-		unlink(path);
 		return -1;
 	}
-	if (pager == NULL || *pager == '\0')
-		pager = "less";
+	if ((pager = env_nonempty("PAGER")) == NULL)
+		pager = on_path("sensible-pager") ? "sensible-pager" : "less";
 	r = run_with_file(pager, path);
 	unlink(path);
+	free(path);
 	return r;
 }
 

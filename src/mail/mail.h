@@ -157,8 +157,7 @@ int route_check(const struct config *, char **cause);
 /* The first matching rule's settings as a JSON object, or NULL. */
 char *route_match(const struct config *, const struct mail *);
 
-/* json.c — the few bits of JSON the gateway writes. */
-void json_string(struct strbuf *, const char *);
+/* json.c — the few bits of JSON the gateway writes (json_string: common.h). */
 void json_key(struct strbuf *, bool *first, const char *key);
 
 /*

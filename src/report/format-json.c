@@ -3,7 +3,9 @@
  * report, its period (or snapshot), filters, notes and tables; each table has
  * its columns (key, label, type), its rows as objects keyed by column, and its
  * totals apart. Numbers are JSON numbers exactly as the database computed them,
- * dates ISO 8601 strings, SQL NULL is null.
+ * dates ISO 8601 strings, SQL NULL is null. Strings hold the text exactly,
+ * but controls, bidi and invisible characters are escaped (\uXXXX), so that
+ * the document can be shown on a terminal as it is.
  */
 #include "config.h"
 
@@ -13,41 +15,16 @@
 #include "common.h"
 #include "report.h"
 
+/* A JSON string (or null), escaped by libguichet's json_string: see json.c. */
 static void
-json_string(FILE *f, const char *s)
+json_put(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	struct strbuf sb;
 
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
+	strbuf_init(&sb);
+	json_string(&sb, s);
+	fwrite(sb.buf, 1, sb.len, f);
+	strbuf_free(&sb);
 }
 
 /* A JSON number must look like one: PostgreSQL's NaN or Infinity become null. */
@@ -79,7 +56,7 @@ json_value(FILE *f, enum value_type type, const char *v)
 	    ((type != VT_TEXT && type != VT_DATE && type != VT_MONTH) && !json_number_ok(v)))
 		fputs("null", f);
 	else if (type == VT_TEXT || type == VT_DATE || type == VT_MONTH)
-		json_string(f, v);
+		json_put(f, v);
 	else
 		fputs(v, f);
 }
@@ -93,7 +70,7 @@ json_row(FILE *f, const struct report_table *t, size_t i)
 	for (j = 0; j < t->ncolumns; j++) {
 		if (j > 0)
 			fputs(", ", f);
-		json_string(f, t->columns[j].key);
+		json_put(f, t->columns[j].key);
 		fputs(": ", f);
 		json_value(f, t->columns[j].type, t->rows[i].values[j]);
 	}
@@ -123,15 +100,15 @@ json_table(FILE *f, const struct report_table *t)
 	size_t j;
 
 	fputs("    {\n      \"key\": ", f);
-	json_string(f, t->key);
+	json_put(f, t->key);
 	fputs(",\n      \"title\": ", f);
-	json_string(f, t->title);
+	json_put(f, t->title);
 	fputs(",\n      \"columns\": [", f);
 	for (j = 0; j < t->ncolumns; j++) {
 		fputs(j > 0 ? ",\n        {\"key\": " : "\n        {\"key\": ", f);
-		json_string(f, t->columns[j].key);
+		json_put(f, t->columns[j].key);
 		fputs(", \"label\": ", f);
-		json_string(f, t->columns[j].label);
+		json_put(f, t->columns[j].label);
 		fprintf(f, ", \"type\": \"%s\"}", value_type_name(t->columns[j].type));
 	}
 	fputs("\n      ],\n      \"rows\": ", f);
@@ -147,37 +124,37 @@ json_header(FILE *f, const struct report *r)
 	size_t i;
 
 	fputs("{\n  \"report\": ", f);
-	json_string(f, r->name);
+	json_put(f, r->name);
 	fputs(",\n  \"title\": ", f);
-	json_string(f, r->title);
+	json_put(f, r->title);
 	if (r->snapshot) {
 		fputs(",\n  \"at\": ", f);
-		json_string(f, r->at);
+		json_put(f, r->at);
 	} else {
 		fputs(",\n  \"period\": {\"from\": ", f);
-		json_string(f, r->from);
+		json_put(f, r->from);
 		fputs(", \"to\": ", f);
-		json_string(f, r->to);
+		json_put(f, r->to);
 		fputs("}", f);
 	}
 	fputs(",\n  \"filters\": {", f);
 	for (i = 0; i < r->nfilters; i++) {
 		if (i > 0)
 			fputs(", ", f);
-		json_string(f, r->filters[i].key);
+		json_put(f, r->filters[i].key);
 		fputs(": ", f);
-		json_string(f, r->filters[i].value);
+		json_put(f, r->filters[i].value);
 	}
 	fputs("}", f);
 	if (r->stamp != NULL) {
 		fputs(",\n  \"generated\": ", f);
-		json_string(f, r->stamp);
+		json_put(f, r->stamp);
 	}
 	fputs(",\n  \"notes\": [", f);
 	for (i = 0; i < r->nnotes; i++) {
 		if (i > 0)
 			fputs(", ", f);
-		json_string(f, r->notes[i]);
+		json_put(f, r->notes[i]);
 	}
 	fputs("]", f);
 }

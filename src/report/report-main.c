@@ -70,8 +70,11 @@ format_find(const char *name)
 	return NULL;
 }
 
-/* Settings of the "reports" section of guichet.conf, under the options. */
-static void
+/*
+ * Settings of the "reports" section of guichet.conf, under the options. The
+ * values point into the configuration, which the caller frees at the end.
+ */
+static struct config *
 apply_config(struct report_options *o, const char **conninfo)
 {
 	struct config *conf;
@@ -82,11 +85,11 @@ apply_config(struct report_options *o, const char **conninfo)
 	if ((conf = config_load(o->config, &cause)) == NULL)
 		die(EX_CONFIG, "%s", cause);
 	if (*conninfo == NULL && (v = config_get(conf, "database")) != NULL)
-		*conninfo = xstrdup(v);
+		*conninfo = v;
 	if (o->format == NULL && (v = config_get(conf, "report.format")) != NULL) {
 		if (format_find(v) == NULL)
 			die(EX_CONFIG, _("report.format: unknown format '%s'"), v);
-		o->format = xstrdup(v);
+		o->format = v;
 	}
 	if (o->width == 0) {
 		if (config_get_int(conf, "report.width", 40, 1000, 80, &n, &cause) == -1)
@@ -96,7 +99,7 @@ apply_config(struct report_options *o, const char **conninfo)
 	if ((v = config_get(conf, "report.ascii")) != NULL &&
 	    (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0))
 		o->ascii = true;
-	config_free(conf);
+	return conf;
 }
 
 static PGconn *
@@ -200,6 +203,7 @@ main(int argc, char **argv)
 	struct report_options o;
 	const char *conninfo = NULL;
 	char *cause = NULL;
+	struct config *conf;
 	PGconn *conn;
 	int opt;
 
@@ -240,7 +244,7 @@ main(int argc, char **argv)
 		die(EX_USAGE, "%s", cause);
 	if (o.conninfo != NULL)
 		conninfo = o.conninfo;
-	apply_config(&o, &conninfo);
+	conf = apply_config(&o, &conninfo);
 	if (o.format == NULL)
 		o.format = "text";
 	if (o.width == 0)
@@ -248,5 +252,7 @@ main(int argc, char **argv)
 	conn = connect_readonly(conninfo);
 	run(conn, &o);
 	PQfinish(conn);
+	options_free(&o);
+	config_free(conf);
 	return EX_OK;
 }

@@ -367,6 +367,16 @@ default_period(struct report_options *o)
  * argv is "report [options]" (the global options were taken by main).
  * Returns 0 or -1 with *cause naming the argument.
  */
+void
+options_free(struct report_options *o)
+{
+	free(o->queues);
+	free(o->services);
+	free(o->by);
+	o->queues = o->services = o->by = NULL;
+	o->nqueues = o->nservices = o->nby = 0;
+}
+
 int
 options_parse(int argc, char **argv, struct report_options *o, char **cause)
 {

@@ -128,6 +128,7 @@ bool value_right_aligned(enum value_type);
 
 /* report-options.c */
 int options_parse(int argc, char **argv, struct report_options *, char **cause);
+void options_free(struct report_options *); /* the lists options_parse grew */
 void options_usage(FILE *);
 
 /* The reports: each fills the model with constant SQL and $n parameters. */

@@ -9,6 +9,7 @@
 #   wait_gone NAME TEXT [SECONDS]     … until it is gone
 #   wait_line NAME N TEXT [SECONDS]   … until line N (1-based) holds TEXT
 #   wait_sql SQL EXPECTED [SECONDS]   poll a superuser query until it prints EXPECTED
+#                                     (SECONDS: at most, default $TEST_WAIT or 120)
 #   sql SQL                           run it as the superuser, print the rows
 #   screen_is NAME SCREEN DESC [SEC]  the whole 80×24 screen, masked, equals
 #                                     tests/console/screens/SCREEN.screen (a diff
@@ -18,7 +19,10 @@
 # The scripted $EDITOR writes $CONSOLE_DIR/body into an empty file and leaves a
 # file that has text (a resumed draft) as it is; when $CONSOLE_DIR/editor-hook
 # exists it runs first (a colleague acting while the agent writes).
-# Polling has a timeout and never sleeps long: tests stay under 20 s.
+# Polling never sleeps long, so a passing test is as fast as the console; its
+# ceiling only bounds how long a broken console is waited for, and is far above
+# what a loaded machine needs (tests/lib/tap.sh: no test depends on speed); a
+# console that has exited ends the wait at once, its stderr shown.
 
 . "$top_srcdir/tests/lib/pg.sh"
 
@@ -64,7 +68,9 @@ console_start()
 			printf ' %s' "$(_console_quote "$_cs_a")"
 		done
 		echo " 2>>$(_console_quote "$CONSOLE_DIR/$_cs_name.stderr")"
-		echo 'echo "guichet exited $?"'
+		# On a line of its own (a console killed by a signal leaves the
+		# cursor anywhere), and in a file for _console_gone.
+		echo "st=\$?; printf '\\nguichet exited %s\\n' \"\$st\"; echo \"\$st\" >$(_console_quote "$CONSOLE_DIR/$_cs_name.exited")"
 		echo 'exec sleep 3600'
 	} > "$CONSOLE_DIR/$_cs_name.sh"
 	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s "$_cs_name" -x 80 -y 24 \
@@ -91,17 +97,33 @@ type_text()
 	tmux -L "$TMUX_SOCKET" send-keys -t "$1" -l "$2"
 }
 
+# Has the console of session $1 exited (the wrapper then says so)? Waiting
+# longer could not help: the waits give up at once.
+_console_gone()
+{
+	test -e "$CONSOLE_DIR/$1.exited"
+}
+
 wait_for()
 {
-	_wf_n=$(( ${3:-5} * 20 ))
+	_wf_n=$(( ${3:-${TEST_WAIT:-120}} * 20 ))
 	while [ "$_wf_n" -gt 0 ]; do
+		# Gone first, then the text: what it printed before leaving counts.
+		_wf_gone=0
+		_console_gone "$1" && _wf_gone=1
 		if screen "$1" | grep -F -q -- "$2"; then
 			return 0
 		fi
+		[ "$_wf_gone" -eq 0 ] || break
 		sleep 0.05
 		_wf_n=$((_wf_n - 1))
 	done
-	echo "timed out waiting for: $2"
+	if _console_gone "$1"; then
+		echo "the console exited while waiting for: $2"
+		[ ! -s "$CONSOLE_DIR/$1.stderr" ] || sed 's/^/stderr: /' "$CONSOLE_DIR/$1.stderr" | tail -20
+	else
+		echo "timed out waiting for: $2"
+	fi
 	echo "screen of $1:"
 	screen "$1" | sed 's/^/|/'
 	return 1
@@ -109,11 +131,14 @@ wait_for()
 
 wait_gone()
 {
-	_wg_n=$(( ${3:-5} * 20 ))
+	_wg_n=$(( ${3:-${TEST_WAIT:-120}} * 20 ))
 	while [ "$_wg_n" -gt 0 ]; do
+		_wg_gone=0
+		_console_gone "$1" && _wg_gone=1
 		if ! screen "$1" | grep -F -q -- "$2"; then
 			return 0
 		fi
+		[ "$_wg_gone" -eq 0 ] || break
 		sleep 0.05
 		_wg_n=$((_wg_n - 1))
 	done
@@ -144,7 +169,7 @@ sql()
 
 wait_sql()
 {
-	_ws_n=$(( ${3:-5} * 20 ))
+	_ws_n=$(( ${3:-${TEST_WAIT:-120}} * 20 ))
 	while [ "$_ws_n" -gt 0 ]; do
 		_ws_got=$(sql "$1" 2>&1)
 		[ "$_ws_got" = "$2" ] && return 0

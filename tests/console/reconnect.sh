@@ -33,7 +33,7 @@ is "$(sql "SELECT count(*) FROM guichet.article WHERE ticket_id = 2 AND body LIK
     0 "nothing reached the database"
 
 sql "ALTER ROLE alice LOGIN" >/dev/null
-ok "the console reconnects by itself" wait_gone main "reconnecting…" 12
+ok "the console reconnects by itself" wait_gone main "reconnecting…"
 keys main G
 ok "…and shows the colleague's note written meanwhile" wait_for main "Note de sam pendant la coupure"
 

@@ -32,7 +32,10 @@ like "$(screen main)" '\[voirie\] Dépôt sauvage' "…and finds #2, its queue n
 keys main q
 
 search '"dépôt sauvage" prio:>=4'
-ok "a phrase with accents and a priority comparison" wait_for main "— 1 tickets"
+# Each wait names its own search: "— 1 tickets" alone would also match the
+# previous results, still on the screen until q is read.
+ok "a phrase with accents and a priority comparison" \
+    wait_for main 'search: "dépôt sauvage" prio:>=4 — 1 tickets'
 like "$(screen main)" '^ +2 4 open' "…find #2"
 keys main q
 
@@ -42,7 +45,8 @@ like "$(screen main)" 'Arbre tombé' "…#6 (priority 5, unclaimed)"
 keys main q
 
 search "district:nord owner:me"
-ok "district (any case) and owner:me" wait_for main "— 1 tickets"
+ok "district (any case) and owner:me" \
+    wait_for main "search: district:nord owner:me — 1 tickets"
 like "$(screen main)" 'Dépôt sauvage' "…#2"
 keys main q
 

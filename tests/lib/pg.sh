@@ -8,6 +8,10 @@
 #   pg_fixture       load tests/lib/fixture.sql as superuser
 #   pg_conninfo LOGIN  a libpq conninfo string to connect as LOGIN
 #   psql_as LOGIN ARGS...  psql -X -q -At -v ON_ERROR_STOP=1, connected as LOGIN
+#   no_rows DESC SQL   an assertion written as the query of the rows that break
+#                    the rule ("tickets with two claims"): passes when it finds
+#                    none; when it fails, the rows it found are printed (the first
+#                    20, with the column names), not just "expected 0, got 3"
 #
 # Also exported: PG_BINDIR (put first in PATH: psql is the server's own), PGDIR (the temp dir; PGDATA is $PGDIR/data and the
 # server log $PGDIR/log), and XDG_CONFIG_HOME / XDG_STATE_HOME / XDG_DATA_HOME
@@ -103,18 +107,18 @@ _pg_mktemp()
 }
 
 # _pg_wait_ready DATADIR PID: wait until the postmaster says "ready" in its
-# pid file (what pg_ctl -w does, but polling every 10 ms, not 100 ms).
+# pid file (what pg_ctl -w does, but polling every 10 ms, not 100 ms), for as
+# long as it lives, at most $TEST_WAIT seconds (a loaded machine starts late).
 _pg_wait_ready()
 {
-	_pg_i=0
-	while [ $_pg_i -lt 3000 ]; do
+	_pg_end=$(($(date +%s) + ${TEST_WAIT:-120}))
+	while [ "$(date +%s)" -lt "$_pg_end" ]; do
 		if [ -r "$1/postmaster.pid" ] &&
 		    [ "$(sed -n "8s/ *$//p" "$1/postmaster.pid" 2>/dev/null)" = ready ]; then
 			return 0
 		fi
 		kill -0 "$2" 2>/dev/null || return 1
 		sleep 0.01
-		_pg_i=$((_pg_i + 1))
 	done
 	return 1
 }
@@ -138,10 +142,9 @@ _pg_halt()
 	if [ -n "$_pg_pm" ]; then
 		# What pg_ctl stop -m immediate does, polled every 10 ms.
 		kill -QUIT "$_pg_pm" 2>/dev/null
-		_pg_i=0
-		while kill -0 "$_pg_pm" 2>/dev/null && [ $_pg_i -lt 1000 ]; do
+		_pg_end=$(($(date +%s) + ${TEST_WAIT:-120}))
+		while kill -0 "$_pg_pm" 2>/dev/null && [ "$(date +%s)" -lt "$_pg_end" ]; do
 			sleep 0.01
-			_pg_i=$((_pg_i + 1))
 		done
 	fi
 	if [ -n "$_pg_pid" ]; then
@@ -336,6 +339,26 @@ pg_conninfo()
 	[ -n "$PGDIR" ] || bail_out "pg_conninfo: call pg_start first"
 	printf 'host=%s port=%s dbname=%s user=%s\n' "$(_pg_quote "$PGHOST")" \
 	    "$PGPORT" "$(_pg_quote "$PGDATABASE")" "$(_pg_quote "$1")"
+}
+
+no_rows()
+{
+	_nr_out=$("$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -P pager=off -P footer=off \
+	    -c "$2" 2>&1)
+	_nr_rc=$?
+	# With a header and no row, psql prints the header and its rule only.
+	if [ "$_nr_rc" -eq 0 ] && [ "$(printf '%s\n' "$_nr_out" | sed '/^$/d' | wc -l)" -le 2 ]; then
+		_tap_result 0 "$1"
+		return 0
+	fi
+	_tap_result 1 "$1" || true
+	if [ "$_nr_rc" -ne 0 ]; then
+		echo "#   the query failed (psql exited $_nr_rc):"
+	else
+		echo "#   expected: no row; the rows found:"
+	fi
+	printf '%s\n' "$_nr_out" | sed '/^$/d' | head -22 | sed 's/^/#     /'
+	return 1
 }
 
 psql_as()

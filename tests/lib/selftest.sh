@@ -1,5 +1,5 @@
-# tests/lib/selftest.sh — the harness checks itself: tap.sh's output, and
-# pg.sh's clusters (start, socket, parallel clusters, cleanup after a failure
+# tests/lib/selftest.sh — the harness checks itself: tap.sh's output and
+# wait_until, pg.sh's no_rows and clusters (start, socket, parallel clusters, cleanup after a failure
 # and after a signal).
 
 . "$top_srcdir/tests/lib/pg.sh"
@@ -35,6 +35,17 @@ hello
 EOF
 out=$(child 'ok "desc # not a directive" true; done_testing')
 like "$out" '^ok 1 - desc \\# not a directive$' "a # in a description is escaped"
+
+## wait_until
+
+ok "wait_until: a true condition returns at once" wait_until true
+TEST_WAIT=1 wait_until false
+is "$?" 1 "wait_until: a condition that never holds fails once TEST_WAIT is over"
+flag=$(mktemp -u "${TMPDIR:-/tmp}/selftest-flag.XXXXXX")
+(sleep 0.3; touch "$flag") &
+ok "wait_until: waits for a condition that comes true later" wait_until test -e "$flag"
+wait
+rm -f "$flag"
 
 ## pg.sh
 
@@ -82,6 +93,15 @@ is "$(psql -X -At -c "SELECT login FROM guichet.agent WHERE login = 'alice'")" \
     alice "pg_fixture loads the agents"
 is "$(psql_as alice -c 'SELECT current_user')" alice "the fixture's agents can log in"
 
+# no_rows: passes on no row, shows the rows found when it fails.
+out=$(child 'no_rows "none" "SELECT 1 AS n WHERE false"
+no_rows "two" "SELECT g AS ticket, g * 10 AS claims FROM generate_series(1, 2) g"
+done_testing' 2>&1)
+like "$out" "^ok 1 - none$" "no_rows passes when the query finds no row"
+like "$out" "^not ok 2 - two$" "no_rows fails when it finds rows"
+like "$out" "^#     +ticket \| claims *$" "…and prints their column names"
+like "$out" "^#     +2 \| +20$" "…and the rows it found"
+
 # A second file running at the same time gets its own cluster.
 out=$(child 'pg_start
 echo "$PGHOST"
@@ -109,11 +129,7 @@ printf '. "$top_srcdir/tests/lib/pg.sh"\npg_start\necho "$PGDIR $(sed -n 1p "$PG
     "$work" >"$work/killed.sh"
 sh "$work/killed.sh" >/dev/null 2>&1 &
 victim=$!
-i=0
-while [ ! -s "$work/started" ] && [ $i -lt 500 ]; do
-	sleep 0.02
-	i=$((i + 1))
-done
+wait_until test -s "$work/started" || bail_out "the child's cluster did not start"
 set -- $(cat "$work/started")
 kill -TERM "$victim"
 wait "$victim"
@@ -125,19 +141,11 @@ ok "its server is stopped" sh -c "! kill -0 $2 2>/dev/null"
 rm -f "$work/started"
 sh "$work/killed.sh" >/dev/null 2>&1 &
 victim=$!
-i=0
-while [ ! -s "$work/started" ] && [ $i -lt 500 ]; do
-	sleep 0.02
-	i=$((i + 1))
-done
+wait_until test -s "$work/started" || bail_out "the child's cluster did not start"
 set -- $(cat "$work/started")
 kill -KILL "$victim"
 wait "$victim"
-i=0
-while [ -e "$1" ] && [ $i -lt 300 ]; do
-	sleep 0.02
-	i=$((i + 1))
-done
+wait_until test ! -e "$1"
 ok "the directory of a file killed by KILL is removed" test ! -e "$1"
 ok "its server is stopped" sh -c "! kill -0 $2 2>/dev/null"
 

@@ -16,6 +16,13 @@
 #   done_testing            print the plan now that the count is known
 #   atexit CMD              run CMD (eval'd) when the test exits, even on failure
 #                           or on INT/TERM; last registered runs first.
+#   wait_until CMD [ARGS…]  run CMD every 50 ms until it succeeds: 0, or 1 once
+#                           $TEST_WAIT seconds of wall time (default 120) went by
+#
+# No test may depend on the machine's speed or the scheduler (the suite must pass
+# on a loaded machine, make check-loaded): wait for a condition with wait_until,
+# never for a fixed time, and never assert that something took less than some
+# time. TEST_WAIT only bounds how long something broken is waited for.
 #
 # Every check returns its result (0 or 1) so that `is … || diag …` works: do
 # not run tests under set -e, a failing check would end the file. Do not set
@@ -216,6 +223,16 @@ unlike()
 	echo "#   expected: no line matching /$2/"
 	_tap_show got "$1"
 	return 1
+}
+
+wait_until()
+{
+	_wu_end=$(($(date +%s) + ${TEST_WAIT:-120}))
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_wu_end" ] || return 1
+		sleep 0.05
+	done
+	return 0
 }
 
 skip()

@@ -94,10 +94,17 @@ put()
 for i in 1 2 3; do put $i; done
 chown -R "$owner:$group" "$D/mail"
 "$DOVECOT" -c "$D/dovecot.conf" 2>"$D/start.err"
-i=0
-while [ ! -f "$D/run/master.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.5
-if [ ! -f "$D/run/master.pid" ]; then
+# Ready when its three ports accept connections (not after a fixed time).
+listening()
+{
+	for _p in "$imap_port" "$pop3_port" "$imaps_port"; do
+		perl -MIO::Socket::INET -e \
+		    'exit(IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $ARGV[0]) ? 0 : 1)' \
+		    "$_p" || return 1
+	done
+}
+started() { [ -f "$D/run/master.pid" ] && listening; }
+if ! wait_until started; then
 	diag "$(cat "$D/start.err" "$D/log" 2>/dev/null)"
 	skip_all "dovecot did not start"
 fi

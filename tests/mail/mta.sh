@@ -36,8 +36,8 @@ like "$(grep -c '^  message_suffix =$' "$top_srcdir/contrib/mail/exim-transport.
 like "$(sed -n 's/^  temp_errors = //p' "$top_srcdir/contrib/mail/exim-transport.conf")" '^75$' \
     "Exim: 75 defers"
 built=$top_builddir/guichet-mail
-exim=$(echo "$exim" | sed "s|/usr/bin/guichet-mail|$built|")
-postfix=$(echo "$postfix" | sed "s|/usr/bin/guichet-mail|$built|")
+exim=$(echo "$exim" | sed "s|/usr/sbin/guichet-mail|$built|")
+postfix=$(echo "$postfix" | sed "s|/usr/sbin/guichet-mail|$built|")
 diag "exim: $exim"
 diag "postfix: $postfix"
 

@@ -191,8 +191,7 @@ mkdir -p "$sink"
 perl "$top_srcdir/tests/mail/smtp-sink.pl" "$sink" &
 sinkpid=$!
 atexit "touch '$sink/stop'; kill $sinkpid 2>/dev/null"
-i=0
-while [ ! -f "$sink/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -f "$sink/port" || bail_out "the SMTP sink did not start"
 printf 'set mail.smtp smtp://127.0.0.1:%s\n' "$(cat "$sink/port")" > "$conf"
 psql_as alice -c "SELECT guichet.reply(1, 'Par SMTP.', 0, NULL, 'jean.dupont@example.org', 'refuse@example.org, copie@example.org')" >/dev/null
 psql_as alice -c "SELECT guichet.reply(2, 'Deuxième par SMTP.')" >/dev/null

@@ -1,6 +1,7 @@
 /*
  * test-config.c — guichet.conf's syntax: words, quotes, escapes, comments, the
- * last "set" winning, typed getters, and errors that name file:line.
+ * last "set" winning, typed getters, errors that name file:line, unknown
+ * commands and settings refused, and the system and user files layered.
  */
 #include "unit.h"
 
@@ -234,11 +235,11 @@ load_finds_the_xdg_file_or_nothing(void **state)
 	xasprintf(&path, "%s/guichet.conf", sub);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	f = fopen(path, "w");
-	fputs("set where xdg\n", f);
+	fputs("set report.format xdg\n", f);
 	fclose(f);
 	cfg = config_load(NULL, &cause);
 	assert_non_null(cfg);
-	assert_string_equal(config_get(cfg, "where"), "xdg");
+	assert_string_equal(config_get(cfg, "report.format"), "xdg");
 	assert_string_equal(cfg->path, path);
 	config_free(cfg);
 	unlink(path);
@@ -247,6 +248,133 @@ load_finds_the_xdg_file_or_nothing(void **state)
 	free(path);
 	free(sub);
 	unsetenv("XDG_CONFIG_HOME");
+}
+
+/* A file in dir holding text; returns its path (to free). */
+static char *
+write_file(const char *dir, const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Loading this file must fail with exactly this message (after "dir/"). */
+static void
+load_error(const char *dir, const char *text, const char *expected)
+{
+	char *path, *cause = NULL, *want;
+
+	path = write_file(dir, "guichet.conf", text);
+	assert_null(config_load(path, &cause));
+	xasprintf(&want, "%s%s", path, expected);
+	assert_take_string(cause, want);
+	free(want);
+	unlink(path);
+	free(path);
+}
+
+static void
+unknown_commands_and_settings_name_file_and_line(void **state)
+{
+	char dir[] = "/tmp/guichet-unit-XXXXXX";
+
+	assert_non_null(mkdtemp(dir));
+	load_error(dir, "set database dbname=a\nset databse service=guichet\n",
+	    ":2: unknown setting \"databse\" (see guichet.conf(5))");
+	load_error(dir, "# keys\nbnid index x claim\n",
+	    ":2: unknown command \"bnid\" (set, bind, color or route)");
+	load_error(dir, "set console.page_size 10\nset mail.tagprefix X\n",
+	    ":2: unknown setting \"mail.tagprefix\" (see guichet.conf(5))");
+	/* A conninfo libpq cannot parse is found before connecting. */
+	load_error(dir, "\nset database \"host=/tmp dbname\"\n",
+	    ":2: database: missing \"=\" after \"dbname\" in connection info string");
+	load_error(dir, "set database \"postgresql://h/db?sslmod=require\"\n",
+	    ":1: database: invalid URI query parameter: \"sslmod\"");
+	rmdir(dir);
+}
+
+static void
+known_settings_and_plain_database_names_load(void **state)
+{
+	char dir[] = "/tmp/guichet-unit-XXXXXX", *path, *cause = NULL;
+	struct config *cfg;
+
+	assert_non_null(mkdtemp(dir));
+	path = write_file(dir, "guichet.conf",
+	    "set database guichet\nset console.sort oldest\nset mail.workers 2\n"
+	    "set report.width 100\nbind index x claim\ncolor note yellow default\n"
+	    "route Subject x queue=voirie\n");
+	cfg = config_load(path, &cause);
+	if (cfg == NULL)
+		fail_msg("unexpected error: %s", cause);
+	assert_string_equal(config_get(cfg, "database"), "guichet");
+	assert_int_equal(cfg->nlines, 7);
+	config_free(cfg);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	/* Strings (the console's ":bind", its default bindings) are not files. */
+	config_free(parse("set anything 1\n"));
+}
+
+static void
+user_file_overrides_the_system_file(void **state)
+{
+	char dir[] = "/tmp/guichet-unit-XXXXXX", *system, *user, *cause = NULL;
+	struct config *cfg;
+
+	assert_non_null(mkdtemp(dir));
+	system = write_file(dir, "system.conf",
+	    "set database service=guichet\nset console.sort oldest\nbind index x claim\n");
+	user = write_file(dir, "user.conf", "set console.sort priority\nbind index y claim\n");
+	cfg = config_load_layers(system, user, false, &cause);
+	assert_non_null(cfg);
+	/* The user's key bindings do not hide the system's database. */
+	assert_string_equal(config_get(cfg, "database"), "service=guichet");
+	assert_string_equal(config_get(cfg, "console.sort"), "priority");
+	assert_int_equal(cfg->nlines, 5);
+	/* Every line names the file it came from; path is the last file read. */
+	assert_string_equal(cfg->lines[0].file, system);
+	assert_int_equal(cfg->lines[2].lineno, 3);
+	assert_string_equal(cfg->lines[3].file, user);
+	assert_int_equal(cfg->lines[3].lineno, 1);
+	assert_string_equal(cfg->path, user);
+	config_free(cfg);
+
+	/* Either file may be missing, unless the user's was named with -F. */
+	unlink(user);
+	cfg = config_load_layers(system, user, false, &cause);
+	assert_non_null(cfg);
+	assert_string_equal(config_get(cfg, "console.sort"), "oldest");
+	assert_string_equal(cfg->path, system);
+	config_free(cfg);
+	assert_null(config_load_layers(system, user, true, &cause));
+	assert_non_null(strstr(cause, "No such file"));
+	free(cause);
+	unlink(system);
+	cfg = config_load_layers(system, user, false, &cause);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->nlines, 0);
+	assert_null(cfg->path);
+	config_free(cfg);
+
+	/* An error in the system file names it. */
+	free(system);
+	system = write_file(dir, "system.conf", "set console.sortt oldest\n");
+	assert_null(config_load_layers(system, NULL, false, &cause));
+	assert_non_null(strstr(cause, "system.conf:1: unknown setting"));
+	free(cause);
+	unlink(system);
+	free(system);
+	free(user);
+	rmdir(dir);
 }
 
 int
@@ -265,6 +393,9 @@ main(void)
 		cmocka_unit_test(errors_name_file_and_line),
 		cmocka_unit_test(load_names_the_file),
 		cmocka_unit_test(load_finds_the_xdg_file_or_nothing),
+		cmocka_unit_test(unknown_commands_and_settings_name_file_and_line),
+		cmocka_unit_test(known_settings_and_plain_database_names_load),
+		cmocka_unit_test(user_file_overrides_the_system_file),
 	};
 
 	log_open("test-config", 0, 0);

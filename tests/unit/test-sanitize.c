@@ -81,6 +81,98 @@ bidi_and_zero_width_characters_are_dropped(void **state)
 	S("a\xf3\xa0\x80\x81\xf3\xa0\x81\xbf" "b", "ab");
 }
 
+/*
+ * Every Unicode format control (Cf) and default-ignorable code point is dropped:
+ * each range at both ends, and the printable neighbours around it are kept, so
+ * that the table is neither short nor too wide.
+ */
+static const struct {
+	uint32_t first, last; /* dropped */
+	uint32_t before, after; /* printable, kept (0: none to check) */
+} invisible_cases[] = {
+	{ 0x00ad, 0x00ad, 0x00ac, 0x00ae },    /* soft hyphen */
+	{ 0x034f, 0x034f, 0x034e, 0x0350 },    /* combining grapheme joiner */
+	{ 0x0600, 0x0605, 0, 0x0606 },	       /* Arabic number signs */
+	{ 0x061c, 0x061c, 0x061b, 0 },	       /* Arabic letter mark */
+	{ 0x06dd, 0x06dd, 0x06dc, 0x06de },    /* Arabic end of ayah */
+	{ 0x070f, 0x070f, 0x070d, 0x0710 },    /* Syriac abbreviation mark */
+	{ 0x0890, 0x0891, 0x088e, 0x0898 },    /* Arabic pound and piastre marks above */
+	{ 0x08e2, 0x08e2, 0x08e1, 0x08e3 },    /* Arabic disputed end of ayah */
+	{ 0x115f, 0x1160, 0x115e, 0x1161 },    /* Hangul choseong and jungseong fillers */
+	{ 0x17b4, 0x17b5, 0x17b3, 0x17b6 },    /* Khmer inherent vowels */
+	{ 0x180b, 0x180f, 0x180a, 0x1810 },    /* Mongolian variation selectors, vowel separator */
+	{ 0x200b, 0x200f, 0x200a, 0x2010 },    /* zero width space … right-to-left mark */
+	{ 0x202a, 0x202e, 0x2027, 0x202f },    /* bidi embeddings and overrides */
+	{ 0x2060, 0x206f, 0x205f, 0x2070 },    /* word joiner, invisible operators, isolates */
+	{ 0x3164, 0x3164, 0x3163, 0x3165 },    /* Hangul filler */
+	{ 0xfe00, 0xfe0f, 0xfdfd, 0xfe10 },    /* variation selectors */
+	{ 0xfeff, 0xfeff, 0xfefc, 0xff01 },    /* zero width no-break space (BOM) */
+	{ 0xffa0, 0xffa0, 0xff9f, 0xffa1 },    /* halfwidth Hangul filler */
+	{ 0xfff0, 0xfffb, 0xffee, 0xfffc },    /* interlinear annotation (and reserved) */
+	{ 0x110bd, 0x110bd, 0x110bc, 0x110be }, /* Kaithi number sign */
+	{ 0x110cd, 0x110cd, 0x110c1, 0 },      /* Kaithi number sign above */
+	{ 0x13430, 0x1343f, 0x1342e, 0 },      /* Egyptian hieroglyph format controls */
+	{ 0x1bca0, 0x1bca3, 0x1bc9f, 0 },      /* shorthand format controls */
+	{ 0x1d173, 0x1d17a, 0x1d172, 0x1d17b }, /* musical symbol beams and phrases */
+	{ 0xe0000, 0xe0fff, 0, 0 },	       /* tags, variation selectors supplement */
+};
+
+static void
+assert_dropped(uint32_t cp)
+{
+	char in[16], enc[4];
+	size_t n = utf8_encode(cp, enc);
+	char *out;
+
+	memcpy(in, "a", 1);
+	memcpy(in + 1, enc, n);
+	memcpy(in + 1 + n, "b", 2);
+	out = sanitize_text(in, 0);
+	if (strcmp(out, "ab") != 0)
+		fail_msg("U+%04X: sanitize_text gave \"%s\", expected \"ab\"", cp, out);
+	free(out);
+	out = sanitize_header(in);
+	if (strcmp(out, "ab") != 0)
+		fail_msg("U+%04X: sanitize_header gave \"%s\", expected \"ab\"", cp, out);
+	free(out);
+	assert_true(text_invisible(cp));
+}
+
+static void
+assert_kept(uint32_t cp)
+{
+	char in[8];
+	size_t n = utf8_encode(cp, in);
+	char *out;
+
+	in[n] = '\0';
+	out = sanitize_text(in, 0);
+	if (strcmp(out, in) != 0)
+		fail_msg("U+%04X: a printable neighbour was not kept", cp);
+	free(out);
+	assert_false(text_invisible(cp));
+}
+
+static void
+every_format_control_is_dropped(void **state)
+{
+	size_t i;
+	uint32_t cp;
+
+	for (i = 0; i < nitems(invisible_cases); i++) {
+		for (cp = invisible_cases[i].first; cp <= invisible_cases[i].last; cp++)
+			assert_dropped(cp);
+		if (invisible_cases[i].before != 0)
+			assert_kept(invisible_cases[i].before);
+		if (invisible_cases[i].after != 0)
+			assert_kept(invisible_cases[i].after);
+	}
+	/* Ordinary text around them is untouched. */
+	assert_kept('a');
+	assert_kept(0xe9);
+	assert_kept(0x1f600);
+}
+
 static void
 invalid_utf8_becomes_replacement_characters(void **state)
 {
@@ -277,8 +369,9 @@ assert_terminal_safe(const char *out, bool newlines, const char *in)
 		if (cp >= 0x80 && cp < 0xa0)
 			fail_msg("C1 control U+%04X at offset %zu", cp, i);
 		if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-		    cp == 0x200e || cp == 0x200f || cp == 0x061c ||
-		    (cp >= 0x200b && cp <= 0x200d) || cp == 0x2060 || cp == 0xfeff)
+		    cp == 0x200e || cp == 0x200f || cp == 0x061c || cp == 0x00ad ||
+		    (cp >= 0x200b && cp <= 0x200d) || cp == 0x2060 || cp == 0xfeff ||
+		    (cp >= 0xfe00 && cp <= 0xfe0f))
 			fail_msg("invisible U+%04X at offset %zu", cp, i);
 	}
 }
@@ -342,6 +435,7 @@ main(void)
 		cmocka_unit_test(line_breaks_become_spaces_or_lf),
 		cmocka_unit_test(tabs_expand_to_eight_columns),
 		cmocka_unit_test(bidi_and_zero_width_characters_are_dropped),
+		cmocka_unit_test(every_format_control_is_dropped),
 		cmocka_unit_test(invalid_utf8_becomes_replacement_characters),
 		cmocka_unit_test(utf8_decoder_reads_every_length),
 		cmocka_unit_test(utf8_encoder_round_trips),
