@@ -18,8 +18,11 @@ pg_fixture
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
 mailer=$(pg_conninfo mailer)
 conf=$PGDIR/guichet.conf
-# One CPU second for a message: the endless loop ends there.
-printf 'set mail.default_queue voirie\nset mail.batch 40\nset mail.parse_timeout 1\n' > "$conf"
+# One CPU second for a message: the endless loop ends there. 128 MB of
+# memory: the memory killer reaches it in a small part of that second (with
+# the default 2 GB, touching every page took more than a second of CPU on a
+# loaded machine, and the CPU limit stopped it first).
+printf 'set mail.default_queue voirie\nset mail.batch 40\nset mail.parse_timeout 1\nset mail.parse_memory 128M\n' > "$conf"
 base_tickets=$(q "SELECT count(*) FROM guichet.ticket")
 
 md=$PGDIR/maildir
