@@ -1,0 +1,858 @@
+-- 50-mail.sql — the mail gateway's server side: raw storage, ingest_message
+-- (threading, routing, loops, bounces, rate cap, acknowledgement), quarantine.
+--
+-- guichet-mail parses MIME in C (libetpan) and calls ingest_message() once per
+-- message, many per transaction, pipelined. Everything else is decided here so
+-- that the rules are the same whoever feeds mail in.
+--
+-- Nothing is lost: the message runs in a sub-block whose failure rolls back
+-- only itself, after which the raw bytes are stored 'quarantined' with the
+-- error, findable by admins (quarantine_list …). When the message goes
+-- through, its raw row is written once, with its outcome, ticket and article,
+-- just before the article that references it (mail_article): no UPDATE of a
+-- freshly inserted row, whose five indexes and foreign key would all be
+-- written and checked again.
+-- Idempotent: identical bytes are a duplicate (raw_message.sha256 is unique);
+-- the same Message-ID from the same sender is a duplicate too (a copy that
+-- took another route); a Message-ID reused by a different sender is not.
+
+SET LOCAL ROLE guichet_owner;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
+
+-- Store raw bytes (or find them); p_error quarantines them. Returns the row id.
+CREATE FUNCTION store_raw(p_bytes bytea, p_source text, p_message_id text,
+    p_error text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	IF NOT (is_mail() OR is_admin()) THEN
+		RAISE EXCEPTION 'only the mail gateway stores raw messages' USING ERRCODE = 'GU004';
+	END IF;
+	SELECT id INTO v_id FROM raw_message WHERE sha256 = sha256(p_bytes);
+	IF v_id IS NULL THEN
+		INSERT INTO raw_message (sha256, message_id, source, size, bytes, outcome, error)
+		VALUES (sha256(p_bytes), p_message_id, p_source, length(p_bytes), p_bytes,
+		    CASE WHEN p_error IS NULL THEN 'pending' ELSE 'quarantined' END, p_error)
+		RETURNING id INTO v_id;
+	ELSIF p_error IS NOT NULL THEN
+		UPDATE raw_message SET outcome = 'quarantined', error = p_error
+		WHERE id = v_id AND outcome IN ('pending', 'quarantined');
+	END IF;
+	RETURN v_id;
+END
+$$;
+
+-- The ticket a tag or Message-ID points at, following merges.
+CREATE FUNCTION mail_live_ticket(p_ticket bigint)
+    RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_id bigint := p_ticket;
+	v_into bigint;
+	i integer;
+BEGIN
+	FOR i IN 1..20 LOOP
+		SELECT merged_into INTO v_into FROM ticket WHERE id = v_id;
+		IF NOT FOUND THEN
+			RETURN NULL;
+		END IF;
+		IF v_into IS NULL THEN
+			RETURN v_id;
+		END IF;
+		v_id := v_into;
+	END LOOP;
+	RETURN v_id;
+END
+$$;
+
+-- The ticket holding a message: an article's or an outgoing mail's Message-ID.
+CREATE FUNCTION mail_ticket_of(p_message_id text)
+    RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_ticket bigint;
+BEGIN
+	SELECT ticket_id INTO v_ticket FROM outbox WHERE message_id = p_message_id;
+	IF v_ticket IS NULL THEN
+		SELECT ticket_id INTO v_ticket FROM article WHERE message_id = p_message_id
+		ORDER BY id LIMIT 1;
+	END IF;
+	RETURN CASE WHEN v_ticket IS NULL THEN NULL ELSE mail_live_ticket(v_ticket) END;
+END
+$$;
+
+-- The sender as a contact of the organisation (find_or_create_contact,
+-- 30-ticket), or NULL when the address is not one a reply could go to: such
+-- mail is still imported.
+CREATE FUNCTION mail_contact(p_email text, p_name text, p_organisation integer)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	IF p_email IS NULL OR length(p_email) > 320
+	    OR p_email !~ '^[^@[:space:]<>]+@[^@[:space:]<>]+$' THEN
+		RETURN NULL;
+	END IF;
+	-- Most senders are known: a lookup, no insert attempt.
+	SELECT id INTO v_id FROM contact
+	WHERE organisation_id = p_organisation AND lower(email) = lower(p_email);
+	IF v_id IS NOT NULL THEN
+		RETURN v_id;
+	END IF;
+	RETURN find_or_create_contact(p_email, left(coalesce(p_name, ''), 500), NULL,
+	    p_organisation);
+END
+$$;
+
+-- Is the agent away now?
+CREATE FUNCTION mail_agent_absent(p_agent integer)
+    RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	a record;
+BEGIN
+	SELECT * INTO a FROM agent WHERE id = p_agent;
+	RETURN NOT FOUND OR NOT a.active OR (a.absent_from IS NOT NULL
+	    AND a.absent_from <= now() AND (a.absent_until IS NULL OR a.absent_until > now()));
+END
+$$;
+
+-- Route a new ticket: the queue owning a recipient address, else the rule's
+-- queue, else the configured default, else the first active level-1 queue.
+CREATE FUNCTION mail_route_queue(p_recipients text[], p_rule_queue text, p_default text)
+    RETURNS integer
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_queue integer;
+BEGIN
+	-- The first recipient, in the message's order, that a queue owns: one
+	-- query for all of them (a message often has ten).
+	SELECT qa.queue_id INTO v_queue
+	FROM unnest(p_recipients) WITH ORDINALITY AS r(address, n)
+	JOIN queue_address qa ON qa.address = lower(r.address)
+	JOIN queue q ON q.id = qa.queue_id AND q.active
+	ORDER BY r.n LIMIT 1;
+	IF v_queue IS NOT NULL THEN
+		RETURN v_queue;
+	END IF;
+	IF p_rule_queue IS NOT NULL THEN
+		SELECT id INTO v_queue FROM queue WHERE code = p_rule_queue AND active;
+	END IF;
+	IF v_queue IS NULL AND p_default IS NOT NULL THEN
+		SELECT id INTO v_queue FROM queue WHERE code = p_default AND active;
+	END IF;
+	IF v_queue IS NULL THEN
+		SELECT id INTO v_queue FROM queue WHERE active ORDER BY level, id LIMIT 1;
+	END IF;
+	RETURN v_queue;
+END
+$$;
+
+-- Attachments: metadata in JSON, bytes concatenated in p_data.
+CREATE FUNCTION mail_attachments(p_article bigint, p_meta jsonb, p_data bytea)
+    RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	a jsonb;
+	v_bytes bytea;
+	v_sha bytea;
+	n integer := 0;
+BEGIN
+	FOR a IN SELECT * FROM jsonb_array_elements(coalesce(p_meta, '[]')) LOOP
+		IF coalesce((a->>'oversized')::boolean, false) OR p_data IS NULL THEN
+			CONTINUE;
+		END IF;
+		v_bytes := substring(p_data FROM (a->>'offset')::integer + 1 FOR (a->>'size')::integer);
+		v_sha := sha256(v_bytes);
+		INSERT INTO blob (sha256, size, content) VALUES (v_sha, length(v_bytes), v_bytes)
+		ON CONFLICT (sha256) DO NOTHING;
+		INSERT INTO attachment (article_id, filename, content_type, size, sha256, inline)
+		VALUES (p_article, coalesce(nullif(a->>'name', ''), 'attachment'),
+		    coalesce(nullif(a->>'type', ''), 'application/octet-stream'),
+		    length(v_bytes), v_sha, coalesce((a->>'inline')::boolean, false));
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;
+
+-- The acknowledgement of a new ticket: template placeholders filled, an
+-- outgoing article and an outbox row (kind 'ack') threaded on the request.
+CREATE FUNCTION mail_acknowledge(p_ticket bigint, p_template text, p_mail jsonb)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	t record;
+	tpl record;
+	v_from text;
+	v_prefix text;
+	v_domain text;
+	v_subject text;
+	v_body text;
+	v_article bigint;
+	v_msgid text;
+	v_refs text[];
+BEGIN
+	SELECT * INTO tpl FROM template WHERE name = p_template;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	SELECT tk.*, c.email AS requester_email, c.name AS requester_name,
+	    c.undeliverable, q.name AS queue_name
+	INTO t FROM ticket tk JOIN queue q ON q.id = tk.queue_id
+	    LEFT JOIN contact c ON c.id = tk.requester_id WHERE tk.id = p_ticket;
+	IF t.requester_email IS NULL OR t.undeliverable THEN
+		RETURN;
+	END IF;
+	SELECT address INTO v_from FROM queue_address WHERE queue_id = t.queue_id
+	    ORDER BY address LIMIT 1;
+	IF v_from IS NULL THEN
+		RETURN;
+	END IF;
+	v_prefix := coalesce((SELECT value FROM setting WHERE key = 'tag_prefix'), 'Guichet');
+	v_domain := coalesce(nullif((SELECT value FROM setting WHERE key = 'mail_domain'), ''),
+	    split_part(v_from, '@', 2));
+	v_subject := replace(replace(replace(coalesce(tpl.subject, '{{subject}}'),
+	    '{{ticket}}', t.id::text), '{{subject}}', t.subject), '{{queue}}', t.queue_name);
+	v_subject := format('[%s #%s] %s', v_prefix, t.id, v_subject);
+	v_body := replace(replace(replace(replace(tpl.body, '{{ticket}}', t.id::text),
+	    '{{subject}}', t.subject), '{{name}}', coalesce(nullif(t.requester_name, ''),
+	    t.requester_email)), '{{queue}}', t.queue_name);
+	-- The Message-ID names the article: its id is reserved first, so that
+	-- the row is written once (an UPDATE would index its body again).
+	v_article := nextval('guichet.article_id_seq');
+	v_msgid := format('<guichet.%s.%s.%s@%s>', p_ticket, v_article,
+	    substr(md5(random()::text), 1, 12), v_domain);
+	INSERT INTO article (id, ticket_id, kind, subject, body, body_format, mail_from, mail_to,
+	    template_id, message_id)
+	OVERRIDING SYSTEM VALUE
+	VALUES (v_article, p_ticket, 'mail_out', v_subject, v_body, 'markdown', v_from,
+	    t.requester_email, tpl.id, v_msgid);
+	IF p_mail->>'message_id' IS NOT NULL THEN
+		v_refs := ARRAY(SELECT jsonb_array_elements_text(coalesce(p_mail->'refs', '[]')))
+		    || (p_mail->>'message_id');
+	END IF;
+	INSERT INTO outbox (ticket_id, article_id, mail_from, mail_to, subject, body,
+	    message_id, in_reply_to, refs, kind)
+	VALUES (p_ticket, v_article, v_from, t.requester_email, v_subject, v_body, v_msgid,
+	    p_mail->>'message_id', v_refs, 'ack');
+END
+$$;
+
+-- A bounce: filed on the ticket whose mail bounced; a permanent failure marks
+-- the address undeliverable. Returns the ticket or NULL.
+CREATE FUNCTION mail_bounce(p_mail jsonb)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_ticket bigint;
+	v_rcpt text := lower(p_mail#>>'{bounce,recipient}');
+BEGIN
+	IF p_mail#>>'{bounce,msgid}' IS NOT NULL THEN
+		v_ticket := mail_ticket_of(p_mail#>>'{bounce,msgid}');
+		IF v_rcpt IS NULL THEN
+			SELECT lower(substring(mail_to FROM '[^<>\s,]+@[^<>\s,]+')) INTO v_rcpt
+			FROM outbox WHERE message_id = p_mail#>>'{bounce,msgid}';
+		END IF;
+	END IF;
+	IF v_ticket IS NULL AND coalesce((p_mail->>'tag')::bigint, 0) > 0 THEN
+		v_ticket := mail_live_ticket((p_mail->>'tag')::bigint);
+	END IF;
+	IF coalesce((p_mail#>>'{bounce,permanent}')::boolean, false) AND v_rcpt IS NOT NULL THEN
+		UPDATE contact SET undeliverable = true
+		WHERE lower(email) = v_rcpt AND NOT undeliverable;
+	END IF;
+	RETURN v_ticket;
+END
+$$;
+
+-- The thread a message joins: (ticket, rule) or (NULL, NULL).
+CREATE FUNCTION mail_thread(p_mail jsonb, OUT o_ticket bigint, OUT o_rule text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_ref text;
+BEGIN
+	IF coalesce((p_mail->>'tag')::bigint, 0) > 0 THEN
+		o_ticket := mail_live_ticket((p_mail->>'tag')::bigint);
+		IF o_ticket IS NOT NULL THEN
+			o_rule := 'tag';
+			RETURN;
+		END IF;
+	END IF;
+	IF p_mail->>'in_reply_to' IS NOT NULL THEN
+		o_ticket := mail_ticket_of(p_mail->>'in_reply_to');
+		IF o_ticket IS NOT NULL THEN
+			o_rule := 'in_reply_to';
+			RETURN;
+		END IF;
+	END IF;
+	-- The newest reference first: it is the closest ancestor.
+	FOR v_ref IN SELECT r FROM jsonb_array_elements_text(coalesce(p_mail->'refs', '[]'))
+	    WITH ORDINALITY AS x(r, n) ORDER BY n DESC LOOP
+		o_ticket := mail_ticket_of(v_ref);
+		IF o_ticket IS NOT NULL THEN
+			o_rule := 'references';
+			RETURN;
+		END IF;
+	END LOOP;
+END
+$$;
+
+-- Is the sender one of the ticket's people (requester, earlier correspondents,
+-- addressees of our replies, agents)?
+CREATE FUNCTION mail_sender_known(p_ticket bigint, p_contact bigint, p_email text)
+    RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM ticket WHERE id = p_ticket AND requester_id = p_contact)
+	    OR EXISTS (SELECT 1 FROM article WHERE ticket_id = p_ticket
+	        AND author_contact_id = p_contact)
+	    OR EXISTS (SELECT 1 FROM article WHERE ticket_id = p_ticket
+	        AND kind = 'mail_out' AND (lower(mail_to) LIKE '%' || lower(p_email) || '%'
+	            OR lower(mail_cc) LIKE '%' || lower(p_email) || '%'))
+	    OR EXISTS (SELECT 1 FROM agent WHERE lower(email) = lower(p_email));
+END
+$$;
+
+-- The article of an incoming message; p_id is its id when the caller reserved
+-- one (a new ticket chains the article's history row with its own, 10-history).
+-- p_rawrow: the raw message, not stored yet (see ingest_message), written
+-- here with the ticket and article it became.
+CREATE FUNCTION mail_article(p_ticket bigint, p_contact bigint, p_mail jsonb, p_raw bigint,
+    p_rule text, p_unknown boolean, p_id bigint DEFAULT NULL,
+    p_rawrow raw_message DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_id bigint := coalesce(p_id, nextval('guichet.article_id_seq'));
+	v_refs text[];
+BEGIN
+	IF p_rawrow.id IS NOT NULL THEN
+		p_rawrow.ticket_id := p_ticket;
+		p_rawrow.article_id := v_id;
+		INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT p_rawrow.*;
+	END IF;
+	IF jsonb_array_length(coalesce(p_mail->'refs', '[]')) > 0 THEN
+		v_refs := ARRAY(SELECT jsonb_array_elements_text(p_mail->'refs'));
+	END IF;
+	INSERT INTO article (id, ticket_id, kind, author_contact_id, subject, body, body_format,
+	    message_id, in_reply_to, refs, mail_from, mail_to, mail_cc, raw_message_id,
+	    thread_rule, sender_unknown, decode_lossy)
+	OVERRIDING SYSTEM VALUE
+	VALUES (v_id, p_ticket, 'mail_in', p_contact,
+	    p_mail->>'subject', coalesce(p_mail->>'body', ''),
+	    'text', p_mail->>'message_id', p_mail->>'in_reply_to', v_refs,
+	    p_mail->>'from', p_mail->>'to', p_mail->>'cc', p_raw, p_rule, p_unknown,
+	    coalesce((p_mail->>'lossy')::boolean, false))
+	RETURNING id INTO v_id;
+	IF coalesce(p_mail->>'notes', '') <> '' THEN
+		-- What the importer noted (oversized parts, cut text) becomes a system note.
+		INSERT INTO article (ticket_id, kind, body, body_format, raw_message_id)
+		VALUES (p_ticket, 'system', (p_mail->>'notes') || format('(raw message #%s)', p_raw),
+		    'text', p_raw);
+	END IF;
+	RETURN v_id;
+END
+$$;
+
+-- A follow-up on an existing ticket: the article, then the ticket wakes up
+-- (resolved or pending → open) and goes back to the queue, or to the
+-- substitute, when its owner is away. Loops are attached without waking it.
+CREATE FUNCTION mail_followup(p_ticket bigint, p_mail jsonb, p_raw bigint, p_rule text,
+    p_wake boolean, p_rawrow raw_message DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	t record;
+	v_contact bigint;
+	v_article bigint;
+	v_owner integer;
+BEGIN
+	SELECT * INTO t FROM ticket WHERE id = p_ticket FOR NO KEY UPDATE;
+	IF p_mail->>'loop' = 'bounce' THEN
+		v_contact := NULL;
+	ELSE
+		v_contact := mail_contact(p_mail->>'from_addr', p_mail->>'from_name',
+		    t.organisation_id);
+	END IF;
+	v_article := mail_article(p_ticket, v_contact, p_mail, p_raw, p_rule,
+	    v_contact IS NOT NULL AND NOT mail_sender_known(p_ticket, v_contact,
+	        p_mail->>'from_addr'), NULL, p_rawrow);
+	IF p_wake THEN
+		v_owner := t.owner_id;
+		IF v_owner IS NOT NULL AND mail_agent_absent(v_owner) THEN
+			SELECT substitute_id INTO v_owner FROM agent WHERE id = t.owner_id;
+			IF v_owner IS NOT NULL AND mail_agent_absent(v_owner) THEN
+				v_owner := NULL;
+			END IF;
+		END IF;
+		-- Nothing to wake (an open ticket whose owner is here): the
+		-- article's history row has just stamped updated_at and
+		-- updated_by, and a second UPDATE would only write every index
+		-- of ticket again.
+		IF t.status NOT IN ('resolved', 'pending')
+		    AND v_owner IS NOT DISTINCT FROM t.owner_id THEN
+			RETURN v_article;
+		END IF;
+		UPDATE ticket SET history_intent = 'mail_followup',
+		    status = CASE WHEN status IN ('resolved', 'pending') THEN 'open' ELSE status END,
+		    resolved_at = CASE WHEN status = 'resolved' THEN NULL ELSE resolved_at END,
+		    pending_until = CASE WHEN status = 'pending' THEN NULL ELSE pending_until END,
+		    owner_id = v_owner,
+		    claimed_at = CASE WHEN v_owner IS DISTINCT FROM owner_id THEN
+		        (CASE WHEN v_owner IS NULL THEN NULL ELSE now() END) ELSE claimed_at END,
+		    updated_at = clock_timestamp(), updated_by = session_user
+		WHERE id = p_ticket;
+	END IF;
+	RETURN v_article;
+END
+$$;
+
+-- A new ticket from a message. Returns (ticket, article), or NULLs when the
+-- sender is over the rate cap. p_link: the closed ticket the message
+-- follows up, which the caller links to the new one ('relates') right after.
+CREATE FUNCTION mail_new_ticket(p_mail jsonb, p_raw bigint, p_capped boolean,
+    p_link bigint DEFAULT NULL, p_rawrow raw_message DEFAULT NULL,
+    OUT o_ticket bigint, OUT o_article bigint)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_contact bigint;
+	v_queue record;
+	v_queue_id integer;
+	v_service integer;
+	v_priority smallint;
+	v_cap integer := coalesce((p_mail#>>'{options,rate_cap}')::integer, 0);
+	v_article bigint;
+	f record;
+BEGIN
+	-- The queue id first: in "WHERE id = mail_route_queue(…)" the planner
+	-- scans the small queue table and calls the function for every row.
+	v_queue_id := mail_route_queue(
+	    ARRAY(SELECT jsonb_array_elements_text(coalesce(p_mail->'recipients', '[]'))),
+	    p_mail#>>'{route,queue}', p_mail#>>'{options,default_queue}');
+	SELECT * INTO v_queue FROM queue WHERE id = v_queue_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no queue to route this message to' USING ERRCODE = 'GU006';
+	END IF;
+	-- The sender is a contact of the organisation the message was routed to.
+	v_contact := mail_contact(p_mail->>'from_addr', p_mail->>'from_name',
+	    v_queue.organisation_id);
+	IF p_capped AND v_cap > 0 AND v_contact IS NOT NULL AND (SELECT count(*) FROM ticket
+	    WHERE requester_id = v_contact AND channel = 'mail'
+	        AND created_at > now() - interval '1 day') >= v_cap THEN
+		RETURN;
+	END IF;
+	SELECT id INTO v_service FROM service WHERE code = p_mail#>>'{route,service}' AND active;
+	v_priority := coalesce((p_mail#>>'{route,priority}')::smallint, v_queue.default_priority);
+	-- The article's history row, and the link's, are chained with the
+	-- ticket's (history_intent, 10-history).
+	v_article := nextval('guichet.article_id_seq');
+	INSERT INTO ticket (queue_id, organisation_id, service_id, subject, priority, level,
+	    requester_id, channel, history_intent)
+	VALUES (v_queue.id, v_queue.organisation_id, v_service,
+	    coalesce(nullif(btrim(p_mail->>'subject'), ''), '(no subject)'), v_priority,
+	    v_queue.level, v_contact, 'mail',
+	    v_article || ' mail_in|' || coalesce(p_link || ' relates', ''))
+	RETURNING id INTO o_ticket;
+	o_article := mail_article(o_ticket, v_contact, p_mail, p_raw, 'new', false, v_article,
+	    p_rawrow);
+	FOR f IN SELECT fd.id, r.value FROM jsonb_each_text(coalesce(p_mail#>'{route,fields}', '{}'))
+	    AS r(key, value) JOIN field fd ON fd.name = r.key
+	    WHERE fd.kind <> 'enum' OR r.value = ANY (fd.allowed) LOOP
+		INSERT INTO ticket_field (ticket_id, field_id, value) VALUES (o_ticket, f.id, f.value)
+		ON CONFLICT DO NOTHING;
+	END LOOP;
+END
+$$;
+
+-- One message, parsed by guichet-mail. p_mail holds the parsed headers and
+-- text (see guichet-mail(8)), p_attach the attachment bytes end to end, and
+-- p_raw_id the raw_message row when an admin asked for a retry.
+-- Outcomes: imported, duplicate, quarantined, ignored_loop, held, oversized.
+CREATE FUNCTION ingest_message(p_raw bytea, p_source text, p_mail jsonb,
+    p_attach bytea DEFAULT NULL, p_raw_id bigint DEFAULT NULL)
+    RETURNS TABLE (o_outcome text, o_raw bigint, o_ticket bigint, o_article bigint,
+        o_rule text, o_new boolean, o_detail text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_msgid text := p_mail->>'message_id';
+	v_loop text := p_mail->>'loop';
+	v_retry boolean := p_raw_id IS NOT NULL;
+	v_raw bigint;
+	v_sha bytea := sha256(p_raw);
+	v_row raw_message; -- the raw row still to write; its id is reserved
+	v_ticket bigint;
+	v_article bigint;
+	v_rule text;
+	v_status text;
+	v_old bigint;
+BEGIN
+	IF NOT (is_mail() OR is_admin()) THEN
+		RAISE EXCEPTION 'only the mail gateway ingests mail' USING ERRCODE = 'GU004';
+	END IF;
+	o_new := false;
+	IF v_retry THEN
+		-- Two importers may both have seen the request: the first one wins.
+		v_raw := p_raw_id;
+		UPDATE raw_message SET error = NULL WHERE id = v_raw AND outcome = 'pending';
+		IF NOT FOUND THEN
+			o_outcome := 'duplicate';
+			o_raw := v_raw;
+			o_detail := 'retried already';
+			RETURN NEXT;
+			RETURN;
+		END IF;
+	ELSE
+		SELECT id INTO v_raw FROM raw_message WHERE sha256 = v_sha;
+		IF FOUND THEN
+			o_outcome := 'duplicate';
+			o_raw := v_raw;
+			SELECT r.ticket_id, r.article_id INTO o_ticket, o_article
+			FROM raw_message r WHERE r.id = v_raw;
+			o_detail := 'same bytes';
+			RETURN NEXT;
+			RETURN;
+		END IF;
+		-- Inserted whole (SELECT v_row.*): the columns' defaults are set here.
+		v_raw := nextval('guichet.raw_message_id_seq');
+		v_row.id := v_raw;
+		v_row.sha256 := v_sha;
+		v_row.message_id := v_msgid;
+		v_row.source := p_source;
+		v_row.received_at := now();
+		v_row.size := length(p_raw);
+		v_row.bytes := p_raw;
+		v_row.outcome := CASE WHEN coalesce((p_mail->>'oversized')::boolean, false)
+		    THEN 'oversized' ELSE 'imported' END;
+		v_row.retries := 0;
+		v_row.mail_from := p_mail->>'from_addr';
+		v_row.subject := left(p_mail->>'subject', 500);
+	END IF;
+	o_raw := v_raw;
+
+	BEGIN
+		IF p_mail->>'error' IS NOT NULL THEN
+			RAISE EXCEPTION '%', p_mail->>'error' USING ERRCODE = 'GU005';
+		END IF;
+
+		-- A copy of a message already imported (sent to two of our addresses).
+		IF v_msgid IS NOT NULL AND NOT v_retry THEN
+			SELECT a.ticket_id, a.id INTO v_ticket, v_article
+			FROM article a LEFT JOIN contact c ON c.id = a.author_contact_id
+			WHERE a.message_id = v_msgid AND a.kind = 'mail_in'
+			    AND (c.email IS NULL OR lower(c.email) = lower(p_mail->>'from_addr'))
+			LIMIT 1;
+			IF v_article IS NULL THEN
+				SELECT r.ticket_id, r.article_id INTO v_ticket, v_article
+				FROM raw_message r WHERE r.message_id = v_msgid
+				    AND r.outcome IN ('held', 'ignored_loop', 'imported', 'oversized')
+				    AND lower(r.mail_from) IS NOT DISTINCT FROM lower(p_mail->>'from_addr')
+				LIMIT 1;
+				IF FOUND THEN
+					v_article := coalesce(v_article, -1);
+				END IF;
+			END IF;
+			IF v_article IS NOT NULL THEN
+				o_outcome := 'duplicate';
+				o_detail := 'same Message-ID and sender';
+				v_row.outcome := 'duplicate';
+				v_row.ticket_id := v_ticket;
+				v_row.article_id := nullif(v_article, -1);
+				INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT v_row.*;
+				o_ticket := v_ticket;
+				o_article := nullif(v_article, -1);
+				RETURN NEXT;
+				RETURN;
+			END IF;
+			-- Our own outgoing mail coming back (a Bcc to a queue address).
+			IF EXISTS (SELECT 1 FROM outbox WHERE message_id = v_msgid) THEN
+				v_loop := 'own';
+			END IF;
+		END IF;
+		IF v_loop IS NULL AND (EXISTS (SELECT 1 FROM queue_address
+		    WHERE address = lower(p_mail->>'from_addr'))
+		    OR lower(p_mail->>'from_addr') IN (SELECT lower(jsonb_array_elements_text(
+		        coalesce(p_mail#>'{options,own_addresses}', '[]'))))) THEN
+			v_loop := 'own';
+		END IF;
+
+		IF v_loop = 'bounce' THEN
+			v_ticket := mail_bounce(p_mail);
+			v_rule := CASE WHEN v_ticket IS NULL THEN NULL ELSE 'in_reply_to' END;
+		ELSE
+			SELECT t.o_ticket, t.o_rule INTO v_ticket, v_rule FROM mail_thread(p_mail) t;
+		END IF;
+		IF v_ticket IS NOT NULL THEN
+			SELECT status INTO v_status FROM ticket WHERE id = v_ticket;
+		END IF;
+
+		IF v_loop IN ('autoreply', 'bounce', 'own') THEN
+			-- Stored, attached where it belongs, never answered or reopening.
+			IF v_ticket IS NOT NULL THEN
+				v_row.outcome := 'ignored_loop';
+				v_article := mail_followup(v_ticket, p_mail, v_raw, v_rule, false, v_row);
+			END IF;
+			o_outcome := 'ignored_loop';
+			o_detail := v_loop;
+		ELSIF v_ticket IS NOT NULL AND v_status <> 'closed' THEN
+			v_article := mail_followup(v_ticket, p_mail, v_raw, v_rule, true, v_row);
+			o_outcome := 'imported';
+		ELSE
+			-- New, or a follow-up to a closed ticket: a new ticket (linked).
+			v_old := v_ticket;
+			SELECT t.o_ticket, t.o_article INTO v_ticket, v_article
+			FROM mail_new_ticket(p_mail, v_raw, NOT v_retry, v_old, v_row) t;
+			IF v_ticket IS NULL THEN
+				o_outcome := 'held';
+				o_detail := 'rate cap';
+				IF v_retry THEN
+					UPDATE raw_message SET outcome = 'held',
+					    error = 'sender over the rate cap: held for review'
+					WHERE id = v_raw;
+				ELSE
+					v_row.outcome := 'held';
+					v_row.error := 'sender over the rate cap: held for review';
+					INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT v_row.*;
+				END IF;
+				RETURN NEXT;
+				RETURN;
+			END IF;
+			IF v_old IS NOT NULL THEN
+				INSERT INTO link (a_id, b_id, kind) VALUES (v_ticket, v_old, 'relates')
+				ON CONFLICT DO NOTHING;
+			END IF;
+			v_rule := 'new';
+			o_new := true;
+			o_outcome := 'imported';
+			IF coalesce(v_loop, '') = '' AND p_mail#>>'{options,ack_template}' IS NOT NULL THEN
+				PERFORM mail_acknowledge(v_ticket, p_mail#>>'{options,ack_template}', p_mail);
+			END IF;
+		END IF;
+		IF v_article IS NOT NULL AND p_attach IS NOT NULL THEN
+			PERFORM mail_attachments(v_article, p_mail->'attachments', p_attach);
+		END IF;
+		IF coalesce((p_mail->>'oversized')::boolean, false) AND o_outcome = 'imported' THEN
+			o_outcome := 'oversized';
+		END IF;
+		IF v_retry THEN
+			UPDATE raw_message SET outcome = o_outcome, ticket_id = v_ticket,
+			    article_id = v_article, error = NULL
+			WHERE id = v_raw;
+		ELSIF v_article IS NULL THEN
+			-- No article wrote it (a loop that belongs nowhere).
+			v_row.outcome := o_outcome;
+			v_row.ticket_id := v_ticket;
+			INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT v_row.*;
+		END IF;
+		o_ticket := v_ticket;
+		o_article := v_article;
+		o_rule := v_rule;
+	EXCEPTION WHEN deadlock_detected OR serialization_failure OR lock_not_available THEN
+		-- Transient: the whole call fails, the importer tries again.
+		RAISE;
+	WHEN OTHERS THEN
+		o_outcome := 'quarantined';
+		o_detail := SQLERRM;
+		o_ticket := NULL;
+		o_article := NULL;
+		o_rule := NULL;
+		o_new := false;
+		IF v_retry THEN
+			UPDATE raw_message SET outcome = 'quarantined', error = SQLERRM WHERE id = v_raw;
+		ELSE
+			v_row.outcome := 'quarantined';
+			v_row.error := SQLERRM;
+			v_row.ticket_id := NULL;
+			v_row.article_id := NULL;
+			INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT v_row.*;
+		END IF;
+	END;
+	RETURN NEXT;
+END
+$$;
+
+-- Raw messages an admin asked to retry, for guichet-mail import.
+CREATE FUNCTION mail_pending(p_limit integer DEFAULT 100)
+    RETURNS TABLE (id bigint, source text, bytes bytea)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+	SELECT r.id, r.source, r.bytes FROM raw_message r
+	WHERE r.outcome = 'pending' AND (is_mail() OR is_admin())
+	ORDER BY r.received_at, r.id LIMIT p_limit
+$$;
+
+--
+-- Quarantine, for admins (guichet-admin quarantine list|show|retry).
+--
+CREATE FUNCTION quarantine_list(p_limit integer DEFAULT 100, p_before bigint DEFAULT NULL,
+    p_outcome text DEFAULT NULL)
+    RETURNS TABLE (id bigint, received_at timestamptz, outcome text, source text, size integer,
+        message_id text, mail_from text, subject text, error text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+BEGIN
+	IF NOT (is_admin() OR is_mail()) THEN
+		RAISE EXCEPTION 'only admins see the quarantine' USING ERRCODE = 'GU004';
+	END IF;
+	RETURN QUERY SELECT r.id, r.received_at, r.outcome, r.source, r.size, r.message_id,
+	    r.mail_from, r.subject, r.error
+	FROM raw_message r
+	WHERE r.outcome IN ('quarantined', 'held', 'pending')
+	    AND (p_outcome IS NULL OR r.outcome = p_outcome)
+	    AND (p_before IS NULL OR r.id < p_before)
+	ORDER BY r.id DESC LIMIT p_limit;
+END
+$$;
+
+CREATE FUNCTION quarantine_show(p_id bigint)
+    RETURNS TABLE (id bigint, received_at timestamptz, outcome text, source text, size integer,
+        message_id text, error text, retries integer, bytes bytea)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+BEGIN
+	IF NOT (is_admin() OR is_mail()) THEN
+		RAISE EXCEPTION 'only admins see the quarantine' USING ERRCODE = 'GU004';
+	END IF;
+	RETURN QUERY SELECT r.id, r.received_at, r.outcome, r.source, r.size, r.message_id,
+	    r.error, r.retries, r.bytes FROM raw_message r WHERE r.id = p_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no raw message %', p_id USING ERRCODE = 'GU006';
+	END IF;
+END
+$$;
+
+-- Mark a quarantined or held message for another import attempt; the next
+-- guichet-mail import (any source) parses it again. A retried message is
+-- not subject to the rate cap: someone looked at it.
+CREATE FUNCTION quarantine_retry(p_id bigint)
+    RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+BEGIN
+	IF NOT (is_admin() OR is_mail()) THEN
+		RAISE EXCEPTION 'only admins retry quarantined mail' USING ERRCODE = 'GU004';
+	END IF;
+	UPDATE raw_message SET outcome = 'pending', retries = retries + 1,
+	    error = 'retry requested by ' || session_user
+	WHERE id = p_id AND outcome IN ('quarantined', 'held');
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'raw message % is not quarantined or held', p_id
+		    USING ERRCODE = 'GU006';
+	END IF;
+END
+$$;
+
+--
+-- The outbox, for guichet-mail send.
+--
+-- Claim due rows. A row still 'sending' past its lease was being delivered
+-- when the sender died: whether it left is unknown, so it is marked failed
+-- rather than sent twice (outbox_requeue sends it again on purpose).
+CREATE FUNCTION outbox_claim(p_limit integer DEFAULT 50, p_lease interval DEFAULT '10 minutes')
+    RETURNS TABLE (id bigint, ticket_id bigint, article_id bigint, mail_from text,
+        mail_to text, mail_cc text, subject text, body text, message_id text,
+        in_reply_to text, refs text[], kind text, attempts integer, created_at timestamptz)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+BEGIN
+	IF NOT (is_mail() OR is_admin()) THEN
+		RAISE EXCEPTION 'only the mail gateway sends mail' USING ERRCODE = 'GU004';
+	END IF;
+	UPDATE outbox o SET status = 'failed',
+	    last_error = 'interrupted during delivery: not resent to avoid a duplicate'
+	WHERE o.status = 'sending' AND o.next_attempt_at <= now();
+	RETURN QUERY
+	UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1,
+	    next_attempt_at = now() + p_lease
+	FROM (SELECT x.id FROM outbox x WHERE x.status = 'queued' AND x.next_attempt_at <= now()
+	    ORDER BY x.next_attempt_at, x.id LIMIT p_limit FOR UPDATE SKIP LOCKED) due
+	WHERE o.id = due.id
+	RETURNING o.id, o.ticket_id, o.article_id, o.mail_from, o.mail_to, o.mail_cc, o.subject,
+	    o.body, o.message_id, o.in_reply_to, o.refs, o.kind, o.attempts, o.created_at;
+END
+$$;
+
+-- Delivery result: sent, or failed (retried with backoff: 1, 2, 4 … minutes,
+-- at most 6 hours apart, until p_max attempts or a permanent failure).
+CREATE FUNCTION outbox_done(p_id bigint, p_ok boolean, p_error text DEFAULT NULL,
+    p_permanent boolean DEFAULT false, p_max integer DEFAULT 10)
+    RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_status text;
+BEGIN
+	IF NOT (is_mail() OR is_admin()) THEN
+		RAISE EXCEPTION 'only the mail gateway sends mail' USING ERRCODE = 'GU004';
+	END IF;
+	UPDATE outbox SET
+	    status = CASE WHEN p_ok THEN 'sent'
+	        WHEN p_permanent OR attempts >= p_max THEN 'failed' ELSE 'queued' END,
+	    sent_at = CASE WHEN p_ok THEN now() ELSE sent_at END,
+	    last_error = CASE WHEN p_ok THEN NULL ELSE p_error END,
+	    next_attempt_at = CASE WHEN p_ok THEN next_attempt_at
+	        ELSE now() + least(interval '6 hours', interval '1 minute' * power(2, attempts - 1))
+	        END
+	WHERE id = p_id AND status = 'sending'
+	RETURNING status INTO v_status;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'outbox row % is not being sent', p_id USING ERRCODE = 'GU006';
+	END IF;
+	RETURN v_status;
+END
+$$;
+
+CREATE FUNCTION outbox_requeue(p_id bigint)
+    RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+BEGIN
+	IF NOT is_admin() THEN
+		RAISE EXCEPTION 'only admins requeue mail' USING ERRCODE = 'GU004';
+	END IF;
+	UPDATE outbox SET status = 'queued', next_attempt_at = now(), last_error = NULL
+	WHERE id = p_id AND status = 'failed';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'outbox row % has not failed', p_id USING ERRCODE = 'GU006';
+	END IF;
+END
+$$;
+
+REVOKE ALL ON FUNCTION store_raw(bytea, text, text, text), mail_live_ticket(bigint),
+    mail_ticket_of(text), mail_contact(text, text, integer), mail_agent_absent(integer),
+    mail_route_queue(text[], text, text), mail_attachments(bigint, jsonb, bytea),
+    mail_acknowledge(bigint, text, jsonb), mail_bounce(jsonb), mail_thread(jsonb),
+    mail_sender_known(bigint, bigint, text),
+    mail_article(bigint, bigint, jsonb, bigint, text, boolean, bigint, raw_message),
+    mail_followup(bigint, jsonb, bigint, text, boolean, raw_message),
+    mail_new_ticket(jsonb, bigint, boolean, bigint, raw_message),
+    ingest_message(bytea, text, jsonb, bytea, bigint), mail_pending(integer),
+    quarantine_list(integer, bigint, text), quarantine_show(bigint), quarantine_retry(bigint),
+    outbox_claim(integer, interval), outbox_done(bigint, boolean, text, boolean, integer),
+    outbox_requeue(bigint)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION store_raw(bytea, text, text, text),
+    ingest_message(bytea, text, jsonb, bytea, bigint), mail_pending(integer),
+    outbox_claim(integer, interval), outbox_done(bigint, boolean, text, boolean, integer)
+    TO guichet_mail, guichet_admin;
+GRANT EXECUTE ON FUNCTION quarantine_list(integer, bigint, text), quarantine_show(bigint),
+    quarantine_retry(bigint) TO guichet_admin, guichet_mail;
+GRANT EXECUTE ON FUNCTION outbox_requeue(bigint) TO guichet_admin;

@@ -1,0 +1,380 @@
+-- 73-report-people.sql — who did what and where things recur: agents'
+-- activity, the level-1 → level-2 flow, hot spots, engaged requesters. See
+-- 70-report.sql for the rules every report function follows.
+
+SET LOCAL ROLE guichet_owner;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
+
+-- agents: per agent, what she did in the period on the tickets the filters
+-- select: tickets claimed (she became the owner, by claim, next or assignment),
+-- resolved (she set the status to resolved), replies (outgoing mails and phone
+-- articles she wrote), notes, escalations (she raised the level to 2), time
+-- spent (minutes recorded on her articles, in seconds here), and the median
+-- handling time of her resolutions: from her last claim of the ticket (or its
+-- creation) to the resolution. The last row is the total.
+--
+-- At 1,000,000 tickets a year has ~2.3 million such history rows and 2 million
+-- articles: each is read once, from an index that holds only them (index-only
+-- scans of the period) and kept narrow (agent ids, not 64-byte logins, so that
+-- the period's rows stay in work_mem), claims and escalations are counted per
+-- agent before anything is joined, and a resolution finds its claim by a join
+-- with the period's claims (one lookup in the ticket's history only when the
+-- claim is older than the period). The ticket is read only when a filter
+-- names queues, an organisation or services: without one the condition folds
+-- to true.
+CREATE FUNCTION report_agents(p_from date, p_to date, p_org text, p_queues text[],
+    p_services text[])
+    RETURNS TABLE (agent text, claimed bigint, resolved bigint, replies bigint,
+        notes bigint, escalations bigint, time_spent numeric, handling_median numeric,
+        total boolean)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	WITH h AS MATERIALIZED (
+		-- The rows as narrow as they can be (the actor's login is 64
+		-- bytes): 'c' a claim by agent_id, 'r' a resolution, 'e' an
+		-- escalation by agent_id (NULL when the actor is no agent this role
+		-- sees).
+		SELECT h.ticket_id, h.seq, h.at,
+		    CASE h.field WHEN 'owner_id' THEN 'c' WHEN 'status' THEN 'r' ELSE 'e' END
+		        AS kind,
+		    CASE WHEN h.field = 'owner_id' THEN h.new_value::integer ELSE a.id END
+		        AS agent_id
+		FROM guichet.history h
+		LEFT JOIN guichet.agent a ON a.login = h.actor AND h.field <> 'owner_id'
+		WHERE ((h.field = 'owner_id' AND h.new_value IS NOT NULL)
+		    OR (h.field = 'status' AND h.new_value = 'resolved')
+		    OR (h.field = 'level' AND h.new_value = '2'))
+		  AND h.at >= p_from::timestamptz AND h.at < (p_to + 1)::timestamptz
+		  AND (p_org IS NULL AND coalesce(cardinality(p_queues), 0) = 0
+		      AND coalesce(cardinality(p_services), 0) = 0
+		    OR EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id = h.ticket_id
+		        AND ((SELECT guichet.report_queue_ids(p_org, p_queues)) IS NULL
+		            OR t.queue_id = ANY ((SELECT guichet.report_queue_ids(p_org,
+		                p_queues))::integer[]))
+		        AND ((SELECT guichet.report_service_ids(p_services)) IS NULL
+		            OR t.service_id = ANY ((SELECT guichet.report_service_ids(
+		                p_services))::integer[]))))
+	), r AS (
+		-- Each resolution by an agent, with her latest claim of the ticket
+		-- in the period at or before it.
+		SELECT r.ticket_id, r.seq, r.at, r.agent_id, max(c.at) AS claimed_at
+		FROM h r
+		LEFT JOIN h c ON c.kind = 'c' AND c.ticket_id = r.ticket_id
+		    AND c.agent_id = r.agent_id AND c.at <= r.at
+		WHERE r.kind = 'r' AND r.agent_id IS NOT NULL
+		GROUP BY r.ticket_id, r.seq, r.at, r.agent_id
+	), j AS (
+		SELECT h.agent_id, count(*) FILTER (WHERE h.kind = 'c') AS claimed, 0 AS resolved,
+		    count(*) FILTER (WHERE h.kind = 'e') AS escalations, 0 AS replies, 0 AS notes,
+		    0 AS time_spent, NULL::numeric AS handling
+		FROM h WHERE h.kind <> 'r' AND h.agent_id IS NOT NULL
+		GROUP BY h.agent_id
+		UNION ALL
+		SELECT r.agent_id, 0, 1, 0, 0, 0, 0, extract(epoch FROM r.at - coalesce(r.claimed_at,
+		    (SELECT max(c.at) FROM (SELECT c.at FROM guichet.history c
+		        WHERE c.ticket_id = r.ticket_id AND c.field = 'owner_id'
+		          AND c.new_value = r.agent_id::text AND c.at < p_from::timestamptz
+		        OFFSET 0) c),
+		    (SELECT t.created_at FROM guichet.ticket t WHERE t.id = r.ticket_id)))
+		FROM r
+		UNION ALL
+		SELECT a.author_agent_id, 0, 0, 0,
+		    count(*) FILTER (WHERE a.kind = 'mail_out' OR a.kind = 'phone'),
+		    count(*) FILTER (WHERE a.kind = 'note'), sum(a.time_spent) * 60, NULL
+		FROM guichet.article a
+		WHERE a.author_agent_id IS NOT NULL
+		  AND a.created_at >= p_from::timestamptz AND a.created_at < (p_to + 1)::timestamptz
+		  AND (p_org IS NULL AND coalesce(cardinality(p_queues), 0) = 0
+		      AND coalesce(cardinality(p_services), 0) = 0
+		    OR EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id = a.ticket_id
+		        AND ((SELECT guichet.report_queue_ids(p_org, p_queues)) IS NULL
+		            OR t.queue_id = ANY ((SELECT guichet.report_queue_ids(p_org,
+		                p_queues))::integer[]))
+		        AND ((SELECT guichet.report_service_ids(p_services)) IS NULL
+		            OR t.service_id = ANY ((SELECT guichet.report_service_ids(
+		                p_services))::integer[]))))
+		GROUP BY a.author_agent_id
+	)
+	SELECT x.agent, x.claimed, x.resolved, x.replies, x.notes, x.escalations,
+	    x.time_spent, x.handling_median, x.total
+	FROM (
+		SELECT (SELECT a.display_name FROM guichet.agent a WHERE a.id = j.agent_id)
+		        AS agent, j.agent_id,
+		    sum(j.claimed)::bigint AS claimed, sum(j.resolved)::bigint AS resolved,
+		    sum(j.replies)::bigint AS replies, sum(j.notes)::bigint AS notes,
+		    sum(j.escalations)::bigint AS escalations,
+		    sum(j.time_spent)::numeric AS time_spent,
+		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY j.handling)::numeric)
+		        AS handling_median,
+		    GROUPING(j.agent_id) <> 0 AS total
+		FROM j
+		GROUP BY GROUPING SETS ((j.agent_id), ())
+		HAVING count(*) > 0
+	) x
+	ORDER BY x.total, x.resolved DESC, x.replies DESC, x.claimed DESC, x.agent, x.agent_id;
+END;
+
+-- escalations: the level 1 → level 2 changes made in the period, per source
+-- queue (the queue the ticket left; p_by 'service': per service) and target
+-- queue: how many, the median time from the ticket's creation to the
+-- escalation, the median time from the escalation to the resolution (tickets
+-- now resolved or closed), and how many came back to level 1 afterwards.
+--
+-- The queue changes of the period (an escalation moves the ticket in the
+-- same statement, so its queue change has the same time) and the returns to
+-- level 1 are few: each has a small index of its own, read without visiting
+-- the history table.
+CREATE FUNCTION report_escalations(p_from date, p_to date, p_org text, p_queues text[],
+    p_services text[], p_by text)
+    RETURNS TABLE (source text, target text, escalations bigint, to_escalate numeric,
+        to_resolve numeric, returned bigint, return_rate numeric, total boolean)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	WITH f AS (
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids
+	), h AS (
+		SELECT h.ticket_id, h.seq, h.at
+		FROM guichet.history h
+		WHERE h.field = 'level' AND h.old_value = '1' AND h.new_value = '2'
+		  AND h.at >= p_from::timestamptz AND h.at < (p_to + 1)::timestamptz
+	), qh AS (
+		SELECT qh.ticket_id, qh.at, qh.old_value, qh.new_value
+		FROM guichet.history qh
+		WHERE qh.field = 'queue_id'
+		  AND qh.at >= p_from::timestamptz AND qh.at < (p_to + 1)::timestamptz
+	), e AS (
+		SELECT h.ticket_id, h.at, t.created_at, t.service_id,
+		    CASE WHEN t.status IN ('resolved', 'closed') AND t.resolved_at > h.at
+		        THEN t.resolved_at END AS resolved_at,
+		    coalesce(qh.old_value::integer, t.queue_id) AS from_queue,
+		    coalesce(qh.new_value::integer, t.queue_id) AS to_queue,
+		    EXISTS (SELECT 1 FROM guichet.history b WHERE b.ticket_id = h.ticket_id
+		        AND b.field = 'level' AND b.old_value = '2' AND b.new_value = '1'
+		        AND b.seq > h.seq) AS returned,
+		    f.qids
+		FROM f CROSS JOIN h
+		JOIN guichet.ticket t ON t.id = h.ticket_id
+		LEFT JOIN qh ON qh.ticket_id = h.ticket_id AND qh.at = h.at
+		WHERE (f.sids IS NULL OR t.service_id = ANY (f.sids))
+	), g AS (
+		SELECT CASE WHEN p_by = 'service' THEN e.service_id ELSE e.from_queue END AS k,
+		    e.to_queue, extract(epoch FROM e.at - e.created_at) AS to_escalate,
+		    extract(epoch FROM e.resolved_at - e.at) AS to_resolve, e.returned
+		FROM e
+		WHERE e.qids IS NULL OR e.from_queue = ANY (e.qids) OR e.to_queue = ANY (e.qids)
+	)
+	SELECT x.source, x.target, x.escalations, x.to_escalate, x.to_resolve, x.returned,
+	    x.return_rate, x.total
+	FROM (
+		SELECT guichet.report_dim_label(CASE WHEN p_by = 'service' THEN 'service'
+		        ELSE 'queue' END, g.k::text) AS source,
+		    guichet.report_dim_label('queue', g.to_queue::text) AS target, g.k, g.to_queue,
+		    count(*) AS escalations,
+		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY g.to_escalate)::numeric)
+		        AS to_escalate,
+		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY g.to_resolve)::numeric)
+		        AS to_resolve,
+		    count(*) FILTER (WHERE g.returned) AS returned,
+		    round(count(*) FILTER (WHERE g.returned)::numeric / count(*), 4) AS return_rate,
+		    GROUPING(g.k, g.to_queue) <> 0 AS total
+		FROM g
+		GROUP BY GROUPING SETS ((g.k, g.to_queue), ())
+		HAVING count(*) > 0
+	) x
+	ORDER BY x.total, x.escalations DESC, x.source, x.target, x.k, x.to_queue;
+END;
+
+-- hotspots: per place (district, or the value of a field) and service, the
+-- tickets created in the period against the previous period of the same
+-- length. ratio compares the place with the usual: the service's tickets in
+-- the period divided by the number of places that had any ticket in it. A
+-- hot spot has at least p_min tickets and more than usual (ratio above 1);
+-- the p_limit hottest are returned, by ratio then count.
+CREATE FUNCTION report_hotspots(p_from date, p_to date, p_org text, p_queues text[],
+    p_services text[], p_by text, p_min integer, p_limit integer)
+    RETURNS TABLE (place text, service text, tickets bigint, previous bigint,
+        change numeric, ratio numeric)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	WITH f AS (
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
+		    (SELECT guichet.report_dim_field(p_by)) AS fid
+	), base AS NOT MATERIALIZED (
+		SELECT CASE WHEN p_by = 'district' THEN t.district_id::text ELSE v.value END
+		        AS place,
+		    t.service_id, t.created_at >= p_from::timestamptz AS cur
+		FROM f CROSS JOIN guichet.ticket t
+		LEFT JOIN guichet.ticket_field v ON v.ticket_id = t.id AND v.field_id = f.fid
+		WHERE t.status <> 'merged'
+		  AND t.created_at >= (p_from - (p_to - p_from + 1))::timestamptz
+		  AND t.created_at < (p_to + 1)::timestamptz
+		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+	), pc AS (
+		-- One (parallel) pass: the tickets of both periods per place and
+		-- service; the rows without a service still count the places.
+		SELECT base.place, base.service_id, count(*) FILTER (WHERE base.cur) AS n,
+		    count(*) FILTER (WHERE NOT base.cur) AS prev
+		FROM base
+		WHERE base.place IS NOT NULL
+		GROUP BY base.place, base.service_id
+	), cnt AS (
+		SELECT pc.place, pc.service_id, pc.n, pc.prev FROM pc
+		WHERE pc.service_id IS NOT NULL
+	), places AS (
+		SELECT count(DISTINCT pc.place) AS np FROM pc WHERE pc.n > 0
+	), svc AS (
+		SELECT cnt.service_id, sum(cnt.n) AS sn FROM cnt GROUP BY cnt.service_id
+	)
+	SELECT CASE WHEN p_by = 'district'
+	        THEN guichet.report_dim_label('district', cnt.place) ELSE cnt.place END,
+	    guichet.report_dim_label('service', cnt.service_id::text),
+	    cnt.n, cnt.prev,
+	    round((cnt.n - cnt.prev)::numeric / nullif(cnt.prev, 0), 4),
+	    round(cnt.n * places.np / svc.sn, 2)
+	FROM cnt JOIN svc ON svc.service_id = cnt.service_id CROSS JOIN places
+	WHERE cnt.n >= p_min AND cnt.n * places.np > svc.sn
+	ORDER BY cnt.n * places.np / svc.sn DESC, cnt.n DESC, 1, 2, cnt.place, cnt.service_id
+	LIMIT p_limit;
+END;
+
+-- The requesters of the tickets created in the period, with how many tickets,
+-- services and districts, whether they may be approached. Contacts are joined
+-- after the aggregation: one lookup per requester, not per ticket.
+CREATE FUNCTION report_contact_activity(p_from date, p_to date, p_org text,
+    p_queues text[], p_services text[])
+    RETURNS TABLE (contact_id bigint, tickets bigint, services bigint, districts bigint,
+        last_at timestamptz, no_contact boolean)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	WITH f AS (
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
+		    p_from::timestamptz AS t0, (p_to + 1)::timestamptz AS t1
+	), a AS (
+		SELECT t.requester_id, count(*) AS tickets, count(DISTINCT t.service_id) AS services,
+		    count(DISTINCT t.district_id) AS districts, max(t.created_at) AS last_at
+		FROM f CROSS JOIN guichet.ticket t
+		WHERE t.status <> 'merged' AND t.requester_id IS NOT NULL
+		  AND t.created_at >= f.t0 AND t.created_at < f.t1
+		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+		GROUP BY t.requester_id
+	)
+	SELECT a.requester_id, a.tickets, a.services, a.districts, a.last_at, c.no_contact
+	FROM a JOIN guichet.contact c ON c.id = a.requester_id;
+END;
+
+-- contacts: the requesters active across at least p_min services or p_min
+-- districts in the period, most varied first; those flagged no_contact are
+-- left out, and every row says how many were (withheld). The requesters are
+-- aggregated from the tickets first, in parallel: the services and districts
+-- as bits of a mask (ids 0 to 63; a count(DISTINCT) would sort every
+-- requester's tickets, serially). Only the first of them in order are joined
+-- to their contact (the contact's RLS check is per row), and the withheld are
+-- counted from the few contacts flagged no_contact (an index of their own).
+-- The period's tickets are read in requester order from an index that holds
+-- all the columns the aggregation needs (ticket_requester_activity): each
+-- worker's groups come out (nearly) complete, without a hash table of every
+-- requester.
+CREATE FUNCTION report_contacts(p_from date, p_to date, p_org text, p_queues text[],
+    p_services text[], p_min integer, p_limit integer)
+    RETURNS TABLE (contact text, email text, tickets bigint, services bigint,
+        districts bigint, last_date date, withheld bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	WITH f AS (
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
+		    (SELECT coalesce(min(s.id) >= 0 AND max(s.id) < 64, true)
+		        FROM guichet.service s)
+		    AND (SELECT coalesce(min(d.id) >= 0 AND max(d.id) < 64, true)
+		        FROM guichet.district d) AS bits
+	), t AS NOT MATERIALIZED (
+		SELECT t.requester_id, t.service_id, t.district_id, t.created_at, f.bits
+		FROM f CROSS JOIN guichet.ticket t
+		WHERE t.status <> 'merged' AND t.requester_id IS NOT NULL
+		  AND t.created_at >= p_from::timestamptz AND t.created_at < (p_to + 1)::timestamptz
+		  AND (f.qids IS NULL OR t.queue_id = ANY (f.qids))
+		  AND (f.sids IS NULL OR t.service_id = ANY (f.sids))
+	), a AS (
+		-- Services and districts as bits of a mask, counted at the end
+		-- (a hash aggregation: no sort of the period's tickets) ...
+		SELECT t.requester_id, count(*) AS tickets,
+		    coalesce(bit_count(bit_or(1::bigint << t.service_id)::bit(64)), 0) AS services,
+		    coalesce(bit_count(bit_or(1::bigint << t.district_id)::bit(64)), 0)
+		        AS districts,
+		    max(t.created_at) AS last_at
+		FROM t
+		WHERE t.bits
+		GROUP BY t.requester_id
+		HAVING coalesce(bit_count(bit_or(1::bigint << t.service_id)::bit(64)), 0) >= p_min
+		    OR coalesce(bit_count(bit_or(1::bigint << t.district_id)::bit(64)), 0) >= p_min
+		UNION ALL
+		-- ... unless an id does not fit in 64 bits (the branch not taken
+		-- reads nothing).
+		SELECT t.requester_id, count(*), count(DISTINCT t.service_id),
+		    count(DISTINCT t.district_id), max(t.created_at)
+		FROM t
+		WHERE NOT t.bits
+		GROUP BY t.requester_id
+		HAVING count(DISTINCT t.service_id) >= p_min
+		    OR count(DISTINCT t.district_id) >= p_min
+	), w AS (
+		-- The withheld: only the contacts flagged no_contact are read.
+		SELECT count(*) AS withheld
+		FROM a JOIN guichet.contact c ON c.id = a.requester_id
+		WHERE c.no_contact
+	)
+	-- The requesters in order of their figures, each joined to its
+	-- contact until p_limit rows are found (and the ties of the last).
+	SELECT c.name, c.email, a.tickets, a.services, a.districts, a.last_at::date,
+	    (SELECT w.withheld FROM w)
+	FROM (SELECT a.requester_id, a.tickets, a.services, a.districts, a.last_at FROM a
+	    ORDER BY a.services DESC, a.districts DESC, a.tickets DESC) a
+	JOIN guichet.contact c ON c.id = a.requester_id
+	WHERE NOT c.no_contact
+	ORDER BY a.services DESC, a.districts DESC, a.tickets DESC, c.name, c.id
+	LIMIT p_limit;
+END;
+
+CREATE FUNCTION report_contacts_withheld(p_from date, p_to date, p_org text,
+    p_queues text[], p_services text[], p_min integer)
+    RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT count(*)
+	FROM guichet.report_contact_activity(p_from, p_to, p_org, p_queues, p_services) x
+	WHERE x.no_contact AND (x.services >= p_min OR x.districts >= p_min);
+END;
+
+DO $grant$
+DECLARE
+	fns text := $fns$ report_queue_ids(text, text[]), report_service_ids(text[]),
+    report_check_filters(text, text[], text[]), report_dim_label(text, text),
+    report_dim_field(text),
+    report_volume(date, date, text, text[], text[], text[], text),
+    report_trend(date, date, text, text[], text[], text, text),
+    report_value_at(bigint, text, timestamptz, text),
+    report_backlog_tickets(date, text, text[], text[]),
+    report_backlog(date, text, text[], text[]),
+    report_backlog_oldest(date, text, text[], text[], integer),
+    report_business_clock(timestamp, time, time, smallint[], date[]),
+    report_policy_calendar(),
+    report_sla_tickets(date, date, text, text[], text[]),
+    report_sla(date, date, text, text[], text[], text),
+    report_quality(date, date, text, text[], text[], text),
+    report_agents(date, date, text, text[], text[]),
+    report_escalations(date, date, text, text[], text[], text),
+    report_hotspots(date, date, text, text[], text[], text, integer, integer),
+    report_contact_activity(date, date, text, text[], text[]),
+    report_contacts(date, date, text, text[], text[], integer, integer),
+    report_contacts_withheld(date, date, text, text[], text[], integer)$fns$;
+BEGIN
+	-- Functions are executable by PUBLIC when created: these are for the desk's roles.
+	EXECUTE 'REVOKE EXECUTE ON FUNCTION ' || fns || ' FROM PUBLIC';
+	EXECUTE 'GRANT EXECUTE ON FUNCTION ' || fns || ' TO guichet_agent';
+END
+$grant$;
