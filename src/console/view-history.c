@@ -58,7 +58,7 @@ load(struct view *v)
 	const char *params[1] = { id };
 
 	snprintf(id, sizeof id, "%lld", hv->id);
-	conn_send("history", sql_history, 1, params, on_result, v, NULL);
+	conn_send_prepared("history", sql_history, 1, params, on_result, v, NULL);
 }
 
 static void

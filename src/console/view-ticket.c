@@ -412,7 +412,7 @@ load(struct view *v)
 
 		pa->generation = tv->generation;
 		pa->part = (enum part)i;
-		conn_send(labels[i], sqls[i], 1, params, on_part, v, pa);
+		conn_send_prepared(labels[i], sqls[i], 1, params, on_part, v, pa);
 	}
 }
 
@@ -448,7 +448,7 @@ presence_load(struct view *v)
 	const char *params[1] = { id };
 
 	snprintf(id, sizeof id, "%lld", tv->id);
-	conn_send("presence", sql_presence, 1, params, on_presence_list, v, NULL);
+	conn_send_prepared("presence", sql_presence, 1, params, on_presence_list, v, NULL);
 }
 
 static void
