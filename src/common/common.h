@@ -171,14 +171,15 @@ void config_free(struct config *);
 
 /*
  * query.c — the console's search language compiled to the parameters $1…$20
- * of a statement: the arguments p_queue … p_services of guichet.ticket_search()
- * and of the index's functions built on it (src/sql/api/61-console-read.sql),
- * which take them last, in this order (QUERY_ARGS). An empty slot is NULL and
- * means "no constraint". Statuses are kept apart (statuses: a text[] literal
- * in canonical order, or NULL when the search names none) because the
- * console pages through one status at a time along its keyset index; the
- * index's functions take them first, and ticket_search reads them with the
- * queue terms to narrow the words' matches.
+ * of a statement, which it passes as one guichet.search_terms value
+ * (QUERY_TERMS; the type's attributes are the slots, in this order) to
+ * guichet.ticket_search() and the index's functions built on it
+ * (src/sql/api/61-console-read.sql). An empty slot is NULL and means "no
+ * constraint". Statuses are kept apart (statuses: a text[] literal in
+ * canonical order, or NULL when the search names none) because the console
+ * pages through one status at a time along its keyset index; the index's
+ * functions take them first, and ticket_search reads them with the queue
+ * terms to narrow the words' matches.
  * query_parse returns 0, or -1 with *cause "column N: problem".
  */
 enum query_slot {	  /* the parameter $N that each holds */
@@ -217,11 +218,11 @@ void query_free(struct query *);
 /* "%value%" for ILIKE, with % _ and \ taken literally (a name typed by an agent). */
 char *query_like_pattern(const char *value);
 extern const char *const query_keys;
-/* The slots as arguments, after those a statement puts first ($21…). */
-#define QUERY_ARGS                                                                  \
-	"$1::int, $2::text[], $3::text, $4::boolean, $5::int, $6::int, $7::text[]," \
-	" $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz,"    \
-	" $12::text, $13::text, $14::text, $15::bigint[], $16::int, $17::text[],"   \
-	" $18::text[], $19::text[], $20::text[]"
+/* The slots as the search_terms value the server's functions take. */
+#define QUERY_TERMS                                                                     \
+	"ROW($1::int, $2::text[], $3::text, $4::boolean, $5::int, $6::int, $7::text[]," \
+	" $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz,"        \
+	" $12::text, $13::text, $14::text, $15::bigint[], $16::int, $17::text[],"       \
+	" $18::text[], $19::text[], $20::text[])::guichet.search_terms"
 
 #endif

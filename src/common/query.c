@@ -1,6 +1,6 @@
 /*
  * query.c — the search language of the console, compiled to the parameters of
- * the server's search, guichet.ticket_search() (QUERY_ARGS in common.h).
+ * the server's search, guichet.ticket_search() (QUERY_TERMS in common.h).
  *
  *   status:open,pending queue:voirie owner:me prio:>=3 district:Nord
  *   created:>2026-01-01 updated:<7d subject:trottoir requester:dupont

@@ -24,12 +24,13 @@
  * keyset walk of the sort and direction asked for, its rows joined to their
  * queues and their requesters' names. Owners' logins come from the console's
  * agent list. $21…$27: the sort, backward, the statuses in walking order, the
- * anchor's segment (0: none), key and id, the page's size; then the search.
+ * anchor's segment (0: none), key and id, the page's size; then the search's
+ * terms ($1…$20).
  */
 static const char sql_page[] =
     "SELECT id, priority, status, ord, k, created, due, owner_id, requester, subject, queue"
     " FROM guichet.ticket_index_page($21::text, $22::boolean, $23::text[], $24::int,"
-    " $25::text, $26::bigint, $27::int, " QUERY_ARGS ")";
+    " $25::text, $26::bigint, $27::int, " QUERY_TERMS ")";
 
 const struct sort_order index_sorts[] = {
 	{ "updated", N_("last change first"), true },
@@ -40,7 +41,7 @@ const size_t index_nsorts = nitems(index_sorts);
 
 /* The title's count stops after console.count_cap: a precise 52,817 is not worth 50 ms. */
 static const char sql_count[] =
-    "SELECT n FROM guichet.ticket_index_count($21::text[], $22::int, " QUERY_ARGS ")";
+    "SELECT n FROM guichet.ticket_index_count($21::text[], $22::int, " QUERY_TERMS ")";
 /*
  * Words first: when they match few tickets, the search goes on with their
  * numbers (an index lookup each) rather than walking every ticket of the

@@ -14,7 +14,7 @@
 #define TAG_MAX 10000
 
 static const char sql_tag_all[] =
-    "SELECT id FROM guichet.ticket_index_ids($21::text[], $22::int, " QUERY_ARGS ")";
+    "SELECT id FROM guichet.ticket_index_ids($21::text[], $22::int, " QUERY_TERMS ")";
 
 static bool
 is_tagged(struct index_view *ix, long long id)

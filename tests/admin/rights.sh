@@ -118,7 +118,8 @@ SQL
 )" "f" "nor may_write() for another organisation's queue"
 
 page="SELECT string_agg(id::text, ',') FROM guichet.ticket_index_page('updated', false,
-    '{new,open,pending}', 0, NULL, NULL, 50, p_queue => 1)"
+    '{new,open,pending}', 0, NULL, NULL, 50, ROW(1, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::guichet.search_terms)"
 is "$(psql_as alice <<SQL
 CREATE TEMP TABLE ticket AS SELECT * FROM guichet.ticket WHERE false;
 CREATE TEMP TABLE queue AS SELECT * FROM guichet.queue WHERE false;

@@ -22,6 +22,10 @@ BEGIN
 END
 $$;
 
+-- A search's terms from JSON: t_terms('{"queue": 1}').
+CREATE FUNCTION public.t_terms(p jsonb) RETURNS guichet.search_terms LANGUAGE sql
+RETURN jsonb_populate_record(NULL::guichet.search_terms, p);
+
 -- Every read function of the console runs as its caller.
 SELECT is((SELECT string_agg(p.proname, ', ' ORDER BY p.proname) FROM pg_proc p
     WHERE p.pronamespace = 'guichet'::regnamespace AND p.prosecdef AND p.proname IN (
@@ -33,15 +37,15 @@ SELECT is((SELECT string_agg(p.proname, ', ' ORDER BY p.proname) FROM pg_proc p
         'contact_search', 'ticket_due')), NULL,
     'the console''s read functions are SECURITY INVOKER: row-level security decides');
 -- Those in plain SQL without SET are inlined: the caller's plan reads the tables.
-SELECT doesnt_match(t_plan('SELECT * FROM guichet.' || f), 'Function Scan on ' || split_part(f, '(', 1),
-    f || ' is inlined into the statement that calls it')
+SELECT doesnt_match(t_plan('SELECT * FROM guichet.' || f),
+    'Function Scan on ' || split_part(f, '(', 1), f || ' is inlined into the statement that calls it')
 FROM (VALUES ('ticket_card(2)'), ('ticket_fields(2)'), ('ticket_articles(2)'),
     ('ticket_attachments(2)'), ('ticket_links(2)'), ('ticket_history(2)'),
     ('attachment_content(1)'), ('kb_search('''')'), ('escalation_queues(2)'),
     ('field_definitions()'), ('writable_queues()'), ('reply_templates()'),
     ('reply_context(2)'), ('contact_search(''%x%'')'), ('console_agent()'), ('agent_logins()'),
-    ('ticket_index_count(''{new}'', 10, 1)'), ('ticket_index_ids(''{new}'', 10, 1)'),
-    ('ticket_search(NULL, 1)')) v(f);
+    ('ticket_index_count(''{new}'', 10, NULL)'), ('ticket_index_ids(''{new}'', 10, NULL)'),
+    ('ticket_search(NULL, NULL)')) v(f);
 
 -- Some rows the screens show: a link, a field, an attachment on ticket 3's
 -- article (etat-civil), a template, two knowledge-base articles.
@@ -73,45 +77,49 @@ RESET SESSION AUTHORIZATION;
 -- The index: pages in the order of the statuses, then of the sort key.
 SET SESSION AUTHORIZATION alice;
 SELECT is((SELECT string_agg(id::text, ',') FROM ticket_index_page('updated', false,
-        '{new,open,pending}', 0, NULL, NULL, 50, p_queue => 1)),
+        '{new,open,pending}', 0, NULL, NULL, 50, t_terms('{"queue": 1}'))),
     (SELECT string_agg(id::text, ',' ORDER BY array_position('{new,open,pending}', status),
         updated_at DESC, id DESC) FROM ticket WHERE queue_id = 1),
     'ticket_index_page: voirie by status, last change first');
 SELECT is((SELECT string_agg(id::text, ',') FROM ticket_index_page('priority', false,
-        '{new,open,pending}', 0, NULL, NULL, 50, p_queue => 1)), '6,1,2',
+        '{new,open,pending}', 0, NULL, NULL, 50, t_terms('{"queue": 1}'))), '6,1,2',
     'ticket_index_page: most urgent first within each status');
 SELECT is((SELECT string_agg(id::text, ',') FROM ticket_index_page('oldest', false,
-        '{new,open,pending}', 0, NULL, NULL, 50, p_queue => 1)), '1,6,2',
+        '{new,open,pending}', 0, NULL, NULL, 50, t_terms('{"queue": 1}'))), '1,6,2',
     'ticket_index_page: oldest first (at the same time, by number)');
 -- Keyset: after the anchor its segment goes on, then the later ones.
 SELECT is((SELECT string_agg(p.id::text, ',') FROM (SELECT * FROM ticket_index_page('priority',
-        false, '{new,open,pending}', 0, NULL, NULL, 1, p_queue => 1)) a
+        false, '{new,open,pending}', 0, NULL, NULL, 1, t_terms('{"queue": 1}'))) a
     CROSS JOIN LATERAL ticket_index_page('priority', false, '{new,open,pending}', a.ord::int,
-        a.k, a.id, 50, p_queue => 1) p), '1,2',
+        a.k, a.id, 50, t_terms('{"queue": 1}')) p), '1,2',
     'ticket_index_page: the next page starts after its anchor');
 SELECT is((SELECT string_agg(p.id::text, ',') FROM (SELECT * FROM ticket_index_page('priority',
-        false, '{new,open,pending}', 0, NULL, NULL, 50, p_queue => 1) WHERE id = 2) a
+        false, '{new,open,pending}', 0, NULL, NULL, 50, t_terms('{"queue": 1}')) WHERE id = 2) a
     CROSS JOIN LATERAL ticket_index_page('priority', true, '{pending,open,new}', 4 - a.ord::int,
-        a.k, a.id, 50, p_queue => 1) p), '1,6',
+        a.k, a.id, 50, t_terms('{"queue": 1}')) p), '1,6',
     'ticket_index_page: backwards, the page above comes nearest first');
 SELECT is((SELECT count(*) FROM ticket_index_page('updated', false, '{new,open,pending}', 0, NULL,
-        NULL, 50, p_queue => 3)), 0::bigint, 'ticket_index_page: none of etat-civil for alice');
+        NULL, 50, t_terms('{"queue": 3}'))), 0::bigint,
+    'ticket_index_page: none of etat-civil for alice');
 SELECT is((SELECT string_agg(concat_ws(':', id, queue, requester, owner_id), ',')
-        FROM ticket_index_page('updated', false, '{open}', 0, NULL, NULL, 50, p_queue => 1)),
+        FROM ticket_index_page('updated', false, '{open}', 0, NULL, NULL, 50,
+            t_terms('{"queue": 1}'))),
     '2:voirie:Marie Martin:1', 'ticket_index_page: the queue''s code, the requester, the owner');
 SELECT throws_ok($$SELECT * FROM guichet.ticket_index_page('subject', false, '{new}', 0, NULL,
     NULL, 50)$$, 'GU005', NULL, 'ticket_index_page: an unknown order is refused');
 SELECT is((SELECT string_agg(id::text, ',') FROM ticket_index_page('priority', false,
-        '{new,open,pending,resolved,closed}', 0, NULL, NULL, 50, p_words => 'chaussée')), '6,4',
+        '{new,open,pending,resolved,closed}', 0, NULL, NULL, 50,
+        t_terms('{"words": "chaussée"}'))), '6,4',
     'ticket_index_page: a search by words, across alice''s queues');
-SELECT is((SELECT n FROM ticket_index_count('{new,open,pending}', 5000, p_queue => 1)), 3::bigint,
-    'ticket_index_count: voirie''s three live tickets');
-SELECT is((SELECT n FROM ticket_index_count('{new,open,pending}', 1, p_queue => 1)), 2::bigint,
-    'ticket_index_count: stops at the cap + 1');
-SELECT is((SELECT n FROM ticket_index_count('{new}', 5000, p_queue => 1, p_priority_min => 4)),
+SELECT is((SELECT n FROM ticket_index_count('{new,open,pending}', 5000, t_terms('{"queue": 1}'))),
+    3::bigint, 'ticket_index_count: voirie''s three live tickets');
+SELECT is((SELECT n FROM ticket_index_count('{new,open,pending}', 1, t_terms('{"queue": 1}'))),
+    2::bigint, 'ticket_index_count: stops at the cap + 1');
+SELECT is((SELECT n FROM ticket_index_count('{new}', 5000,
+        t_terms('{"queue": 1, "priority_min": 4}'))),
     1::bigint, 'ticket_index_count: with the search''s terms');
 SELECT is((SELECT string_agg(id::text, ',' ORDER BY id) FROM ticket_index_ids('{new,open}', 10,
-        p_queues => '{voirie,etat-civil}')), '1,2,6',
+        t_terms('{"queues": ["voirie","etat-civil"]}'))), '1,2,6',
     'ticket_index_ids: the numbers of the search, none that alice may not see');
 SELECT is((SELECT n || ' ' || array_to_string(ARRAY(SELECT unnest(ids) ORDER BY 1), ',')
         FROM search_words('chaussée', '{new,open,pending,resolved,closed}', NULL, NULL, 10)),
@@ -179,7 +187,8 @@ SELECT is((SELECT string_agg(name || ':' || coalesce(allowed, ''), ',') FROM fie
     'field_definitions: in order, an enum''s values joined by U+001F');
 SELECT is((SELECT string_agg(code, ',') FROM writable_queues()), 'voirie',
     'writable_queues: alice writes in voirie and only reads voirie-n2');
-SELECT is((SELECT string_agg(name, ',') FROM reply_templates()), 'accuse', 'reply_templates: by name');
+SELECT is((SELECT string_agg(name, ',') FROM reply_templates()), 'accuse',
+    'reply_templates: by name');
 SELECT is((SELECT concat_ws('|', subject, queue, requester, agent) FROM reply_context(2)),
     'Dépôt sauvage avenue Foch|Voirie|Marie Martin|Alice Martin',
     'reply_context: the values of the placeholders');

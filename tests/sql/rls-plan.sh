@@ -87,7 +87,8 @@ SET auto_explain.log_level = notice;
 SET client_min_messages = notice;
 SET SESSION AUTHORIZATION alice;
 SELECT count(*) FROM guichet.ticket_index_page('$1', false, '{new,open}', 2, '$2', $3, 50,
-    p_queue => 1);
+    ROW(1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL)::guichet.search_terms);
 SQL
 }
 plan=$(page_plan updated "$at" "$id")

@@ -10,7 +10,7 @@
 /* 2026-03-15 12:00:00 UTC, read in TZ=UTC. */
 #define NOW ((time_t)1773576000)
 
-/* Slot n (1-based, as $n in QUERY_ARGS), or NULL. */
+/* Slot n (1-based, as $n in QUERY_TERMS), or NULL. */
 #define P(q, n) ((q).params[(n)-1])
 
 static void

@@ -41,32 +41,23 @@ END;
 
 --
 -- The ticket index. The console's search language (src/common/query.c)
--- compiles to the arguments p_queue … p_services, in the order of its
--- enum query_slot; NULL means "no constraint". Statuses are apart: a page
--- walks them one at a time along its keyset index.
+-- compiles to a search_terms value (its slots, in order), passed as
+-- ROW($1 … $20)::guichet.search_terms. Statuses are apart: a page walks them
+-- one at a time along its keyset index.
 --
 
 -- The tickets of a search, with what the index shows of them (due:
--- ticket_due()). Words, subjects and requesters go through the search_*
--- helpers (60-console.sql), which can use their indexes under row-level
--- security; every other term is a condition on the ticket row. Statuses are
--- the caller's to test (a page takes them one at a time: a test of all of
--- them here would lead the planner to the partial indexes of the live
--- tickets, out of the page's order); p_word_statuses only narrows the
--- words' search. Only the columns the index needs: the planner reads this
--- body back at every call, and a whole ticket row would make it half as
--- large again.
-CREATE FUNCTION ticket_search(p_word_statuses text[] DEFAULT NULL,
-    p_queue integer DEFAULT NULL,
-    p_queues text[] DEFAULT NULL, p_owner text DEFAULT NULL, p_unowned boolean DEFAULT NULL,
-    p_priority_min integer DEFAULT NULL, p_priority_max integer DEFAULT NULL,
-    p_districts text[] DEFAULT NULL, p_created_from timestamptz DEFAULT NULL,
-    p_created_until timestamptz DEFAULT NULL, p_updated_from timestamptz DEFAULT NULL,
-    p_updated_until timestamptz DEFAULT NULL, p_words text DEFAULT NULL,
-    p_subject text DEFAULT NULL, p_requester text DEFAULT NULL, p_ids bigint[] DEFAULT NULL,
-    p_level integer DEFAULT NULL, p_channels text[] DEFAULT NULL,
-    p_field_names text[] DEFAULT NULL, p_field_values text[] DEFAULT NULL,
-    p_services text[] DEFAULT NULL)
+-- ticket_due()). p_terms holds the search's terms (search_terms,
+-- schema/0002_console.sql; a NULL term is no constraint). Words, subjects
+-- and requesters go through the search_* helpers (60-console.sql), which can
+-- use their indexes under row-level security; every other term is a
+-- condition on the ticket row. Statuses are the caller's to test (a page
+-- takes them one at a time: a test of all of them here would lead the
+-- planner to the partial indexes of the live tickets, out of the page's
+-- order); p_word_statuses only narrows the words' search. Only the columns
+-- the index needs: the planner reads this body back at every call, and a
+-- whole ticket row would make it half as large again.
+CREATE FUNCTION ticket_search(p_word_statuses text[], p_terms search_terms DEFAULT NULL)
     RETURNS TABLE (id bigint, queue_id integer, status text, priority smallint,
         owner_id integer, subject text, created_at timestamptz, updated_at timestamptz,
         due timestamptz)
@@ -75,35 +66,36 @@ BEGIN ATOMIC
 	SELECT t.id, t.queue_id, t.status, t.priority, t.owner_id, t.subject, t.created_at,
 	    t.updated_at, guichet.ticket_due(t)
 	FROM guichet.ticket t
-	WHERE (p_queue IS NULL OR t.queue_id = p_queue)
-	    AND (p_queues IS NULL OR t.queue_id = ANY (ARRAY(SELECT qq.id FROM guichet.queue qq
-	        WHERE qq.code = ANY (p_queues))))
-	    AND (p_owner IS NULL OR t.owner_id = (SELECT ag.id FROM guichet.agent ag
-	        WHERE ag.login = p_owner))
-	    AND (p_unowned IS NULL OR (t.owner_id IS NULL) = p_unowned)
-	    AND (p_priority_min IS NULL OR t.priority >= p_priority_min)
-	    AND (p_priority_max IS NULL OR t.priority <= p_priority_max)
-	    AND (p_districts IS NULL OR t.district_id = ANY (ARRAY(SELECT di.id
-	        FROM guichet.district di WHERE lower(di.name) = ANY (p_districts))))
-	    AND (p_created_from IS NULL OR t.created_at >= p_created_from)
-	    AND (p_created_until IS NULL OR t.created_at < p_created_until)
-	    AND (p_updated_from IS NULL OR t.updated_at >= p_updated_from)
-	    AND (p_updated_until IS NULL OR t.updated_at < p_updated_until)
-	    AND (p_words IS NULL OR t.id IN (SELECT guichet.search_text(p_words, NULL,
-	        p_word_statuses, p_queue, p_queues)))
-	    AND (p_subject IS NULL OR t.id IN (SELECT guichet.search_subject(p_subject)))
-	    AND (p_requester IS NULL OR t.requester_id IN (SELECT guichet.search_requester(
-	        p_requester)))
-	    AND (p_ids IS NULL OR t.id = ANY (p_ids))
-	    AND (p_level IS NULL OR t.level = p_level)
-	    AND (p_channels IS NULL OR t.channel = ANY (p_channels))
-	    AND (p_field_names IS NULL OR NOT EXISTS (SELECT 1
-	        FROM unnest(p_field_names, p_field_values) AS fu(name, value)
+	WHERE ((p_terms).queue IS NULL OR t.queue_id = (p_terms).queue)
+	    AND ((p_terms).queues IS NULL OR t.queue_id = ANY (ARRAY(SELECT qq.id
+	        FROM guichet.queue qq WHERE qq.code = ANY ((p_terms).queues))))
+	    AND ((p_terms).owner IS NULL OR t.owner_id = (SELECT ag.id FROM guichet.agent ag
+	        WHERE ag.login = (p_terms).owner))
+	    AND ((p_terms).unowned IS NULL OR (t.owner_id IS NULL) = (p_terms).unowned)
+	    AND ((p_terms).priority_min IS NULL OR t.priority >= (p_terms).priority_min)
+	    AND ((p_terms).priority_max IS NULL OR t.priority <= (p_terms).priority_max)
+	    AND ((p_terms).districts IS NULL OR t.district_id = ANY (ARRAY(SELECT di.id
+	        FROM guichet.district di WHERE lower(di.name) = ANY ((p_terms).districts))))
+	    AND ((p_terms).created_from IS NULL OR t.created_at >= (p_terms).created_from)
+	    AND ((p_terms).created_until IS NULL OR t.created_at < (p_terms).created_until)
+	    AND ((p_terms).updated_from IS NULL OR t.updated_at >= (p_terms).updated_from)
+	    AND ((p_terms).updated_until IS NULL OR t.updated_at < (p_terms).updated_until)
+	    AND ((p_terms).words IS NULL OR t.id IN (SELECT guichet.search_text((p_terms).words,
+	        NULL, p_word_statuses, (p_terms).queue, (p_terms).queues)))
+	    AND ((p_terms).subject IS NULL OR t.id IN (SELECT guichet.search_subject(
+	        (p_terms).subject)))
+	    AND ((p_terms).requester IS NULL OR t.requester_id IN (SELECT
+	        guichet.search_requester((p_terms).requester)))
+	    AND ((p_terms).ids IS NULL OR t.id = ANY ((p_terms).ids))
+	    AND ((p_terms).level IS NULL OR t.level = (p_terms).level)
+	    AND ((p_terms).channels IS NULL OR t.channel = ANY ((p_terms).channels))
+	    AND ((p_terms).field_names IS NULL OR NOT EXISTS (SELECT 1
+	        FROM unnest((p_terms).field_names, (p_terms).field_values) AS fu(name, value)
 	        WHERE NOT EXISTS (SELECT 1 FROM guichet.ticket_field tf
 	            JOIN guichet.field fd ON fd.id = tf.field_id WHERE tf.ticket_id = t.id
 	                AND fd.name = fu.name AND lower(tf.value) = lower(fu.value))))
-	    AND (p_services IS NULL OR t.service_id = ANY (ARRAY(SELECT sv.id
-	        FROM guichet.service sv WHERE sv.code = ANY (p_services))));
+	    AND ((p_terms).services IS NULL OR t.service_id = ANY (ARRAY(SELECT sv.id
+	        FROM guichet.service sv WHERE sv.code = ANY ((p_terms).services))));
 END;
 
 -- A page of the index: p_limit rows of the search, in the order p_sort
@@ -133,15 +125,7 @@ END;
 -- PQexecParams is: a keyset page stays an index scan at any depth.
 CREATE FUNCTION ticket_index_page(p_sort text, p_backward boolean, p_statuses text[],
     p_from_ord integer, p_after_key text, p_after_id bigint, p_limit integer,
-    p_queue integer DEFAULT NULL, p_queues text[] DEFAULT NULL, p_owner text DEFAULT NULL,
-    p_unowned boolean DEFAULT NULL, p_priority_min integer DEFAULT NULL,
-    p_priority_max integer DEFAULT NULL, p_districts text[] DEFAULT NULL,
-    p_created_from timestamptz DEFAULT NULL, p_created_until timestamptz DEFAULT NULL,
-    p_updated_from timestamptz DEFAULT NULL, p_updated_until timestamptz DEFAULT NULL,
-    p_words text DEFAULT NULL, p_subject text DEFAULT NULL, p_requester text DEFAULT NULL,
-    p_ids bigint[] DEFAULT NULL, p_level integer DEFAULT NULL, p_channels text[] DEFAULT NULL,
-    p_field_names text[] DEFAULT NULL, p_field_values text[] DEFAULT NULL,
-    p_services text[] DEFAULT NULL)
+    p_terms search_terms DEFAULT NULL)
     RETURNS TABLE (id bigint, priority smallint, status text, ord bigint, k text,
         created bigint, due bigint, owner_id integer, requester text, subject text,
         queue text)
@@ -174,9 +158,7 @@ BEGIN
 		    extract(epoch FROM t.created_at)::bigint AS created,
 		    extract(epoch FROM t.due)::bigint AS due, t.owner_id, t.queue_id, t.subject
 		FROM unnest($1) WITH ORDINALITY AS st(status, ord)
-		CROSS JOIN LATERAL (SELECT t.* FROM guichet.ticket_search($1, $6, $7, $8, $9,
-		    $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-		    $25) t
+		CROSS JOIN LATERAL (SELECT t.* FROM guichet.ticket_search($1, $6) t
 		    WHERE t.status = st.status AND (%1$s, t.id) %3$s (CASE WHEN st.ord = $2
 		        THEN $3::%2$s ELSE %4$s END, CASE WHEN st.ord = $2 THEN $4 ELSE %5$s END)
 		    ORDER BY %1$s %6$s, t.id %6$s LIMIT $5) t
@@ -190,10 +172,7 @@ BEGIN
 	$q$, key, ktype, CASE WHEN descending THEN '<' ELSE '>' END, before_first,
 	    CASE WHEN descending THEN '9223372036854775807' ELSE '-1' END,
 	    CASE WHEN descending THEN 'DESC' ELSE 'ASC' END)
-	USING p_statuses, p_from_ord, p_after_key, p_after_id, p_limit, p_queue, p_queues,
-	    p_owner, p_unowned, p_priority_min, p_priority_max, p_districts, p_created_from,
-	    p_created_until, p_updated_from, p_updated_until, p_words, p_subject, p_requester,
-	    p_ids, p_level, p_channels, p_field_names, p_field_values, p_services;
+	USING p_statuses, p_from_ord, p_after_key, p_after_id, p_limit, p_terms;
 END
 $$;
 
@@ -201,43 +180,21 @@ $$;
 -- p_cap + 1 only: the index's title says "5000+" rather than pay for a
 -- precise 52,817.
 CREATE FUNCTION ticket_index_count(p_statuses text[], p_cap integer,
-    p_queue integer DEFAULT NULL, p_queues text[] DEFAULT NULL, p_owner text DEFAULT NULL,
-    p_unowned boolean DEFAULT NULL, p_priority_min integer DEFAULT NULL,
-    p_priority_max integer DEFAULT NULL, p_districts text[] DEFAULT NULL,
-    p_created_from timestamptz DEFAULT NULL, p_created_until timestamptz DEFAULT NULL,
-    p_updated_from timestamptz DEFAULT NULL, p_updated_until timestamptz DEFAULT NULL,
-    p_words text DEFAULT NULL, p_subject text DEFAULT NULL, p_requester text DEFAULT NULL,
-    p_ids bigint[] DEFAULT NULL, p_level integer DEFAULT NULL, p_channels text[] DEFAULT NULL,
-    p_field_names text[] DEFAULT NULL, p_field_values text[] DEFAULT NULL,
-    p_services text[] DEFAULT NULL)
+    p_terms search_terms DEFAULT NULL)
     RETURNS TABLE (n bigint)
     LANGUAGE sql STABLE
 BEGIN ATOMIC
-	SELECT count(*) FROM (SELECT 1 FROM guichet.ticket_search(p_statuses, p_queue, p_queues,
-	    p_owner, p_unowned, p_priority_min, p_priority_max, p_districts, p_created_from,
-	    p_created_until, p_updated_from, p_updated_until, p_words, p_subject, p_requester,
-	    p_ids, p_level, p_channels, p_field_names, p_field_values, p_services) t
+	SELECT count(*) FROM (SELECT 1 FROM guichet.ticket_search(p_statuses, p_terms) t
 	    WHERE t.status = ANY (p_statuses) LIMIT p_cap + 1) x;
 END;
 
 -- The numbers of the search's tickets (at most p_limit): "tag them all".
 CREATE FUNCTION ticket_index_ids(p_statuses text[], p_limit integer,
-    p_queue integer DEFAULT NULL, p_queues text[] DEFAULT NULL, p_owner text DEFAULT NULL,
-    p_unowned boolean DEFAULT NULL, p_priority_min integer DEFAULT NULL,
-    p_priority_max integer DEFAULT NULL, p_districts text[] DEFAULT NULL,
-    p_created_from timestamptz DEFAULT NULL, p_created_until timestamptz DEFAULT NULL,
-    p_updated_from timestamptz DEFAULT NULL, p_updated_until timestamptz DEFAULT NULL,
-    p_words text DEFAULT NULL, p_subject text DEFAULT NULL, p_requester text DEFAULT NULL,
-    p_ids bigint[] DEFAULT NULL, p_level integer DEFAULT NULL, p_channels text[] DEFAULT NULL,
-    p_field_names text[] DEFAULT NULL, p_field_values text[] DEFAULT NULL,
-    p_services text[] DEFAULT NULL)
+    p_terms search_terms DEFAULT NULL)
     RETURNS TABLE (id bigint)
     LANGUAGE sql STABLE
 BEGIN ATOMIC
-	SELECT t.id FROM guichet.ticket_search(p_statuses, p_queue, p_queues, p_owner,
-	    p_unowned, p_priority_min, p_priority_max, p_districts, p_created_from,
-	    p_created_until, p_updated_from, p_updated_until, p_words, p_subject, p_requester,
-	    p_ids, p_level, p_channels, p_field_names, p_field_values, p_services) t
+	SELECT t.id FROM guichet.ticket_search(p_statuses, p_terms) t
 	WHERE t.status = ANY (p_statuses) LIMIT p_limit;
 END;
 
@@ -438,20 +395,10 @@ END;
 -- console_agent() for the gateway too: its login has no agent row, and the
 -- console says so rather than "permission denied".
 GRANT EXECUTE ON FUNCTION console_agent() TO guichet_agent, guichet_mail;
-GRANT EXECUTE ON FUNCTION agent_logins(),
-    ticket_search(text[], integer, text[], text, boolean, integer, integer, text[],
-        timestamptz, timestamptz, timestamptz, timestamptz, text, text, text, bigint[],
-        integer, text[], text[], text[], text[]),
-    ticket_index_page(text, boolean, text[], integer, text, bigint, integer, integer,
-        text[], text, boolean, integer, integer, text[], timestamptz, timestamptz,
-        timestamptz, timestamptz, text, text, text, bigint[], integer, text[], text[],
-        text[], text[]),
-    ticket_index_count(text[], integer, integer, text[], text, boolean, integer, integer,
-        text[], timestamptz, timestamptz, timestamptz, timestamptz, text, text, text,
-        bigint[], integer, text[], text[], text[], text[]),
-    ticket_index_ids(text[], integer, integer, text[], text, boolean, integer, integer,
-        text[], timestamptz, timestamptz, timestamptz, timestamptz, text, text, text,
-        bigint[], integer, text[], text[], text[], text[]),
+GRANT EXECUTE ON FUNCTION agent_logins(), ticket_search(text[], search_terms),
+    ticket_index_page(text, boolean, text[], integer, text, bigint, integer, search_terms),
+    ticket_index_count(text[], integer, search_terms),
+    ticket_index_ids(text[], integer, search_terms),
     search_words(text, text[], integer, text[], integer), ticket_card(bigint),
     ticket_fields(bigint), ticket_articles(bigint), ticket_attachments(bigint),
     ticket_links(bigint), ticket_history(bigint), attachment_content(bigint),
