@@ -186,17 +186,19 @@ int config_get_bool(const struct config *, const char *name, bool def, bool *out
 void config_free(struct config *);
 
 /*
- * query.c — the console's search language compiled to the parameters $1…$20 of
- * one constant predicate on "guichet.ticket t" (QUERY_WHERE); an empty slot is
- * NULL and means "no constraint". Words, subjects and requesters go through the
- * search_* functions of src/sql/api/60-console.sql, which can use their indexes. Statuses
- * are kept apart (statuses: a text[] literal in canonical order, or NULL when the
- * search names none) because the console pages through one status at a time
- * along its keyset index; a statement using QUERY_WHERE passes them as $21
- * (text[]), which search_text reads with the queue terms to narrow its matches.
+ * query.c — the console's search language compiled to the parameters $1…$20
+ * of a statement, which it passes as one guichet.search_terms value
+ * (QUERY_TERMS; the type's attributes are the slots, in this order) to
+ * guichet.ticket_search() and the index's functions built on it
+ * (src/sql/api/61-console-read.sql). An empty slot is NULL and means "no
+ * constraint". Statuses are kept apart (statuses: a text[] literal in
+ * canonical order, or NULL when the search names none) because the console
+ * pages through one status at a time along its keyset index; the index's
+ * functions take them first, and ticket_search reads them with the queue
+ * terms to narrow the words' matches.
  * query_parse returns 0, or -1 with *cause "column N: problem".
  */
-enum query_slot {	  /* the parameter $N of QUERY_WHERE that each holds */
+enum query_slot {	  /* the parameter $N that each holds */
 	QS_NONE = 0,	  /* a term that fills no slot (statuses are kept apart) */
 	QS_QUEUE_ID,	  /* $1 int: the queue of an index */
 	QS_QUEUES,	  /* $2 text[]: queue codes */
@@ -232,33 +234,11 @@ void query_free(struct query *);
 /* "%value%" for ILIKE, with % _ and \ taken literally (a name typed by an agent). */
 char *query_like_pattern(const char *value);
 extern const char *const query_keys;
-#define QUERY_WHERE                                                                                  \
-	"($1::int IS NULL OR t.queue_id = $1::int)"                                                  \
-	" AND ($2::text[] IS NULL OR t.queue_id = ANY (ARRAY(SELECT qq.id FROM guichet.queue qq"     \
-	"  WHERE qq.code = ANY ($2::text[]))))"                                                      \
-	" AND ($3::text IS NULL OR t.owner_id = (SELECT ag.id FROM guichet.agent ag"                 \
-	"  WHERE ag.login = $3::text))"                                                              \
-	" AND ($4::bool IS NULL OR (t.owner_id IS NULL) = $4::bool)"                                 \
-	" AND ($5::int IS NULL OR t.priority >= $5::int)"                                            \
-	" AND ($6::int IS NULL OR t.priority <= $6::int)"                                            \
-	" AND ($7::text[] IS NULL OR t.district_id = ANY (ARRAY(SELECT di.id"                        \
-	"  FROM guichet.district di WHERE lower(di.name) = ANY ($7::text[]))))"                      \
-	" AND ($8::timestamptz IS NULL OR t.created_at >= $8::timestamptz)"                          \
-	" AND ($9::timestamptz IS NULL OR t.created_at < $9::timestamptz)"                           \
-	" AND ($10::timestamptz IS NULL OR t.updated_at >= $10::timestamptz)"                        \
-	" AND ($11::timestamptz IS NULL OR t.updated_at < $11::timestamptz)"                         \
-	" AND ($12::text IS NULL OR t.id IN (SELECT guichet.search_text($12::text, NULL,"            \
-	"  $21::text[], $1::int, $2::text[])))"                                                      \
-	" AND ($13::text IS NULL OR t.id IN (SELECT guichet.search_subject($13::text)))"             \
-	" AND ($14::text IS NULL OR t.requester_id IN (SELECT guichet.search_requester($14::text)))" \
-	" AND ($15::bigint[] IS NULL OR t.id = ANY ($15::bigint[]))"                                 \
-	" AND ($16::int IS NULL OR t.level = $16::int)"                                              \
-	" AND ($17::text[] IS NULL OR t.channel = ANY ($17::text[]))"                                \
-	" AND ($18::text[] IS NULL OR NOT EXISTS (SELECT 1 FROM unnest($18::text[], $19::text[])"    \
-	"  AS fu(name, value) WHERE NOT EXISTS (SELECT 1 FROM guichet.ticket_field tf"               \
-	"  JOIN guichet.field fd ON fd.id = tf.field_id WHERE tf.ticket_id = t.id"                   \
-	"  AND fd.name = fu.name AND lower(tf.value) = lower(fu.value))))"                           \
-	" AND ($20::text[] IS NULL OR t.service_id = ANY (ARRAY(SELECT sv.id"                        \
-	"  FROM guichet.service sv WHERE sv.code = ANY ($20::text[]))))"
+/* The slots as the search_terms value the server's functions take. */
+#define QUERY_TERMS                                                                     \
+	"ROW($1::int, $2::text[], $3::text, $4::boolean, $5::int, $6::int, $7::text[]," \
+	" $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz,"        \
+	" $12::text, $13::text, $14::text, $15::bigint[], $16::int, $17::text[],"       \
+	" $18::text[], $19::text[], $20::text[])::guichet.search_terms"
 
 #endif

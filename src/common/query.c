@@ -1,17 +1,18 @@
 /*
- * query.c — the search language of the console, compiled to parameters of one
- * constant SQL predicate (QUERY_WHERE in common.h).
+ * query.c — the search language of the console, compiled to the parameters of
+ * the server's search, guichet.ticket_search() (QUERY_TERMS in common.h).
  *
  *   status:open,pending queue:voirie owner:me prio:>=3 district:Nord
  *   created:>2026-01-01 updated:<7d subject:trottoir requester:dupont
  *   level:2 channel:phone service:depot field:quartier=Nord #123 "dépôt sauvage"
  *
  * The text is never spliced into SQL: every term fills one of the fixed
- * parameter slots (enum query_slot, named after what $N of QUERY_WHERE holds),
- * through the parser its key's row of QUERY_KEYS names, and the predicate turns an empty (NULL) slot into "true", which
- * PostgreSQL folds away when it plans the statement with the actual values, so the
- * plan uses the indexes that the given terms allow. Free words and "quoted phrases"
- * go to websearch_to_tsquery, which accepts any text (-word excludes, or).
+ * parameter slots (enum query_slot, named after the $N that holds it), through
+ * the parser its key's row of QUERY_KEYS names, and ticket_search turns an
+ * empty (NULL) slot into "true", which PostgreSQL folds away when it plans the
+ * statement with the actual values, so the plan uses the indexes that the given
+ * terms allow. Free words and "quoted phrases" go to websearch_to_tsquery, which
+ * accepts any text (-word excludes, or).
  * A syntax error names its column (1-based, in characters).
  */
 #include "config.h"

@@ -14,26 +14,15 @@
 #include "actions.h"
 
 static const char sql_level2[] =
-    "SELECT q.id, q.code, q.name, q.id = (SELECT s.escalate_to FROM guichet.ticket t"
-    "  JOIN guichet.queue s ON s.id = t.queue_id WHERE t.id = $1::bigint) AS preferred"
-    " FROM guichet.queue q WHERE q.level = 2 AND q.active ORDER BY preferred DESC, q.code";
+    "SELECT id, code, name, preferred FROM guichet.escalation_queues($1::bigint)";
 static const char sql_fields[] =
-    "SELECT name, label, kind, array_to_string(allowed, E'\\x1f') AS allowed"
-    " FROM guichet.field ORDER BY position, name";
-static const char sql_writable_queues[] =
-    "SELECT q.id, q.code, q.name FROM guichet.queue q WHERE q.active"
-    " AND q.id = ANY (guichet.visible_queues()) AND guichet.may_write(q.id) ORDER BY q.code";
-static const char sql_templates[] = "SELECT id, name, body FROM guichet.template ORDER BY name";
+    "SELECT name, label, kind, allowed FROM guichet.field_definitions()";
+static const char sql_writable_queues[] = "SELECT id, code, name FROM guichet.writable_queues()";
+static const char sql_templates[] = "SELECT id, name, body FROM guichet.reply_templates()";
 static const char sql_reply_context[] =
-    "SELECT t.id, t.subject, q.name AS queue, coalesce(nullif(c.name, ''), c.email, '') AS"
-    " requester, a.display_name AS agent FROM guichet.ticket t"
-    " JOIN guichet.queue q ON q.id = t.queue_id"
-    " LEFT JOIN guichet.contact c ON c.id = t.requester_id"
-    " LEFT JOIN guichet.agent a ON a.login = session_user WHERE t.id = $1::bigint";
+    "SELECT id, subject, queue, requester, agent FROM guichet.reply_context($1::bigint)";
 static const char sql_contacts[] =
-    "SELECT id, name, email, phone FROM guichet.contact"
-    " WHERE name ILIKE $1::text OR email ILIKE $1::text OR phone ILIKE $1::text"
-    " ORDER BY name, email LIMIT 50";
+    "SELECT id, name, email, phone FROM guichet.contact_search($1::text)";
 static const char sql_contact_new[] =
     "SELECT guichet.find_or_create_contact($1::text, $2::text, $3::text) AS id";
 

@@ -37,9 +37,7 @@ static const char sql_absence[] =
 static const char sql_presence_set[] = "SELECT guichet.presence_set($1::bigint, $2::bool)";
 static const char sql_create[] =
     "SELECT guichet.create_ticket($1::int, $2::text, $3::text, $4::bigint, $5::text) AS id";
-static const char sql_attachment[] =
-    "SELECT b.content FROM guichet.attachment x JOIN guichet.blob b ON b.sha256 = x.sha256"
-    " WHERE x.id = $1::bigint";
+static const char sql_attachment[] = "SELECT content FROM guichet.attachment_content($1::bigint)";
 
 /* Tell the colleagues that we have the ticket open, or are writing in it (a
  * heartbeat: the server forgets it after a while); the answer does not matter. */

@@ -11,6 +11,13 @@
  * retried with a growing delay; the
  * statements that were pending fail with "connection lost" and the views reload
  * once the connection is back.
+ *
+ * Statements sent with conn_send_prepared are prepared on the connection the
+ * first time (one more round trip) and executed by name afterwards: after five
+ * runs PostgreSQL keeps one generic plan for them instead of planning each
+ * run, which is right for those whose plan does not depend on the values (the
+ * ticket card: 1.3 ms planned, 0.14 ms prepared). The prepared statements die
+ * with the connection: a new one prepares them again.
  */
 #include "config.h"
 
@@ -29,6 +36,8 @@ struct request {
 	char **params;
 	bool binary;
 	bool keep_result;
+	bool prepare;	/* run as a prepared statement */
+	bool preparing; /* its PREPARE is in flight */
 	request_cb cb;
 	void *owner;
 	void *arg;
@@ -49,6 +58,10 @@ static double next_attempt;
 static double backoff_ms;
 static FILE *timing_fp;
 static const struct conn_events *events;
+/* The statements prepared on this connection; statement k is named "guichet_k". */
+#define PREPARED_MAX 32
+static const char *prepared[PREPARED_MAX];
+static int nprepared;
 
 static void conn_lost(void);
 static void send_next(void);
@@ -148,7 +161,7 @@ request_free(struct request *r)
 
 static void
 enqueue(const char *label, const char *sql, int n, const char *const *params, bool binary,
-    bool keep, request_cb cb, void *owner, void *arg)
+    bool keep, bool prepare, request_cb cb, void *owner, void *arg)
 {
 	struct request *r;
 	int i;
@@ -162,6 +175,7 @@ enqueue(const char *label, const char *sql, int n, const char *const *params, bo
 		r->params[i] = params[i] != NULL ? xstrdup(params[i]) : NULL;
 	r->binary = binary;
 	r->keep_result = keep;
+	r->prepare = prepare;
 	r->cb = cb;
 	r->owner = owner;
 	r->arg = arg;
@@ -177,14 +191,21 @@ void
 conn_send(const char *label, const char *sql, int n, const char *const *params, request_cb cb,
     void *owner, void *arg)
 {
-	enqueue(label, sql, n, params, false, false, cb, owner, arg);
+	enqueue(label, sql, n, params, false, false, false, cb, owner, arg);
+}
+
+void
+conn_send_prepared(const char *label, const char *sql, int n, const char *const *params,
+    request_cb cb, void *owner, void *arg)
+{
+	enqueue(label, sql, n, params, false, false, true, cb, owner, arg);
 }
 
 void
 conn_send_binary(const char *label, const char *sql, int n, const char *const *params,
     request_cb cb, void *owner, void *arg)
 {
-	enqueue(label, sql, n, params, true, false, cb, owner, arg);
+	enqueue(label, sql, n, params, true, false, false, cb, owner, arg);
 }
 
 void
@@ -233,6 +254,47 @@ deliver(struct request *r, PGresult *res, const char *lost)
 	free(detail);
 }
 
+static int
+prepared_index(const char *sql)
+{
+	int k;
+
+	for (k = 0; k < nprepared; k++)
+		if (prepared[k] == sql)
+			return k;
+	return -1;
+}
+
+/* Send r: its PREPARE first when it is to be prepared and is not yet. */
+static int
+send_request(struct request *r)
+{
+	const char *const *params = (const char *const *)r->params;
+	int fmt = r->binary ? 1 : 0, k;
+	char name[32];
+
+	if (!r->prepare || (k = prepared_index(r->sql)) < 0) {
+		if (!r->prepare || nprepared == PREPARED_MAX)
+			return PQsendQueryParams(
+			    pg, r->sql, r->nparams, NULL, params, NULL, NULL, fmt);
+		snprintf(name, sizeof name, "guichet_%d", nprepared);
+		r->preparing = true;
+		return PQsendPrepare(pg, name, r->sql, r->nparams, NULL);
+	}
+	snprintf(name, sizeof name, "guichet_%d", k);
+	return PQsendQueryPrepared(pg, name, r->nparams, params, NULL, NULL, fmt);
+}
+
+static void
+send_inflight(void)
+{
+	if (!send_request(inflight)) {
+		conn_lost();
+		return;
+	}
+	want_write = PQflush(pg) == 1;
+}
+
 static void
 send_next(void)
 {
@@ -246,14 +308,24 @@ send_next(void)
 		queue_tail = NULL;
 	r->next = NULL;
 	r->sent_at = now_ms();
-	if (!PQsendQueryParams(pg, r->sql, r->nparams, NULL, (const char *const *)r->params, NULL,
-		NULL, r->binary ? 1 : 0)) {
-		inflight = r;
-		conn_lost();
-		return;
-	}
 	inflight = r;
-	want_write = PQflush(pg) == 1;
+	send_inflight();
+}
+
+/* The PREPARE of the statement in flight is done: run it, or fail it. */
+static bool
+prepared_then_run(void)
+{
+	struct request *r = inflight;
+
+	r->preparing = false;
+	if (r->last == NULL || PQresultStatus(r->last) != PGRES_COMMAND_OK)
+		return false;
+	prepared[nprepared++] = r->sql;
+	PQclear(r->last);
+	r->last = NULL;
+	send_inflight();
+	return true;
 }
 
 static void
@@ -290,6 +362,8 @@ collect_results(void)
 			inflight->last = res;
 			continue;
 		}
+		if (inflight->preparing && prepared_then_run())
+			continue;
 		r = inflight;
 		inflight = NULL;
 		res = r->last;
@@ -316,7 +390,8 @@ connect_step(void)
 		PQsetnonblocking(pg, 1);
 		log_info("reconnected");
 		say(false, "%s", _("connection restored"));
-		enqueue("listen", sql_listen, 0, NULL, false, false, listen_done, NULL, NULL);
+		enqueue(
+		    "listen", sql_listen, 0, NULL, false, false, false, listen_done, NULL, NULL);
 		events->reconnected();
 		return;
 	default:
@@ -372,6 +447,7 @@ conn_lost(void)
 	log_info("connection lost: %s", pg != NULL ? PQerrorMessage(pg) : "");
 	state = CS_WAITING;
 	want_write = false;
+	nprepared = 0; /* they die with the session */
 	if (pg != NULL)
 		PQfinish(pg);
 	pg = NULL;
@@ -502,7 +578,7 @@ call(const char *label, const char *sql, int n, const char *const *params, bool 
 			memcpy(sqlstate, "08006", 6);
 		return NULL;
 	}
-	enqueue(label, sql, n, params, binary, true, call_done, NULL, &cs);
+	enqueue(label, sql, n, params, binary, true, false, call_done, NULL, &cs);
 	while (!cs.done)
 		events->wait();
 	if (sqlstate != NULL)

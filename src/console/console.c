@@ -13,12 +13,10 @@
 
 struct console console;
 
-static const char sql_whoami[] =
-    "SELECT a.id, a.display_name, extract(epoch FROM now())::bigint AS now "
-    "FROM guichet.agent a WHERE a.login = session_user";
+static const char sql_whoami[] = "SELECT id, display_name, now FROM guichet.console_agent()";
 
 /* id → login of the agents one may see, for the owner column of the indexes. */
-static const char sql_agents[] = "SELECT id, login FROM guichet.agent ORDER BY id";
+static const char sql_agents[] = "SELECT id, login FROM guichet.agent_logins()";
 static struct agent_name {
 	int id;
 	char *login;

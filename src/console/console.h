@@ -66,6 +66,10 @@ void conn_send(const char *label, const char *sql, int n, const char *const *par
     void *owner, void *arg);
 void conn_send_binary(const char *label, const char *sql, int n, const char *const *params,
     request_cb, void *owner, void *arg);
+/* The same, prepared on the connection: for statements whose plan does not
+ * depend on the values, run often (the ticket card). */
+void conn_send_prepared(const char *label, const char *sql, int n, const char *const *params,
+    request_cb, void *owner, void *arg);
 void conn_forget(void *owner); /* callbacks for owner will not be called */
 /*
  * Run a statement and wait for its result, still redrawing and refreshing other

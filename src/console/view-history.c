@@ -9,10 +9,8 @@
 
 #include "console.h"
 
-static const char sql_history[] =
-    "SELECT h.seq, to_char(h.at, 'YYYY-MM-DD HH24:MI:SS') AS at, h.actor, h.action,"
-    " h.field, h.old_value, h.new_value FROM guichet.history h"
-    " WHERE h.ticket_id = $1::bigint ORDER BY h.seq";
+static const char sql_history[] = "SELECT seq, at, actor, action, field, old_value, new_value"
+				  " FROM guichet.ticket_history($1::bigint)";
 
 struct history_view {
 	long long id;
@@ -60,7 +58,7 @@ load(struct view *v)
 	const char *params[1] = { id };
 
 	snprintf(id, sizeof id, "%lld", hv->id);
-	conn_send("history", sql_history, 1, params, on_result, v, NULL);
+	conn_send_prepared("history", sql_history, 1, params, on_result, v, NULL);
 }
 
 static void

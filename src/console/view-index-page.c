@@ -4,12 +4,11 @@
  *
  * Paging is a keyset walk, never OFFSET: the list is a chain of status segments
  * (new, then open, then pending…), and within a segment the rows follow the
- * index ticket (queue_id, status, <sort key>, id). One statement fetches a page
- * across segments: for each status in order (unnest … WITH ORDINALITY) a LATERAL
- * index scan continues after the anchor row in the anchor's segment and from the
- * start in the later ones. Paging backwards walks the statuses in reverse. The
- * view keeps a window of a few pages (ui-list trims it), so going to the end of
- * 100,000 tickets loads one page, not 100,000 rows.
+ * index ticket (queue_id, status, <sort key>, id). The server's
+ * ticket_index_page fetches a page across segments, from the anchor row (the
+ * last of the window, or the first when paging backwards, which walks the
+ * statuses in reverse). The view keeps a window of a few pages (ui-list trims
+ * it), so going to the end of 100,000 tickets loads one page, not 100,000 rows.
  */
 #include "config.h"
 
@@ -21,69 +20,37 @@
 #include "view-index.h"
 
 /*
- * A page: the keyset walk picks the ids first (LIMIT inside), and only those
- * rows are joined to queues (a few microseconds each under row-level security)
- * and to their requesters' names, which ticket_requesters gives for the whole
- * page at once: contact's policy would look for a visible ticket of each
- * requester, 4 of the 6 ms of a page at 100,000 tickets, more as the desk
- * grows. Owners' logins come from the console's agent list. The lateral
- * subquery is aliased t like the table, so that KEY reads the same inside and
- * out.
+ * A page is guichet.ticket_index_page (src/sql/api/61-console-read.sql): the
+ * keyset walk of the sort and direction asked for, its rows joined to their
+ * queues and their requesters' names. Owners' logins come from the console's
+ * agent list. $21…$27: the sort, backward, the statuses in walking order, the
+ * anchor's segment (0: none), key and id, the page's size; then the search's
+ * terms ($1…$20).
  */
-#define INDEX_SQL(KEY, KTYPE, DIR, CMP, KINF, IDINF)                                       \
-	"WITH p AS (SELECT t.id, t.priority, t.status, st.ord,"                            \
-	"  (" KEY ")::text AS k, " KEY " AS sk,"                                           \
-	"  extract(epoch FROM t.created_at)::bigint AS created,"                           \
-	"  extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN"                  \
-	"   (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due,"       \
-	"   t.resolution_due) ELSE t.resolution_due END) END)::bigint AS due,"             \
-	"  t.owner_id, t.requester_id, t.queue_id, t.subject"                              \
-	" FROM unnest($21::text[]) WITH ORDINALITY AS st(status, ord)"                     \
-	" CROSS JOIN LATERAL (SELECT t.* FROM guichet.ticket t"                            \
-	"  WHERE t.status = st.status AND " QUERY_WHERE "  AND (" KEY ", t.id) " CMP       \
-	" (CASE WHEN st.ord = $22::int THEN $23::" KTYPE "   ELSE " KINF                   \
-	" END, CASE WHEN st.ord = $22::int THEN $24::bigint ELSE " IDINF " END)"           \
-	"  ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT $25::int) t"                       \
-	" WHERE st.ord >= $22::int"                                                        \
-	" ORDER BY st.ord, " KEY " " DIR ", t.id " DIR " LIMIT $25::int)"                  \
-	" SELECT p.id, p.priority, p.status, p.ord, p.k, p.created, p.due, p.owner_id,"    \
-	" coalesce(r.requester, '') AS requester, p.subject, q.code AS queue FROM p"       \
-	" JOIN guichet.queue q ON q.id = p.queue_id"                                       \
-	" LEFT JOIN guichet.ticket_requesters(ARRAY(SELECT p.id FROM p)) r ON r.id = p.id" \
-	" ORDER BY p.ord, p.sk " DIR ", p.id " DIR
-
-#define T_MAX "'infinity'::timestamptz"
-#define T_MIN "'-infinity'::timestamptz"
-#define ID_MAX "9223372036854775807"
-#define ID_MIN "-1"
+static const char sql_page[] =
+    "SELECT id, priority, status, ord, k, created, due, owner_id, requester, subject, queue"
+    " FROM guichet.ticket_index_page($21::text, $22::boolean, $23::text[], $24::int,"
+    " $25::text, $26::bigint, $27::int, " QUERY_TERMS ")";
 
 const struct sort_order index_sorts[] = {
-	{ "updated", N_("last change first"), true,
-	    INDEX_SQL("t.updated_at", "timestamptz", "DESC", "<", T_MAX, ID_MAX),
-	    INDEX_SQL("t.updated_at", "timestamptz", "ASC", ">", T_MIN, ID_MIN) },
-	{ "oldest", N_("oldest first"), false,
-	    INDEX_SQL("t.created_at", "timestamptz", "ASC", ">", T_MIN, ID_MIN),
-	    INDEX_SQL("t.created_at", "timestamptz", "DESC", "<", T_MAX, ID_MAX) },
-	{ "priority", N_("most urgent first"), true,
-	    INDEX_SQL("t.priority", "int", "DESC", "<", "32767", ID_MAX),
-	    INDEX_SQL("t.priority", "int", "ASC", ">", "-32768", ID_MIN) },
+	{ "updated", N_("last change first"), true },
+	{ "oldest", N_("oldest first"), false },
+	{ "priority", N_("most urgent first"), true },
 };
 const size_t index_nsorts = nitems(index_sorts);
 
 /* The title's count stops after console.count_cap: a precise 52,817 is not worth 50 ms. */
-static const char sql_count[] = "SELECT count(*) AS n FROM (SELECT 1 FROM guichet.ticket t"
-				" WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE
-				" LIMIT $22::int + 1) x";
+static const char sql_count[] =
+    "SELECT n FROM guichet.ticket_index_count($21::text[], $22::int, " QUERY_TERMS ")";
 /*
  * Words first: when they match few tickets, the search goes on with their
  * numbers (an index lookup each) rather than walking every ticket of the
- * statuses asked for and testing it against the matches. search_text stops
+ * statuses asked for and testing it against the matches. search_words stops
  * at WORDS_FEW + 1 tickets instead of reading every match of a common word.
  */
 #define WORDS_FEW 1000
 static const char sql_words[] =
-    "SELECT count(*) AS n, '{' || string_agg(id::text, ',') || '}' AS ids"
-    " FROM guichet.search_text($1::text, $5::int, $2::text[], $3::int, $4::text[]) AS id";
+    "SELECT n, ids FROM guichet.search_words($1::text, $2::text[], $3::int, $4::text[], $5::int)";
 
 struct fetch {
 	unsigned generation;
@@ -317,10 +284,12 @@ index_fetch(struct view *v, enum fetch_kind kind)
 	}
 	index_fill_params(ix, params);
 	statuses = index_status_literal(ix, backward);
-	params[20] = statuses;
-	params[21] = "0"; /* no anchor: every segment from its start */
-	params[22] = NULL;
-	params[23] = NULL;
+	params[20] = so->name;
+	params[21] = backward ? "true" : "false";
+	params[22] = statuses;
+	params[23] = "0"; /* no anchor: every segment from its start */
+	params[24] = NULL;
+	params[25] = NULL;
 	if (kind == F_AFTER && ix->list.nrows > 0)
 		anchor = ix->list.rows[ix->list.nrows - 1];
 	else if (kind == F_BEFORE && ix->list.nrows > 0)
@@ -339,13 +308,13 @@ index_fetch(struct view *v, enum fetch_kind kind)
 		snprintf(ord, sizeof ord, "%d",
 		    backward ? ix->nstatuses + 1 - anchor->ord : anchor->ord);
 		snprintf(id, sizeof id, "%lld", aid);
-		params[21] = ord;
-		params[22] = anchor->key;
-		params[23] = id;
+		params[23] = ord;
+		params[24] = anchor->key;
+		params[25] = id;
 	} else if (kind == F_RELOAD && ix->list.nrows > (size_t)lim)
 		lim = (int)ix->list.nrows;
 	snprintf(limit, sizeof limit, "%d", lim);
-	params[24] = limit;
+	params[26] = limit;
 	f = xcalloc(1, sizeof *f);
 	f->generation = ix->generation;
 	f->kind = kind;
@@ -361,7 +330,7 @@ index_fetch(struct view *v, enum fetch_kind kind)
 		kind == F_BEFORE  ? "index:prev" :
 		kind == F_LAST	  ? "index:last" :
 				    "index:page",
-	    backward ? so->backward : so->forward, INDEX_NPARAMS, params, on_page, v, f);
+	    sql_page, INDEX_NPARAMS, params, on_page, v, f);
 	free(statuses);
 }
 

@@ -14,8 +14,7 @@
 #define TAG_MAX 10000
 
 static const char sql_tag_all[] =
-    "SELECT t.id FROM guichet.ticket t WHERE t.status = ANY ($21::text[]) AND " QUERY_WHERE
-    " LIMIT 10000";
+    "SELECT id FROM guichet.ticket_index_ids($21::text[], $22::int, " QUERY_TERMS ")";
 
 static bool
 is_tagged(struct index_view *ix, long long id)
@@ -206,12 +205,14 @@ static void
 tag_all(struct view *v)
 {
 	struct index_view *ix = v->data;
-	const char *params[QUERY_NPARAMS + 1];
-	char *statuses = index_status_literal(ix, false);
+	const char *params[QUERY_NPARAMS + 2];
+	char *statuses = index_status_literal(ix, false), limit[16];
 
 	index_fill_params(ix, params);
 	params[20] = statuses;
-	conn_send("index:tag-all", sql_tag_all, QUERY_NPARAMS + 1, params, on_tag_all, v, NULL);
+	snprintf(limit, sizeof limit, "%d", TAG_MAX);
+	params[21] = limit;
+	conn_send("index:tag-all", sql_tag_all, QUERY_NPARAMS + 2, params, on_tag_all, v, NULL);
 	free(statuses);
 }
 

@@ -5,14 +5,12 @@
 #ifndef GUICHET_VIEW_INDEX_H
 #define GUICHET_VIEW_INDEX_H
 
-#define INDEX_NPARAMS (QUERY_NPARAMS + 5) /* the search's, then $21…$25 of a page */
+#define INDEX_NPARAMS (QUERY_NPARAMS + 7) /* the search's, then $21…$27 of a page */
 
 struct sort_order {
-	const char *name;
+	const char *name;  /* ticket_index_page's p_sort */
 	const char *label; /* N_() */
 	bool descending;
-	const char *forward;
-	const char *backward;
 };
 
 extern const struct sort_order index_sorts[];

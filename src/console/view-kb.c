@@ -15,10 +15,7 @@
 #include "console.h"
 
 static const char sql_kb[] =
-    "SELECT id, slug, title, body, to_char(updated_at, 'YYYY-MM-DD') AS updated"
-    " FROM guichet.kb_article WHERE $1::text = ''"
-    " OR to_tsvector('simple', title || ' ' || body) @@ websearch_to_tsquery('simple', $1::text)"
-    " ORDER BY updated_at DESC, id DESC LIMIT 200";
+    "SELECT id, slug, title, body, updated FROM guichet.kb_search($1::text)";
 
 struct kb_row {
 	long long id;

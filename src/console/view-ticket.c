@@ -15,52 +15,21 @@
 
 #include "console.h"
 
+/* Each part of the card is a function of src/sql/api/61-console-read.sql. */
 static const char sql_ticket[] =
-    "SELECT t.id, t.subject, t.status, t.priority, t.level, t.channel,"
-    " t.updated_at::text AS seen, t.updated_by, q.id AS queue_id, q.code AS queue,"
-    " q.name AS queue_name, sv.category || ' / ' || sv.name AS service,"
-    " a.login AS owner, a.display_name AS owner_name, c.name AS requester_name,"
-    " c.email AS requester_email, c.phone AS requester_phone, d.name AS district, t.location,"
-    " to_char(t.created_at, 'YYYY-MM-DD HH24:MI') AS created,"
-    " to_char(t.updated_at, 'YYYY-MM-DD HH24:MI') AS updated,"
-    " to_char(t.first_response_due, 'YYYY-MM-DD HH24:MI') AS first_response_due,"
-    " to_char(t.first_response_at, 'YYYY-MM-DD HH24:MI') AS first_response_at,"
-    " to_char(t.resolution_due, 'YYYY-MM-DD HH24:MI') AS resolution_due,"
-    " to_char(t.pending_until, 'YYYY-MM-DD HH24:MI') AS pending_until,"
-    " extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN"
-    "  (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due,"
-    "  t.resolution_due) ELSE t.resolution_due END) END)::bigint AS due,"
-    " t.time_spent, t.merged_into"
-    " FROM guichet.ticket t JOIN guichet.queue q ON q.id = t.queue_id"
-    " LEFT JOIN guichet.service sv ON sv.id = t.service_id"
-    " LEFT JOIN guichet.agent a ON a.id = t.owner_id"
-    " LEFT JOIN guichet.contact c ON c.id = t.requester_id"
-    " LEFT JOIN guichet.district d ON d.id = t.district_id"
-    " WHERE t.id = $1::bigint";
-
-static const char sql_fields[] = "SELECT f.label, tf.value FROM guichet.ticket_field tf"
-				 " JOIN guichet.field f ON f.id = tf.field_id"
-				 " WHERE tf.ticket_id = $1::bigint ORDER BY f.position, f.name";
-
+    "SELECT id, subject, status, priority, level, channel, seen, updated_by, queue_id, queue,"
+    " queue_name, service, owner, owner_name, requester_name, requester_email,"
+    " requester_phone, district, location, created, updated, first_response_due,"
+    " first_response_at, resolution_due, pending_until, due, time_spent, merged_into"
+    " FROM guichet.ticket_card($1::bigint)";
+static const char sql_fields[] = "SELECT label, value FROM guichet.ticket_fields($1::bigint)";
 static const char sql_articles[] =
-    "SELECT ar.id, ar.kind, to_char(ar.created_at, 'YYYY-MM-DD HH24:MI') AS at,"
-    " ar.subject, ar.body, ar.body_format, ar.mail_to, ar.time_spent,"
-    " coalesce(ag.display_name, nullif(co.name, ''), co.email, ar.mail_from,"
-    "  ar.created_by::text) AS author, co.email AS author_email"
-    " FROM guichet.article ar LEFT JOIN guichet.agent ag ON ag.id = ar.author_agent_id"
-    " LEFT JOIN guichet.contact co ON co.id = ar.author_contact_id"
-    " WHERE ar.ticket_id = $1::bigint ORDER BY ar.created_at, ar.id";
-
-static const char sql_attachments[] =
-    "SELECT x.id, x.article_id, x.filename, x.content_type, x.size"
-    " FROM guichet.attachment x JOIN guichet.article ar ON ar.id = x.article_id"
-    " WHERE ar.ticket_id = $1::bigint ORDER BY x.article_id, x.id";
-
+    "SELECT id, kind, at, subject, body, body_format, mail_to, time_spent, author, author_email"
+    " FROM guichet.ticket_articles($1::bigint)";
+static const char sql_attachments[] = "SELECT id, article_id, filename, content_type, size"
+				      " FROM guichet.ticket_attachments($1::bigint)";
 static const char sql_links[] =
-    "SELECT l.kind, l.a_id = $1::bigint AS outgoing, o.id AS other, o.status, o.subject"
-    " FROM guichet.link l JOIN guichet.ticket o"
-    "  ON o.id = CASE WHEN l.a_id = $1::bigint THEN l.b_id ELSE l.a_id END"
-    " WHERE l.a_id = $1::bigint OR l.b_id = $1::bigint ORDER BY o.id";
+    "SELECT kind, outgoing, other, status, subject FROM guichet.ticket_links($1::bigint)";
 
 static const char sql_presence[] =
     "SELECT login, display_name, writing FROM guichet.presence_list($1::bigint)";
@@ -447,7 +416,7 @@ load(struct view *v)
 
 		pa->generation = tv->generation;
 		pa->part = (enum part)i;
-		conn_send(labels[i], sqls[i], 1, params, on_part, v, pa);
+		conn_send_prepared(labels[i], sqls[i], 1, params, on_part, v, pa);
 	}
 }
 
@@ -485,7 +454,7 @@ presence_load(struct view *v)
 	snprintf(id, sizeof id, "%lld", tv->id);
 	tv->presence_loaded_at = now_ms();
 	tv->presence_due = false;
-	conn_send("presence", sql_presence, 1, params, on_presence_list, v, NULL);
+	conn_send_prepared("presence", sql_presence, 1, params, on_presence_list, v, NULL);
 }
 
 /*

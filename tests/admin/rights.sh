@@ -136,4 +136,16 @@ SELECT guichet.may_write(4);
 SQL
 )" "f" "nor may_write() for another organisation's queue"
 
+page="SELECT string_agg(id::text, ',') FROM guichet.ticket_index_page('updated', false,
+    '{new,open,pending}', 0, NULL, NULL, 50, ROW(1, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::guichet.search_terms)"
+is "$(psql_as alice <<SQL
+CREATE TEMP TABLE ticket AS SELECT * FROM guichet.ticket WHERE false;
+CREATE TEMP TABLE queue AS SELECT * FROM guichet.queue WHERE false;
+$page;
+SELECT subject FROM guichet.ticket_card(2);
+SQL
+)" "$(psql_as alice -c "$page" -c "SELECT subject FROM guichet.ticket_card(2)")" \
+    "nor the console's index page and ticket card (functions run as their caller)"
+
 done_testing

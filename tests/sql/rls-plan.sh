@@ -2,7 +2,8 @@
 # tests/sql/rls-plan.sh — row-level security does not cost the lists their
 # index: with 100,000 tickets in voirie (40,000 open), a keyset page of 50 read by alice
 # (RLS on) is an index scan on ticket_queue_list, in index order (no Sort),
-# with visible_queues() evaluated once (an InitPlan). Timings are diag lines.
+# with visible_queues() evaluated once (an InitPlan), and so is the console's
+# page (guichet.ticket_index_page) at depth. Timings are diag lines.
 # Also: every change NOTIFYs guichet with the ticket id.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/pg.sh"
@@ -69,6 +70,40 @@ plan=$(explain alice "$deep")
 like "$plan" "Index Scan using ticket_queue_list on ticket" "a deep keyset page is an index scan too"
 unlike "$plan" "Sort" "and needs no sort"
 diag "alice, keyset page of 50 after 30,000 rows: $(ms "$plan") ms"
+
+# The console's page, guichet.ticket_index_page, at the same depth: the
+# statement it runs (EXECUTE, planned with the arguments' values) is an index
+# scan of the sort's index with the keyset as its index condition, and no
+# sort below the page's LIMIT. auto_explain hands the nested plan back.
+page_plan()
+{
+	psql -X -q -v ON_ERROR_STOP=1 2>&1 <<SQL
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_nested_statements = on;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_timing = off;
+SET auto_explain.log_level = notice;
+SET client_min_messages = notice;
+SET SESSION AUTHORIZATION alice;
+SELECT count(*) FROM guichet.ticket_index_page('$1', false, '{new,open}', 2, '$2', $3, 50,
+    ROW(1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL)::guichet.search_terms);
+SQL
+}
+plan=$(page_plan updated "$at" "$id")
+like "$plan" "Index Scan using ticket_queue_list on ticket" \
+    "ticket_index_page, 30,000 rows deep: an index scan on ticket_queue_list" || diag "$plan"
+like "$plan" "Index Cond: .*ROW\(updated_at, id\) < ROW\(" "the keyset is its index condition"
+like "$plan" "Index Scan using ticket_queue_list on ticket t +\(.*actual rows=50 loops=1\)" \
+    "it reads the page's 50 rows, no more"
+unlike "$plan" "Sort Key: t\.updated_at" "no sort below the page's LIMIT"
+last=$(psql_as alice -c "SELECT priority, id FROM guichet.ticket WHERE queue_id = 1 AND status = 'open'
+    ORDER BY priority DESC, id DESC OFFSET 30000 LIMIT 1")
+plan=$(page_plan priority "${last%|*}" "${last#*|}")
+like "$plan" "Index Scan using ticket_queue_priority on ticket" \
+    "by priority, 30,000 rows deep: an index scan on ticket_queue_priority" || diag "$plan"
+like "$plan" "Index Cond: .*ROW\(priority, id\) < ROW\(" "the keyset is its index condition"
 
 plan=$(explain sam "$page")
 like "$plan" "Index Scan using ticket_queue_list on ticket" "sam (supervisor): index scan as well"

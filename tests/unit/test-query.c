@@ -1,6 +1,6 @@
 /*
  * test-query.c — the console's search language: each term lands in its fixed
- * parameter slot (QUERY_WHERE in common.h), values keep their text, and errors
+ * parameter slot (enum query_slot in common.h), values keep their text, and errors
  * name the column where they are.
  */
 #include "unit.h"
@@ -10,7 +10,7 @@
 /* 2026-03-15 12:00:00 UTC, read in TZ=UTC. */
 #define NOW ((time_t)1773576000)
 
-/* Slot n (1-based, as $n in QUERY_WHERE), or NULL. */
+/* Slot n (1-based, as $n in QUERY_TERMS), or NULL. */
 #define P(q, n) ((q).params[(n)-1])
 
 static void
