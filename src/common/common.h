@@ -231,7 +231,7 @@ extern const char *const query_keys;
 	" AND ($9::timestamptz IS NULL OR t.created_at < $9::timestamptz)"                           \
 	" AND ($10::timestamptz IS NULL OR t.updated_at >= $10::timestamptz)"                        \
 	" AND ($11::timestamptz IS NULL OR t.updated_at < $11::timestamptz)"                         \
-	" AND ($12::text IS NULL OR t.id IN (SELECT guichet.search_words($12::text, NULL,"            \
+	" AND ($12::text IS NULL OR t.id IN (SELECT guichet.search_words($12::text, NULL,"           \
 	"  $21::text[], $1::int, $2::text[])))"                                                      \
 	" AND ($13::text IS NULL OR t.id IN (SELECT guichet.search_subject($13::text)))"             \
 	" AND ($14::text IS NULL OR t.requester_id IN (SELECT guichet.search_requester($14::text)))" \

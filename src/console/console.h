@@ -28,6 +28,9 @@ struct console {
 	int page_size;	      /* rows fetched per keyset page */
 	int count_cap;	      /* counts stop there ("1000+") */
 	bool color;
+	bool bell;	  /* notify.bell: ring on a new notification */
+	bool title;	  /* notify.title: say the unread count in the terminal's title */
+	long long unread; /* unread notifications, -1 before the server said */
 	bool quit;
 	double started_ms;
 };
@@ -49,6 +52,7 @@ typedef void (*request_cb)(void *owner, void *arg, PGresult *res, const char *er
 struct conn_events {
 	void (*notify)(long long ticket_id);   /* NOTIFY '<id>': the ticket changed */
 	void (*presence)(long long ticket_id); /* NOTIFY 'p<id>': came or went */
+	void (*unread)(long long count);       /* NOTIFY 'n<count>', and at (re)connection */
 	void (*reconnected)(void);
 	void (*message)(bool is_error, const char *text);
 	void (*wait)(void); /* one pass of the main loop, while conn_call waits */
@@ -143,6 +147,8 @@ void ui_say(bool is_error, const char *fmt, ...) GUICHET_PRINTF(2, 3);
 void ui_message_clear(void);
 /* The status line: the view's title and the connection's state (NULL: connected). */
 void ui_status_draw(const char *title, const char *state);
+void ui_bell(void);
+void ui_set_title(const char *title); /* the terminal's, sent with the next flush */
 void ui_prompt_draw(const char *question, const char *buf, size_t cursor);
 void ui_flush(bool keep_cursor); /* keep_cursor: a prompt shows it */
 void ui_suspend(void);
@@ -197,7 +203,14 @@ void ui_resume(void);
 	X(SAVE_ATTACHMENT, "save-attachment", N_("save an attachment to a file"))               \
 	X(OPEN_LINK, "open-link", N_("open one of the linked tickets"))                         \
 	X(NEXT_ARTICLE, "next-article", N_("jump to the next article"))                         \
-	X(PREV_ARTICLE, "prev-article", N_("jump to the previous article"))
+	X(PREV_ARTICLE, "prev-article", N_("jump to the previous article"))                     \
+	X(NOTIFICATIONS, "notifications", N_("list my notifications"))                          \
+	X(MARK_READ, "mark-read", N_("mark the notification read, or unread again"))            \
+	X(MARK_ALL_READ, "mark-all-read", N_("mark every notification read"))                   \
+	X(SAVE_SEARCH, "save-search", N_("save this search under a name (overview)"))           \
+	X(FORGET_SEARCH, "forget-search", N_("forget the selected saved search"))               \
+	X(VIEW_ATTACHMENT, "view-attachment", N_("open an attachment in its viewer (mailcap)")) \
+	X(ATTACH, "attach", N_("attach a file to the reply being written"))
 
 enum action {
 	A_NONE = 0,
@@ -206,7 +219,17 @@ enum action {
 #undef ACTION_ENUM
 	    A_COUNT
 };
-enum keymap { KM_GENERIC, KM_OVERVIEW, KM_INDEX, KM_TICKET, KM_HISTORY, KM_HELP, KM_KB, KM_COUNT };
+enum keymap {
+	KM_GENERIC,
+	KM_OVERVIEW,
+	KM_INDEX,
+	KM_TICKET,
+	KM_HISTORY,
+	KM_HELP,
+	KM_KB,
+	KM_NOTIFY,
+	KM_COUNT
+};
 struct action_info {
 	enum action action;
 	const char *name;
@@ -317,6 +340,7 @@ void view_open_ticket(long long id);
 void view_open_history(long long id);
 void view_open_help(enum keymap);
 void view_open_kb(const char *words, long long for_ticket);
+void view_open_notify(void);
 long long view_current_ticket(void); /* the ticket shown on top, or 0 */
 /* What a view and view.c leave undone (next ticket, new ticket, absence): actions.c. */
 void view_set_global_actions(int (*)(enum action, const char *arg));
@@ -332,6 +356,7 @@ extern const struct view_ops view_ticket_ops;
 extern const struct view_ops view_history_ops;
 extern const struct view_ops view_help_ops;
 extern const struct view_ops view_kb_ops;
+extern const struct view_ops view_notify_ops;
 void view_queue_open(void);
 void view_index_open_queue(int queue_id, const char *code, const char *name);
 int view_index_open_search(const char *text, char **cause);
@@ -339,7 +364,10 @@ void view_ticket_open(long long id);
 void view_history_open(long long id);
 void view_help_open(enum keymap);
 void view_kb_open(const char *words, long long for_ticket);
+void view_notify_open(void);
 long long view_ticket_current(void);
+/* view-notify.c: the unread count changed (conn's event); rings and titles when it grew. */
+void notify_unread(long long count);
 
 /* actions.c — ticket actions, single or bulk (one API call each). */
 int action_ticket(enum action, const long long *ids, size_t n, const char *seen, const char *arg);

@@ -72,6 +72,12 @@ view_current_ticket(void)
 }
 
 void
+view_open_notify(void)
+{
+	view_notify_open();
+}
+
+void
 view_set_global_actions(int (*fn)(enum action, const char *arg))
 {
 	global_actions = fn;
@@ -411,6 +417,9 @@ view_run_action(enum action action, const char *arg)
 		return 1;
 	case A_MINE:
 		search("owner:me status:active");
+		return 1;
+	case A_NOTIFICATIONS:
+		view_open_notify();
 		return 1;
 	case A_OPEN_TICKET:
 		open_ticket(arg);
