@@ -251,6 +251,7 @@ void keys_each(enum keymap, void (*fn)(int key, enum action, void *), void *arg)
 
 /* ui-prompt.c — modal line input, yes/no and a choice list; the loop keeps running. */
 char *prompt_line(const char *question, const char *initial); /* NULL when cancelled */
+char *prompt_path(const char *question, const char *initial); /* Tab completes file names */
 bool prompt_yesno(const char *question);
 /* A choice among n labels; returns the index or -1 when cancelled. */
 int prompt_choice(const char *title, const char *const *labels, size_t n, size_t initial);
@@ -377,6 +378,16 @@ int action_split(long long ticket, long long article, const char *arg);
 int attachment_save(long long attachment, const char *filename, const char *path);
 /* The message of a GU002: "changed by X at HH:MM — review". */
 char *stale_message(const char *detail);
+
+/* attachment.c — open an attachment in its viewer; files for a reply. */
+int attachment_open(long long attachment, const char *filename, const char *content_type);
+int attachment_attach(long long ticket); /* asks the path, Tab completing */
+void attachment_cleanup(void);		 /* at exit: files viewers may still read */
+
+/* actions-search.c — saved searches. */
+void search_save(const char *text);  /* asks the name */
+int search_forget(const char *name); /* asks to confirm; 0 when forgotten */
+int search_count(const char *text, request_cb, void *owner, void *arg);
 
 /* editor.c — $EDITOR on a draft file, drafts kept until the server accepts them. */
 char *draft_path(long long ticket, const char *kind);

@@ -208,6 +208,7 @@ main(int argc, char **argv)
 	free(summary);
 	loop_run();
 	view_close_all();
+	attachment_cleanup();
 	ui_end();
 	conn_close();
 	console_free();

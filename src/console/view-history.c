@@ -1,6 +1,7 @@
 /*
  * view-history.c — the audit trail of one ticket: who changed what, when, from
- * what to what, in the order of its hash chain.
+ * what to what, in the order of its hash chain; with names rather than ids and
+ * times in the desk's time zone (ticket_history_named, 65-search.sql).
  */
 #include "config.h"
 
@@ -9,10 +10,8 @@
 
 #include "console.h"
 
-static const char sql_history[] =
-    "SELECT h.seq, to_char(h.at, 'YYYY-MM-DD HH24:MI:SS') AS at, h.actor, h.action,"
-    " h.field, h.old_value, h.new_value FROM guichet.history h"
-    " WHERE h.ticket_id = $1::bigint ORDER BY h.seq";
+static const char sql_history[] = "SELECT seq, at, actor, action, field, old_value, new_value"
+				  " FROM guichet.ticket_history_named($1::bigint)";
 
 struct history_view {
 	long long id;

@@ -404,6 +404,12 @@ action(struct view *v, enum action a, const char *arg)
 	case A_SORT:
 		choose_sort(v, arg);
 		return 1;
+	case A_SAVE_SEARCH:
+		if (ix->search)
+			search_save(ix->text);
+		else
+			ui_error("%s", _("only a search can be saved: press / first"));
+		return 1;
 	case A_SHOW_ALL:
 		if (ix->search) {
 			ui_error("%s", _("a search shows every status: add status: to narrow it"));

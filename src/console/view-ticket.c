@@ -620,11 +620,12 @@ current_article(struct ticket_view *tv)
 	return db_int(r, a, "id", 0);
 }
 
+/* Save (view false: to a file) or view one of the ticket's attachments. */
 static void
-save_attachment(struct ticket_view *tv, const char *arg)
+use_attachment(struct ticket_view *tv, const char *arg, bool view)
 {
 	PGresult *att = tv->parts[P_ATTACHMENTS];
-	char **labels, **names;
+	char **labels, **names, **types;
 	long long *ids;
 	int n = att != NULL ? PQntuples(att) : 0, i, k = 0;
 
@@ -635,24 +636,30 @@ save_attachment(struct ticket_view *tv, const char *arg)
 	/* Copies: a reload may replace the results while the choice is open. */
 	labels = xcalloc((size_t)n, sizeof *labels);
 	names = xcalloc((size_t)n, sizeof *names);
+	types = xcalloc((size_t)n, sizeof *types);
 	ids = xcalloc((size_t)n, sizeof *ids);
 	for (i = 0; i < n; i++) {
 		xasprintf(&labels[i], "%d. %s (%s)", i + 1, val(att, i, "filename"),
 		    val(att, i, "content_type"));
 		names[i] = xstrdup(val(att, i, "filename"));
+		types[i] = xstrdup(val(att, i, "content_type"));
 		ids[i] = db_int(att, i, "id", 0);
 	}
 	if (n > 1)
-		k = prompt_choice(
-		    _("save which attachment?"), (const char *const *)labels, (size_t)n, 0);
-	if (k >= 0)
+		k = prompt_choice(view ? _("view which attachment?") : _("save which attachment?"),
+		    (const char *const *)labels, (size_t)n, 0);
+	if (k >= 0 && view)
+		attachment_open(ids[k], names[k], types[k]);
+	else if (k >= 0)
 		attachment_save(ids[k], names[k], arg);
 	for (i = 0; i < n; i++) {
 		free(labels[i]);
 		free(names[i]);
+		free(types[i]);
 	}
 	free(labels);
 	free(names);
+	free(types);
 	free(ids);
 }
 
@@ -709,7 +716,13 @@ action(struct view *v, enum action a, const char *arg)
 		view_open_history(tv->id);
 		return 1;
 	case A_SAVE_ATTACHMENT:
-		save_attachment(tv, arg);
+		use_attachment(tv, arg, false);
+		return 1;
+	case A_VIEW_ATTACHMENT:
+		use_attachment(tv, NULL, true);
+		return 1;
+	case A_ATTACH:
+		attachment_attach(tv->id);
 		return 1;
 	case A_NEXT_TICKET:
 		if (tv->queue_id != 0) {
