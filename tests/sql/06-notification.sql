@@ -139,8 +139,8 @@ SELECT is((SELECT count(*) FROM notification_digest()), 0::bigint, 'digest: noth
 RESET SESSION AUTHORIZATION;
 UPDATE notification SET created_at = created_at - interval '10 minutes' WHERE agent_id = 1;
 SET SESSION AUTHORIZATION mailer;
-SELECT results_eq($$SELECT email, subject, body ~ '#4 Affaissement' FROM notification_digest()$$,
-    $$VALUES ('alice@ville.example', '3 unread notifications', true)$$,
+SELECT results_eq($$SELECT email, mail_from, subject, body ~ '#4 Affaissement' FROM notification_digest()$$,
+    $$VALUES ('alice@ville.example', 'etat-civil@ville.example', '[Guichet] 3 unread notifications', true)$$,
     'digest: one mail with her unread notifications');
 SELECT is((SELECT count(*) FROM notification_digest()), 0::bigint, 'digest: each is mailed once');
 RESET SESSION AUTHORIZATION;

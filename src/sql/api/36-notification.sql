@@ -245,9 +245,11 @@ $$;
 -- address, and has unread notifications older than her delay not mailed yet;
 -- they are marked mailed at once (a digest lost to a failed delivery is not
 -- sent again: the notifications stay unread in the console). Times in the
--- desk's time zone.
+-- desk's time zone. From: the first address (alphabetical) of her
+-- organisation's queues, which the desk owns; none: no digest for her.
 CREATE FUNCTION notification_digest(p_limit integer DEFAULT 100)
-    RETURNS TABLE (agent_id integer, email text, display_name text, subject text, body text)
+    RETURNS TABLE (agent_id integer, email text, display_name text, mail_from text,
+        message_id text, subject text, body text)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	a record;
@@ -256,8 +258,12 @@ BEGIN
 	IF NOT is_mail() AND NOT is_admin() THEN
 		RAISE EXCEPTION 'only the mail gateway sends digests' USING ERRCODE = 'GU004';
 	END IF;
-	FOR a IN SELECT ag.id, ag.email, ag.display_name, ag.notify_digest FROM agent ag
+	FOR a IN SELECT ag.id, ag.email, ag.display_name, ag.notify_digest, f.address
+	    FROM agent ag
+	    CROSS JOIN LATERAL (SELECT min(qa.address) AS address FROM queue_address qa
+	        JOIN queue q ON q.id = qa.queue_id WHERE q.organisation_id = ag.organisation_id) f
 	    WHERE ag.notify_digest IS NOT NULL AND ag.active AND coalesce(ag.email, '') <> ''
+	        AND f.address IS NOT NULL
 	        AND EXISTS (SELECT 1 FROM notification n WHERE n.agent_id = ag.id
 	            AND n.read_at IS NULL AND n.mailed_at IS NULL
 	            AND n.created_at < now() - make_interval(mins => ag.notify_digest))
@@ -273,6 +279,11 @@ BEGIN
 		agent_id := a.id;
 		email := a.email;
 		display_name := a.display_name;
+		mail_from := a.address;
+		message_id := '<guichet.digest.' || a.id || '.'
+		    || left(md5(random()::text || clock_timestamp()::text), 16) || '@'
+		    || coalesce(nullif(setting('mail_domain'), ''), split_part(a.address, '@', 2)) || '>';
+		subject := '[' || setting('tag_prefix') || '] ' || subject;
 		RETURN NEXT;
 	END LOOP;
 END
