@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "console.h"
 
@@ -61,7 +62,7 @@ static void send_next(void);
  * every time the console shows is then written.
  */
 static const char sql_listen[] = "SELECT guichet.listen(), guichet.notification_unread() AS unread,"
-				 " set_config('TimeZone', guichet.desk_time_zone(), false)";
+				 " set_config('TimeZone', guichet.desk_time_zone(), false) AS zone";
 
 void
 conn_timing(const char *label, double ms, int rows)
@@ -91,8 +92,14 @@ listen_done(void *owner, void *arg, PGresult *res, const char *error, const char
 	/* Without LISTEN the views are not live: say so rather than hide it. */
 	if (error != NULL)
 		say(true, _("live updates are off: %s"), error);
-	else if (res != NULL && events->unread != NULL)
-		events->unread(db_int(res, 0, "unread", 0));
+	else if (res != NULL) {
+		/* localtime() too: the times the console computes are the desk's. */
+		if (db_value(res, 0, "zone") != NULL &&
+		    setenv("TZ", db_value(res, 0, "zone"), 1) == 0)
+			tzset();
+		if (events->unread != NULL)
+			events->unread(db_int(res, 0, "unread", 0));
+	}
 }
 
 void

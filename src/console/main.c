@@ -128,7 +128,11 @@ main(int argc, char **argv)
 	console.started_ms = now_ms();
 	console.unread = -1;
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* GUICHET_LOCALEDIR: catalogues not installed yet (a build tree, its tests). */
+	bindtextdomain(PACKAGE,
+	    getenv("GUICHET_LOCALEDIR") != NULL && *getenv("GUICHET_LOCALEDIR") ?
+		getenv("GUICHET_LOCALEDIR") :
+		LOCALEDIR);
 	textdomain(PACKAGE);
 	log_open("guichet", 0, 0);
 

@@ -101,7 +101,7 @@ draw_row(void *p, int y, int width, bool selected, void *arg)
 	ui_text(y, 1, 7, buf, base, 0);
 	snprintf(buf, sizeof buf, "%d", r->priority);
 	ui_text(y, 9, 1, buf, selected ? C_CURSOR : (r->priority >= 4 ? C_WARN : C_DEFAULT), 0);
-	ui_text(y, 11, 7, r->status, base, 0);
+	ui_text(y, 11, 7, format_name(r->status), base, 0);
 	s = format_age(now - r->created);
 	ui_text(y, 19, 4, s, base, 0);
 	free(s);

@@ -166,7 +166,8 @@ layout_header(struct ticket_view *tv, int width)
 	add_line(tv, C_DEFAULT, 0, _("Queue:     %s (%s)   Service: %s"), val(t, 0, "queue"),
 	    val(t, 0, "queue_name"), *val(t, 0, "service") ? val(t, 0, "service") : "—");
 	add_line(tv, C_DEFAULT, 0, _("Status:    %s   Priority: %s   Level: %s   Channel: %s"),
-	    val(t, 0, "status"), val(t, 0, "priority"), val(t, 0, "level"), val(t, 0, "channel"));
+	    format_name(val(t, 0, "status")), val(t, 0, "priority"), val(t, 0, "level"),
+	    format_name(val(t, 0, "channel")));
 	if (db_value(t, 0, "owner") != NULL)
 		add_line(tv, C_DEFAULT, 0, _("Owner:     %s (%s)"), val(t, 0, "owner"),
 		    val(t, 0, "owner_name"));
@@ -230,7 +231,7 @@ layout_header(struct ticket_view *tv, int width)
 						   _("relates to");
 
 		add_line(tv, C_LABEL, 0, _("Link:      %s #%s (%s) %s"), what, val(r, i, "other"),
-		    val(r, i, "status"), val(r, i, "subject"));
+		    format_name(val(r, i, "status")), val(r, i, "subject"));
 	}
 	if (tv->presence != NULL && PQntuples(tv->presence) > 0) {
 		strbuf_init(&sb);
@@ -677,8 +678,8 @@ open_link(struct ticket_view *tv)
 	labels = xcalloc((size_t)n, sizeof *labels);
 	ids = xcalloc((size_t)n, sizeof *ids);
 	for (i = 0; i < n; i++) {
-		xasprintf(&labels[i], "#%s (%s) %s", val(r, i, "other"), val(r, i, "status"),
-		    val(r, i, "subject"));
+		xasprintf(&labels[i], "#%s (%s) %s", val(r, i, "other"),
+		    format_name(val(r, i, "status")), val(r, i, "subject"));
 		ids[i] = db_int(r, i, "other", 0);
 	}
 	k = prompt_choice(_("open which ticket?"), (const char *const *)labels, (size_t)n, 0);

@@ -158,7 +158,8 @@ add_hint(int key, enum action action, void *arg)
 		return;
 	name = keys_name(key);
 	if (strlen(name) <= 2) {
-		strbuf_printf(&hs->sb, "%s:%s  ", name, ai->name);
+		/* The action's name in the agent's language (bind takes the English one). */
+		strbuf_printf(&hs->sb, "%s:%s  ", name, format_ctx("action", ai->name));
 		hs->count++;
 	}
 	free(name);
@@ -172,10 +173,11 @@ draw_hints(struct view *v)
 
 	strbuf_init(&hs.sb);
 	hs.count = 0;
-	strbuf_puts(&hs.sb, "q:quit  ?:help  ");
+	strbuf_printf(
+	    &hs.sb, "q:%s  ?:%s  ", format_ctx("action", "quit"), format_ctx("action", "help"));
 	if (v->ops->keymap != KM_GENERIC)
 		keys_each(v->ops->keymap, add_hint, &hs);
-	strbuf_puts(&hs.sb, "/:search");
+	strbuf_printf(&hs.sb, "/:%s", format_ctx("action", "search"));
 	ui_title("%s", hs.sb.buf);
 	strbuf_free(&hs.sb);
 }
