@@ -342,6 +342,7 @@ void view_draw_all(void);
 void view_dispatch_notify(long long ticket_id);
 void view_dispatch_own_change(long long ticket_id); /* reload at once, no throttle */
 void view_dispatch_presence(long long ticket_id);
+void view_dispatch_unread(long long count);
 void view_dispatch_reconnect(void);
 void view_tick(void);
 void view_close_all(void);

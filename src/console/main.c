@@ -31,7 +31,7 @@ conn_wait(void)
 static const struct conn_events events = {
 	.notify = view_dispatch_notify,
 	.presence = view_dispatch_presence,
-	.unread = notify_unread,
+	.unread = view_dispatch_unread,
 	.reconnected = view_dispatch_reconnect,
 	.message = conn_message,
 	.wait = conn_wait,

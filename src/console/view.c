@@ -262,6 +262,13 @@ view_dispatch_own_change(long long ticket_id)
 	dispatch(ticket_id, false, true);
 }
 
+/* The agent's unread notifications (conn's event): the count, the bell, the list. */
+void
+view_dispatch_unread(long long count)
+{
+	notify_unread(count);
+}
+
 void
 view_dispatch_presence(long long ticket_id)
 {
