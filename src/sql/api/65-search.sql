@@ -99,7 +99,7 @@ $$;
 -- configuration over the same indexes), minus the tickets whose subject or any
 -- article has a -word, among p_statuses and the queue p_queue or the queues
 -- coded p_queue_codes. As 60-console.sql's search_text did (which this
--- replaces): with those terms, when they leave at most 30,000 tickets, the
+-- replaced, with the 'simple' indexes): with those terms, when they leave at most 30,000 tickets, the
 -- bodies' index is read for those tickets only; with p_limit it stops at that
 -- many tickets, the subjects' matches first. Only -words: every ticket of those
 -- statuses and queues without them.
