@@ -172,12 +172,12 @@ void config_free(struct config *);
 /*
  * query.c — the console's search language compiled to the parameters $1…$20 of
  * one constant predicate on "guichet.ticket t" (QUERY_WHERE); an empty slot is
- * NULL and means "no constraint". Words, subjects and requesters go through the search_*
- * functions of src/sql/api/65-search.sql and 60-console.sql, which can use their indexes. Statuses
+ * NULL and means "no constraint". Words, subjects and requesters go through the
+ * search_* functions of src/sql/api/60-console.sql, which can use their indexes. Statuses
  * are kept apart (statuses: a text[] literal in canonical order, or NULL when the
  * search names none) because the console pages through one status at a time
  * along its keyset index; a statement using QUERY_WHERE passes them as $21
- * (text[]), which search_words reads with the queue terms to narrow its matches.
+ * (text[]), which search_text reads with the queue terms to narrow its matches.
  * query_parse returns 0, or -1 with *cause "column N: problem".
  */
 enum query_slot {	  /* the parameter $N of QUERY_WHERE that each holds */
@@ -231,7 +231,7 @@ extern const char *const query_keys;
 	" AND ($9::timestamptz IS NULL OR t.created_at < $9::timestamptz)"                           \
 	" AND ($10::timestamptz IS NULL OR t.updated_at >= $10::timestamptz)"                        \
 	" AND ($11::timestamptz IS NULL OR t.updated_at < $11::timestamptz)"                         \
-	" AND ($12::text IS NULL OR t.id IN (SELECT guichet.search_words($12::text, NULL,"           \
+	" AND ($12::text IS NULL OR t.id IN (SELECT guichet.search_text($12::text, NULL,"            \
 	"  $21::text[], $1::int, $2::text[])))"                                                      \
 	" AND ($13::text IS NULL OR t.id IN (SELECT guichet.search_subject($13::text)))"             \
 	" AND ($14::text IS NULL OR t.requester_id IN (SELECT guichet.search_requester($14::text)))" \

@@ -1,5 +1,5 @@
 /*
- * actions-search.c — saved searches (src/sql/api/65-search.sql): save the
+ * actions-search.c — saved searches (src/sql/api/55-search.sql): save the
  * search an index shows under a name, forget one, and count what one finds
  * for the overview, through the same constant predicate as the index
  * (QUERY_WHERE) with the words looked up at most console.count_cap times.
@@ -15,13 +15,13 @@
 static const char sql_save[] = "SELECT guichet.search_save($1::text, $2::text) AS id";
 static const char sql_forget[] = "SELECT guichet.search_forget($1::text)";
 /*
- * The words ($23) go to search_words with a limit, so that a common word costs
+ * The words ($23) go to search_text with a limit, so that a common word costs
  * what console.count_cap tickets cost; QUERY_WHERE's own words slot is NULL.
  */
 static const char sql_count[] =
     "SELECT count(*) AS n FROM (SELECT 1 FROM guichet.ticket t"
     " WHERE t.status = ANY ($21::text[])"
-    " AND ($23::text IS NULL OR t.id IN (SELECT guichet.search_words($23::text, $22::int + 1,"
+    " AND ($23::text IS NULL OR t.id IN (SELECT guichet.search_text($23::text, $22::int + 1,"
     "  $21::text[], $1::int, $2::text[])))"
     " AND " QUERY_WHERE " LIMIT $22::int + 1) x";
 

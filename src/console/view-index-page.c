@@ -77,13 +77,13 @@ static const char sql_count[] = "SELECT count(*) AS n FROM (SELECT 1 FROM guiche
 /*
  * Words first: when they match few tickets, the search goes on with their
  * numbers (an index lookup each) rather than walking every ticket of the
- * statuses asked for and testing it against the matches. search_words stops
+ * statuses asked for and testing it against the matches. search_text stops
  * at WORDS_FEW + 1 tickets instead of reading every match of a common word.
  */
 #define WORDS_FEW 1000
 static const char sql_words[] =
     "SELECT count(*) AS n, '{' || string_agg(id::text, ',') || '}' AS ids"
-    " FROM guichet.search_words($1::text, $5::int, $2::text[], $3::int, $4::text[]) AS id";
+    " FROM guichet.search_text($1::text, $5::int, $2::text[], $3::int, $4::text[]) AS id";
 
 struct fetch {
 	unsigned generation;

@@ -55,7 +55,7 @@ search "channel:phone"
 ok "channel" wait_for main "search: channel:phone — 1 tickets"
 keys main q
 
-# Words are looked for among the statuses and queues searched (search_words's
+# Words are looked for among the statuses and queues searched (search_text's
 # narrowed sets): in a body and in subjects.
 search "gravats queue:voirie status:open"
 ok "a word in a body, within a queue and a status" \

@@ -1,4 +1,4 @@
--- 07-search.sql — finding things (65-search.sql): words in the organisation's
+-- 07-search.sql — finding things (55-search.sql): words in the organisation's
 -- language (stemming, accents ignored), -word excluding tickets, saved
 -- searches per agent, the history with names, the desk's time zone.
 BEGIN;
@@ -26,13 +26,13 @@ SELECT is((SELECT search_config FROM article WHERE ticket_id = 7), 'french', 'an
 
 -- Stemming and accents.
 SET SESSION AUTHORIZATION alice;
-SELECT is(ARRAY(SELECT x FROM search_words('chaussées') x ORDER BY 1), ARRAY[4, 6]::bigint[],
+SELECT is(ARRAY(SELECT x FROM search_text('chaussées') x ORDER BY 1), ARRAY[4, 6]::bigint[],
     'French stemming: chaussées finds chaussée (tickets 4 and 6)');
-SELECT is(ARRAY(SELECT x FROM search_words('chaussee') x ORDER BY 1), ARRAY[4, 6]::bigint[], 'accents ignored: chaussee');
-SELECT is(ARRAY(SELECT x FROM search_words('lampadaire') x ORDER BY 1), ARRAY[7]::bigint[], 'lampadaire finds lampadaires');
-SELECT is(ARRAY(SELECT x FROM search_words('orage') x ORDER BY 1), ARRAY[7]::bigint[], 'a word of an article, stemmed');
-SELECT is(ARRAY(SELECT x FROM search_words('passe') x ORDER BY 1), '{}'::bigint[], 'agglo''s ticket 5 is not alice''s to find');
-SELECT is((SELECT count(*) FROM search_words('chaussées', 1)), 1::bigint, 'p_limit stops early');
+SELECT is(ARRAY(SELECT x FROM search_text('chaussee') x ORDER BY 1), ARRAY[4, 6]::bigint[], 'accents ignored: chaussee');
+SELECT is(ARRAY(SELECT x FROM search_text('lampadaire') x ORDER BY 1), ARRAY[7]::bigint[], 'lampadaire finds lampadaires');
+SELECT is(ARRAY(SELECT x FROM search_text('orage') x ORDER BY 1), ARRAY[7]::bigint[], 'a word of an article, stemmed');
+SELECT is(ARRAY(SELECT x FROM search_text('passe') x ORDER BY 1), '{}'::bigint[], 'agglo''s ticket 5 is not alice''s to find');
+SELECT is((SELECT count(*) FROM search_text('chaussées', 1)), 1::bigint, 'p_limit stops early');
 RESET SESSION AUTHORIZATION;
 
 -- -word excludes the ticket whose subject or any article has it.
@@ -44,24 +44,24 @@ SET SESSION AUTHORIZATION carol;
 SELECT add_note(4, 'Intervention urgente demandée');
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION alice;
-SELECT is(ARRAY(SELECT x FROM search_words('chaussée -urgent') x ORDER BY 1), ARRAY[2, 6]::bigint[],
+SELECT is(ARRAY(SELECT x FROM search_text('chaussée -urgent') x ORDER BY 1), ARRAY[2, 6]::bigint[],
     '-urgent: ticket 4 is left out (its note has the word), 2 and 6 stay');
-SELECT is(ARRAY(SELECT x FROM search_words('chaussée -urgent', 10) x ORDER BY 1), ARRAY[2, 6]::bigint[],
+SELECT is(ARRAY(SELECT x FROM search_text('chaussée -urgent', 10) x ORDER BY 1), ARRAY[2, 6]::bigint[],
     '-urgent, with a limit');
-SELECT is(ARRAY(SELECT x FROM search_words('chaussée -"avenue Foch"') x ORDER BY 1), ARRAY[4, 6]::bigint[],
+SELECT is(ARRAY(SELECT x FROM search_text('chaussée -"avenue Foch"') x ORDER BY 1), ARRAY[4, 6]::bigint[],
     '-"a phrase" excludes too');
-SELECT is(ARRAY(SELECT x FROM search_words('-urgent', NULL, '{new,open}', 1) x ORDER BY 1), ARRAY[1, 2, 6]::bigint[],
+SELECT is(ARRAY(SELECT x FROM search_text('-urgent', NULL, '{new,open}', 1) x ORDER BY 1), ARRAY[1, 2, 6]::bigint[],
     'only -words: the tickets of those statuses and queues without them');
-SELECT ok(ARRAY(SELECT search_words('-urgent', 2, '{new,open}', 1)) <@ ARRAY[1, 2, 6]::bigint[],
+SELECT ok(ARRAY(SELECT search_text('-urgent', 2, '{new,open}', 1)) <@ ARRAY[1, 2, 6]::bigint[],
     'only -words, with a limit');
-SELECT is((SELECT count(*) FROM search_words('-urgent', 2, '{new,open}', 1)), 2::bigint,
+SELECT is((SELECT count(*) FROM search_text('-urgent', 2, '{new,open}', 1)), 2::bigint,
     'only -words: at most the limit');
 RESET SESSION AUTHORIZATION;
 
 -- German, for agglo: Häuser, Haus.
 SET SESSION AUTHORIZATION dave;
 SELECT create_ticket(4, 'Drucker in beiden Häusern defekt', 'Bitte prüfen');
-SELECT is((SELECT count(*) FROM search_words('haus')), 1::bigint, 'German stemming: Haus finds Häusern');
+SELECT is((SELECT count(*) FROM search_text('haus')), 1::bigint, 'German stemming: Haus finds Häusern');
 RESET SESSION AUTHORIZATION;
 
 -- Saved searches, hers alone.

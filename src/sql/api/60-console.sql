@@ -47,7 +47,7 @@ $$;
 -- subject and body would be parsed. These functions run as the owner, use the
 -- indexes, and return only tickets of the caller's visible queues (computed
 -- once: a sub-select is an InitPlan, a bare call in WHERE would run per row).
--- Words are 65-search.sql's (search_words).
+-- Words are 55-search.sql's (search_text).
 
 -- p_pattern is an ILIKE pattern ('%words%', with % and _ escaped by the caller).
 CREATE FUNCTION search_subject(p_pattern text)

@@ -7,7 +7,7 @@
 -- search language, per agent. Search by language: each organisation chooses
 -- a PostgreSQL text search configuration (french, german …: stemming), every
 -- ticket and article carries its organisation's, and the full-text indexes
--- read unaccented text with it (api/65-search.sql).
+-- read unaccented text with it (api/55-search.sql).
 
 -- unaccent is a trusted extension (PostgreSQL 13 and later), in contrib, which
 -- Debian's postgresql-15 ships: the installer may create it as pg_trgm.
@@ -28,7 +28,7 @@ ALTER TABLE organisation ADD COLUMN text_search_config text NOT NULL DEFAULT 'si
 
 -- Each ticket and article keeps its organisation's configuration, so that the
 -- full-text indexes can name it per row (a function of organisation_id
--- would not be immutable). Triggers of api/65-search.sql keep it.
+-- would not be immutable). Triggers of api/55-search.sql keep it.
 ALTER TABLE ticket ADD COLUMN search_config text NOT NULL DEFAULT 'simple';
 ALTER TABLE article ADD COLUMN search_config text NOT NULL DEFAULT 'simple';
 

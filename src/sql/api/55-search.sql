@@ -1,4 +1,4 @@
--- 65-search.sql — finding things: words in each organisation's language
+-- 55-search.sql — finding things: words in each organisation's language
 -- (stemming by its text search configuration, accents ignored), -word that
 -- excludes a ticket whose subject or any article has the word, saved searches
 -- per agent, and the history with names and times the desk reads.
@@ -98,12 +98,13 @@ $$;
 -- configuration of the caller's visible organisations (one pass per
 -- configuration over the same indexes), minus the tickets whose subject or any
 -- article has a -word, among p_statuses and the queue p_queue or the queues
--- coded p_queue_codes. As 60-console.sql's search_text did (which this
--- replaced, with the 'simple' indexes): with those terms, when they leave at most 30,000 tickets, the
--- bodies' index is read for those tickets only; with p_limit it stops at that
--- many tickets, the subjects' matches first. Only -words: every ticket of those
--- statuses and queues without them.
-CREATE FUNCTION search_words(p_query text, p_limit integer DEFAULT NULL,
+-- coded p_queue_codes. As before (60-console.sql, in the 'simple'
+-- configuration): with those terms, when they leave at most 30,000 tickets,
+-- the bodies' index is read for those tickets only; with p_limit it stops at
+-- that many tickets, the subjects' matches first. Only -words: every ticket of
+-- those statuses and queues without them. Numbered before the console's
+-- files, whose SQL-standard bodies bind to it when they are created.
+CREATE FUNCTION search_text(p_query text, p_limit integer DEFAULT NULL,
     p_statuses text[] DEFAULT NULL, p_queue integer DEFAULT NULL,
     p_queue_codes text[] DEFAULT NULL)
     RETURNS SETOF bigint
@@ -323,10 +324,10 @@ CREATE FUNCTION ticket_history_named(p_ticket bigint)
 $$;
 
 REVOKE ALL ON FUNCTION search_query(text, text), search_ticket_has(bigint, tsquery),
-    search_words(text, integer, text[], integer, text[]), search_save(text, text),
+    search_text(text, integer, text[], integer, text[]), search_save(text, text),
     search_forget(text), desk_time_zone(), history_value_name(text, text),
     ticket_history_named(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION search_words(text, integer, text[], integer, text[]),
+GRANT EXECUTE ON FUNCTION search_text(text, integer, text[], integer, text[]),
     search_save(text, text), search_forget(text), desk_time_zone(),
     history_value_name(text, text), ticket_history_named(bigint)
     TO guichet_agent, guichet_mail;
