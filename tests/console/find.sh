@@ -99,8 +99,7 @@ keys main c
 ok "alice claims it again" wait_for main "Owner:     alice"
 sql "UPDATE guichet.ticket SET history_intent = 'set', queue_id = 2 WHERE id = 2" >/dev/null
 keys main h
-ok "the history" wait_for main "history of #2"
-like "$(screen main)" 'queue: voirie → voirie-n2' "the history names queues"
+ok "the history names queues" wait_for main "queue: voirie → voirie-n2"
 at=$(sql "SELECT to_char(max(at) AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD HH24:MI:SS')
     FROM guichet.history WHERE ticket_id = 2")
 like "$(screen main)" "$at" "times are the desk's (Europe/Paris): $at"
