@@ -216,6 +216,11 @@ do_reply(long long ticket, const char *seen)
 	if ((kb_id = draft_kb(ticket)) > 0)
 		snprintf(kb, sizeof kb, "%lld", kb_id);
 	op.params[7] = kb_id > 0 ? kb : NULL;
+	/*
+	 * LEAD (told): the files of attachment_attach() (F) wait beside the draft,
+	 * one path a line in <draft>.attach; pass them as reply()'s p_attachments
+	 * once the mail branch's API is merged, and remove the list with the draft.
+	 */
 	r = run_op(&op, &ticket, 1, seen);
 out:
 	free(initial);

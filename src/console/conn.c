@@ -6,8 +6,9 @@
  * when it is readable, so the console never waits on the network while it draws.
  * The server puts the connection on the channels of the queues the agent may see
  * (guichet.listen()); their NOTIFY payloads ("<ticket id>": the ticket changed,
- * "p<ticket id>": someone opened or left it) are handed to the events
- * registered at start (the views' dispatcher, in practice). A lost connection is
+ * "p<ticket id>": someone opened or left it; "n<count>": the agent's unread
+ * notifications, on her own channel) are handed to the events registered at
+ * start (the views' dispatcher and the notification count, in practice). A lost connection is
  * retried with a growing delay; the
  * statements that were pending fail with "connection lost" and the views reload
  * once the connection is back.
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "console.h"
 
@@ -66,8 +68,14 @@ static int nprepared;
 static void conn_lost(void);
 static void send_next(void);
 
-/* The channels are the server's to choose: only those of visible queues. */
-static const char sql_listen[] = "SELECT guichet.listen()";
+/*
+ * The channels are the server's to choose: only those of visible queues, and
+ * the agent's own. The same statement, at every (re)connection, reads the
+ * unread notifications and puts the session in the desk's time zone, in which
+ * every time the console shows is then written.
+ */
+static const char sql_listen[] = "SELECT guichet.listen(), guichet.notification_unread() AS unread,"
+				 " set_config('TimeZone', guichet.desk_time_zone(), false) AS zone";
 
 void
 conn_timing(const char *label, double ms, int rows)
@@ -97,6 +105,14 @@ listen_done(void *owner, void *arg, PGresult *res, const char *error, const char
 	/* Without LISTEN the views are not live: say so rather than hide it. */
 	if (error != NULL)
 		say(true, _("live updates are off: %s"), error);
+	else if (res != NULL) {
+		/* localtime() too: the times the console computes are the desk's. */
+		if (db_value(res, 0, "zone") != NULL &&
+		    setenv("TZ", db_value(res, 0, "zone"), 1) == 0)
+			tzset();
+		if (events->unread != NULL)
+			events->unread(db_int(res, 0, "unread", 0));
+	}
 }
 
 void
@@ -336,7 +352,10 @@ dispatch_notifies(void)
 	while ((n = PQnotifies(pg)) != NULL) {
 		if (n->extra[0] == 'p')
 			events->presence(strtoll(n->extra + 1, NULL, 10));
-		else
+		else if (n->extra[0] == 'n') {
+			if (events->unread != NULL)
+				events->unread(strtoll(n->extra + 1, NULL, 10));
+		} else
 			events->notify(strtoll(n->extra, NULL, 10));
 		PQfreemem(n);
 	}

@@ -28,6 +28,9 @@ struct console {
 	int page_size;	      /* rows fetched per keyset page */
 	int count_cap;	      /* counts stop there ("1000+") */
 	bool color;
+	bool bell;	  /* notify.bell: ring on a new notification */
+	bool title;	  /* notify.title: say the unread count in the terminal's title */
+	long long unread; /* unread notifications, -1 before the server said */
 	bool quit;
 	double started_ms;
 };
@@ -49,6 +52,7 @@ typedef void (*request_cb)(void *owner, void *arg, PGresult *res, const char *er
 struct conn_events {
 	void (*notify)(long long ticket_id);   /* NOTIFY '<id>': the ticket changed */
 	void (*presence)(long long ticket_id); /* NOTIFY 'p<id>': came or went */
+	void (*unread)(long long count);       /* NOTIFY 'n<count>', and at (re)connection */
 	void (*reconnected)(void);
 	void (*message)(bool is_error, const char *text);
 	void (*wait)(void); /* one pass of the main loop, while conn_call waits */
@@ -147,10 +151,20 @@ void ui_say(bool is_error, const char *fmt, ...) GUICHET_PRINTF(2, 3);
 void ui_message_clear(void);
 /* The status line: the view's title and the connection's state (NULL: connected). */
 void ui_status_draw(const char *title, const char *state);
+void ui_bell(void);
+void ui_set_title(const char *title); /* the terminal's, sent with the next flush */
 void ui_prompt_draw(const char *question, const char *buf, size_t cursor);
 void ui_flush(bool keep_cursor); /* keep_cursor: a prompt shows it */
 void ui_suspend(void);
 void ui_resume(void);
+
+/*
+ * A message with a context (gettext's msgctxt), for words that mean different
+ * things in different places: "pending" as a status, as a migration. NC_ marks
+ * it for xgettext (po/Makevars); format_ctx translates it.
+ */
+#define NC_(ctx, s) (s)
+const char *format_ctx(const char *ctx, const char *msgid);
 
 /* ui-keys.c — actions, key names and bindings. */
 /*
@@ -158,50 +172,64 @@ void ui_resume(void);
  * `bind` and `:` take, and its help text. enum action and ui-keys.c's actions[]
  * are both made from it, so adding an action is adding a line (and its code).
  */
-#define ACTION_LIST(X)                                                                          \
-	X(QUIT, "quit", N_("leave this view (the overview: leave guichet)"))                    \
-	X(QUIT_ALL, "quit-all", N_("leave guichet"))                                            \
-	X(HELP, "help", N_("show the key bindings of this view"))                               \
-	X(REDRAW, "redraw", N_("redraw the screen"))                                            \
-	X(REFRESH, "refresh", N_("reload this view from the database"))                         \
-	X(DOWN, "move-down", N_("move to the next line"))                                       \
-	X(UP, "move-up", N_("move to the previous line"))                                       \
-	X(PAGE_DOWN, "page-down", N_("move one page down"))                                     \
-	X(PAGE_UP, "page-up", N_("move one page up"))                                           \
-	X(HALF_DOWN, "half-page-down", N_("move half a page down"))                             \
-	X(HALF_UP, "half-page-up", N_("move half a page up"))                                   \
-	X(FIRST, "first", N_("go to the first line"))                                           \
-	X(LAST, "last", N_("go to the last line"))                                              \
-	X(ENTER, "enter", N_("open the selected queue or ticket"))                              \
-	X(SEARCH, "search", N_("search tickets (the search language, see guichet(1))"))         \
-	X(COMMAND, "command", N_("enter a command: an action name and its argument"))           \
-	X(MINE, "mine", N_("list my tickets"))                                                  \
-	X(OPEN_TICKET, "open-ticket", N_("open a ticket by its number"))                        \
-	X(SORT, "sort", N_("change the order of the list"))                                     \
-	X(SHOW_ALL, "show-all", N_("show or hide resolved and closed tickets"))                 \
-	X(TAG, "tag", N_("tag or untag the selected ticket"))                                   \
-	X(TAG_ALL, "tag-all", N_("tag every ticket of this list (up to 10000)"))                \
-	X(UNTAG_ALL, "untag-all", N_("untag every ticket"))                                     \
-	X(CLAIM, "claim", N_("claim the ticket (the tagged tickets)"))                          \
-	X(RELEASE, "release", N_("release the ticket (the tagged tickets)"))                    \
-	X(NEXT_TICKET, "next-ticket", N_("claim and open the most urgent ticket of the queue")) \
-	X(NOTE, "note", N_("add an internal note with $EDITOR"))                                \
-	X(REPLY, "reply", N_("reply to the requester: template, $EDITOR, preview, send"))       \
-	X(ESCALATE, "escalate", N_("escalate to a level-2 queue, with a reason"))               \
-	X(STATUS, "status", N_("change the status"))                                            \
-	X(PRIORITY, "priority", N_("change the priority (1 to 5, 5 most urgent)"))              \
-	X(FIELD, "field", N_("set a dynamic field"))                                            \
-	X(LINK, "link", N_("link to another ticket"))                                           \
-	X(MERGE, "merge", N_("merge this ticket into another"))                                 \
-	X(SPLIT, "split", N_("split the current article into a new linked ticket"))             \
-	X(NEW_TICKET, "new-ticket", N_("new ticket for a phone or desk contact"))               \
-	X(ABSENCE, "absence", N_("set or end my absence, with a substitute"))                   \
-	X(HISTORY, "history", N_("show the history of the ticket"))                             \
-	X(KB, "kb", N_("search and read the knowledge base"))                                   \
-	X(SAVE_ATTACHMENT, "save-attachment", N_("save an attachment to a file"))               \
-	X(OPEN_LINK, "open-link", N_("open one of the linked tickets"))                         \
-	X(NEXT_ARTICLE, "next-article", N_("jump to the next article"))                         \
-	X(PREV_ARTICLE, "prev-article", N_("jump to the previous article"))
+#define ACTION_LIST(X)                                                                             \
+	X(QUIT, NC_("action", "quit"), N_("leave this view (the overview: leave guichet)"))        \
+	X(QUIT_ALL, NC_("action", "quit-all"), N_("leave guichet"))                                \
+	X(HELP, NC_("action", "help"), N_("show the key bindings of this view"))                   \
+	X(REDRAW, NC_("action", "redraw"), N_("redraw the screen"))                                \
+	X(REFRESH, NC_("action", "refresh"), N_("reload this view from the database"))             \
+	X(DOWN, NC_("action", "move-down"), N_("move to the next line"))                           \
+	X(UP, NC_("action", "move-up"), N_("move to the previous line"))                           \
+	X(PAGE_DOWN, NC_("action", "page-down"), N_("move one page down"))                         \
+	X(PAGE_UP, NC_("action", "page-up"), N_("move one page up"))                               \
+	X(HALF_DOWN, NC_("action", "half-page-down"), N_("move half a page down"))                 \
+	X(HALF_UP, NC_("action", "half-page-up"), N_("move half a page up"))                       \
+	X(FIRST, NC_("action", "first"), N_("go to the first line"))                               \
+	X(LAST, NC_("action", "last"), N_("go to the last line"))                                  \
+	X(ENTER, NC_("action", "enter"), N_("open the selected queue or ticket"))                  \
+	X(SEARCH, NC_("action", "search"),                                                         \
+	    N_("search tickets (the search language, see guichet(1))"))                            \
+	X(COMMAND, NC_("action", "command"),                                                       \
+	    N_("enter a command: an action name and its argument"))                                \
+	X(MINE, NC_("action", "mine"), N_("list my tickets"))                                      \
+	X(OPEN_TICKET, NC_("action", "open-ticket"), N_("open a ticket by its number"))            \
+	X(SORT, NC_("action", "sort"), N_("change the order of the list"))                         \
+	X(SHOW_ALL, NC_("action", "show-all"), N_("show or hide resolved and closed tickets"))     \
+	X(TAG, NC_("action", "tag"), N_("tag or untag the selected ticket"))                       \
+	X(TAG_ALL, NC_("action", "tag-all"), N_("tag every ticket of this list (up to 10000)"))    \
+	X(UNTAG_ALL, NC_("action", "untag-all"), N_("untag every ticket"))                         \
+	X(CLAIM, NC_("action", "claim"), N_("claim the ticket (the tagged tickets)"))              \
+	X(RELEASE, NC_("action", "release"), N_("release the ticket (the tagged tickets)"))        \
+	X(NEXT_TICKET, NC_("action", "next-ticket"),                                               \
+	    N_("claim and open the most urgent ticket of the queue"))                              \
+	X(NOTE, NC_("action", "note"), N_("add an internal note with $EDITOR"))                    \
+	X(REPLY, NC_("action", "reply"),                                                           \
+	    N_("reply to the requester: template, $EDITOR, preview, send"))                        \
+	X(ESCALATE, NC_("action", "escalate"), N_("escalate to a level-2 queue, with a reason"))   \
+	X(STATUS, NC_("action", "status"), N_("change the status"))                                \
+	X(PRIORITY, NC_("action", "priority"), N_("change the priority (1 to 5, 5 most urgent)"))  \
+	X(FIELD, NC_("action", "field"), N_("set a dynamic field"))                                \
+	X(LINK, NC_("action", "link"), N_("link to another ticket"))                               \
+	X(MERGE, NC_("action", "merge"), N_("merge this ticket into another"))                     \
+	X(SPLIT, NC_("action", "split"), N_("split the current article into a new linked ticket")) \
+	X(NEW_TICKET, NC_("action", "new-ticket"), N_("new ticket for a phone or desk contact"))   \
+	X(ABSENCE, NC_("action", "absence"), N_("set or end my absence, with a substitute"))       \
+	X(HISTORY, NC_("action", "history"), N_("show the history of the ticket"))                 \
+	X(KB, NC_("action", "kb"), N_("search and read the knowledge base"))                       \
+	X(SAVE_ATTACHMENT, NC_("action", "save-attachment"), N_("save an attachment to a file"))   \
+	X(OPEN_LINK, NC_("action", "open-link"), N_("open one of the linked tickets"))             \
+	X(NEXT_ARTICLE, NC_("action", "next-article"), N_("jump to the next article"))             \
+	X(PREV_ARTICLE, NC_("action", "prev-article"), N_("jump to the previous article"))         \
+	X(NOTIFICATIONS, NC_("action", "notifications"), N_("list my notifications"))              \
+	X(MARK_READ, NC_("action", "mark-read"),                                                   \
+	    N_("mark the notification read, or unread again"))                                     \
+	X(MARK_ALL_READ, NC_("action", "mark-all-read"), N_("mark every notification read"))       \
+	X(SAVE_SEARCH, NC_("action", "save-search"),                                               \
+	    N_("save this search under a name (overview)"))                                        \
+	X(FORGET_SEARCH, NC_("action", "forget-search"), N_("forget the selected saved search"))   \
+	X(VIEW_ATTACHMENT, NC_("action", "view-attachment"),                                       \
+	    N_("open an attachment in its viewer (mailcap)"))                                      \
+	X(ATTACH, NC_("action", "attach"), N_("attach a file to the reply being written"))
 
 enum action {
 	A_NONE = 0,
@@ -210,7 +238,17 @@ enum action {
 #undef ACTION_ENUM
 	    A_COUNT
 };
-enum keymap { KM_GENERIC, KM_OVERVIEW, KM_INDEX, KM_TICKET, KM_HISTORY, KM_HELP, KM_KB, KM_COUNT };
+enum keymap {
+	KM_GENERIC,
+	KM_OVERVIEW,
+	KM_INDEX,
+	KM_TICKET,
+	KM_HISTORY,
+	KM_HELP,
+	KM_KB,
+	KM_NOTIFY,
+	KM_COUNT
+};
 struct action_info {
 	enum action action;
 	const char *name;
@@ -232,6 +270,7 @@ void keys_each(enum keymap, void (*fn)(int key, enum action, void *), void *arg)
 
 /* ui-prompt.c — modal line input, yes/no and a choice list; the loop keeps running. */
 char *prompt_line(const char *question, const char *initial); /* NULL when cancelled */
+char *prompt_path(const char *question, const char *initial); /* Tab completes file names */
 bool prompt_yesno(const char *question);
 /* A choice among n labels; returns the index or -1 when cancelled. */
 int prompt_choice(const char *title, const char *const *labels, size_t n, size_t initial);
@@ -307,6 +346,7 @@ void view_draw_all(void);
 void view_dispatch_notify(long long ticket_id);
 void view_dispatch_own_change(long long ticket_id); /* reload at once, no throttle */
 void view_dispatch_presence(long long ticket_id);
+void view_dispatch_unread(long long count);
 void view_dispatch_reconnect(void);
 void view_tick(void);
 void view_close_all(void);
@@ -321,6 +361,7 @@ void view_open_ticket(long long id);
 void view_open_history(long long id);
 void view_open_help(enum keymap);
 void view_open_kb(const char *words, long long for_ticket);
+void view_open_notify(void);
 long long view_current_ticket(void); /* the ticket shown on top, or 0 */
 /* What a view and view.c leave undone (next ticket, new ticket, absence): actions.c. */
 void view_set_global_actions(int (*)(enum action, const char *arg));
@@ -336,6 +377,7 @@ extern const struct view_ops view_ticket_ops;
 extern const struct view_ops view_history_ops;
 extern const struct view_ops view_help_ops;
 extern const struct view_ops view_kb_ops;
+extern const struct view_ops view_notify_ops;
 void view_queue_open(void);
 void view_index_open_queue(int queue_id, const char *code, const char *name);
 int view_index_open_search(const char *text, char **cause);
@@ -343,7 +385,10 @@ void view_ticket_open(long long id);
 void view_history_open(long long id);
 void view_help_open(enum keymap);
 void view_kb_open(const char *words, long long for_ticket);
+void view_notify_open(void);
 long long view_ticket_current(void);
+/* view-notify.c: the unread count changed (conn's event); rings and titles when it grew. */
+void notify_unread(long long count);
 
 /* actions.c — ticket actions, single or bulk (one API call each). */
 int action_ticket(enum action, const long long *ids, size_t n, const char *seen, const char *arg);
@@ -353,6 +398,16 @@ int action_split(long long ticket, long long article, const char *arg);
 int attachment_save(long long attachment, const char *filename, const char *path);
 /* The message of a GU002: "changed by X at HH:MM — review". */
 char *stale_message(const char *detail);
+
+/* attachment.c — open an attachment in its viewer; files for a reply. */
+int attachment_open(long long attachment, const char *filename, const char *content_type);
+int attachment_attach(long long ticket); /* asks the path, Tab completing */
+void attachment_cleanup(void);		 /* at exit: files viewers may still read */
+
+/* actions-search.c — saved searches. */
+void search_save(const char *text);  /* asks the name */
+int search_forget(const char *name); /* asks to confirm; 0 when forgotten */
+int search_count(const char *text, request_cb, void *owner, void *arg);
 
 /* editor.c — $EDITOR on a draft file, drafts kept until the server accepts them. */
 char *draft_path(long long ticket, const char *kind);
@@ -372,5 +427,6 @@ char *format_age(long long seconds);
 char *format_countdown(long long seconds);
 char *format_time(const char *iso); /* "2026-11-23 11:40" from a timestamptz */
 char *format_size(long long bytes);
+const char *format_name(const char *status_or_channel); /* translated; others as they are */
 
 #endif

@@ -103,3 +103,44 @@ format_time(const char *iso)
 {
 	return xstrndup(iso != NULL ? iso : "", 16);
 }
+
+const char *
+format_ctx(const char *ctx, const char *msgid)
+{
+	char key[256];
+	const char *t;
+
+	/* As gettext.h's pgettext: "context\004msgid", the msgid itself when untranslated. */
+	if (snprintf(key, sizeof key, "%s\004%s", ctx, msgid) >= (int)sizeof key)
+		return msgid;
+	t = gettext(key);
+	return t == key ? msgid : t;
+}
+
+/* The database's names of statuses and channels, as the agent's language says them. */
+static const char *const status_names[][2] = {
+	{ "new", NC_("status", "new") },
+	{ "open", NC_("status", "open") },
+	{ "pending", NC_("status", "pending") },
+	{ "resolved", NC_("status", "resolved") },
+	{ "closed", NC_("status", "closed") },
+	{ "merged", NC_("status", "merged") },
+	{ "mail", NC_("channel", "mail") },
+	{ "phone", NC_("channel", "phone") },
+	{ "desk", NC_("channel", "desk") },
+	{ "web", NC_("channel", "web") },
+	{ "internal", NC_("channel", "internal") },
+};
+
+const char *
+format_name(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return "";
+	for (i = 0; i < nitems(status_names); i++)
+		if (strcmp(status_names[i][0], name) == 0)
+			return format_ctx(i < 6 ? "status" : "channel", status_names[i][1]);
+	return name;
+}

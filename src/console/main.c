@@ -31,6 +31,7 @@ conn_wait(void)
 static const struct conn_events events = {
 	.notify = view_dispatch_notify,
 	.presence = view_dispatch_presence,
+	.unread = view_dispatch_unread,
 	.reconnected = view_dispatch_reconnect,
 	.message = conn_message,
 	.wait = conn_wait,
@@ -99,6 +100,9 @@ apply_config(struct config *cf)
 	if (config_get_int(cf, "console.count_cap", 100, 10000000, 1000, &v, &cause) != 0)
 		die(EX_CONFIG, "%s", cause);
 	console.count_cap = (int)v;
+	if (config_get_bool(cf, "notify.bell", true, &console.bell, &cause) != 0 ||
+	    config_get_bool(cf, "notify.title", true, &console.title, &cause) != 0)
+		die(EX_CONFIG, "%s", cause);
 }
 
 int
@@ -122,8 +126,13 @@ main(int argc, char **argv)
 	PGconn *pg;
 
 	console.started_ms = now_ms();
+	console.unread = -1;
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* GUICHET_LOCALEDIR: catalogues not installed yet (a build tree, its tests). */
+	bindtextdomain(PACKAGE,
+	    getenv("GUICHET_LOCALEDIR") != NULL && *getenv("GUICHET_LOCALEDIR") ?
+		getenv("GUICHET_LOCALEDIR") :
+		LOCALEDIR);
 	textdomain(PACKAGE);
 	log_open("guichet", 0, 0);
 
@@ -203,6 +212,7 @@ main(int argc, char **argv)
 	free(summary);
 	loop_run();
 	view_close_all();
+	attachment_cleanup();
 	ui_end();
 	conn_close();
 	console_free();

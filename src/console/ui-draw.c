@@ -48,6 +48,7 @@ static struct color_entry colors[C_COUNT] = {
 static bool use_color;
 static char *message;
 static bool message_is_error;
+static char *pending_title; /* ui_set_title: sent after the next doupdate */
 
 static const char *const color_names[] = {
 	"black",
@@ -319,6 +320,15 @@ ui_status_draw(const char *title, const char *state)
 	if (state != NULL) {
 		w = text_width(state) + 2;
 		ui_text(LINES - 2, COLS - w, w, state, C_ERROR, UI_REVERSE);
+	} else if (console.unread > 0) {
+		/* The unread notifications, and the key that lists them (view-notify.c). */
+		xasprintf(&left,
+		    ngettext("N: %lld notification", "N: %lld notifications",
+			(unsigned long)console.unread),
+		    console.unread);
+		w = text_width(left) + 1;
+		ui_text(LINES - 2, COLS - w, w, left, C_STATUS, UI_BOLD);
+		free(left);
 	}
 	ui_fill(LINES - 1, 0, COLS, C_DEFAULT, 0);
 	if (message != NULL)
@@ -367,6 +377,26 @@ ui_flush(bool keep_cursor)
 		curs_set(0);
 	wnoutrefresh(stdscr);
 	doupdate();
+	if (pending_title != NULL) {
+		/* OSC 2, after curses has written its own: the terminal's title. */
+		printf("\033]2;%s\007", pending_title);
+		fflush(stdout);
+		free(pending_title);
+		pending_title = NULL;
+	}
+}
+
+void
+ui_bell(void)
+{
+	beep();
+}
+
+void
+ui_set_title(const char *title)
+{
+	free(pending_title);
+	pending_title = sanitize_text(title, 0);
 }
 
 static attr_t

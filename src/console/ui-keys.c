@@ -33,6 +33,7 @@ const char *const keymap_names[KM_COUNT] = {
 	[KM_HISTORY] = "history",
 	[KM_HELP] = "help",
 	[KM_KB] = "kb",
+	[KM_NOTIFY] = "notify",
 };
 
 /* The defaults, in the syntax of guichet.conf; guichet.conf(5) shows the same. */
@@ -63,6 +64,7 @@ static const char default_bindings[] = "bind generic q quit\n"
 				       "bind generic B kb\n"
 				       "bind generic A absence\n"
 				       "bind generic m new-ticket\n"
+				       "bind generic N notifications\n"
 				       "bind overview n next-ticket\n"
 				       "bind index c claim\n"
 				       "bind index u release\n"
@@ -98,7 +100,13 @@ static const char default_bindings[] = "bind generic q quit\n"
 				       "bind ticket o open-link\n"
 				       "bind ticket J next-article\n"
 				       "bind ticket K prev-article\n"
-				       "bind kb r reply\n";
+				       "bind kb r reply\n"
+				       "bind index S save-search\n"
+				       "bind overview d forget-search\n"
+				       "bind ticket V view-attachment\n"
+				       "bind ticket F attach\n"
+				       "bind notify r mark-read\n"
+				       "bind notify R mark-all-read\n";
 
 struct binding {
 	int key;

@@ -5,7 +5,10 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <curses.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,9 @@ static struct {
 	size_t sel;
 	size_t top;
 	int yes;
+	/* line: Tab completes file names (prompt_path) */
+	bool paths;
+	char *hint; /* the names a Tab left to choose from, over the status line */
 } P;
 
 bool
@@ -176,6 +182,84 @@ edit_key(int key, bool fkey)
 	return false;
 }
 
+/* The directory part of what was typed, ~/ read as $HOME/. */
+static char *
+path_dir(const char *typed, size_t dirlen)
+{
+	const char *home = getenv("HOME");
+	char *dir;
+
+	if (dirlen == 0)
+		return xstrdup(".");
+	if (typed[0] == '~' && (typed[1] == '/' || dirlen == 1) && home != NULL)
+		xasprintf(&dir, "%s%.*s", home, (int)dirlen - 1, typed + 1);
+	else
+		dir = xstrndup(typed, dirlen);
+	return dir;
+}
+
+/*
+ * Tab in a file prompt: the names of the directory typed that start with what
+ * follows its last /; one is completed (a directory with its /), several
+ * are completed as far as they agree and listed over the status line.
+ */
+static void
+complete_path(void)
+{
+	const char *typed = P.buf.buf != NULL ? P.buf.buf : "", *slash = strrchr(typed, '/');
+	size_t dirlen = slash != NULL ? (size_t)(slash - typed) + 1 : 0, baselen, common = 0, n = 0;
+	char *dir = path_dir(typed, dirlen), *first = NULL, *full;
+	const char *base = typed + dirlen;
+	struct strbuf hint;
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+
+	free(P.hint);
+	P.hint = NULL;
+	baselen = strlen(base);
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		ui_bell();
+		return;
+	}
+	strbuf_init(&hint);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, base, baselen) != 0 || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 || (de->d_name[0] == '.' && base[0] != '.'))
+			continue;
+		if (first == NULL) {
+			first = xstrdup(de->d_name);
+			common = strlen(first);
+		} else {
+			while (common > 0 && strncmp(first, de->d_name, common) != 0)
+				common--;
+		}
+		if (n++ < 20)
+			strbuf_printf(&hint, "%s%s", hint.len > 0 ? "  " : "", de->d_name);
+	}
+	closedir(d);
+	if (first == NULL) {
+		ui_bell();
+	} else {
+		strbuf_puts(&P.buf, "");
+		P.buf.len = dirlen;
+		P.buf.buf[dirlen] = '\0';
+		strbuf_printf(&P.buf, "%.*s", (int)common, first);
+		if (n == 1) {
+			xasprintf(&full, "%s/%s", dir, first);
+			if (stat(full, &sb) == 0 && S_ISDIR(sb.st_mode))
+				strbuf_addch(&P.buf, '/');
+			free(full);
+		} else
+			P.hint = strbuf_detach(&hint);
+		P.cursor = P.buf.len;
+	}
+	strbuf_free(&hint);
+	free(first);
+	free(dir);
+}
+
 static void
 on_key(int key, bool fkey, void *arg)
 {
@@ -203,6 +287,8 @@ on_key(int key, bool fkey, void *arg)
 	case P_LINE:
 		if (enter)
 			P.done = true;
+		else if (P.paths && !fkey && key == '\t' && P.cursor == P.buf.len)
+			complete_path();
 		else
 			edit_key(key, fkey);
 		return;
@@ -281,6 +367,10 @@ prompt_redraw(void)
 		ui_prompt_draw(P.question, "", 0);
 		break;
 	case P_LINE:
+		if (P.hint != NULL) {
+			ui_fill(ui_lines() - 2, 0, ui_cols(), C_STATUS, 0);
+			ui_text(ui_lines() - 2, 0, ui_cols(), P.hint, C_STATUS, 0);
+		}
 		ui_prompt_draw(P.question, P.buf.buf, P.cursor);
 		break;
 	case P_CHOICE:
@@ -311,6 +401,9 @@ run(enum prompt_kind kind, const char *question, const char *initial)
 		P.cancelled = true;
 	loop_set_key_handler(NULL, NULL);
 	P.active = false;
+	P.paths = false;
+	free(P.hint);
+	P.hint = NULL;
 }
 
 /* prompt_choice among labels marked N_(): translated here, so that callers keep
@@ -327,6 +420,14 @@ prompt_choice_tr(const char *title, const char *const *labels, size_t n, size_t 
 	k = prompt_choice(title, tr, n, initial);
 	free(tr);
 	return k;
+}
+
+/* A file name, Tab completing it. */
+char *
+prompt_path(const char *question, const char *initial)
+{
+	P.paths = true;
+	return prompt_line(question, initial);
 }
 
 char *

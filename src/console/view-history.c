@@ -1,6 +1,7 @@
 /*
  * view-history.c — the audit trail of one ticket: who changed what, when, from
- * what to what, in the order of its hash chain.
+ * what to what, in the order of its hash chain; with names rather than ids and
+ * times in the desk's time zone (ticket_history, 61-console-read.sql).
  */
 #include "config.h"
 

@@ -100,7 +100,7 @@ draw_row(void *p, int y, int width, bool selected, void *arg)
 	ui_text(y, 1, 7, buf, base, 0);
 	snprintf(buf, sizeof buf, "%d", r->priority);
 	ui_text(y, 9, 1, buf, selected ? C_CURSOR : (r->priority >= 4 ? C_WARN : C_DEFAULT), 0);
-	ui_text(y, 11, 7, r->status, base, 0);
+	ui_text(y, 11, 7, format_name(r->status), base, 0);
 	s = format_age(now - r->created);
 	ui_text(y, 19, 4, s, base, 0);
 	free(s);
@@ -404,6 +404,12 @@ action(struct view *v, enum action a, const char *arg)
 		return 0;
 	case A_SORT:
 		choose_sort(v, arg);
+		return 1;
+	case A_SAVE_SEARCH:
+		if (ix->search)
+			search_save(ix->text);
+		else
+			ui_error("%s", _("only a search can be saved: press / first"));
 		return 1;
 	case A_SHOW_ALL:
 		if (ix->search) {

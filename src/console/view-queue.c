@@ -3,10 +3,12 @@
  * works in (a supervisor: her organisation's; an admin: all), grouped by
  * organisation, with the counts of new, open, pending, mine and overdue
  * tickets, and a first line for "my tickets". Counts are computed in SQL, each one
- * an index scan; the view reloads when a NOTIFY says a ticket changed.
+ * an index scan; the view reloads when a NOTIFY says a ticket changed. The
+ * agent's saved searches follow, each with what it finds (actions-search.c).
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +22,10 @@ static const char sql_overview[] =
     "SELECT organisation, id, code, name, level, new, open, pending, mine, overdue"
     " FROM guichet.queue_overview($1::int)";
 
-enum row_kind { ROW_MINE, ROW_ORG, ROW_QUEUE };
+static const char sql_saved[] =
+    "SELECT id, name, query FROM guichet.saved_search ORDER BY lower(name), id";
+
+enum row_kind { ROW_MINE, ROW_ORG, ROW_QUEUE, ROW_SEARCH };
 
 struct queue_row {
 	enum row_kind kind;
@@ -28,14 +33,17 @@ struct queue_row {
 	int level;
 	char *code;
 	char *name;
+	char *query; /* ROW_SEARCH */
 	long long new, open, pending, mine, overdue;
+	long long found; /* ROW_SEARCH: -1 until counted, -2 when the text does not parse */
 };
 
 struct overview {
 	struct list list;
 	bool loading;
 	long long mine_total;
-	int code_width; /* the widest code and name, for the layout */
+	size_t saved_cursor; /* the cursor was on a saved search (0: no): it stays there */
+	int code_width;	     /* the widest code and name, for the layout */
 	int name_width;
 };
 
@@ -51,6 +59,7 @@ row_free(void *p)
 
 	free(r->code);
 	free(r->name);
+	free(r->query);
 	free(r);
 }
 
@@ -77,6 +86,62 @@ widen(int *width, const char *text)
 }
 
 static void
+on_found(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
+    const char *detail)
+{
+	struct view *v = owner;
+	struct overview *ov = v->data;
+	struct queue_row *r;
+	size_t i;
+
+	for (i = 0; i < ov->list.nrows; i++) {
+		r = ov->list.rows[i];
+		if (r->kind == ROW_SEARCH && r->id == (int)(intptr_t)arg)
+			r->found = res != NULL ? db_int(res, 0, "n", 0) : -2;
+	}
+}
+
+/* The saved searches, after the queues: their rows, then their counts. */
+static void
+on_saved(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
+    const char *detail)
+{
+	struct view *v = owner;
+	struct overview *ov = v->data;
+	struct queue_row *r;
+	size_t i;
+	int n;
+
+	if (res == NULL)
+		return;
+	for (i = ov->list.nrows; i > 0; i--) {
+		r = ov->list.rows[i - 1];
+		if (r->kind != ROW_SEARCH && !(r->kind == ROW_ORG && r->id == -1))
+			break;
+		row_free(r);
+		ov->list.nrows--;
+	}
+	if (PQntuples(res) > 0) {
+		r = row_new(ROW_ORG, "", _("Saved searches"));
+		r->id = -1;
+		list_append(&ov->list, (void **)&r, 1);
+	}
+	for (n = 0; n < PQntuples(res); n++) {
+		r = row_new(ROW_SEARCH, db_value(res, n, "name"), db_value(res, n, "name"));
+		r->id = (int)db_int(res, n, "id", 0);
+		r->query = xstrdup(db_value(res, n, "query"));
+		r->found = -1;
+		list_append(&ov->list, (void **)&r, 1);
+		if (search_count(r->query, on_found, v, (void *)(intptr_t)r->id) != 0)
+			r->found = -2;
+	}
+	if (ov->saved_cursor > 0 && ov->saved_cursor < ov->list.nrows)
+		ov->list.cursor = ov->saved_cursor;
+	if (ov->list.cursor >= ov->list.nrows)
+		ov->list.cursor = ov->list.nrows > 0 ? ov->list.nrows - 1 : 0;
+}
+
+static void
 on_result(void *owner, void *arg, PGresult *res, const char *error, const char *sqlstate,
     const char *detail)
 {
@@ -96,6 +161,7 @@ on_result(void *owner, void *arg, PGresult *res, const char *error, const char *
 		r = list_current(&ov->list);
 		if (r != NULL && r->kind == ROW_QUEUE)
 			cur_code = xstrdup(r->code);
+		ov->saved_cursor = r != NULL && r->kind == ROW_SEARCH ? ov->list.cursor : 0;
 	}
 	list_clear(&ov->list, row_free);
 	ov->code_width = ov->name_width = 0;
@@ -131,6 +197,7 @@ on_result(void *owner, void *arg, PGresult *res, const char *error, const char *
 		ov->list.cursor = 2;
 	free((char *)cur_code);
 	v->ready = true;
+	conn_send("overview:saved", sql_saved, 0, NULL, on_saved, v, NULL);
 }
 
 static void
@@ -203,6 +270,17 @@ draw_row(void *p, int y, int width, bool selected, void *arg)
 		ui_text(y, 2, width - 2, counts, color, UI_BOLD);
 		free(counts);
 		return;
+	case ROW_SEARCH:
+		/* What it finds, under the "new" column (after "lv"). */
+		columns(arg, width, &col);
+		xasprintf(&counts, "%6s",
+		    r->found == -2   ? "?" :
+			r->found < 0 ? "…" :
+				       count_text(r->found, a));
+		ui_text(y, 2, col.counts_x + 3 - 2, r->name, color, 0);
+		ui_text(y, col.counts_x + 3, 6, counts, color, 0);
+		free(counts);
+		return;
 	case ROW_QUEUE:
 		break;
 	}
@@ -266,6 +344,19 @@ action(struct view *v, enum action a, const char *arg)
 			view_run_action(A_MINE, NULL);
 		else if (r->kind == ROW_QUEUE)
 			view_open_queue(r->id, r->code, r->name);
+		else if (r->kind == ROW_SEARCH)
+			view_run_action(A_SEARCH, r->query);
+		return 1;
+	case A_FORGET_SEARCH:
+		r = list_current(&ov->list);
+		if (r == NULL || r->kind != ROW_SEARCH) {
+			ui_error("%s", _("choose a saved search first"));
+			return 1;
+		}
+		if (search_forget(r->name) == 0) {
+			v->dirty = true;
+			v->loaded_at = 0;
+		}
 		return 1;
 	case A_NEXT_TICKET:
 		if ((r = selected_queue(v)) == NULL) {

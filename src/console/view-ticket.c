@@ -135,7 +135,8 @@ layout_header(struct ticket_view *tv, int width)
 	add_line(tv, C_DEFAULT, 0, _("Queue:     %s (%s)   Service: %s"), val(t, 0, "queue"),
 	    val(t, 0, "queue_name"), *val(t, 0, "service") ? val(t, 0, "service") : "—");
 	add_line(tv, C_DEFAULT, 0, _("Status:    %s   Priority: %s   Level: %s   Channel: %s"),
-	    val(t, 0, "status"), val(t, 0, "priority"), val(t, 0, "level"), val(t, 0, "channel"));
+	    format_name(val(t, 0, "status")), val(t, 0, "priority"), val(t, 0, "level"),
+	    format_name(val(t, 0, "channel")));
 	if (db_value(t, 0, "owner") != NULL)
 		add_line(tv, C_DEFAULT, 0, _("Owner:     %s (%s)"), val(t, 0, "owner"),
 		    val(t, 0, "owner_name"));
@@ -199,7 +200,7 @@ layout_header(struct ticket_view *tv, int width)
 						   _("relates to");
 
 		add_line(tv, C_LABEL, 0, _("Link:      %s #%s (%s) %s"), what, val(r, i, "other"),
-		    val(r, i, "status"), val(r, i, "subject"));
+		    format_name(val(r, i, "status")), val(r, i, "subject"));
 	}
 	if (tv->presence != NULL && PQntuples(tv->presence) > 0) {
 		strbuf_init(&sb);
@@ -589,11 +590,12 @@ current_article(struct ticket_view *tv)
 	return db_int(r, a, "id", 0);
 }
 
+/* Save (view false: to a file) or view one of the ticket's attachments. */
 static void
-save_attachment(struct ticket_view *tv, const char *arg)
+use_attachment(struct ticket_view *tv, const char *arg, bool view)
 {
 	PGresult *att = tv->parts[P_ATTACHMENTS];
-	char **labels, **names;
+	char **labels, **names, **types;
 	long long *ids;
 	int n = att != NULL ? PQntuples(att) : 0, i, k = 0;
 
@@ -604,24 +606,30 @@ save_attachment(struct ticket_view *tv, const char *arg)
 	/* Copies: a reload may replace the results while the choice is open. */
 	labels = xcalloc((size_t)n, sizeof *labels);
 	names = xcalloc((size_t)n, sizeof *names);
+	types = xcalloc((size_t)n, sizeof *types);
 	ids = xcalloc((size_t)n, sizeof *ids);
 	for (i = 0; i < n; i++) {
 		xasprintf(&labels[i], "%d. %s (%s)", i + 1, val(att, i, "filename"),
 		    val(att, i, "content_type"));
 		names[i] = xstrdup(val(att, i, "filename"));
+		types[i] = xstrdup(val(att, i, "content_type"));
 		ids[i] = db_int(att, i, "id", 0);
 	}
 	if (n > 1)
-		k = prompt_choice(
-		    _("save which attachment?"), (const char *const *)labels, (size_t)n, 0);
-	if (k >= 0)
+		k = prompt_choice(view ? _("view which attachment?") : _("save which attachment?"),
+		    (const char *const *)labels, (size_t)n, 0);
+	if (k >= 0 && view)
+		attachment_open(ids[k], names[k], types[k]);
+	else if (k >= 0)
 		attachment_save(ids[k], names[k], arg);
 	for (i = 0; i < n; i++) {
 		free(labels[i]);
 		free(names[i]);
+		free(types[i]);
 	}
 	free(labels);
 	free(names);
+	free(types);
 	free(ids);
 }
 
@@ -639,8 +647,8 @@ open_link(struct ticket_view *tv)
 	labels = xcalloc((size_t)n, sizeof *labels);
 	ids = xcalloc((size_t)n, sizeof *ids);
 	for (i = 0; i < n; i++) {
-		xasprintf(&labels[i], "#%s (%s) %s", val(r, i, "other"), val(r, i, "status"),
-		    val(r, i, "subject"));
+		xasprintf(&labels[i], "#%s (%s) %s", val(r, i, "other"),
+		    format_name(val(r, i, "status")), val(r, i, "subject"));
 		ids[i] = db_int(r, i, "other", 0);
 	}
 	k = prompt_choice(_("open which ticket?"), (const char *const *)labels, (size_t)n, 0);
@@ -678,7 +686,13 @@ action(struct view *v, enum action a, const char *arg)
 		view_open_history(tv->id);
 		return 1;
 	case A_SAVE_ATTACHMENT:
-		save_attachment(tv, arg);
+		use_attachment(tv, arg, false);
+		return 1;
+	case A_VIEW_ATTACHMENT:
+		use_attachment(tv, NULL, true);
+		return 1;
+	case A_ATTACH:
+		attachment_attach(tv->id);
 		return 1;
 	case A_NEXT_TICKET:
 		if (tv->queue_id != 0) {

@@ -72,6 +72,12 @@ view_current_ticket(void)
 }
 
 void
+view_open_notify(void)
+{
+	view_notify_open();
+}
+
+void
 view_set_global_actions(int (*fn)(enum action, const char *arg))
 {
 	global_actions = fn;
@@ -152,7 +158,8 @@ add_hint(int key, enum action action, void *arg)
 		return;
 	name = keys_name(key);
 	if (strlen(name) <= 2) {
-		strbuf_printf(&hs->sb, "%s:%s  ", name, ai->name);
+		/* The action's name in the agent's language (bind takes the English one). */
+		strbuf_printf(&hs->sb, "%s:%s  ", name, format_ctx("action", ai->name));
 		hs->count++;
 	}
 	free(name);
@@ -166,10 +173,11 @@ draw_hints(struct view *v)
 
 	strbuf_init(&hs.sb);
 	hs.count = 0;
-	strbuf_puts(&hs.sb, "q:quit  ?:help  ");
+	strbuf_printf(
+	    &hs.sb, "q:%s  ?:%s  ", format_ctx("action", "quit"), format_ctx("action", "help"));
 	if (v->ops->keymap != KM_GENERIC)
 		keys_each(v->ops->keymap, add_hint, &hs);
-	strbuf_puts(&hs.sb, "/:search");
+	strbuf_printf(&hs.sb, "/:%s", format_ctx("action", "search"));
 	ui_title("%s", hs.sb.buf);
 	strbuf_free(&hs.sb);
 }
@@ -252,6 +260,13 @@ void
 view_dispatch_own_change(long long ticket_id)
 {
 	dispatch(ticket_id, false, true);
+}
+
+/* The agent's unread notifications (conn's event): the count, the bell, the list. */
+void
+view_dispatch_unread(long long count)
+{
+	notify_unread(count);
 }
 
 void
@@ -411,6 +426,9 @@ view_run_action(enum action action, const char *arg)
 		return 1;
 	case A_MINE:
 		search("owner:me status:active");
+		return 1;
+	case A_NOTIFICATIONS:
+		view_open_notify();
 		return 1;
 	case A_OPEN_TICKET:
 		open_ticket(arg);

@@ -38,6 +38,8 @@
 static const char sql_claim[] = "SELECT * FROM guichet.outbox_claim($1)";
 static const char sql_done[] = "SELECT guichet.outbox_done($1, $2, $3, $4) AS status";
 static const char sql_own[] = "SELECT lower(address) AS address FROM guichet.queue_address";
+/* Agents' digests of unread notifications (api/36-notification.sql). */
+static const char sql_digest[] = "SELECT * FROM guichet.notification_digest()";
 static const char sql_attachments[] =
     "SELECT a.filename, a.content_type, b.content FROM guichet.attachment a "
     "JOIN guichet.blob b ON b.sha256 = a.sha256 WHERE a.article_id = $1 ORDER BY a.id";
@@ -469,6 +471,59 @@ recorded:
 	return rc;
 }
 
+/*
+ * The digests the server has for agents away from their console: plain text,
+ * automatic (RFC 3834), from an address of the desk. The server marks their
+ * notifications mailed when it hands them over: at most once, never retried.
+ */
+static void
+send_digests(struct sender *s)
+{
+	PGresult *res;
+	char *cause = NULL, *msg, *addr, *name, *rcpt, *shown;
+	struct outgoing out;
+	struct delivery d;
+	size_t len;
+	int i;
+
+	if ((res = db_exec(s->conn, sql_digest, 0, NULL, &cause, NULL)) == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		memset(&out, 0, sizeof out);
+		memset(&d, 0, sizeof d);
+		out.from = db_value(res, i, "mail_from");
+		out.to = rcpt = (char *)db_value(res, i, "email");
+		out.subject = db_value(res, i, "subject");
+		out.body = db_value(res, i, "body");
+		out.message_id = db_value(res, i, "message_id");
+		out.plain_text = out.auto_submitted = true;
+		out.smtputf8 = s->smtputf8 && !s->use_smtp;
+		addr = name = msg = NULL;
+		if ((d.error = sender_problem(s, out.from)) == NULL &&
+		    (msg = compose_message(&out, &len, &d.error)) != NULL) {
+			header_mailbox(out.from, &addr, &name);
+			if (s->use_smtp)
+				run_smtp(s, addr, &rcpt, 1, msg, len, &d);
+			else
+				run_sendmail(s, addr, msg, len, &d);
+		}
+		shown = sanitize_text(out.to, 0);
+		if (d.ok)
+			log_info("digest sent to %s", shown);
+		else
+			log_warnx(_("digest to %s: %s"), shown, d.error != NULL ? d.error : "?");
+		free(shown);
+		free(d.error);
+		free(msg);
+		free(addr);
+		free(name);
+	}
+	PQclear(res);
+}
+
 int
 send_run(const struct mail_options *o)
 {
@@ -512,6 +567,8 @@ send_run(const struct mail_options *o)
 		if (ex != 0 || s.smtp_broken)
 			break;
 	}
+	if (ex == 0 && !s.smtp_broken)
+		send_digests(&s);
 	smtp_close(&s);
 	if (s.use_smtp)
 		mail_url_free(&s.smtp_url);

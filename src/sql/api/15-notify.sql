@@ -10,6 +10,8 @@
 --
 -- Payloads: '<ticket id>' (the ticket changed), 'p<ticket id>' (someone opened
 -- or left it: presence, 60-console.sql). Consoles refresh what they show.
+-- Each agent has a channel of her own too, named the same way, on which she
+-- hears 'n<unread count>' when her notifications change (36-notification.sql).
 
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, pg_catalog, pg_temp;
@@ -24,8 +26,17 @@ RETURN (SELECT 'guichet_' || left(pg_catalog.encode(pg_catalog.sha256(s.value
         || pg_catalog.int4send(p_queue)), 'hex'), 32)
     FROM guichet.secret s WHERE s.name = 'notify');
 
+-- The channel of an agent's notifications: as a queue's, from the same secret
+-- with 'agent' before the id, so that no queue's channel is an agent's.
+CREATE FUNCTION agent_channel(p_agent integer)
+    RETURNS text
+    LANGUAGE sql STABLE
+RETURN (SELECT 'guichet_' || left(pg_catalog.encode(pg_catalog.sha256(s.value
+        || pg_catalog.convert_to('agent', 'UTF8') || pg_catalog.int4send(p_agent)), 'hex'), 32)
+    FROM guichet.secret s WHERE s.name = 'notify');
+
 -- Listen on the channels of every queue the caller may see (and only those),
--- forgetting any other: the console calls it on connecting and reconnecting.
+-- and on her own agent channel, forgetting any other: the console calls it on connecting and reconnecting.
 -- Returns the number of channels. LISTEN belongs to the session, so it holds
 -- after the call.
 CREATE FUNCTION listen()
@@ -41,9 +52,13 @@ BEGIN
 		EXECUTE format('LISTEN %I', queue_channel(q));
 		n := n + 1;
 	END LOOP;
+	IF current_agent() IS NOT NULL THEN
+		EXECUTE format('LISTEN %I', agent_channel(current_agent()));
+		n := n + 1;
+	END IF;
 	RETURN n;
 END
 $$;
 
-REVOKE ALL ON FUNCTION queue_channel(integer), listen() FROM PUBLIC;
+REVOKE ALL ON FUNCTION queue_channel(integer), agent_channel(integer), listen() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION listen() TO guichet_agent;

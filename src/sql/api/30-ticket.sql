@@ -413,6 +413,7 @@ BEGIN
 		RAISE EXCEPTION 'ticket #% is claimed by %', t.id, who
 		    USING ERRCODE = 'GU001', DETAIL = who;
 	END IF;
+	PERFORM notify_claim_expired(t.owner_id, t.id); -- her lease ran out (NULL: none)
 	UPDATE ticket SET owner_id = me, claimed_at = now(),
 	    status = CASE status WHEN 'new' THEN 'open' ELSE status END,
 	    history_intent = 'claim'
@@ -493,6 +494,7 @@ BEGIN
 	INSERT INTO article (ticket_id, kind, author_agent_id, body, time_spent)
 	VALUES (t.id, 'note', current_agent(), p_body, minutes)
 	RETURNING id INTO aid;
+	PERFORM notify_mentions(t.id, p_body); -- @login: 36-notification.sql
 	IF minutes > 0 THEN
 		UPDATE ticket SET time_spent = time_spent + minutes WHERE id = t.id;
 	END IF;

@@ -18,14 +18,19 @@ CREATE FUNCTION expire_queue_claims(p_queue integer, p_timeout interval)
     RETURNS integer
     LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
-	n integer;
+	r record;
+	n integer := 0;
 BEGIN
-	UPDATE ticket SET owner_id = NULL, claimed_at = NULL, history_intent = 'claim_expired'
-	WHERE id IN (SELECT id FROM ticket
+	-- Each owner is told (36-notification.sql).
+	FOR r IN WITH x AS (SELECT id, owner_id FROM ticket
 	    WHERE queue_id = p_queue AND owner_id IS NOT NULL AND status IN ('new', 'open')
 	        AND claimed_at < now() - p_timeout
-	    FOR UPDATE SKIP LOCKED);
-	GET DIAGNOSTICS n = ROW_COUNT;
+	    FOR UPDATE SKIP LOCKED)
+	    UPDATE ticket t SET owner_id = NULL, claimed_at = NULL, history_intent = 'claim_expired'
+	    FROM x WHERE t.id = x.id RETURNING t.id, x.owner_id LOOP
+		PERFORM notify_claim_expired(r.owner_id, r.id);
+		n := n + 1;
+	END LOOP;
 	RETURN n;
 END
 $$;
@@ -62,6 +67,7 @@ BEGIN
 		n := n + expire_queue_claims(q.id, q.claim_timeout);
 	END LOOP;
 	PERFORM wake_pending();
+	PERFORM notify_sla_soon(); -- the same cron line tells owners of breaches to come
 	RETURN n;
 END
 $$;

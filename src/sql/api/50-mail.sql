@@ -394,6 +394,7 @@ BEGIN
 	v_article := mail_article(p_ticket, v_contact, p_mail, p_raw, p_rule,
 	    v_contact IS NOT NULL AND NOT mail_sender_known(p_ticket, v_contact,
 	        p_mail->>'from_addr'), NULL, p_rawrow);
+	PERFORM notify_followup(p_ticket, v_article, p_wake); -- 36-notification.sql
 	IF p_wake THEN
 		v_owner := t.owner_id;
 		IF v_owner IS NOT NULL AND mail_agent_absent(v_owner) THEN

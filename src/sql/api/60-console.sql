@@ -44,90 +44,7 @@ $$;
 -- subject and body would be parsed. These functions run as the owner, use the
 -- indexes, and return only tickets of the caller's visible queues (computed
 -- once: a sub-select is an InitPlan, a bare call in WHERE would run per row).
---
--- search_text: the tickets whose subject or an article's body has the words,
--- among those of p_statuses and of the queue p_queue or the queues coded
--- p_queue_codes when given (the search's own terms: with them the subjects'
--- index is read together with ticket_queue_list's, and when they leave at most
--- SEARCH_CANDIDATES tickets, the bodies' index together with article_ticket's
--- for those tickets, instead of parsing each of their articles or reading
--- every article with the words). With p_limit, at most that many, without
--- reading every match: the subjects' matches come first as the index finds
--- them, then the bodies', and it stops at p_limit distinct tickets. A common
--- word (passeport: 75,000 tickets of 1,000,000) costs what p_limit tickets
--- cost; without p_limit every match is read.
-CREATE FUNCTION search_text(p_query text, p_limit integer DEFAULT NULL,
-    p_statuses text[] DEFAULT NULL, p_queue integer DEFAULT NULL,
-    p_queue_codes text[] DEFAULT NULL)
-    RETURNS SETOF bigint
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp
-    ROWS 100 AS $$
-DECLARE
-	q tsquery := websearch_to_tsquery('simple', p_query);
-	vis integer[] := visible_queues();
-	st text[] := coalesce(p_statuses,
-	    '{new,open,pending,resolved,closed,merged}'::text[]);
-	cand bigint[]; -- the tickets of those statuses and queues, when few
-	seen bigint[] := '{}';
-	tid bigint;
-BEGIN
-	IF p_queue IS NOT NULL THEN
-		vis := ARRAY(SELECT unnest(vis) INTERSECT SELECT p_queue);
-	END IF;
-	IF p_queue_codes IS NOT NULL THEN
-		vis := ARRAY(SELECT unnest(vis) INTERSECT
-		    SELECT id FROM queue WHERE code = ANY (p_queue_codes));
-	END IF;
-	IF p_statuses IS NOT NULL OR p_queue IS NOT NULL OR p_queue_codes IS NOT NULL THEN
-		-- SEARCH_CANDIDATES: 30,000
-		cand := ARRAY(SELECT t.id FROM ticket t
-		    WHERE t.queue_id = ANY (vis) AND t.status = ANY (st) LIMIT 30001);
-		IF cardinality(cand) > 30000 THEN
-			cand := NULL;
-		END IF;
-	END IF;
-	IF p_limit IS NULL THEN
-		RETURN QUERY
-		SELECT t.id FROM ticket t
-		WHERE to_tsvector('simple', t.subject) @@ q AND t.queue_id = ANY (vis)
-		    AND t.status = ANY (st)
-		UNION
-		SELECT a.ticket_id FROM article a
-		WHERE cand IS NOT NULL AND a.ticket_id = ANY (cand)
-		    AND to_tsvector('simple', a.body) @@ q
-		UNION
-		SELECT a.ticket_id FROM article a JOIN ticket t ON t.id = a.ticket_id
-		WHERE cand IS NULL AND to_tsvector('simple', a.body) @@ q
-		    AND t.queue_id = ANY (vis) AND t.status = ANY (st);
-		RETURN;
-	END IF;
-	-- A loop reads its query a few rows at a time: leaving it stops the scan.
-	FOR tid IN SELECT t.id FROM ticket t
-	    WHERE to_tsvector('simple', t.subject) @@ q AND t.queue_id = ANY (vis)
-	        AND t.status = ANY (st) LOOP
-		IF cardinality(seen) >= p_limit THEN
-			RETURN;
-		END IF;
-		seen := seen || tid;
-		RETURN NEXT tid;
-	END LOOP;
-	FOR tid IN SELECT a.ticket_id FROM article a
-	    WHERE cand IS NOT NULL AND a.ticket_id = ANY (cand)
-	        AND to_tsvector('simple', a.body) @@ q
-	    UNION ALL
-	    SELECT a.ticket_id FROM article a
-	    WHERE cand IS NULL AND to_tsvector('simple', a.body) @@ q
-	        AND EXISTS (SELECT 1 FROM ticket t WHERE t.id = a.ticket_id
-	            AND t.queue_id = ANY (vis) AND t.status = ANY (st)) LOOP
-		CONTINUE WHEN tid = ANY (seen);
-		IF cardinality(seen) >= p_limit THEN
-			RETURN;
-		END IF;
-		seen := seen || tid;
-		RETURN NEXT tid;
-	END LOOP;
-END
-$$;
+-- Words are 55-search.sql's (search_text).
 
 -- p_pattern is an ILIKE pattern ('%words%', with % and _ escaped by the caller).
 CREATE FUNCTION search_subject(p_pattern text)
@@ -281,11 +198,9 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION search_text(text, integer, text[], integer, text[]),
-    search_subject(text), search_requester(text), ticket_requesters(bigint[]),
+REVOKE ALL ON FUNCTION search_subject(text), search_requester(text), ticket_requesters(bigint[]),
     queue_overview(integer), presence_check(bigint), presence_set(bigint, boolean),
     presence_leave(bigint), presence_list(bigint), split_article(bigint, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION search_text(text, integer, text[], integer, text[]),
-    search_subject(text), search_requester(text), ticket_requesters(bigint[]),
+GRANT EXECUTE ON FUNCTION search_subject(text), search_requester(text), ticket_requesters(bigint[]),
     queue_overview(integer), presence_set(bigint, boolean), presence_leave(bigint),
     presence_list(bigint), split_article(bigint, text) TO guichet_agent;

@@ -293,12 +293,16 @@ END;
 
 -- Its audit trail, in the order of the hash chain.
 CREATE FUNCTION ticket_history(p_ticket bigint)
-    RETURNS TABLE (seq integer, at text, actor name, action text, field text,
+    RETURNS TABLE (seq integer, at text, actor text, action text, field text,
         old_value text, new_value text)
     LANGUAGE sql STABLE
 BEGIN ATOMIC
-	SELECT h.seq, to_char(h.at, 'YYYY-MM-DD HH24:MI:SS'), h.actor, h.action, h.field,
-	    h.old_value, h.new_value
+	SELECT h.seq, to_char(h.at, 'YYYY-MM-DD HH24:MI:SS'), h.actor::text, h.action,
+	    CASE h.field WHEN 'queue_id' THEN 'queue' WHEN 'owner_id' THEN 'owner'
+	        WHEN 'service_id' THEN 'service' WHEN 'district_id' THEN 'district'
+	        WHEN 'requester_id' THEN 'requester' ELSE h.field END,
+	    guichet.history_value_name(h.field, h.old_value),
+	    guichet.history_value_name(h.field, h.new_value)
 	FROM guichet.history h WHERE h.ticket_id = p_ticket ORDER BY h.seq;
 END;
 

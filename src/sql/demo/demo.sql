@@ -185,11 +185,14 @@ LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	y integer;
 BEGIN
-	INSERT INTO organisation (code, name) VALUES
-	    ('ville', 'Ville de Port-Sainte-Marie'),
-	    ('agglo', 'Port-Sainte-Marie Agglomération'),
-	    ('ccas', 'CCAS de Port-Sainte-Marie')
+	-- French desks: words are stemmed in French (schema 0005_told.sql).
+	INSERT INTO organisation (code, name, text_search_config) VALUES
+	    ('ville', 'Ville de Port-Sainte-Marie', 'french'),
+	    ('agglo', 'Port-Sainte-Marie Agglomération', 'french'),
+	    ('ccas', 'CCAS de Port-Sainte-Marie', 'french')
 	ON CONFLICT (code) DO NOTHING;
+	-- The desk's time zone for the consoles.
+	UPDATE setting SET value = 'Europe/Paris' WHERE key = 'time_zone' AND value = '';
 
 	INSERT INTO district (organisation_id, name)
 	SELECT o.id, d.name
@@ -1004,7 +1007,7 @@ BEGIN
 	    priority, level, owner_id, claimed_at, requester_id, channel, district_id,
 	    location, created_at, updated_at, updated_by, first_response_at, resolved_at,
 	    closed_at, first_response_due, resolution_due, pending_since, pending_until,
-	    time_spent, history_seq, history_head)
+	    time_spent, history_seq, history_head, search_config)
 	OVERRIDING SYSTEM VALUE
 	SELECT t.id, CASE WHEN t.escalated THEN t.l2 ELSE t.l1 END, t.org_id, t.service_id,
 	    t.subject, t.status, t.priority, CASE WHEN t.escalated THEN 2 ELSE 1 END,
@@ -1016,8 +1019,9 @@ BEGIN
 	    t.created_at, h.at, h.actor, t.fr_at, t.resolved_at, t.closed_at,
 	    t.first_response_due, t.resolution_due,
 	    CASE WHEN t.status = 'pending' THEN t.pending_at END, t.pending_until,
-	    coalesce(sp.minutes, 0), h.seq, h.hash
+	    coalesce(sp.minutes, 0), h.seq, h.hash, tsc.text_search_config
 	FROM demo_t t
+	JOIN organisation tsc ON tsc.id = t.org_id
 	JOIN demo_hc h ON h.ticket_id = t.id AND h.last
 	LEFT JOIN (SELECT a.ticket_id, sum(a.time_spent)::integer AS minutes FROM demo_a a
 	    GROUP BY a.ticket_id) sp ON sp.ticket_id = t.id
@@ -1030,13 +1034,16 @@ BEGIN
 
 	INSERT INTO article (id, ticket_id, kind, author_agent_id, author_contact_id,
 	    created_at, created_by, subject, body, body_format, message_id, in_reply_to,
-	    refs, mail_from, mail_to, thread_rule, time_spent)
+	    refs, mail_from, mail_to, thread_rule, time_spent, search_config)
 	OVERRIDING SYSTEM VALUE
 	SELECT a.id, a.ticket_id, a.kind, a.author_agent_id, a.author_contact_id, a.at,
 	    a.actor, a.subject, a.body, a.body_format, a.message_id, a.in_reply_to,
 	    CASE WHEN a.in_reply_to IS NOT NULL THEN ARRAY[a.in_reply_to] END,
-	    a.mail_from, a.mail_to, a.thread_rule, a.time_spent
-	FROM demo_a a ORDER BY a.id;
+	    a.mail_from, a.mail_to, a.thread_rule, a.time_spent, c.text_search_config
+	FROM demo_a a
+	JOIN (SELECT t.id, o.text_search_config FROM demo_t t
+	    JOIN organisation o ON o.id = t.org_id) c ON c.id = a.ticket_id
+	ORDER BY a.id;
 	PERFORM setval(pg_get_serial_sequence('guichet.article', 'id'),
 	    (SELECT max(id) FROM article));
 
