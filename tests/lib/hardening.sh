@@ -83,7 +83,11 @@ for p in guichet guichet-mail guichet-report guichet-admin; do
 	elif case " $GUICHET_HARDENING " in *=no\ *) true ;; *) false ;; esac; then
 		skip "$p: hardening-check needs every protection ($GUICHET_HARDENING)"
 	else
-		ok "$p passes hardening-check" hardening-check "$bin"
+		# Control-flow integrity needs every object linked to carry the IBT
+		# note; Debian 12's glibc start files (Scrt1.o, crti.o) do not, so
+		# no program of Debian 12 passes it (/usr/bin/ls neither), whatever
+		# -fcf-protection gave ours.
+		ok "$p passes hardening-check" hardening-check --nocfprotection "$bin"
 	fi
 done
 done_testing
