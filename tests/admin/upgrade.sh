@@ -63,6 +63,7 @@ fi
 psql -X -q -d upgraded -f "$top_srcdir/tests/admin/catalog.sql" >"$work/upgraded.cat"
 psql -X -q -d fresh -f "$top_srcdir/tests/admin/catalog.sql" >"$work/fresh.cat"
 ok "the catalog lists functions" grep -q '^function guichet.create_ticket' "$work/fresh.cat"
+diag "compared: $(wc -l <"$work/fresh.sql") lines of pg_dump; in the catalog: $(grep -oE '^(function|aggregate|view|index|policy|trigger|table|constraint|sequence|owner|grant|default-acl) ' "$work/fresh.cat" | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')"
 if diff -u "$work/fresh.cat" "$work/upgraded.cat" >"$work/catalog.diff"; then
 	pass "every function body, view, policy, index, trigger and grant is the fresh one"
 else
