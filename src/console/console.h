@@ -189,6 +189,11 @@ void ui_resume(void);
 	X(FIELD, "field", N_("set a dynamic field"))                                            \
 	X(LINK, "link", N_("link to another ticket"))                                           \
 	X(MERGE, "merge", N_("merge this ticket into another"))                                 \
+	X(ASSIGN, "assign", N_("give the ticket to a colleague, with a note"))                  \
+	X(MOVE, "move", N_("move to another queue of the same level"))                          \
+	X(RETURN_L1, "return", N_("hand a level-2 ticket back to level 1"))                     \
+	X(SERVICE, "service", N_("set the service, from the catalogue"))                        \
+	X(DISTRICT, "district", N_("set the district and the place"))                           \
 	X(SPLIT, "split", N_("split the current article into a new linked ticket"))             \
 	X(NEW_TICKET, "new-ticket", N_("new ticket for a phone or desk contact"))               \
 	X(ABSENCE, "absence", N_("set or end my absence, with a substitute"))                   \

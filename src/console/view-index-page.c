@@ -34,9 +34,9 @@
 	"WITH p AS (SELECT t.id, t.priority, t.status, st.ord,"                            \
 	"  (" KEY ")::text AS k, " KEY " AS sk,"                                           \
 	"  extract(epoch FROM t.created_at)::bigint AS created,"                           \
-	"  extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN"                  \
-	"   (CASE WHEN t.first_response_at IS NULL THEN least(t.first_response_due,"       \
-	"   t.resolution_due) ELSE t.resolution_due END) END)::bigint AS due,"             \
+	"  extract(epoch FROM CASE WHEN t.status IN ('new', 'open') THEN least(CASE WHEN"  \
+	"   t.first_response_at IS NULL THEN t.first_response_due END, t.resolution_due,"  \
+	"   t.next_response_due) END)::bigint AS due,"                                     \
 	"  t.owner_id, t.requester_id, t.queue_id, t.subject"                              \
 	" FROM unnest($21::text[]) WITH ORDINALITY AS st(status, ord)"                     \
 	" CROSS JOIN LATERAL (SELECT t.* FROM guichet.ticket t"                            \

@@ -185,8 +185,9 @@ BEGIN
 		RAISE EXCEPTION 'ticket #% is closed', t.id USING ERRCODE = 'GU003';
 	END IF;
 	IF t.owner_id IS DISTINCT FROM me AND NOT may_supervise(t.queue_id) THEN
-		RAISE EXCEPTION 'ticket #% is not yours: only its owner or a supervisor may give it '
-		    'to someone', t.id USING ERRCODE = 'GU004';
+		-- (Only its owner or a supervisor may give it; short: the console
+		-- shows it on one line after its own words.)
+		RAISE EXCEPTION 'ticket #% is not yours to give', t.id USING ERRCODE = 'GU004';
 	END IF;
 	-- A colleague the caller may see (as agent_read, 20-rights.sql); anyone
 	-- else does not exist for her.

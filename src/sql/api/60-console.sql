@@ -9,7 +9,8 @@ SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The queue overview: every queue the caller may see, with the counts of its
 -- new, open, pending, mine and overdue tickets (open work whose next due time
--- has passed). Counts stop at p_cap + 1: the console shows "5000+". Runs as
+-- has passed: the first response until it is given, a next response a
+-- follow-up waits for, the resolution; 40-sla.sql). Counts stop at p_cap + 1: the console shows "5000+". Runs as
 -- the owner (no per-row policy) over visible_queues() only, called once: in a
 -- sub-select it is an InitPlan, while a bare call in WHERE runs at every row.
 -- (Five capped index scans per queue took 756 ms on a cold 1,000,000-ticket
@@ -29,9 +30,9 @@ CREATE FUNCTION queue_overview(p_cap integer DEFAULT 5000)
 	        count(*) FILTER (WHERE t.status = 'pending') AS pending,
 	        count(*) FILTER (WHERE t.owner_id = (SELECT current_agent())) AS mine,
 	        count(*) FILTER (WHERE t.status IN ('new', 'open')
-	            AND (CASE WHEN t.first_response_at IS NULL
-	                THEN least(t.first_response_due, t.resolution_due)
-	                ELSE t.resolution_due END) < now()) AS overdue
+	            AND least(CASE WHEN t.first_response_at IS NULL
+	                THEN t.first_response_due END,
+	                t.resolution_due, t.next_response_due) < now()) AS overdue
 	        FROM ticket t
 	        WHERE t.status IN ('new', 'open', 'pending')
 	            AND t.queue_id = ANY ((SELECT visible_queues())::integer[])
