@@ -5,7 +5,7 @@
 -- Each rule is tried by the person it allows and by those it refuses, with
 -- ids of another organisation.
 BEGIN;
-SELECT plan(96);
+SELECT plan(100);
 SET LOCAL search_path = guichet, public;
 
 -- Who is told what: desk_tell records into a table for this test.
@@ -311,6 +311,15 @@ RESET SESSION AUTHORIZATION;
 SELECT results_eq($$SELECT name, required_at FROM queue_fields(3) ORDER BY name$$,
     $$VALUES ('montant', NULL), ('reference', 'resolve'), ('rendez_vous', NULL)$$,
     'queue_fields: a queue''s fields with when each is required');
+SET SESSION AUTHORIZATION dave;
+SELECT is_empty('SELECT * FROM assignable_agents(1)',
+    'pickers: nothing of a ticket of another organisation (assignable_agents)');
+SELECT is_empty('SELECT * FROM service_catalogue(1)',
+    'pickers: nor of its queue''s catalogue (service_catalogue)');
+SELECT is_empty('SELECT * FROM district_choices(1)', 'pickers: nor of its districts');
+SELECT is((SELECT count(*)::int FROM queue_fields(4) WHERE name = 'quartier'), 0,
+    'queue_fields: a field of another organisation''s queue is not one of his queue''s');
+RESET SESSION AUTHORIZATION;
 UPDATE field SET required = false WHERE name IN ('quartier', 'reference');
 
 --

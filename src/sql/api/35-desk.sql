@@ -489,13 +489,8 @@ END;
 -- Rights.
 --
 
--- field_queue: read with the queue, written by admins (guichet-admin field set).
-CREATE POLICY field_queue_read ON guichet.field_queue FOR SELECT TO guichet_agent
-    USING (queue_id = ANY ((SELECT guichet.visible_queues())::integer[]));
-CREATE POLICY field_queue_mail ON guichet.field_queue FOR SELECT TO guichet_mail
-    USING (true);
-CREATE POLICY field_queue_admin ON guichet.field_queue FOR ALL TO guichet_admin
-    USING (true) WITH CHECK (true);
+-- sla_target and field_queue are read by all (20-rights.sql grants SELECT on
+-- every table), written by admins (guichet-admin sla set, field set).
 GRANT INSERT, UPDATE, DELETE ON sla_target, field_queue TO guichet_admin;
 
 GRANT EXECUTE ON FUNCTION assign(bigint, name, text), move(bigint, integer, text),

@@ -59,13 +59,13 @@ ALTER TABLE field ADD COLUMN required_at text NOT NULL DEFAULT 'resolve'
     CHECK (required_at IN ('create', 'resolve'));
 
 -- The queues a field belongs to: a field with rows here is asked, shown and
--- required in those queues only; a field without, in every queue.
+-- required in those queues only; a field without, in every queue. Read by
+-- everyone, as field is: hiding another organisation's rows would make a
+-- field of its queues look like one of every queue (queue ids tell nothing
+-- more: queue rows are under row-level security).
 CREATE TABLE field_queue (
 	field_id integer NOT NULL REFERENCES field ON DELETE CASCADE,
 	queue_id integer NOT NULL REFERENCES queue ON DELETE CASCADE,
 	PRIMARY KEY (field_id, queue_id)
 );
 CREATE INDEX field_queue_queue ON field_queue (queue_id);
--- What belongs to one organisation's queue is read only by those who see
--- the queue (the policies are the API's: api/20-rights.sql).
-ALTER TABLE field_queue ENABLE ROW LEVEL SECURITY;
