@@ -97,7 +97,7 @@ static const struct simple_report simple_reports[] = {
 		    { "from_queue", N_("From queue"), NULL, VT_TEXT, 0 },
 		    { "to_queue", N_("To queue"), NULL, VT_TEXT, 0 },
 		    { "agent", N_("By"), NULL, VT_TEXT, 0 },
-		    { "reason", N_("Reason"), NULL, VT_TEXT, 0 },
+		    { "reason", N_("Reason"), NULL, VT_TEXT, COL_WRAP },
 		},
 	    },
 	},
