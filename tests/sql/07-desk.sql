@@ -5,8 +5,25 @@
 -- Each rule is tried by the person it allows and by those it refuses, with
 -- ids of another organisation.
 BEGIN;
-SELECT plan(100);
+SELECT plan(101);
 SET LOCAL search_path = guichet, public;
+
+-- desk_tell calls agent_notify (the notifications, api/36-notification.sql)
+-- when it exists: a stand-in here.
+CREATE TABLE public.notified (agent integer, kind text, ticket bigint);
+GRANT INSERT ON public.notified TO PUBLIC;
+CREATE FUNCTION guichet.agent_notify(p_agent integer, p_kind text, p_ticket bigint,
+    p_text text, p_due timestamptz DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE sql AS $$INSERT INTO public.notified VALUES (p_agent, p_kind, p_ticket)
+        RETURNING 1::bigint$$;
+SET SESSION AUTHORIZATION sam;
+SELECT assign(3, 'bob');
+SELECT release(3);
+RESET SESSION AUTHORIZATION;
+SELECT results_eq('SELECT agent, kind, ticket FROM public.notified',
+    $$VALUES (2, 'assigned', 3::bigint)$$, 'desk_tell: agent_notify tells bob, when it exists');
+DROP FUNCTION guichet.agent_notify(integer, text, bigint, text, timestamptz);
 
 -- Who is told what: desk_tell records into a table for this test.
 CREATE TABLE public.told (agent integer, kind text, ticket bigint, text text);
@@ -176,7 +193,7 @@ SELECT is((SELECT body FROM article WHERE ticket_id = 1
         AND subject = 'Returned to level 1: voirie'),
     'Simple nid de poule : pas un affaissement.', 'return: the reason is a note of the thread');
 SELECT results_eq($$SELECT agent, kind, ticket FROM public.told$$,
-    $$VALUES (1, 'returned', 1::bigint)$$, 'return: alice is told');
+    $$VALUES (1, 'assigned', 1::bigint)$$, 'return: alice is told (it is given back to her)');
 SELECT is((SELECT returned FROM report_escalations(current_date, current_date, 'ville', NULL,
         NULL, 'queue') WHERE NOT total), 1::bigint,
     'return: the escalations report counts it as back at level 1');

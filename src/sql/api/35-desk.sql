@@ -28,26 +28,28 @@ SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 -- Internal helpers (not granted to anyone: the API and its triggers call them).
 --
 
--- Tell an agent that something happened to her about a ticket (kinds:
--- assigned, handover, returned, claim_expired).
+-- Tell an agent that something happened to her about a ticket (kinds of
+-- the notifications, api/36-notification.sql: assigned — given to her by
+-- assign() or return_to_level1() —, handover — her absent colleague's —,
+-- claim_expired). Every call site of the desk (assign, return_to_level1,
+-- claim()'s takeover of a lapsed claim, the claim timeout and the absence
+-- handover of 45-claims.sql) goes through here.
 --
--- TODO(lead): wire the notifications of the "told" branch here once both are
--- merged: its body becomes
---	PERFORM agent_notify(p_agent, p_kind, p_ticket, p_text);
--- (agent_notify(p_agent integer, p_kind text, p_ticket bigint, p_text text),
--- api/36-notification.sql). Every call site of this branch (assign, move,
--- return_to_level1, the claim timeout and the absence handover of
--- 45-claims.sql, claim()'s takeover of a lapsed claim) goes through here, so
--- that is the one line to change. Until then the history rows are the record.
+-- NOTE(lead): agent_notify() comes with the notifications (the "told"
+-- branch, merged in main after this branch began): it is called when it
+-- exists (PL/pgSQL resolves the call only when it runs), so this branch
+-- works alone and tells once merged. When merging, keep one teller per
+-- event: told's notify_claim_expired() calls in claim() and in
+-- expire_queue_claims() duplicate the desk_tell() calls there.
 CREATE FUNCTION desk_tell(p_agent integer, p_kind text, p_ticket bigint, p_text text)
     RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
-	IF p_agent IS NULL THEN
+	IF p_agent IS NULL OR to_regprocedure(
+	    'guichet.agent_notify(integer, text, bigint, text, timestamptz)') IS NULL THEN
 		RETURN;
 	END IF;
-	-- agent_notify() does not exist on this branch: see the TODO above.
-	RETURN;
+	PERFORM agent_notify(p_agent, p_kind, p_ticket, p_text);
 END
 $$;
 
@@ -338,7 +340,7 @@ BEGIN
 	    history_intent = 'return'
 	WHERE id = t.id;
 	PERFORM history_append(t.id, 'return', 'reason', NULL, why);
-	PERFORM desk_tell(back_to, 'returned', t.id,
+	PERFORM desk_tell(back_to, 'assigned', t.id,
 	    format('#%s came back from level 2 (%s): %s', t.id, session_user, why));
 END
 $$;
