@@ -1,4 +1,4 @@
--- 07-desk.sql — a day at the desk (api/35-desk.sql): assign, move, return to
+-- 08-desk.sql — a day at the desk (api/35-desk.sql): assign, move, return to
 -- level 1, set_service and set_district (with the due times they recompute),
 -- SLA targets per priority, the next response, required fields at creation
 -- and before resolving, and absences handing tickets to the substitute.
