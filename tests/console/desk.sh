@@ -110,6 +110,20 @@ type_text main "12 rue de la Gare"
 keys main Enter
 ok "district and place are set" wait_for main "Place:     Gare 12 rue de la Gare"
 
+# A catalogue of a hundred services: typing part of a code finds one.
+sql "INSERT INTO guichet.service (organisation_id, code, category, name)
+    SELECT 1, 'prestation-' || g, 'Catalogue', 'Prestation ' || g
+    FROM generate_series(1, 96) g" >/dev/null
+keys main C
+wait_for main "which service?" >/dev/null
+type_text main "tion-57"
+ok "typing part of a code narrows a catalogue of 100 to one" \
+    wait_for main "Catalogue / Prestation 57 (prestation-57)"
+is "$(screen main | sed -n 3,4p | sed 's/ *$//')" "$(printf ' Catalogue / Prestation 57 (prestation-57)\n')" \
+    "…and only that one"
+keys main Enter
+ok "…chosen" wait_for main "Service: Catalogue / Prestation 57"
+
 # --- e then b: a level-2 agent returns it
 keys main e
 wait_for main "escalate to which level-2 queue?" >/dev/null
