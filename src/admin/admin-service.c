@@ -15,8 +15,9 @@ struct service_opts {
 	const char *org;
 	const char *category;
 	const char *name;
-	const char *queue;
-	const char *sla;
+	const char *queue; /* a code, or "none" (set) */
+	const char *sla;   /* a policy, or "none" (set) */
+	const char *active;
 };
 
 static void
@@ -40,7 +41,97 @@ service_option(int ch, const char *arg, void *ctx)
 	case 's':
 		o->sla = arg;
 		break;
+	case 'y':
+		o->active = "true";
+		break;
+	case 'x':
+		o->active = "false";
+		break;
 	}
+}
+
+/* "none" clears; otherwise the name must exist. An id, "" for none, or NULL. */
+static char *
+service_reference(struct admin *a, enum admin_kind kind, const char *value)
+{
+	if (value == NULL)
+		return NULL;
+	if (strcmp(value, "none") == 0)
+		return xstrdup("");
+	return admin_lookup(a, kind, value);
+}
+
+/*
+ * Change a service: its category and name, the queue that receives it, its
+ * SLA policy (tickets of the service get the policy's due times when they
+ * are created or their service changes), whether it is offered. The queue
+ * must be of the service's organisation.
+ */
+int
+cmd_service_set(struct admin *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "category", required_argument, NULL, 'c' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "sla", required_argument, NULL, 's' },
+		{ "active", no_argument, NULL, 'y' },
+		{ "inactive", no_argument, NULL, 'x' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct service_opts o = { 0 };
+	struct admin_args args;
+	const char *params[6];
+	char *id, *queue, *sla;
+	PGresult *res;
+
+	admin_parse("service", "set", argc, argv, opts, service_option, &o, 1, 1, &args);
+	if (o.category != NULL) {
+		admin_reject_control(_("category"), o.category);
+		if (*o.category == '\0')
+			die(EX_DATAERR, _("the category must not be empty"));
+	}
+	if (o.name != NULL) {
+		admin_reject_control(_("name"), o.name);
+		if (*o.name == '\0')
+			die(EX_DATAERR, _("the name must not be empty"));
+	}
+	admin_begin(a);
+	id = admin_lookup(a, KIND_SERVICE, args.argv[0]);
+	queue = service_reference(a, KIND_QUEUE, o.queue);
+	sla = service_reference(a, KIND_SLA, o.sla);
+	if (queue != NULL && *queue != '\0') {
+		params[0] = id;
+		params[1] = queue;
+		res = admin_exec(a,
+		    "SELECT s.organisation_id = q.organisation_id AS same FROM guichet.service s, "
+		    "guichet.queue q WHERE s.id = $1 AND q.id = $2",
+		    2, params);
+		if (!db_bool(res, 0, "same"))
+			die(EX_DATAERR, _("queue %s is another organisation's"), o.queue);
+		PQclear(res);
+	}
+	params[0] = id;
+	params[1] = o.category;
+	params[2] = o.name;
+	params[3] = queue;
+	params[4] = sla;
+	params[5] = o.active;
+	/* A NULL parameter keeps the column; "" (from "none") clears it. */
+	PQclear(admin_exec(a,
+	    "UPDATE guichet.service SET category = coalesce($2, category), "
+	    "name = coalesce($3, name), "
+	    "default_queue_id = CASE WHEN $4::text IS NULL THEN default_queue_id "
+	    " ELSE nullif($4, '')::int END, "
+	    "sla_policy_id = CASE WHEN $5::text IS NULL THEN sla_policy_id "
+	    " ELSE nullif($5, '')::int END, "
+	    "active = coalesce($6::boolean, active) WHERE id = $1",
+	    6, params));
+	admin_commit(a);
+	free(id);
+	free(queue);
+	free(sla);
+	return EX_OK;
 }
 
 int
@@ -62,6 +153,8 @@ cmd_service_add(struct admin *a, int argc, char **argv)
 	admin_parse("service", "add", argc, argv, opts, service_option, &o, 1, 1, &args);
 	if (o.org == NULL || o.category == NULL || o.name == NULL)
 		die(EX_USAGE, _("service add needs --org, --category and --name"));
+	if (o.active != NULL)
+		die(EX_USAGE, _("--active and --inactive are for service set"));
 	admin_check_code(_("service code"), args.argv[0]);
 	admin_reject_control(_("category"), o.category);
 	admin_reject_control(_("name"), o.name);

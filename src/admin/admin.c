@@ -57,14 +57,22 @@ static const struct admin_command admin_commands[] = {
 	{ "member", "list", cmd_member_list, N_("[QUEUE] [--format F]"), N_("list queue members") },
 	{ "field", "add", cmd_field_add,
 	    N_("NAME --label L --kind text|number|date|enum "
-	       "[--allowed a,b,c] [--required] [--position N]"),
+	       "[--allowed a,b,c] [--required[=create|resolve]] [--position N] [--queue Q]…"),
 	    N_("define a ticket field") },
+	{ "field", "set", cmd_field_set,
+	    N_("NAME [--label L] [--allowed a,b,c] [--required create|resolve|no] "
+	       "[--position N] [--queue Q]… [--all-queues]"),
+	    N_("change a ticket field") },
 	{ "field", "list", cmd_field_list, N_("[--format F]"), N_("list ticket fields") },
 	{ "field", "remove", cmd_field_remove, N_("NAME"), N_("remove a field no ticket uses") },
 	{ "service", "add", cmd_service_add,
 	    N_("CODE --org ORG --category C --name N "
 	       "[--queue Q] [--sla P]"),
 	    N_("add a service to the catalogue") },
+	{ "service", "set", cmd_service_set,
+	    N_("CODE [--category C] [--name N] [--queue Q|none] [--sla P|none] "
+	       "[--active|--inactive]"),
+	    N_("change a service of the catalogue") },
 	{ "service", "list", cmd_service_list, N_("[--org ORG] [--format F]"),
 	    N_("list the catalogue") },
 	{ "service", "remove", cmd_service_remove, N_("CODE"),
@@ -74,7 +82,18 @@ static const struct admin_command admin_commands[] = {
 	       "[--resolution T] [--business-hours HH:MM-HH:MM] [--workdays 1-5] "
 	       "[--timezone TZ]"),
 	    N_("add an SLA policy") },
+	{ "sla", "set", cmd_sla_set,
+	    N_("NAME [--first-response T|none] [--next-response T|none] "
+	       "[--resolution T|none] [--business-hours HH:MM-HH:MM|none] [--workdays 1-5] "
+	       "[--timezone TZ] [--priority N [--clear]]"),
+	    N_("change an SLA policy, or its targets for one priority") },
 	{ "sla", "list", cmd_sla_list, N_("[--format F]"), N_("list SLA policies") },
+	{ "holiday", "add", cmd_holiday_add, N_("YYYY-MM-DD NAME [--org ORG]"),
+	    N_("add a holiday (every organisation's, or one's)") },
+	{ "holiday", "list", cmd_holiday_list, N_("[--org ORG] [--year Y] [--format F]"),
+	    N_("list holidays") },
+	{ "holiday", "remove", cmd_holiday_remove, N_("YYYY-MM-DD [--org ORG]"),
+	    N_("remove a holiday") },
 	{ "template", "add", cmd_template_add, N_("NAME FILE.md [--subject S] [--org ORG]"),
 	    N_("add or replace a reply template") },
 	{ "template", "list", cmd_template_list, N_("[--format F]"), N_("list templates") },
@@ -91,7 +110,7 @@ static const struct admin_command admin_commands[] = {
 	{ NULL, "history-checkpoint", cmd_history_checkpoint, "",
 	    N_("anchor the chains and print the digest to keep elsewhere") },
 	{ NULL, "expire-claims", cmd_expire_claims, "",
-	    N_("release claims whose lease ran out (for cron)") },
+	    N_("release lapsed claims, hand absent agents' tickets over (for cron)") },
 	{ "quarantine", "list", cmd_quarantine,
 	    N_("[--outcome quarantined|held|pending] "
 	       "[--limit N] [--format F]"),

@@ -126,17 +126,25 @@ int cmd_member_list(struct admin *, int, char **);
 
 /* admin-field.c */
 int cmd_field_add(struct admin *, int, char **);
+int cmd_field_set(struct admin *, int, char **);
 int cmd_field_list(struct admin *, int, char **);
 int cmd_field_remove(struct admin *, int, char **);
 
 /* admin-service.c */
 int cmd_service_add(struct admin *, int, char **);
+int cmd_service_set(struct admin *, int, char **);
 int cmd_service_list(struct admin *, int, char **);
 int cmd_service_remove(struct admin *, int, char **);
 
 /* admin-sla.c */
 int cmd_sla_add(struct admin *, int, char **);
+int cmd_sla_set(struct admin *, int, char **);
 int cmd_sla_list(struct admin *, int, char **);
+
+/* admin-holiday.c */
+int cmd_holiday_add(struct admin *, int, char **);
+int cmd_holiday_list(struct admin *, int, char **);
+int cmd_holiday_remove(struct admin *, int, char **);
 
 /* admin-template.c */
 int cmd_template_add(struct admin *, int, char **);

@@ -1,8 +1,11 @@
 /*
  * actions-pick.c — the choices an action asks for among rows of the database:
  * a level-2 queue, a dynamic field, a queue to create a ticket in, a reply
- * template (filled with the ticket's values), a requester. Each runs its
- * statement, offers one label per row and hands the chosen row back.
+ * template (filled with the ticket's values), a requester, and for the desk's
+ * actions a colleague, a queue to move to or return to, a service, a
+ * district. Each runs its statement, offers one label per row (the choice
+ * list filters as one types: a login, a queue code, a word of a service) and
+ * hands the chosen row back.
  */
 #include "config.h"
 
@@ -17,7 +20,17 @@ static const char sql_level2[] =
     "SELECT id, code, name, preferred FROM guichet.escalation_queues($1::bigint)";
 static const char sql_fields[] =
     "SELECT name, label, kind, allowed FROM guichet.field_definitions()";
-static const char sql_writable_queues[] = "SELECT id, code, name FROM guichet.writable_queues()";
+static const char sql_writable_queues[] =
+    "SELECT id, code, name, default_priority FROM guichet.writable_queues()";
+static const char sql_agents[] =
+    "SELECT login, display_name, away FROM guichet.assignable_agents($1::bigint)";
+static const char sql_move_queues[] = "SELECT id, code, name FROM guichet.move_queues($1::bigint)";
+static const char sql_return_queues[] =
+    "SELECT id, code, name FROM guichet.return_queues($1::bigint)";
+static const char sql_services[] =
+    "SELECT id, code, category, name FROM guichet.service_catalogue($1::int)";
+static const char sql_districts[] =
+    "SELECT id, name, preferred FROM guichet.district_choices($1::int, $2::bigint)";
 static const char sql_templates[] = "SELECT id, name, body FROM guichet.reply_templates()";
 static const char sql_reply_context[] =
     "SELECT id, subject, queue, requester, agent FROM guichet.reply_context($1::bigint)";
@@ -25,6 +38,14 @@ static const char sql_contacts[] =
     "SELECT id, name, email, phone FROM guichet.contact_search($1::text)";
 static const char sql_contact_new[] =
     "SELECT guichet.find_or_create_contact($1::text, $2::text, $3::text) AS id";
+
+const char *const priority_labels[5] = {
+	N_("5 — most urgent"),
+	N_("4 — urgent"),
+	N_("3 — normal"),
+	N_("2 — low"),
+	N_("1 — lowest"),
+};
 
 PGresult *
 action_call(const char *label, const char *sql, int n, const char *const *params)
@@ -82,6 +103,26 @@ queue_label(const PGresult *res, int i)
 }
 
 static char *
+agent_label(const PGresult *res, int i)
+{
+	char *s;
+
+	xasprintf(&s, "%s — %s%s", db_value(res, i, "login"), db_value(res, i, "display_name"),
+	    db_bool(res, i, "away") ? _(" (away)") : "");
+	return s;
+}
+
+static char *
+service_label(const PGresult *res, int i)
+{
+	char *s;
+
+	xasprintf(&s, "%s / %s (%s)", db_value(res, i, "category"), db_value(res, i, "name"),
+	    db_value(res, i, "code"));
+	return s;
+}
+
+static char *
 field_label(const PGresult *res, int i)
 {
 	char *s;
@@ -116,6 +157,139 @@ pick_writable_queue(PGresult **res)
 {
 	return pick_row("queues", sql_writable_queues, 0, NULL, _("new ticket in which queue?"),
 	    _("you may not create tickets in any queue"), queue_label, res);
+}
+
+/* The colleagues who may write in the ticket's queue (login — name). */
+int
+pick_agent(long long ticket, PGresult **res)
+{
+	char id[32];
+	const char *params[1] = { id };
+
+	snprintf(id, sizeof id, "%lld", ticket);
+	return pick_row("assign:agents", sql_agents, 1, params, _("give it to whom?"),
+	    _("nobody else may write in this ticket's queue"), agent_label, res);
+}
+
+/*
+ * The queues of the ticket's level the agent writes in (code — name); with
+ * code (the command line's argument), the row of that code without asking.
+ */
+int
+pick_move_queue(long long ticket, const char *code, PGresult **res)
+{
+	char id[32];
+	const char *params[1] = { id };
+	int i;
+
+	snprintf(id, sizeof id, "%lld", ticket);
+	if (code == NULL)
+		return pick_row("move:queues", sql_move_queues, 1, params,
+		    _("move to which queue?"),
+		    _("there is no other queue of this level you may write in"), queue_label, res);
+	if ((*res = action_call("move:queues", sql_move_queues, 1, params)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(*res); i++)
+		if (strcmp(db_value(*res, i, "code"), code) == 0)
+			return i;
+	ui_error(_("%s: not a queue of this level you may write in"), code);
+	PQclear(*res);
+	*res = NULL;
+	return -1;
+}
+
+/*
+ * A choice among the rows of res with a first entry for none: the row's
+ * index, -1 for none, -2 when cancelled. initial: the row offered first (-1:
+ * none).
+ */
+static int
+pick_or_none(const char *title, const char *none, PGresult *res,
+    char *(*label_of)(const PGresult *, int), int initial)
+{
+	int n = PQntuples(res), i, k;
+	char **labels = xcalloc((size_t)n + 1, sizeof *labels);
+
+	labels[0] = xstrdup(none);
+	for (i = 0; i < n; i++)
+		labels[i + 1] = label_of(res, i);
+	k = prompt_choice(title, (const char *const *)labels, (size_t)n + 1, (size_t)(initial + 1));
+	for (i = 0; i <= n; i++)
+		free(labels[i]);
+	free(labels);
+	return k < 0 ? -2 : k - 1;
+}
+
+/*
+ * The level-1 queue to return a ticket to: by default where it came from (""
+ * in buf: the server finds it, for each ticket of a bulk return), or one of
+ * its organisation's level-1 queues, that one first. 0, or -1 when cancelled.
+ */
+int
+pick_return_queue(long long ticket, char *buf, size_t len)
+{
+	char id[32];
+	const char *params[1] = { id };
+	PGresult *res;
+	int k;
+
+	snprintf(id, sizeof id, "%lld", ticket);
+	if ((res = action_call("return:queues", sql_return_queues, 1, params)) == NULL)
+		return -1;
+	k = pick_or_none(_("return to which level-1 queue?"), _("(the level-1 queue it came from)"),
+	    res, queue_label, -1);
+	if (k > -2)
+		snprintf(buf, len, "%s", k >= 0 ? db_value(res, k, "id") : "");
+	PQclear(res);
+	return k == -2 ? -1 : 0;
+}
+
+/*
+ * The service catalogue of a queue's organisation (the queue's own services
+ * first): the chosen service's id in buf ("" for none); -1 when cancelled.
+ */
+int
+pick_service(const char *queue, char *buf, size_t len)
+{
+	const char *params[1] = { queue };
+	PGresult *res;
+	int k;
+
+	if ((res = action_call("services", sql_services, 1, params)) == NULL)
+		return -1;
+	k = pick_or_none(
+	    _("which service? (type to filter)"), _("(no service)"), res, service_label, -1);
+	if (k > -2)
+		snprintf(buf, len, "%s", k >= 0 ? db_value(res, k, "id") : "");
+	PQclear(res);
+	return k == -2 ? -1 : 0;
+}
+
+static char *
+district_label(const PGresult *res, int i)
+{
+	return xstrdup(db_value(res, i, "name"));
+}
+
+/*
+ * The districts of a queue's organisation, the requester's offered first:
+ * the chosen one's id in buf ("" for none); -1 when cancelled.
+ */
+int
+pick_district(const char *queue, const char *contact, char *buf, size_t len)
+{
+	const char *params[2] = { queue, contact };
+	PGresult *res;
+	int k;
+
+	if ((res = action_call("districts", sql_districts, 2, params)) == NULL)
+		return -1;
+	k = pick_or_none(_("which district?"), _("(no district)"), res, district_label,
+	    PQntuples(res) > 0 && db_bool(res, 0, "preferred") ? 0 : -1);
+	if (k > -2)
+		snprintf(buf, len, "%s", k >= 0 ? db_value(res, k, "id") : "");
+	PQclear(res);
+	return k == -2 ? -1 : 0;
 }
 
 /* {{name}} in a template: the ticket's values. Unknown names stay as they are. */

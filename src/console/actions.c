@@ -36,7 +36,8 @@ static const char sql_absence[] =
     "SELECT guichet.set_absence($1::timestamptz, $2::timestamptz, $3::name)";
 static const char sql_presence_set[] = "SELECT guichet.presence_set($1::bigint, $2::bool)";
 static const char sql_create[] =
-    "SELECT guichet.create_ticket($1::int, $2::text, $3::text, $4::bigint, $5::text) AS id";
+    "SELECT guichet.create_ticket($1::int, $2::text, $3::text, $4::bigint, $5::text, $6::int,"
+    " $7::int, $8::int, $9::jsonb) AS id";
 static const char sql_attachment[] = "SELECT content FROM guichet.attachment_content($1::bigint)";
 
 /* Tell the colleagues that we have the ticket open, or are writing in it (a
@@ -289,13 +290,6 @@ do_status(const long long *ids, size_t n, const char *seen, const char *arg)
 static int
 do_priority(const long long *ids, size_t n, const char *arg)
 {
-	static const char *const labels[] = {
-		N_("5 — most urgent"),
-		N_("4 — urgent"),
-		N_("3 — normal"),
-		N_("2 — low"),
-		N_("1 — lowest"),
-	};
 	struct op op = { "priority", N_("priority changed"), sql_priority, 2, { 0 }, -1, NULL };
 	char buf[4];
 	long long v;
@@ -307,7 +301,7 @@ do_priority(const long long *ids, size_t n, const char *arg)
 			return -1;
 		}
 	} else {
-		if ((k = prompt_choice_tr(_("new priority"), labels, nitems(labels), 2)) < 0)
+		if ((k = prompt_choice_tr(_("new priority"), priority_labels, 5, 2)) < 0)
 			return -1;
 		v = 5 - k;
 	}
@@ -462,6 +456,12 @@ action_ticket(enum action a, const long long *ids, size_t n, const char *seen, c
 		return do_link(ids[0], arg);
 	case A_MERGE:
 		return do_merge(ids[0], arg);
+	case A_ASSIGN:
+	case A_MOVE:
+	case A_RETURN_L1:
+	case A_SERVICE:
+	case A_DISTRICT:
+		return desk_action(a, ids, n, arg);
 	default:
 		return -1;
 	}
@@ -525,13 +525,19 @@ absence(const char *arg)
 	free(sub);
 }
 
+/*
+ * A ticket for a phone call or a visit: the queue, who, the channel, the
+ * subject, then what it is (service, district, priority, the queue's fields:
+ * desk_classify), then the text in $EDITOR.
+ */
 static void
 new_ticket(void)
 {
 	static const char *const channels[] = { "phone", "desk", "mail", "web", "internal" };
+	struct new_ticket nt = { .fields = NULL };
 	PGresult *queues, *res;
 	char *contact = NULL, *subject = NULL, *body = NULL;
-	const char *params[5];
+	const char *params[9];
 	int k, c;
 	long long id;
 
@@ -543,6 +549,9 @@ new_ticket(void)
 		goto out;
 	if ((subject = prompt_line(_("subject:"), NULL)) == NULL || *subject == '\0')
 		goto out;
+	if (desk_classify(db_value(queues, k, "id"), contact,
+		db_value(queues, k, "default_priority"), &nt) != 0)
+		goto out;
 	if ((body = edit_text(0, "new", "")) == NULL)
 		goto out;
 	params[0] = db_value(queues, k, "id");
@@ -550,7 +559,11 @@ new_ticket(void)
 	params[2] = body;
 	params[3] = contact;
 	params[4] = channels[c];
-	if ((res = action_call("create-ticket", sql_create, 5, params)) == NULL)
+	params[5] = nt.priority;
+	params[6] = nt.service[0] != '\0' ? nt.service : NULL;
+	params[7] = nt.district[0] != '\0' ? nt.district : NULL;
+	params[8] = nt.fields;
+	if ((res = action_call("create-ticket", sql_create, 9, params)) == NULL)
 		goto out;
 	id = db_int(res, 0, "id", 0);
 	PQclear(res);
@@ -558,6 +571,7 @@ new_ticket(void)
 	view_open_ticket(id);
 	ui_message(_("ticket #%lld created"), id);
 out:
+	desk_classify_free(&nt);
 	free(contact);
 	free(subject);
 	free(body);

@@ -435,6 +435,11 @@ action(struct view *v, enum action a, const char *arg)
 	case A_STATUS:
 	case A_PRIORITY:
 	case A_FIELD:
+	case A_ASSIGN:
+	case A_MOVE:
+	case A_RETURN_L1:
+	case A_SERVICE:
+	case A_DISTRICT:
 		return ticket_action(v, a, arg);
 	case A_LINK:
 	case A_MERGE:

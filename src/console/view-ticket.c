@@ -20,7 +20,8 @@ static const char sql_ticket[] =
     "SELECT id, subject, status, priority, level, channel, seen, updated_by, queue_id, queue,"
     " queue_name, service, owner, owner_name, requester_name, requester_email,"
     " requester_phone, district, location, created, updated, first_response_due,"
-    " first_response_at, resolution_due, pending_until, due, time_spent, merged_into"
+    " first_response_at, resolution_due, pending_until, next_response_due, claim_lapses,"
+    " claim_lapsed, due, time_spent, merged_into"
     " FROM guichet.ticket_card($1::bigint)";
 static const char sql_fields[] = "SELECT label, value FROM guichet.ticket_fields($1::bigint)";
 static const char sql_articles[] =
@@ -73,6 +74,7 @@ struct ticket_view {
 	double presence_loaded_at; /* the last presence_list sent */
 	bool presence_due;	   /* a colleague came or went since */
 	bool missing;
+	bool left; /* it was shown, then left the agent's queues (moved, returned) */
 };
 
 static void
@@ -137,7 +139,14 @@ layout_header(struct ticket_view *tv, int width)
 	add_line(tv, C_DEFAULT, 0, _("Status:    %s   Priority: %s   Level: %s   Channel: %s"),
 	    format_name(val(t, 0, "status")), val(t, 0, "priority"), val(t, 0, "level"),
 	    format_name(val(t, 0, "channel")));
-	if (db_value(t, 0, "owner") != NULL)
+	if (db_value(t, 0, "owner") != NULL && *val(t, 0, "claim_lapses") != '\0')
+		/* A claim nobody has acted on yet: when the queue takes it back (45-claims.sql). */
+		add_line(tv, C_WARN, 0,
+		    db_bool(t, 0, "claim_lapsed") ?
+			_("Owner:     %s (%s) — lapsed at %s: anyone may take it") :
+			_("Owner:     %s (%s) — free again at %s if untouched"),
+		    val(t, 0, "owner"), val(t, 0, "owner_name"), val(t, 0, "claim_lapses"));
+	else if (db_value(t, 0, "owner") != NULL)
 		add_line(tv, C_DEFAULT, 0, _("Owner:     %s (%s)"), val(t, 0, "owner"),
 		    val(t, 0, "owner_name"));
 	else
@@ -177,6 +186,9 @@ layout_header(struct ticket_view *tv, int width)
 	}
 	if (*val(t, 0, "pending_until"))
 		add_line(tv, C_DEFAULT, 0, _("Pending until %s"), val(t, 0, "pending_until"));
+	if (*val(t, 0, "next_response_due"))
+		add_line(tv, C_DEFAULT, 0, _("Follow-up: the requester wrote again: answer by %s"),
+		    val(t, 0, "next_response_due"));
 	if (*val(t, 0, "merged_into"))
 		add_line(tv, C_WARN, 0, _("Merged into #%s"), val(t, 0, "merged_into"));
 	r = tv->parts[P_FIELDS];
@@ -324,6 +336,8 @@ parts_clear(struct ticket_view *tv)
 	}
 }
 
+static void presence_leave(long long ticket);
+
 struct part_arg {
 	unsigned generation;
 	enum part part;
@@ -365,8 +379,17 @@ on_part(void *owner, void *arg, PGresult *res, const char *error, const char *sq
 		}
 	}
 	if (PQntuples(tv->parts[P_TICKET]) == 0) {
+		/*
+		 * Moved or returned out of the agent's queues, or never hers. Her
+		 * colleagues are told she no longer has it open.
+		 */
+		if (tv->seen != NULL) {
+			ui_message(_("#%lld has left your queues"), tv->id);
+			tv->left = true;
+			presence_leave(tv->id);
+		} else
+			ui_error(_("no ticket #%lld (or you may not see it)"), tv->id);
 		tv->missing = true;
-		ui_error(_("no ticket #%lld (or you may not see it)"), tv->id);
 		parts_clear(tv);
 	} else {
 		free(tv->seen);
@@ -446,6 +469,18 @@ ignore_result(void *owner, void *arg, PGresult *res, const char *error, const ch
 }
 
 static void
+presence_leave(long long ticket)
+{
+	char id[32];
+	const char *params[1] = { id };
+
+	if (!conn_ready())
+		return;
+	snprintf(id, sizeof id, "%lld", ticket);
+	conn_send("presence:leave", sql_presence_leave, 1, params, ignore_result, NULL, NULL);
+}
+
+static void
 presence_load(struct view *v)
 {
 	struct ticket_view *tv = v->data;
@@ -492,6 +527,8 @@ tick(struct view *v)
 {
 	struct ticket_view *tv = v->data;
 
+	if (tv->left)
+		return;
 	if (now_ms() - tv->presence_at >= PRESENCE_HEARTBEAT_MS) {
 		tv->presence_at = now_ms();
 		ticket_presence(tv->id, false);
@@ -532,7 +569,10 @@ draw(struct view *v, int top, int height)
 	if (tv->width != width && tv->parts[P_TICKET] != NULL)
 		layout(tv, width);
 	if (tv->nlines == 0) {
-		ui_text(top, 2, width - 2, tv->missing ? _("no such ticket") : _("loading…"),
+		ui_text(top, 2, width - 2,
+		    tv->left	    ? _("this ticket is no longer in your queues") :
+			tv->missing ? _("no such ticket") :
+				      _("loading…"),
 		    C_DEFAULT, 0);
 		return;
 	}
@@ -722,6 +762,11 @@ action(struct view *v, enum action a, const char *arg)
 	case A_FIELD:
 	case A_LINK:
 	case A_MERGE:
+	case A_ASSIGN:
+	case A_MOVE:
+	case A_RETURN_L1:
+	case A_SERVICE:
+	case A_DISTRICT:
 		if (tv->seen == NULL) {
 			ui_error("%s", _("the ticket is not loaded yet"));
 			return 1;
@@ -763,6 +808,8 @@ on_reconnect(struct view *v)
 {
 	struct ticket_view *tv = v->data;
 
+	if (tv->left)
+		return;
 	ticket_presence(tv->id, false);
 	presence_load(v);
 }
@@ -771,14 +818,8 @@ static void
 close_view(struct view *v)
 {
 	struct ticket_view *tv = v->data;
-	char id[32];
-	const char *params[1] = { id };
 
-	if (conn_ready()) {
-		snprintf(id, sizeof id, "%lld", tv->id);
-		conn_send(
-		    "presence:leave", sql_presence_leave, 1, params, ignore_result, NULL, NULL);
-	}
+	presence_leave(tv->id);
 	lines_free(tv);
 	parts_clear(tv);
 	for (int i = 0; i < P_COUNT; i++) {

@@ -12,9 +12,10 @@
 #include "common.h"
 #include "report.h"
 
-#define GAP 2	   /* spaces between columns */
-#define MIN_BAR 10 /* narrower than this, no chart */
-#define MIN_TEXT 8 /* a text column is never clipped narrower */
+#define GAP 2	    /* spaces between columns */
+#define MIN_BAR 10  /* narrower than this, no chart */
+#define MIN_TEXT 8  /* a text column is never clipped narrower */
+#define MIN_WRAP 20 /* nor a wrapped one made narrower */
 
 struct text_table {
 	const struct report_table *t;
@@ -86,7 +87,18 @@ total_width(const struct text_table *tt)
 	return sum;
 }
 
-/* Clip the widest text column, one column at a time, until the table fits. */
+/* Is column j the last one, to be wrapped rather than clipped (COL_WRAP)? */
+static bool
+wraps(const struct report_table *t, size_t j)
+{
+	return j + 1 == t->ncolumns && (t->columns[j].flags & COL_WRAP) != 0;
+}
+
+/*
+ * A wrapped last column first gives up what it can (down to MIN_WRAP: its
+ * cells are wrapped when printed); then the widest text column is clipped,
+ * one column at a time, until the table fits.
+ */
 static void
 fit(struct text_table *tt, int width)
 {
@@ -95,11 +107,16 @@ fit(struct text_table *tt, int width)
 	int widest, excess;
 	char *clipped;
 
+	if (t->ncolumns > 0 && wraps(t, t->ncolumns - 1) &&
+	    (excess = total_width(tt) - width) > 0) {
+		j = t->ncolumns - 1;
+		tt->width[j] = tt->width[j] - excess < MIN_WRAP ? MIN_WRAP : tt->width[j] - excess;
+	}
 	while ((excess = total_width(tt) - width) > 0) {
 		widest = -1;
 		for (j = 0; j < t->ncolumns; j++) {
 			if (t->columns[j].type == VT_TEXT && tt->width[j] > MIN_TEXT &&
-			    (widest < 0 || tt->width[j] > tt->width[widest]))
+			    !wraps(t, j) && (widest < 0 || tt->width[j] > tt->width[widest]))
 				widest = (int)j;
 		}
 		if (widest < 0)
@@ -164,21 +181,66 @@ bar(FILE *f, const struct text_table *tt, double v, bool ascii)
 	fputs(eighths[n], f);
 }
 
+/*
+ * A long text in lines of at most width columns, cut between words (a word
+ * longer than a line is clipped); the lines after the first start at x.
+ */
+static void
+put_wrapped(FILE *f, const char *s, int width, int x)
+{
+	struct strbuf line;
+	char *copy = xstrdup(s), *word, *save = NULL, *cut;
+	bool first = true;
+
+	strbuf_init(&line);
+	for (word = strtok_r(copy, " ", &save); word != NULL; word = strtok_r(NULL, " ", &save)) {
+		if (line.len > 0 && text_width(line.buf) + 1 + text_width(word) > width) {
+			if (!first) {
+				fputc('\n', f);
+				pad(f, x);
+			}
+			fputs(line.buf, f);
+			first = false;
+			strbuf_reset(&line);
+		}
+		if (line.len > 0)
+			strbuf_addch(&line, ' ');
+		cut = text_width(word) > width ? text_clip(word, width) : xstrdup(word);
+		strbuf_puts(&line, cut);
+		free(cut);
+	}
+	if (line.len > 0) {
+		if (!first) {
+			fputc('\n', f);
+			pad(f, x);
+		}
+		fputs(line.buf, f);
+	}
+	strbuf_free(&line);
+	free(copy);
+}
+
 static void
 print_row(FILE *f, const struct text_table *tt, char **cells)
 {
 	const struct report_table *t = tt->t;
 	size_t j;
+	int x = 0;
 
 	for (j = 0; j < t->ncolumns; j++) {
-		if (j > 0)
+		if (j > 0) {
 			pad(f, GAP);
+			x += GAP;
+		}
 		/* The last column is not padded: no trailing blanks. */
-		if (j + 1 == t->ncolumns && !value_right_aligned(t->columns[j].type))
+		if (wraps(t, j) && text_width(cells[j]) > tt->width[j])
+			put_wrapped(f, cells[j], tt->width[j], x);
+		else if (j + 1 == t->ncolumns && !value_right_aligned(t->columns[j].type))
 			fputs(cells[j], f);
 		else
 			put_cell(
 			    f, cells[j], tt->width[j], value_right_aligned(t->columns[j].type));
+		x += tt->width[j];
 	}
 }
 

@@ -2,8 +2,9 @@
  * report-simple.c — the reports that are one SQL function shown as one table:
  * agents, escalations and quality. Each is a row of simple_reports[] (its
  * title, its statement, whether it takes --by queue|service as $6, its columns
- * and its note); report_simple() runs the row named by the command line. A
- * report with more to do (several tables, its own options) keeps its own file.
+ * and its note, and at most one detail table: the escalations' returns to
+ * level 1 with their reasons); report_simple() runs the row named by the
+ * command line. A report with more to do (its own options) keeps its own file.
  */
 #include "config.h"
 
@@ -22,6 +23,14 @@ struct simple_column {
 	bool key_is_dimension; /* the model's key is the dimension's name ("queue") */
 };
 
+/* A second table: its rows come from a statement of the five common parameters. */
+struct simple_detail {
+	const char *key;   /* for --table, csv and json */
+	const char *title; /* N_() */
+	const char *sql;
+	struct simple_column columns[8];
+};
+
 struct simple_report {
 	const char *name;
 	const char *title; /* N_() */
@@ -29,6 +38,7 @@ struct simple_report {
 	bool by_dimension; /* $6: queue (the default) or service */
 	const char *note;  /* N_() */
 	struct simple_column columns[10];
+	struct simple_detail detail; /* .key NULL: none */
 };
 
 /* The common parameters: $1 from, $2 to, $3 organisation, $4 queues, $5 services. */
@@ -65,7 +75,8 @@ static const struct simple_report simple_reports[] = {
 	    .by_dimension = true,
 	    .note = N_("Before: median time from creation to "
 		       "escalation. L2 to solve: median time from escalation to resolution. "
-		       "Back: returned to level 1 afterwards."),
+		       "Back: returned to level 1 afterwards. Returns to level 1: each one "
+		       "made in the period, with the reason level 2 gave."),
 	    .columns = {
 		{ "source", N_("From queue"), N_("Service"), VT_TEXT, COL_LABEL },
 		{ "target", N_("To queue"), NULL, VT_TEXT, COL_LABEL },
@@ -74,6 +85,20 @@ static const struct simple_report simple_reports[] = {
 		{ "to_resolve", N_("L2 to solve"), NULL, VT_DURATION, 0 },
 		{ "returned", N_("Back"), NULL, VT_INT, 0 },
 		{ "return_rate", N_("Back %"), NULL, VT_RATIO, 0 },
+	    },
+	    .detail = {
+		.key = "returns",
+		.title = N_("Returns to level 1"),
+		.sql = "SELECT ticket, returned_at::date AS day, from_queue, to_queue, agent, "
+		       "reason FROM guichet.report_escalation_returns(" COMMON_ARGS ")",
+		.columns = {
+		    { "ticket", N_("Ticket"), NULL, VT_ID, 0 },
+		    { "day", N_("Date"), NULL, VT_DATE, 0 },
+		    { "from_queue", N_("From queue"), NULL, VT_TEXT, 0 },
+		    { "to_queue", N_("To queue"), NULL, VT_TEXT, 0 },
+		    { "agent", N_("By"), NULL, VT_TEXT, 0 },
+		    { "reason", N_("Reason"), NULL, VT_TEXT, COL_WRAP },
+		},
 	    },
 	},
 	{
@@ -116,13 +141,13 @@ simple_find(const char *name)
 }
 
 static void
-add_columns(struct report_table *t, const struct simple_report *def, const char *dim)
+add_columns(struct report_table *t, const struct simple_column *columns, size_t n, const char *dim)
 {
 	const struct simple_column *c;
 	bool by_service = dim != NULL && strcmp(dim, "service") == 0;
 	const char *label;
 
-	for (c = def->columns; c < def->columns + nitems(def->columns) && c->key != NULL; c++) {
+	for (c = columns; c < columns + n && c->key != NULL; c++) {
 		label = by_service && c->label_service != NULL ? c->label_service : c->label;
 		table_add_column_as(
 		    t, c->key_is_dimension ? dim : c->key, c->key, _(label), c->type, c->flags);
@@ -137,7 +162,7 @@ report_simple(struct report_query *q, char **cause)
 	const char *dim = NULL;
 	struct report *r;
 	struct report_table *t;
-	PGresult *res;
+	PGresult *res, *detail = NULL;
 
 	if (def->by_dimension) {
 		if (report_query_dimension(q, dimensions, nitems(dimensions), &dim, cause) == -1)
@@ -146,10 +171,21 @@ report_simple(struct report_query *q, char **cause)
 	}
 	if ((res = report_exec(q, def->sql, def->by_dimension ? 6 : 5, cause)) == NULL)
 		return NULL;
+	if (def->detail.key != NULL &&
+	    (detail = report_exec(q, def->detail.sql, 5, cause)) == NULL) {
+		PQclear(res);
+		return NULL;
+	}
 	r = report_new_main(o, _(def->title), &t);
-	add_columns(t, def, dim);
+	add_columns(t, def->columns, nitems(def->columns), dim);
 	table_fill(t, res);
 	PQclear(res);
+	if (detail != NULL) {
+		t = report_add_table(r, def->detail.key, _(def->detail.title));
+		add_columns(t, def->detail.columns, nitems(def->detail.columns), NULL);
+		table_fill(t, detail);
+		PQclear(detail);
+	}
 	report_add_note(r, "%s", _(def->note));
 	return r;
 }

@@ -28,6 +28,7 @@ enum value_type {
 
 #define COL_BAR 0x1   /* draw the bar chart of the table from this column */
 #define COL_LABEL 0x2 /* part of the row's label in charts */
+#define COL_WRAP 0x4  /* text: the last column, when long, wraps under itself (a reason) */
 
 struct report_column {
 	char *key;    /* stable key for csv/json */

@@ -129,7 +129,7 @@ run $GA field add other --label X --kind colour
 is "$rc" 64 "an unknown kind exits EX_USAGE"
 j=$($GA field list --format json)
 is "$(json_rows "$j" "(x->>'name') || '=' || coalesce(x->>'allowed', '') || ':' || (x->>'required')")" \
-    "$(printf 'quartier=Nord,Sud,Centre:false\ndossier=:true')" \
+    "$(printf 'quartier=Nord,Sud,Centre:no\ndossier=:resolve')" \
     "field list --format json: values trimmed, empty ones dropped, order kept"
 
 # --- services

@@ -84,7 +84,7 @@ is "$(q "SELECT coalesce(string_agg(p.oid::regprocedure::text, ', '), 'none')
     "none" "no function's source mentions session_replication_role, ALTER TABLE, DISABLE TRIGGER or SET ROLE"
 
 # guichet-sql(7) lists every SECURITY DEFINER function, and only those.
-listed=$(sed -n '/^\.Sh SECURITY DEFINER FUNCTIONS/,/^\.Sh /s/^\.It Fn \([a-z_]*\) .*/\1/p' \
+listed=$(sed -n '/^\.Sh SECURITY DEFINER FUNCTIONS/,/^\.Sh /s/^\.It Fn \([a-z0-9_]*\) .*/\1/p' \
     "$top_srcdir/man/guichet-sql.7" | sort -u | tr '\n' ' ')
 is "$listed" "$(q "SELECT string_agg(DISTINCT proname, ' ' ORDER BY proname) || ' ' FROM pg_proc
     WHERE pronamespace = 'guichet'::regnamespace AND prosecdef")" \

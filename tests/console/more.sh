@@ -87,6 +87,22 @@ ok "…the subject" wait_for main "subject:"
 type_text main "Lampadaire éteint"
 printf 'Mme Petit signale un lampadaire éteint rue Haute.\n' > "$CONSOLE_DIR/body"
 keys main Enter
+# What it is: no service, her district, voirie's priority, no field (desk.sh
+# tries each).
+ok "…the service" wait_for main "which service?"
+keys main Enter
+ok "…the district" wait_for main "which district?"
+keys main Enter
+ok "…the priority" wait_for main "priority"
+keys main Enter
+ok "…the fields" wait_for main "Quartier"
+keys main Enter
+wait_for main "Référence" >/dev/null
+keys main Enter
+wait_for main "Montant" >/dev/null
+keys main Enter
+wait_for main "Rendez-vous" >/dev/null
+keys main Enter
 ok "the ticket is created and shown" wait_for main "Lampadaire éteint"
 is "$(sql "SELECT t.channel || ' ' || c.name || ' ' || a.kind FROM guichet.ticket t
     JOIN guichet.contact c ON c.id = t.requester_id JOIN guichet.article a ON a.ticket_id = t.id

@@ -87,7 +87,10 @@ ok "…and hides them again" wait_for main "voirie — 252 tickets — sorted"
 
 keys main '?'
 ok "? shows the key bindings of the index" wait_for main "Keys of the index view:"
-like "$(screen main)" 'x +claim +claim the ticket' "…with the rebinding from guichet.conf"
+# The index's keys fill more than a screen: the user's binding comes after them.
+keys main Space
+ok "…with the rebinding from guichet.conf" wait_for main '  x            claim'
+like "$(screen main)" 'x +claim +claim the ticket' "…x is bound to claim"
 keys main q
 
 tmux -L "$TMUX_SOCKET" resize-window -t main -x 120 -y 40

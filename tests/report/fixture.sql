@@ -120,8 +120,9 @@ INSERT INTO ticket (queue_id, organisation_id, service_id, subject, status, prio
 	(2, 1, 1, 'Chaussée effondrée quai Sud', 'resolved', 4, 2, 2, '2025-03-06 14:00', 2, 'mail',
 	 2, '2025-03-05 10:00', '2025-03-07 12:00', 'rp_bruno', '2025-03-06 09:30',
 	 '2025-03-07 12:00', '2025-03-06 13:00', '2025-03-07 17:00', NULL, NULL, NULL),
--- 4: Mon 03-10 09:00, escalated 10:00, back to accueil 14:00, answered and
---    resolved 15:00 (first response late), reopened Tue 09:00, resolved 10:00.
+-- 4: Mon 03-10 09:00, escalated 10:00, returned to accueil by Bruno 14:00
+--    (return_to_level1, with its reason), answered and resolved 15:00 (first
+--    response late), reopened Tue 09:00, resolved 10:00.
 	(1, 1, 3, 'Acte de naissance introuvable', 'resolved', 3, 1, 1, '2025-03-10 14:30', 2,
 	 'desk', 3, '2025-03-10 09:00', '2025-03-11 10:00', 'rp_anne', '2025-03-10 15:00',
 	 '2025-03-11 10:00', '2025-03-10 13:00', '2025-03-11 17:00', NULL, NULL, NULL),
@@ -243,9 +244,11 @@ INSERT INTO h (ticket_id, at, actor, action, field, old_value, new_value) VALUES
 	(4, '2025-03-10 10:00', 'rp_anne', 'escalate', 'level', '1', '2'),
 	(4, '2025-03-10 10:00', 'rp_anne', 'escalate', 'owner_id', '1', NULL),
 	(4, '2025-03-10 13:00', 'rp_bruno', 'claim', 'owner_id', NULL, '2'),
-	(4, '2025-03-10 14:00', 'rp_bruno', 'set', 'queue_id', '2', '1'),
-	(4, '2025-03-10 14:00', 'rp_bruno', 'set', 'level', '2', '1'),
-	(4, '2025-03-10 14:00', 'rp_bruno', 'set', 'owner_id', '2', NULL),
+	(4, '2025-03-10 14:00', 'rp_bruno', 'return', 'queue_id', '2', '1'),
+	(4, '2025-03-10 14:00', 'rp_bruno', 'return', 'level', '2', '1'),
+	(4, '2025-03-10 14:00', 'rp_bruno', 'return', 'owner_id', '2', NULL),
+	(4, '2025-03-10 14:00', 'rp_bruno', 'return', 'reason', NULL,
+	    'Pas une panne : l''acte est au registre papier.'),
 	(4, '2025-03-10 14:30', 'rp_anne', 'claim', 'owner_id', NULL, '1'),
 	(4, '2025-03-10 15:00', 'rp_anne', 'set', 'status', 'open', 'resolved'),
 	(4, '2025-03-11 09:00', 'mailer', 'set', 'status', 'resolved', 'open'),

@@ -178,12 +178,13 @@ SELECT is((SELECT new_value FROM history WHERE ticket_id = :t ORDER BY seq DESC 
     'a direct field insert is chained');
 SELECT is_empty(format('SELECT * FROM verify_history(%s)', :t), 'and the chain stays intact');
 
--- The owner's lease is renewed by her own changes.
-UPDATE ticket SET claimed_at = now() - interval '1 hour' WHERE id = 2;
+-- The owner's claim is settled by her own changes (45-claims.sql).
+UPDATE ticket SET claimed_at = now() - interval '1 hour', owner_settled = false WHERE id = 2;
 SET SESSION AUTHORIZATION alice;
 SELECT add_note(2, 'Relance du prestataire.') \g /dev/null
 RESET SESSION AUTHORIZATION;
-SELECT is((SELECT claimed_at FROM ticket WHERE id = 2), now(), 'the owner''s note renews her lease');
+SELECT is((SELECT owner_settled FROM ticket WHERE id = 2), true,
+    'the owner''s note settles her claim');
 UPDATE ticket SET claimed_at = now() - interval '1 hour' WHERE id = 2;
 SET SESSION AUTHORIZATION sam;
 SELECT add_note(2, 'Note du superviseur.') \g /dev/null

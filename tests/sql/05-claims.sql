@@ -1,8 +1,20 @@
--- 05-claims.sql — next_ticket's order, claim leases and their expiry.
+-- 05-claims.sql — next_ticket's order, and ownership that lasts: the claim
+-- timeout undoes only a claim its owner has done nothing on (OTRS's unlock
+-- timeout), and the owner is told.
 -- voirie (1) has a 30-minute claim timeout; etat-civil (3) has none.
 BEGIN;
-SELECT plan(21);
+SELECT plan(29);
 SET LOCAL search_path = guichet, public;
+
+-- Who is told what: desk_tell (35-desk.sql) records into a table for this
+-- test (the transaction is rolled back).
+CREATE TABLE public.told (agent integer, kind text, ticket bigint, text text);
+GRANT INSERT, SELECT ON public.told TO PUBLIC;
+CREATE OR REPLACE FUNCTION guichet.desk_tell(p_agent integer, p_kind text, p_ticket bigint,
+    p_text text)
+    RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, guichet, pg_temp
+    AS $$INSERT INTO public.told VALUES (p_agent, p_kind, p_ticket, p_text)$$;
 
 -- A clean voirie: the fixture's unclaimed tickets are closed first.
 UPDATE ticket SET status = 'closed' WHERE queue_id = 1 AND owner_id IS NULL;
@@ -41,64 +53,105 @@ SET SESSION AUTHORIZATION mailer;
 SELECT throws_ok('SELECT guichet.next_ticket(1)', '42501', NULL, 'next_ticket: not for the gateway');
 RESET SESSION AUTHORIZATION;
 
--- Leases: n1 untouched for 31 minutes, n2 for 29, n3 pending for a day.
+-- n1 claimed 31 minutes ago and untouched, n2 29 minutes ago, n3 pending
+-- for a day; n4 claimed two hours ago but worked on: its owner wrote a note.
 UPDATE ticket SET claimed_at = now() - interval '31 minutes' WHERE id = :n1;
 UPDATE ticket SET claimed_at = now() - interval '29 minutes' WHERE id = :n2;
 UPDATE ticket SET claimed_at = now() - interval '1 day', status = 'pending' WHERE id = :n3;
--- In etat-civil (no timeout) a claim never expires.
+SET SESSION AUTHORIZATION alice;
+SELECT add_note(:n4, 'Appelé le demandeur, rappel demain.') \g /dev/null
+RESET SESSION AUTHORIZATION;
+SELECT is((SELECT owner_settled FROM ticket WHERE id = :n4), true,
+    'the owner''s note settles her claim');
+UPDATE ticket SET claimed_at = now() - interval '2 hours' WHERE id = :n4;
+-- In etat-civil (no timeout) a claim never lapses.
 UPDATE ticket SET owner_id = 2, claimed_at = now() - interval '1 year', status = 'open' WHERE id = 3;
 
 SET SESSION AUTHORIZATION bob;
-SELECT is(expire_claims(), 1, 'expire_claims: one lease ran out');
+SELECT is(expire_claims(), 1, 'expire_claims: one claim lapsed');
 RESET SESSION AUTHORIZATION;
-SELECT results_eq(format('SELECT id, owner_id FROM ticket WHERE id IN (%s, %s, %s, 3) ORDER BY id',
-        :n1, :n2, :n3),
-    format('SELECT * FROM (VALUES (3::bigint, 2), (%s::bigint, NULL::int), (%s, 1), (%s, 1)) v
-        ORDER BY 1', :n1, :n2, :n3),
-    'expire_claims: only the expired open claim in a queue with a timeout is released');
+SELECT results_eq(format('SELECT id, owner_id FROM ticket WHERE id IN (%s, %s, %s, %s, 3)
+        ORDER BY id', :n1, :n2, :n3, :n4),
+    format('SELECT * FROM (VALUES (3::bigint, 2), (%s::bigint, NULL::int), (%s, 1), (%s, 1),
+        (%s, 1)) v ORDER BY 1', :n1, :n2, :n3, :n4),
+    'expire_claims: only the untouched open claim older than the timeout is released; '
+    'a claim its owner worked on lasts');
 SELECT results_eq(format('SELECT actor::text COLLATE "default", action, field, old_value, new_value
         FROM history WHERE ticket_id = %s ORDER BY seq DESC LIMIT 1', :n1),
     $$VALUES ('bob', 'claim_expired', 'owner_id', '1', NULL)$$,
     'expire_claims: history says claim_expired');
+SELECT results_eq('SELECT agent, kind, ticket FROM public.told',
+    format('VALUES (1, %L, %s::bigint)', 'claim_expired', :n1),
+    'expire_claims: the owner is told, and only she');
 SELECT is_empty('SELECT * FROM verify_history()', 'the chains stay intact');
 
--- next_ticket treats an expired lease as claimable.
+-- next_ticket treats a lapsed claim as claimable, not a settled one.
 UPDATE ticket SET claimed_at = now() - interval '2 hours' WHERE id = :n2;
 SET SESSION AUTHORIZATION sam;
 SELECT is(next_ticket(1), :n1::bigint, 'next_ticket: the released ticket first (priority 5, oldest)');
-SELECT is(next_ticket(1), :n2::bigint, 'next_ticket: then an expired lease, released on the way');
-SELECT is(next_ticket(1), NULL, 'next_ticket: then nothing');
+SELECT is(next_ticket(1), :n2::bigint, 'next_ticket: then a lapsed claim, released on the way');
+SELECT is(next_ticket(1), NULL, 'next_ticket: then nothing (the claim worked on stays)');
 RESET SESSION AUTHORIZATION;
 SELECT is((SELECT count(*)::int FROM history WHERE ticket_id = :n2 AND action = 'claim_expired'), 1,
     'next_ticket: the expiry is in history');
 
--- claim() takes over an expired lease, not a live one.
+-- claim() takes over a lapsed claim, not a fresh one, nor one worked on.
 UPDATE ticket SET claimed_at = now() - interval '10 minutes' WHERE id = :n2;
 SET SESSION AUTHORIZATION alice;
-SELECT throws_ok(format('SELECT claim(%s)', :n2), 'GU001', NULL, 'claim: a live lease is respected');
+SELECT throws_ok(format('SELECT claim(%s)', :n2), 'GU001', NULL, 'claim: a fresh claim is respected');
 RESET SESSION AUTHORIZATION;
 UPDATE ticket SET claimed_at = now() - interval '45 minutes' WHERE id = :n2;
+DELETE FROM public.told;
 SET SESSION AUTHORIZATION alice;
-SELECT lives_ok(format('SELECT claim(%s)', :n2), 'claim: an expired lease is taken over');
+SELECT lives_ok(format('SELECT claim(%s)', :n2), 'claim: a lapsed claim is taken over');
 RESET SESSION AUTHORIZATION;
 SELECT is((SELECT owner_id FROM ticket WHERE id = :n2), 1, 'claim: alice owns it now');
-
--- Her actions renew the lease; a supervisor's do not.
-UPDATE ticket SET claimed_at = now() - interval '20 minutes' WHERE id = :n2;
+SELECT results_eq('SELECT agent, kind, ticket FROM public.told',
+    format('VALUES (5, %L, %s::bigint)', 'claim_expired', :n2),
+    'claim: the owner of the lapsed claim (sam) is told');
+UPDATE ticket SET owner_id = 5, owner_settled = true, claimed_at = now() - interval '3 hours'
+    WHERE id = :n4;
 SET SESSION AUTHORIZATION alice;
-SELECT set_priority(:n2, 2);
+SELECT throws_ok(format('SELECT claim(%s)', :n4), 'GU001', NULL,
+    'claim: a claim worked on is never taken over, however old');
 RESET SESSION AUTHORIZATION;
-SELECT is((SELECT claimed_at FROM ticket WHERE id = :n2), now(), 'the owner''s change renews the lease');
-UPDATE ticket SET claimed_at = now() - interval '20 minutes' WHERE id = :n2;
+
+-- Her actions settle the claim; a supervisor's do not; claiming again does.
+UPDATE ticket SET claimed_at = now() - interval '20 minutes', owner_settled = false WHERE id = :n2;
 SET SESSION AUTHORIZATION sam;
 SELECT set_priority(:n2, 3);
 RESET SESSION AUTHORIZATION;
-SELECT is((SELECT claimed_at FROM ticket WHERE id = :n2), now() - interval '20 minutes',
-    'a supervisor''s change does not');
+SELECT is((SELECT owner_settled FROM ticket WHERE id = :n2), false,
+    'a supervisor''s change does not settle alice''s claim');
+SET SESSION AUTHORIZATION alice;
+SELECT set_priority(:n2, 2);
+RESET SESSION AUTHORIZATION;
+SELECT is((SELECT owner_settled FROM ticket WHERE id = :n2), true,
+    'the owner''s change (a field, the priority…) settles it');
+UPDATE ticket SET owner_settled = false WHERE id = :n2;
 SET SESSION AUTHORIZATION alice;
 SELECT claim(:n2);
 RESET SESSION AUTHORIZATION;
-SELECT is((SELECT claimed_at FROM ticket WHERE id = :n2), now(), 'claiming again renews it');
+SELECT is((SELECT owner_settled FROM ticket WHERE id = :n2), true, 'claiming again settles it');
+SELECT is((SELECT claimed_at FROM ticket WHERE id = :n2), now() - interval '20 minutes',
+    'claimed_at stays when the claim was taken');
+
+-- A claim starts unsettled; a release forgets it; a ticket given by someone
+-- else is settled at once (35-desk.sql: assign).
+SET SESSION AUTHORIZATION alice;
+SELECT release(:n2);
+SELECT claim(:n2);
+RESET SESSION AUTHORIZATION;
+SELECT results_eq(format('SELECT owner_id, owner_settled, claimed_at FROM ticket WHERE id = %s',
+        :n2), $$VALUES (1, false, now())$$, 'a new claim starts unsettled, from now');
+SET SESSION AUTHORIZATION sam;
+SELECT release(:n2);
+SELECT assign(:n2, 'alice');
+RESET SESSION AUTHORIZATION;
+SELECT is((SELECT owner_settled FROM ticket WHERE id = :n2), true,
+    'a ticket assigned by a supervisor is settled: the timeout does not apply');
+UPDATE ticket SET claimed_at = now() - interval '5 hours' WHERE id = :n2;
+SELECT is(expire_claims(), 0, 'expire_claims leaves it with her');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -61,7 +61,8 @@ RESET SESSION AUTHORIZATION;
 SELECT is((SELECT count(*) FROM notification WHERE agent_id = 1 AND read_at IS NULL), 0::bigint,
     'an automatic message tells nobody');
 
--- 4. Handover: alice away, sam stands in; the follow-up takes ticket 2 to him.
+-- 4. Handover: alice away, sam stands in: her absence gives him ticket 2 at
+-- once (absence_handover, 45-claims.sql), and the follow-up is his.
 SET SESSION AUTHORIZATION alice;
 SELECT set_absence(now() - interval '1 minute', now() + interval '1 day', 'sam');
 RESET SESSION AUTHORIZATION;
@@ -71,9 +72,10 @@ RESET SESSION AUTHORIZATION;
 SELECT is((SELECT login::text FROM ticket t JOIN agent a ON a.id = t.owner_id WHERE t.id = 2), 'sam',
     'the ticket went to her substitute');
 SET SESSION AUTHORIZATION sam;
-SELECT results_eq($$SELECT kind, text FROM notification$$,
-    $$VALUES ('handover', '#2 Dépôt sauvage avenue Foch — Marie Martin (alice)')$$,
-    'handover: sam is told, and from whom it came');
+SELECT results_eq($$SELECT kind, text FROM notification ORDER BY id$$,
+    $$VALUES ('handover', '#2 Dépôt sauvage avenue Foch — while alice is away'),
+        ('followup', '#2 Dépôt sauvage avenue Foch — Marie Martin')$$,
+    'handover: sam is told, and from whom it came; then of the follow-up');
 RESET SESSION AUTHORIZATION;
 SELECT is((SELECT count(*) FROM notification WHERE agent_id = 1 AND read_at IS NULL), 0::bigint,
     'alice, away, is not told');

@@ -203,8 +203,8 @@ $$;
 -- One row per changed column that matters. The action is 'set' unless the API
 -- function making the change named it (claim, release, escalate, merge,
 -- claim_expired …) in the row's history_intent, cleared here. A real change also stamps
--- updated_at/updated_by and renews the owner's claim lease when the owner is
--- the one acting.
+-- updated_at/updated_by and settles the owner's claim when the owner is the
+-- one acting.
 CREATE FUNCTION ticket_history_update()
     RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -290,13 +290,18 @@ BEGIN
 		NEW.updated_at := clock_timestamp();
 		NEW.updated_by := session_user;
 	END IF;
-	-- Rows appended here or by history_append (articles, fields, links).
-	-- Nested tests: one IF with the sub-query would start an executor for
-	-- it on every update, even when the first test is false.
-	IF NEW.history_seq <> OLD.history_seq AND NEW.owner_id = OLD.owner_id THEN
+	-- Ownership (45-claims.sql): a claim is settled once its owner acts on
+	-- the ticket (rows appended here or by history_append: articles, fields,
+	-- links, status …); an owner given by anyone but a claim (assign, a
+	-- handover, the gateway's substitute) is settled at once. Nested tests:
+	-- one IF with the sub-query would start an executor for it on every
+	-- update, even when the first test is false.
+	IF NEW.owner_id IS DISTINCT FROM OLD.owner_id THEN
+		NEW.owner_settled := NEW.owner_id IS NOT NULL AND act <> 'claim';
+	ELSIF NEW.history_seq <> OLD.history_seq AND NOT NEW.owner_settled THEN
 		IF EXISTS (SELECT 1 FROM guichet.agent a
 		    WHERE a.id = NEW.owner_id AND a.login = session_user) THEN
-			NEW.claimed_at := now();
+			NEW.owner_settled := true;
 		END IF;
 	END IF;
 	RETURN NEW;

@@ -9,8 +9,8 @@
 -- A function locks the ticket row (FOR UPDATE) before it reads what it checks,
 -- so two agents acting at once are serialised on the ticket and the second one
 -- sees the first one's change (claim conflicts: GU001; p_seen: GU002).
--- History rows, updated_at/updated_by, the owner's lease renewal and NOTIFY
--- come from the triggers of 10-history; the functions name the action of their
+-- History rows, updated_at/updated_by, the settling of the owner's claim and
+-- NOTIFY come from the triggers of 10-history; the functions name the action of their
 -- ticket changes (claim, release, escalate, merge …) in the row's history_intent.
 --
 -- Status transitions (anything else: GU003):
@@ -95,12 +95,13 @@ BEGIN
 END
 $$;
 
--- Has the owner's lease run out (the queue has a claim_timeout and the owner
--- has not acted for that long)?
+-- Has the owner's claim lapsed: the queue has a claim_timeout, the ticket is
+-- new or open, and its owner has done nothing on it (the claim is not
+-- settled, 45-claims.sql) for that long since she took it?
 CREATE FUNCTION lease_expired(t ticket)
     RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
-	SELECT t.owner_id IS NOT NULL AND t.status IN ('new', 'open')
+	SELECT t.owner_id IS NOT NULL AND NOT t.owner_settled AND t.status IN ('new', 'open')
 	    AND t.claimed_at < now() - (SELECT claim_timeout FROM queue WHERE id = t.queue_id)
 $$;
 
@@ -296,6 +297,9 @@ BEGIN
 		PERFORM field_store(tid, k, CASE jsonb_typeof(v)
 		    WHEN 'null' THEN NULL WHEN 'string' THEN v #>> '{}' ELSE v::text END);
 	END LOOP;
+	-- The queue's fields required at creation (35-desk.sql): GU005 naming
+	-- them, and nothing is created.
+	PERFORM fields_require(tid, q.id, 'create');
 	RETURN tid;
 END
 $$;
@@ -367,11 +371,11 @@ $$;
 -- until its WAL is on disk, so claims (each sends NOTIFY) would commit one
 -- after the other at the disk's flush rate, whatever the number of agents
 -- (measured: 630 claims/s at 32 agents, the bare claim plus NOTIFY 698/s). A
--- claim is a lease, not a record the desk must keep: a claim made in a
--- transaction of its own (the console's) commits without waiting for the
--- flush, and a server crash may forget the last claims (up to three
--- wal_writer_delay), whose tickets come back unclaimed as an expired lease
--- would; the claim and its history rows are kept or forgotten together, so
+-- fresh claim, on which its owner has done nothing yet, is not a record the
+-- desk must keep: a claim made in a transaction of its own (the console's)
+-- commits without waiting for the flush, and a server crash may forget the
+-- last claims (up to three wal_writer_delay), whose tickets come back
+-- unclaimed as a lapsed claim would; the claim and its history rows are kept or forgotten together, so
 -- the chain stays whole. A transaction that has written anything before the
 -- claim keeps synchronous commit. The setting claim_commit = 'sync' turns
 -- this off.
@@ -388,9 +392,9 @@ END
 $$;
 
 -- Take a ticket: a new ticket becomes open (someone works on it). Claiming
--- one's own ticket renews
--- the lease; another agent's live claim is GU001 (DETAIL: her login); an
--- expired lease may be taken over.
+-- one's own ticket again settles the claim (she means to keep it: the claim
+-- timeout no longer applies); another agent's claim is GU001 (DETAIL: her
+-- login); a lapsed claim (lease_expired) is taken over, and its owner told.
 CREATE FUNCTION claim(p_ticket bigint, p_seen timestamptz DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -405,7 +409,9 @@ BEGIN
 		RAISE EXCEPTION 'ticket #% is closed', t.id USING ERRCODE = 'GU003';
 	END IF;
 	IF t.owner_id = me THEN
-		UPDATE ticket SET claimed_at = now() WHERE id = t.id;
+		IF NOT t.owner_settled THEN
+			UPDATE ticket SET owner_settled = true WHERE id = t.id;
+		END IF;
 		RETURN;
 	END IF;
 	IF t.owner_id IS NOT NULL AND NOT lease_expired(t) THEN
@@ -413,17 +419,20 @@ BEGIN
 		RAISE EXCEPTION 'ticket #% is claimed by %', t.id, who
 		    USING ERRCODE = 'GU001', DETAIL = who;
 	END IF;
-	PERFORM notify_claim_expired(t.owner_id, t.id); -- her lease ran out (NULL: none)
 	UPDATE ticket SET owner_id = me, claimed_at = now(),
 	    status = CASE status WHEN 'new' THEN 'open' ELSE status END,
 	    history_intent = 'claim'
 	WHERE id = t.id;
+	IF t.owner_id IS NOT NULL THEN
+		PERFORM desk_tell(t.owner_id, 'claim_expired', t.id,
+		    format('taken over by %s', session_user));
+	END IF;
 END
 $$;
 
 -- Claim the most urgent unclaimed ticket of a queue (highest priority, then
 -- oldest): the ticket_claimable index order, FOR UPDATE SKIP LOCKED so that
--- agents asking at once get different tickets without waiting. Expired leases
+-- agents asking at once get different tickets without waiting. Lapsed claims
 -- of the queue are released first, so their tickets are claimable too.
 -- NULL when there is nothing to take.
 CREATE FUNCTION next_ticket(p_queue integer)
@@ -659,10 +668,16 @@ CREATE FUNCTION status_apply(t ticket, p_status text, p_until timestamptz,
 DECLARE
 	fr_due timestamptz := t.first_response_due;
 	res_due timestamptz := t.resolution_due;
+	next_due timestamptz := t.next_response_due;
 BEGIN
 	IF t.status = 'pending' AND p_status <> 'pending' THEN
-		SELECT s.first_response_due, s.resolution_due INTO fr_due, res_due
+		SELECT s.first_response_due, s.resolution_due, s.next_response_due
+		INTO fr_due, res_due, next_due
 		FROM sla_resume(t, now()) s;
+	END IF;
+	-- A resolved or closed ticket owes no next response (40-sla.sql).
+	IF p_status IN ('resolved', 'closed') THEN
+		next_due := NULL;
 	END IF;
 	UPDATE ticket SET status = p_status,
 	    resolved_at = CASE p_status WHEN 'resolved' THEN now()
@@ -675,6 +690,7 @@ BEGIN
 	    pending_until = CASE WHEN p_status = 'pending' THEN p_until END,
 	    first_response_due = fr_due,
 	    resolution_due = res_due,
+	    next_response_due = next_due,
 	    history_intent = p_intent
 	WHERE id = t.id;
 END
@@ -714,6 +730,10 @@ BEGIN
 	IF t.status = 'closed' AND NOT may_supervise(t.queue_id) THEN
 		RAISE EXCEPTION 'only a supervisor may reopen a closed ticket'
 		    USING ERRCODE = 'GU004';
+	END IF;
+	-- Required fields are filled before a ticket is resolved (35-desk.sql).
+	IF p_status IN ('resolved', 'closed') AND t.status <> 'resolved' THEN
+		PERFORM fields_require(t.id, t.queue_id, 'resolve');
 	END IF;
 	PERFORM status_apply(t, p_status, p_pending_until);
 END
@@ -819,7 +839,8 @@ $$;
 
 -- The caller's own absence: from p_from (NULL: now) until p_until (NULL: until
 -- further notice), with a substitute (an active agent's login) who receives
--- her follow-ups. Both NULL: present again, substitute cleared.
+-- her tickets and her follow-ups (absence_handover, 45-claims.sql). Both NULL:
+-- present again, substitute cleared.
 CREATE FUNCTION set_absence(p_from timestamptz, p_until timestamptz,
     p_substitute name DEFAULT NULL)
     RETURNS void
@@ -851,6 +872,11 @@ BEGIN
 	UPDATE agent SET absent_from = coalesce(p_from, now()), absent_until = p_until,
 	    substitute_id = sub
 	WHERE id = me;
+	-- Her tickets go to the substitute now; a later absence is handed over by
+	-- expire_claims() once it begins (45-claims.sql).
+	IF coalesce(p_from, now()) <= now() THEN
+		PERFORM absence_handover(me);
+	END IF;
 END
 $$;
 

@@ -126,14 +126,6 @@ BEGIN
 END
 $$;
 
--- Her claim on a ticket ran out (expire_queue_claims, or a colleague took
--- the ticket over with claim()).
-CREATE FUNCTION notify_claim_expired(p_owner integer, p_ticket bigint)
-    RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, guichet, pg_temp AS $$
-	SELECT agent_notify(p_owner, 'claim_expired', p_ticket, notification_ticket_text(p_ticket));
-$$;
-
 -- The logins a note names: @login, not inside a word or an address
 -- (jean@example.org names nobody), a trailing dot or dash left out.
 CREATE FUNCTION mentioned_logins(p_body text)
@@ -291,7 +283,7 @@ $$;
 
 REVOKE ALL ON FUNCTION notification_signal(integer), agent_sees_queue(integer, integer),
     agent_notify(integer, text, bigint, text, timestamptz), notification_ticket_text(bigint),
-    notify_followup(bigint, bigint, boolean), notify_claim_expired(integer, bigint),
+    notify_followup(bigint, bigint, boolean), 
     mentioned_logins(text), notify_mentions(bigint, text), notify_sla_soon(),
     notification_unread(), notification_read(bigint[], boolean), set_notify_digest(integer),
     notification_digest(integer) FROM PUBLIC;

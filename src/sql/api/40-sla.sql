@@ -8,11 +8,15 @@
 -- a policy a span's days are working days: '5 days' is five working days,
 -- '4 hours' four working hours, '1 day 2 hours' one working day and two hours.
 --
--- A ticket's policy is its service's, else its queue's. Its due times are set
--- when it is created (any insert that leaves both NULL: create_ticket, the
--- mail gateway, an import). While it is pending the clock stops: leaving
--- pending pushes each due time not yet met forward by the time spent pending,
--- counted in business time when the policy has business hours.
+-- A ticket's policy is its service's, else its queue's; its targets are the
+-- policy's, or those of the policy's row in sla_target for the ticket's
+-- priority. Its due times are set when it is created (any insert that leaves
+-- both NULL: create_ticket, the mail gateway, an import), and computed again
+-- when its policy or its priority's targets change (sla_due_again). While it
+-- is pending the clock stops: leaving pending pushes each due time not yet met
+-- forward by the time spent pending, counted in business time when the policy
+-- has business hours. The next response is due after each follow-up of the
+-- requester once she has had a first answer (article_next_response).
 
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, pg_catalog, pg_temp;
@@ -289,6 +293,127 @@ BEGIN
 END
 $$;
 
+-- A policy's targets for a priority: the policy's own, each one overridden
+-- by the policy's sla_target row for that priority when the row gives it.
+-- (No SET search_path: the triggers call it on every new ticket.)
+CREATE FUNCTION sla_targets(p sla_policy, p_priority integer,
+    OUT first_response interval, OUT next_response interval, OUT resolution interval)
+    LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	x guichet.sla_target;
+BEGIN
+	first_response := p.first_response;
+	next_response := p.next_response;
+	resolution := p.resolution;
+	IF p.id IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT * INTO x FROM guichet.sla_target st
+	WHERE st.sla_policy_id = p.id AND st.priority = p_priority;
+	IF FOUND THEN
+		first_response := coalesce(x.first_response, first_response);
+		next_response := coalesce(x.next_response, next_response);
+		resolution := coalesce(x.resolution, resolution);
+	END IF;
+END
+$$;
+
+-- A span as the seconds of clock it stands for: in a policy with business
+-- hours a day is a working day (day_end - day_start), as sla_due_policy
+-- reads it; otherwise wall-clock seconds.
+CREATE FUNCTION sla_span_seconds(p sla_policy, p_span interval)
+    RETURNS float8
+    LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF p_span IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF p.id IS NULL OR NOT p.business_hours THEN
+		RETURN extract(epoch FROM p_span);
+	END IF;
+	RETURN (extract(day FROM p_span)
+	    + 30 * (extract(month FROM p_span) + 12 * extract(year FROM p_span)))
+	    * extract(epoch FROM p.day_end - p.day_start)
+	    + extract(hour FROM p_span) * 3600 + extract(minute FROM p_span) * 60
+	    + extract(second FROM p_span);
+END
+$$;
+
+-- When a target is due for a clock that has used p_used seconds of it and
+-- goes on from p_base: p_base plus what is left, in the policy's time. A
+-- target already passed was due before p_base, by the overrun counted in
+-- wall-clock seconds (exact without business hours, an earlier instant
+-- with them: the ticket shows as breached either way, which is what a due
+-- time in the past says).
+CREATE FUNCTION sla_due_left(p sla_policy, p_base timestamptz, p_used float8,
+    p_span interval, p_org integer)
+    RETURNS timestamptz
+    LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	target float8 := guichet.sla_span_seconds(p, p_span);
+BEGIN
+	IF target IS NULL OR p_base IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF p_used < target THEN
+		RETURN guichet.sla_due_policy(p, p_base, make_interval(secs => target - p_used),
+		    p_org);
+	END IF;
+	RETURN p_base - make_interval(secs => p_used - target);
+END
+$$;
+
+-- The due times a ticket's policy (p) and priority give it now, for the
+-- targets not yet met (a met one keeps its due time). The first response and
+-- the resolution run on the ticket's SLA clock (clock_l1 + clock_l2 and the
+-- running stretch: the time it was new or open, pauses left out), so what is
+-- left of the target is counted from now, or from pending_since while the
+-- ticket is pending (leaving pending then pushes it on as usual). The next
+-- response runs from the follow-up that waits for an answer: the first
+-- message of the requester since the last reply (a pause since that
+-- follow-up is not deducted here). Used when the service, the queue, the
+-- organisation or the priority change the targets (ticket_sla_clock).
+CREATE FUNCTION sla_due_again(t ticket, p sla_policy,
+    OUT first_response_due timestamptz, OUT resolution_due timestamptz,
+    OUT next_response_due timestamptz)
+    LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	g record := guichet.sla_targets(p, t.priority);
+	used float8 := t.clock_l1 + t.clock_l2;
+	base timestamptz := now();
+	f timestamptz;
+BEGIN
+	first_response_due := t.first_response_due;
+	resolution_due := t.resolution_due;
+	next_response_due := t.next_response_due;
+	IF t.clock_since IS NOT NULL AND now() > t.clock_since THEN
+		used := used + extract(epoch FROM guichet.sla_elapsed_policy(p, t.clock_since,
+		    now(), t.organisation_id));
+	ELSIF t.status = 'pending' AND t.pending_since IS NOT NULL THEN
+		base := t.pending_since;
+	END IF;
+	IF t.first_response_at IS NULL THEN
+		first_response_due := guichet.sla_due_left(p, base, used, g.first_response,
+		    t.organisation_id);
+	END IF;
+	IF t.resolved_at IS NULL THEN
+		resolution_due := guichet.sla_due_left(p, base, used, g.resolution,
+		    t.organisation_id);
+	END IF;
+	IF t.next_response_due IS NOT NULL THEN
+		-- (Articles in the order they were written: their ids.)
+		SELECT a.created_at INTO f FROM guichet.article a
+		WHERE a.ticket_id = t.id AND a.kind = 'mail_in' AND a.author_contact_id IS NOT NULL
+		    AND a.id > coalesce((SELECT max(r.id) FROM guichet.article r
+		        WHERE r.ticket_id = t.id AND r.kind IN ('mail_out', 'phone')
+		            AND r.author_agent_id IS NOT NULL), 0)
+		ORDER BY a.id LIMIT 1;
+		next_response_due := guichet.sla_due_policy(p, coalesce(f, base), g.next_response,
+		    t.organisation_id);
+	END IF;
+END
+$$;
+
 -- The ticket's policy: its service's, else its queue's. (PL/pgSQL: an SQL
 -- function with sub-selects is never inlined and would be planned again at
 -- every call.)
@@ -313,14 +438,14 @@ CREATE FUNCTION ticket_due(t ticket)
     RETURNS timestamptz
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN t.status IN ('new', 'open') THEN
-    CASE WHEN t.first_response_at IS NULL
-        THEN least(t.first_response_due, t.resolution_due)
-        ELSE t.resolution_due END END;
+    least(CASE WHEN t.first_response_at IS NULL THEN t.first_response_due END,
+        t.resolution_due, t.next_response_due) END;
 
 -- New due times when a ticket leaves pending at p_at: those not yet met move
 -- forward by the (business) time spent pending.
 CREATE FUNCTION sla_resume(t ticket, p_at timestamptz,
-    OUT first_response_due timestamptz, OUT resolution_due timestamptz)
+    OUT first_response_due timestamptz, OUT resolution_due timestamptz,
+    OUT next_response_due timestamptz)
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	p sla_policy;
@@ -328,6 +453,7 @@ DECLARE
 BEGIN
 	first_response_due := t.first_response_due;
 	resolution_due := t.resolution_due;
+	next_response_due := t.next_response_due;
 	IF t.pending_since IS NULL OR p_at IS NULL OR p_at <= t.pending_since THEN
 		RETURN;
 	END IF;
@@ -343,6 +469,7 @@ BEGIN
 	IF t.resolved_at IS NULL THEN
 		resolution_due := sla_due_policy(p, t.resolution_due, paused, t.organisation_id);
 	END IF;
+	next_response_due := sla_due_policy(p, t.next_response_due, paused, t.organisation_id);
 END
 $$;
 
@@ -354,6 +481,7 @@ CREATE FUNCTION ticket_defaults()
 DECLARE
 	q guichet.queue;
 	p guichet.sla_policy;
+	g record;
 	pol integer;
 BEGIN
 	-- No SET search_path: this runs on every insert (see 10-history).
@@ -373,10 +501,11 @@ BEGIN
 		IF pol IS NOT NULL THEN
 			SELECT * INTO p FROM guichet.sla_policy WHERE id = pol;
 			IF FOUND THEN
+				g := guichet.sla_targets(p, NEW.priority);
 				NEW.first_response_due := guichet.sla_due_policy(p, NEW.created_at,
-				    p.first_response, NEW.organisation_id);
+				    g.first_response, NEW.organisation_id);
 				NEW.resolution_due := guichet.sla_due_policy(p, NEW.created_at,
-				    p.resolution, NEW.organisation_id);
+				    g.resolution, NEW.organisation_id);
 			END IF;
 		END IF;
 	END IF;
@@ -468,6 +597,7 @@ DECLARE
 	pol integer;
 	p guichet.sla_policy;
 	have_p boolean := false;
+	targets_changed boolean := false;
 	d float8;
 BEGIN
 	-- No SET search_path: this runs on every status change (see 10-history).
@@ -481,7 +611,14 @@ BEGIN
 			SELECT c.clock_l1, c.clock_l2, c.clock_since, c.clock_fr, c.clock_res
 			INTO NEW.clock_l1, NEW.clock_l2, NEW.clock_since, NEW.clock_fr, NEW.clock_res
 			FROM guichet.sla_clock_compute(NEW.id, pol, NEW.organisation_id) c;
+			targets_changed := true;
 		END IF;
+	END IF;
+	IF NEW.priority <> OLD.priority AND NOT targets_changed THEN
+		-- Only a policy with targets per priority changes anything.
+		pol := guichet.ticket_policy(NEW.service_id, NEW.queue_id);
+		targets_changed := EXISTS (SELECT 1 FROM guichet.sla_target st
+		    WHERE st.sla_policy_id = pol AND st.priority IN (OLD.priority, NEW.priority));
 	END IF;
 	IF NEW.status <> OLD.status OR NEW.level <> OLD.level THEN
 		IF NEW.clock_since IS NOT NULL AND at_ > NEW.clock_since THEN
@@ -534,6 +671,16 @@ BEGIN
 	    OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at THEN
 		NEW.clock_res := NEW.clock_l1 + NEW.clock_l2;
 	END IF;
+	-- The due times follow the policy and the priority in force: a new
+	-- service, queue or organisation that changes the policy, or a new
+	-- priority with targets of its own, computes those not yet met again
+	-- (the history trigger records them with the change that caused it).
+	IF targets_changed THEN
+		SELECT * INTO p FROM guichet.sla_policy WHERE id = pol;
+		SELECT a.first_response_due, a.resolution_due, a.next_response_due
+		INTO NEW.first_response_due, NEW.resolution_due, NEW.next_response_due
+		FROM guichet.sla_due_again(NEW, p) a;
+	END IF;
 	RETURN NEW;
 END
 $$;
@@ -546,7 +693,8 @@ CREATE TRIGGER ticket_sla_clock BEFORE UPDATE ON ticket
         OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at
         OR OLD.queue_id IS DISTINCT FROM NEW.queue_id
         OR OLD.service_id IS DISTINCT FROM NEW.service_id
-        OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id)
+        OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id
+        OR OLD.priority IS DISTINCT FROM NEW.priority)
     EXECUTE FUNCTION ticket_sla_clock();
 
 -- The replies a ticket got (an outgoing mail, or a phone article written by
@@ -590,6 +738,47 @@ CREATE TRIGGER article_reply_moved AFTER UPDATE ON article
         OR OLD.kb_article_id IS DISTINCT FROM NEW.kb_article_id)
     EXECUTE FUNCTION article_reply_count();
 
+-- The next response (the policy's next_response target, for the ticket's
+-- priority): a message from the requester on a ticket that has had its first
+-- answer starts it, unless an earlier one already waits; the next reply of an
+-- agent (an outgoing mail or a phone article she wrote; not an automatic
+-- acknowledgement, which has no agent) meets it; resolving
+-- or closing the ticket ends it (status_apply, 30-ticket). The due time is not
+-- in history: the messages that set and meet it are. An UPDATE that finds
+-- nothing to change writes nothing, so a reply to a ticket with no follow-up
+-- waiting costs an index lookup.
+CREATE FUNCTION article_next_response()
+    RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+	-- No SET search_path: this runs on every message (see 10-history). One
+	-- statement each way: a follow-up costs one UPDATE of a ticket that
+	-- waits for it, a reply one index lookup when none waits.
+	IF NEW.kind = 'mail_in' THEN
+		UPDATE guichet.ticket t
+		SET next_response_due = guichet.sla_due_policy(p, NEW.created_at,
+		    (guichet.sla_targets(p, t.priority)).next_response, t.organisation_id)
+		FROM guichet.sla_policy p
+		WHERE t.id = NEW.ticket_id AND t.first_response_at IS NOT NULL
+		    AND t.next_response_due IS NULL AND t.status <> 'merged'
+		    AND p.id = coalesce((SELECT s.sla_policy_id FROM guichet.service s
+		        WHERE s.id = t.service_id),
+		        (SELECT q.sla_policy_id FROM guichet.queue q WHERE q.id = t.queue_id))
+		    AND (p.next_response IS NOT NULL OR EXISTS (SELECT 1 FROM guichet.sla_target st
+		        WHERE st.sla_policy_id = p.id AND st.priority = t.priority
+		            AND st.next_response IS NOT NULL));
+	ELSE
+		UPDATE guichet.ticket SET next_response_due = NULL
+		WHERE id = NEW.ticket_id AND next_response_due IS NOT NULL;
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER article_next_response AFTER INSERT ON article
+    FOR EACH ROW WHEN ((NEW.kind = 'mail_in' AND NEW.author_contact_id IS NOT NULL)
+        OR (NEW.kind IN ('mail_out', 'phone') AND NEW.author_agent_id IS NOT NULL))
+    EXECUTE FUNCTION article_next_response();
+
 GRANT SELECT ON ticket_level_segment TO guichet_agent, guichet_mail;
 GRANT EXECUTE ON FUNCTION sla_workday(sla_policy, date, integer),
     sla_due(integer, timestamptz, interval, integer),
@@ -599,5 +788,8 @@ GRANT EXECUTE ON FUNCTION sla_workday(sla_policy, date, integer),
     sla_nth_weekday(integer, integer, date, integer),
     sla_holidays(integer, date, date, integer),
     sla_due_policy(sla_policy, timestamptz, interval, integer),
-    sla_elapsed_policy(sla_policy, timestamptz, timestamptz, integer)
+    sla_elapsed_policy(sla_policy, timestamptz, timestamptz, integer),
+    sla_targets(sla_policy, integer), sla_span_seconds(sla_policy, interval),
+    sla_due_left(sla_policy, timestamptz, float8, interval, integer),
+    sla_due_again(ticket, sla_policy)
     TO guichet_agent, guichet_mail;

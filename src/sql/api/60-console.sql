@@ -8,8 +8,9 @@ SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
 -- The queue overview: every queue the caller may see, with the counts of its
--- new, open, pending, mine and overdue tickets (ticket_due(), 40-sla.sql, has
--- passed). Counts stop at p_cap + 1: the console shows "5000+". Runs as
+-- new, open, pending, mine and overdue tickets (ticket_due(), 40-sla.sql: the
+-- first response until it is given, a next response a follow-up waits for,
+-- the resolution). Counts stop at p_cap + 1: the console shows "5000+". Runs as
 -- the owner (no per-row policy) over visible_queues() only, called once: in a
 -- sub-select it is an InitPlan, while a bare call in WHERE runs at every row.
 -- (Five capped index scans per queue took 756 ms on a cold 1,000,000-ticket

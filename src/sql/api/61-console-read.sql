@@ -222,7 +222,8 @@ CREATE FUNCTION ticket_card(p_ticket bigint)
         queue_name text, service text, owner name, owner_name text, requester_name text,
         requester_email text, requester_phone text, district text, location text,
         created text, updated text, first_response_due text, first_response_at text,
-        resolution_due text, pending_until text, due bigint, time_spent integer,
+        resolution_due text, pending_until text, next_response_due text,
+        claim_lapses text, claim_lapsed boolean, due bigint, time_spent integer,
         merged_into bigint)
     LANGUAGE sql STABLE
 BEGIN ATOMIC
@@ -234,6 +235,13 @@ BEGIN ATOMIC
 	    to_char(t.first_response_at, 'YYYY-MM-DD HH24:MI'),
 	    to_char(t.resolution_due, 'YYYY-MM-DD HH24:MI'),
 	    to_char(t.pending_until, 'YYYY-MM-DD HH24:MI'),
+	    to_char(t.next_response_due, 'YYYY-MM-DD HH24:MI'),
+	    -- A claim nobody has acted on yet: when the queue takes it back
+	    -- (45-claims.sql).
+	    CASE WHEN t.owner_id IS NOT NULL AND NOT t.owner_settled
+	        AND t.status IN ('new', 'open')
+	        THEN to_char(t.claimed_at + q.claim_timeout, 'YYYY-MM-DD HH24:MI') END,
+	    t.claimed_at + q.claim_timeout < now(),
 	    extract(epoch FROM guichet.ticket_due(t))::bigint, t.time_spent, t.merged_into
 	FROM guichet.ticket t JOIN guichet.queue q ON q.id = t.queue_id
 	    LEFT JOIN guichet.service sv ON sv.id = t.service_id
@@ -354,10 +362,10 @@ END;
 
 -- New ticket: the active queues the caller may write in.
 CREATE FUNCTION writable_queues()
-    RETURNS TABLE (id integer, code text, name text)
+    RETURNS TABLE (id integer, code text, name text, default_priority smallint)
     LANGUAGE sql STABLE
 BEGIN ATOMIC
-	SELECT q.id, q.code, q.name FROM guichet.queue q
+	SELECT q.id, q.code, q.name, q.default_priority FROM guichet.queue q
 	WHERE q.active AND q.id = ANY ((SELECT guichet.visible_queues())::integer[])
 	    AND guichet.may_write(q.id)
 	ORDER BY q.code;

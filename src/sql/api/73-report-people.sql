@@ -155,7 +155,10 @@ BEGIN ATOMIC
 		    f.qids
 		FROM f CROSS JOIN h
 		JOIN guichet.ticket t ON t.id = h.ticket_id
+		-- The move into a level-2 queue at that instant (a return to level
+		-- 1 in the same transaction moves it too).
 		LEFT JOIN qh ON qh.ticket_id = h.ticket_id AND qh.at = h.at
+		    AND (SELECT q2.level FROM guichet.queue q2 WHERE q2.id = qh.new_value::integer) = 2
 		WHERE (f.sids IS NULL OR t.service_id = ANY (f.sids))
 	), g AS (
 		SELECT CASE WHEN p_by = 'service' THEN e.service_id ELSE e.from_queue END AS k,
@@ -183,6 +186,54 @@ BEGIN ATOMIC
 		HAVING count(*) > 0
 	) x
 	ORDER BY x.total, x.escalations DESC, x.source, x.target, x.k, x.to_queue;
+END;
+
+-- escalations, its second table: each return to level 1 made in the period
+-- (a level change 2 → 1), the queues it left and reached, who made it and the
+-- reason given (return_to_level1 keeps it in history in the same transaction,
+-- at the same time, right after the change). Returns are few: the level rows
+-- come from history_field_at, the rest by (ticket_id, seq).
+CREATE FUNCTION report_escalation_returns(p_from date, p_to date, p_org text,
+    p_queues text[], p_services text[])
+    RETURNS TABLE (ticket bigint, returned_at timestamptz, from_queue text, to_queue text,
+        agent text, reason text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	WITH f AS (
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids
+	), b AS (
+		SELECT h.ticket_id, h.seq, h.at, h.actor
+		FROM guichet.history h
+		WHERE h.field = 'level' AND h.old_value = '2' AND h.new_value = '1'
+		  AND h.at >= p_from::timestamptz AND h.at < (p_to + 1)::timestamptz
+	), r AS (
+		SELECT b.ticket_id, b.at, b.actor, t.service_id,
+		    -- The queue change of the same statement: just before the
+		    -- level's row, at the same instant.
+		    coalesce((SELECT qh.old_value::integer FROM guichet.history qh
+		        WHERE qh.ticket_id = b.ticket_id AND qh.seq < b.seq AND qh.at = b.at
+		          AND qh.field = 'queue_id'
+		        ORDER BY qh.seq DESC LIMIT 1), t.queue_id) AS from_queue,
+		    coalesce((SELECT qh.new_value::integer FROM guichet.history qh
+		        WHERE qh.ticket_id = b.ticket_id AND qh.seq < b.seq AND qh.at = b.at
+		          AND qh.field = 'queue_id'
+		        ORDER BY qh.seq DESC LIMIT 1), t.queue_id) AS to_queue,
+		    (SELECT x.new_value FROM guichet.history x
+		        WHERE x.ticket_id = b.ticket_id AND x.seq > b.seq AND x.at = b.at
+		          AND x.action = 'return' AND x.field = 'reason'
+		        ORDER BY x.seq LIMIT 1) AS reason
+		FROM b JOIN guichet.ticket t ON t.id = b.ticket_id
+	)
+	SELECT r.ticket_id, r.at, guichet.report_dim_label('queue', r.from_queue::text),
+	    guichet.report_dim_label('queue', r.to_queue::text),
+	    coalesce((SELECT a.display_name FROM guichet.agent a WHERE a.login = r.actor),
+	        r.actor::text),
+	    r.reason
+	FROM r CROSS JOIN f
+	WHERE (f.sids IS NULL OR r.service_id = ANY (f.sids))
+	  AND (f.qids IS NULL OR r.from_queue = ANY (f.qids) OR r.to_queue = ANY (f.qids))
+	ORDER BY r.at, r.ticket_id;
 END;
 
 -- hotspots: per place (district, or the value of a field) and service, the
@@ -368,6 +419,7 @@ DECLARE
     report_quality(date, date, text, text[], text[], text),
     report_agents(date, date, text, text[], text[]),
     report_escalations(date, date, text, text[], text[], text),
+    report_escalation_returns(date, date, text, text[], text[]),
     report_hotspots(date, date, text, text[], text[], text, integer, integer),
     report_contact_activity(date, date, text, text[], text[]),
     report_contacts(date, date, text, text[], text[], integer, integer),

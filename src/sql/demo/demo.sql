@@ -1007,7 +1007,7 @@ BEGIN
 	    priority, level, owner_id, claimed_at, requester_id, channel, district_id,
 	    location, created_at, updated_at, updated_by, first_response_at, resolved_at,
 	    closed_at, first_response_due, resolution_due, pending_since, pending_until,
-	    time_spent, history_seq, history_head, search_config)
+	    time_spent, history_seq, history_head, search_config, owner_settled)
 	OVERRIDING SYSTEM VALUE
 	SELECT t.id, CASE WHEN t.escalated THEN t.l2 ELSE t.l1 END, t.org_id, t.service_id,
 	    t.subject, t.status, t.priority, CASE WHEN t.escalated THEN 2 ELSE 1 END,
@@ -1019,7 +1019,10 @@ BEGIN
 	    t.created_at, h.at, h.actor, t.fr_at, t.resolved_at, t.closed_at,
 	    t.first_response_due, t.resolution_due,
 	    CASE WHEN t.status = 'pending' THEN t.pending_at END, t.pending_until,
-	    coalesce(sp.minutes, 0), h.seq, h.hash, tsc.text_search_config
+	    coalesce(sp.minutes, 0), h.seq, h.hash, tsc.text_search_config,
+	    -- Their owners have worked on them (notes, replies): the claim
+	    -- timeout does not apply (api/45-claims.sql).
+	    o.owner_id IS NOT NULL
 	FROM demo_t t
 	JOIN organisation tsc ON tsc.id = t.org_id
 	JOIN demo_hc h ON h.ticket_id = t.id AND h.last
