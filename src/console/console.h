@@ -211,11 +211,11 @@ const char *format_ctx(const char *ctx, const char *msgid);
 	X(FIELD, NC_("action", "field"), N_("set a dynamic field"))                                \
 	X(LINK, NC_("action", "link"), N_("link to another ticket"))                               \
 	X(MERGE, NC_("action", "merge"), N_("merge this ticket into another"))                     \
-	X(ASSIGN, NC_("action", "assign"), N_("give the ticket to a colleague, with a note"))  \
-	X(MOVE, NC_("action", "move"), N_("move to another queue of the same level"))          \
-	X(RETURN_L1, NC_("action", "return"), N_("hand a level-2 ticket back to level 1"))     \
-	X(SERVICE, NC_("action", "service"), N_("set the service, from the catalogue"))        \
-	X(DISTRICT, NC_("action", "district"), N_("set the district and the place"))           \
+	X(ASSIGN, NC_("action", "assign"), N_("give the ticket to a colleague, with a note"))      \
+	X(MOVE, NC_("action", "move"), N_("move to another queue of the same level"))              \
+	X(RETURN_L1, NC_("action", "return"), N_("hand a level-2 ticket back to level 1"))         \
+	X(SERVICE, NC_("action", "service"), N_("set the service, from the catalogue"))            \
+	X(DISTRICT, NC_("action", "district"), N_("set the district and the place"))               \
 	X(SPLIT, NC_("action", "split"), N_("split the current article into a new linked ticket")) \
 	X(NEW_TICKET, NC_("action", "new-ticket"), N_("new ticket for a phone or desk contact"))   \
 	X(ABSENCE, NC_("action", "absence"), N_("set or end my absence, with a substitute"))       \

@@ -6,15 +6,10 @@ BEGIN;
 SELECT plan(29);
 SET LOCAL search_path = guichet, public;
 
--- Who is told what: desk_tell (35-desk.sql) records into a table for this
--- test (the transaction is rolled back).
-CREATE TABLE public.told (agent integer, kind text, ticket bigint, text text);
-GRANT INSERT, SELECT ON public.told TO PUBLIC;
-CREATE OR REPLACE FUNCTION guichet.desk_tell(p_agent integer, p_kind text, p_ticket bigint,
-    p_text text)
-    RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, guichet, pg_temp
-    AS $$INSERT INTO public.told VALUES (p_agent, p_kind, p_ticket, p_text)$$;
+-- Who is told what: the notifications (api/36-notification.sql) about
+-- claims (expire_claims also warns of due times: 06-notification.sql).
+CREATE VIEW public.told AS SELECT n.agent_id AS agent, n.kind, n.ticket_id AS ticket, n.text
+    FROM guichet.notification n WHERE n.kind <> 'sla_soon';
 
 -- A clean voirie: the fixture's unclaimed tickets are closed first.
 UPDATE ticket SET status = 'closed' WHERE queue_id = 1 AND owner_id IS NULL;
@@ -101,7 +96,7 @@ SET SESSION AUTHORIZATION alice;
 SELECT throws_ok(format('SELECT claim(%s)', :n2), 'GU001', NULL, 'claim: a fresh claim is respected');
 RESET SESSION AUTHORIZATION;
 UPDATE ticket SET claimed_at = now() - interval '45 minutes' WHERE id = :n2;
-DELETE FROM public.told;
+DELETE FROM guichet.notification;
 SET SESSION AUTHORIZATION alice;
 SELECT lives_ok(format('SELECT claim(%s)', :n2), 'claim: a lapsed claim is taken over');
 RESET SESSION AUTHORIZATION;
