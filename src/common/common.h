@@ -63,6 +63,8 @@ void fatalx(const char *, ...) GUICHET_PRINTF(1, 2) GUICHET_DEAD;
 int parse_int(const char *, long long min, long long max, long long *out);
 char *xdg_path(const char *kind, const char *rest); /* kind: "config", "state", "data" */
 int mkdir_p(const char *path, int mode);
+/* The value of a hexadecimal digit (either case), or -1. */
+int hex_digit(int c);
 
 /*
  * sanitize.c — untrusted UTF-8 made safe for a terminal or a text report.

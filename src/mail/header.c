@@ -170,18 +170,6 @@ headers_get(const struct headers *h, const char *name)
 	return NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Base64 that skips what is not in the alphabet and ignores missing padding. */
 static void
 decode_b(struct strbuf *out, const char *in, size_t len)
@@ -216,8 +204,8 @@ decode_q(struct strbuf *out, const char *in, size_t len)
 	for (i = 0; i < len; i++) {
 		if (in[i] == '_')
 			strbuf_addch(out, ' ');
-		else if (in[i] == '=' && i + 2 < len && (hi = hexval(in[i + 1])) >= 0 &&
-		    (lo = hexval(in[i + 2])) >= 0) {
+		else if (in[i] == '=' && i + 2 < len && (hi = hex_digit(in[i + 1])) >= 0 &&
+		    (lo = hex_digit(in[i + 2])) >= 0) {
 			strbuf_addch(out, hi * 16 + lo);
 			i += 2;
 		} else
@@ -413,7 +401,7 @@ header_decode_2231(const char *value, bool *lossy)
 	}
 	strbuf_init(&bytes);
 	for (p = q2 + 1; *p != '\0'; p++) {
-		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+		if (*p == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0) {
 			strbuf_addch(&bytes, hi * 16 + lo);
 			p += 2;
 		} else

@@ -74,26 +74,15 @@ static const struct {
 	{ "zwj", "" },
 };
 
+/* A code point as UTF-8 (NUL too becomes U+FFFD: a body never holds NUL). */
 static void
 put_utf8(struct strbuf *sb, unsigned long c)
 {
-	if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		c = 0xfffd;
-	if (c < 0x80)
-		strbuf_addch(sb, (int)c);
-	else if (c < 0x800) {
-		strbuf_addch(sb, 0xc0 | (c >> 6));
-		strbuf_addch(sb, 0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		strbuf_addch(sb, 0xe0 | (c >> 12));
-		strbuf_addch(sb, 0x80 | ((c >> 6) & 0x3f));
-		strbuf_addch(sb, 0x80 | (c & 0x3f));
-	} else {
-		strbuf_addch(sb, 0xf0 | (c >> 18));
-		strbuf_addch(sb, 0x80 | ((c >> 12) & 0x3f));
-		strbuf_addch(sb, 0x80 | ((c >> 6) & 0x3f));
-		strbuf_addch(sb, 0x80 | (c & 0x3f));
-	}
+	char enc[4];
+
+	if (c == 0 || c > 0x10ffff)
+		c = UTF8_REPLACEMENT;
+	strbuf_add(sb, enc, utf8_encode((uint32_t)c, enc));
 }
 
 static void

@@ -229,18 +229,6 @@ part_filename(const struct mailmime_single_fields *sf)
 	return s;
 }
 
-static int
-hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Quoted-printable as senders really write it: "=XX" is a byte, "=" at the
  * end of a line (trailing blanks allowed) is a soft break, and any other "="
