@@ -75,11 +75,13 @@ cmd_holiday_add(struct admin *a, int argc, char **argv)
 	    "INSERT INTO guichet.holiday (day, organisation_id, name) "
 	    "VALUES ($1::date, $2::int, $3) ON CONFLICT DO NOTHING RETURNING day",
 	    3, params);
-	if (PQntuples(res) == 0)
+	if (PQntuples(res) == 0) {
+		PQclear(res);
 		die(EX_DATAERR,
 		    o.org != NULL ? _("%s is already a holiday of %s") :
 				    _("%s is already a holiday of every organisation"),
 		    args.argv[0], o.org);
+	}
 	PQclear(res);
 	admin_commit(a);
 	free(org);

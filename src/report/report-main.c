@@ -111,8 +111,10 @@ connect_readonly(const char *conninfo)
 
 	if ((conn = db_connect(conninfo, &cause)) == NULL)
 		die(EX_UNAVAILABLE, "%s", cause);
-	if ((ex = db_check_schema(conn, &cause)) != 0)
+	if ((ex = db_check_schema(conn, &cause)) != 0) {
+		PQfinish(conn);
 		die(ex, "%s", cause);
+	}
 	/*
 	 * One snapshot for all the statements of a report, so that its tables
 	 * agree with each other; read-only, so that a standby serves it too.
