@@ -36,8 +36,8 @@
 static const char sql_ingest[] =
     "SELECT o_outcome, o_raw, o_ticket, o_article, o_rule, o_new, o_detail "
     "FROM guichet.ingest_message($1, $2, $3::jsonb, $4, $5::bigint)";
-static const char sql_lock_batch[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", 1), "
-				     "pg_advisory_xact_lock(" LOCK_CLASS ", 2)";
+static const char sql_lock_batch[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", k) "
+				     "FROM generate_series(1, " PARTITIONS_SQL ") k";
 static const char sql_lock_partition[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS
 					 ", 1 + $1::integer)";
 static const char sql_store_raw[] = "SELECT guichet.store_raw($1, $2, $3, $4) AS id";
@@ -63,24 +63,80 @@ send_begin(struct import *im)
 												 -1;
 }
 
-/* The partition of a message: a hash of its sender's address. */
-static int
-partition_of(const struct source_msg *msg)
+/* FNV-1a, 32 bits: cheap, and the same in every worker. */
+static unsigned int
+hash_string(const char *s)
 {
-	struct headers h;
-	char *addr = NULL, *name = NULL;
 	unsigned int hash = 2166136261u;
-	const char *p;
 
-	headers_parse(&h, msg->data, msg->len);
-	if (header_mailbox(headers_get(&h, "From"), &addr, &name) == 0) {
-		for (p = addr; *p != '\0'; p++)
-			hash = (hash ^ (unsigned char)*p) * 16777619u;
-		free(addr);
+	for (; *s != '\0'; s++)
+		hash = (hash ^ (unsigned char)*s) * 16777619u;
+	return hash;
+}
+
+/*
+ * The key of a message's thread, read from its headers alone: the first
+ * References entry (the thread's root), else In-Reply-To, else the subject's
+ * tag, else its own Message-ID, else its sender. NULL when it has none.
+ */
+static char *
+thread_key(const struct import *im, const struct headers *h)
+{
+	char **ids = NULL, *key = NULL, *addr = NULL, *name = NULL;
+	const char *fields[] = { "References", "In-Reply-To" };
+	size_t n = 0, i, f;
+	long long tag;
+
+	for (f = 0; f < 2 && key == NULL; f++) {
+		header_msgids(headers_get(h, fields[f]), &ids, &n);
+		if (n > 0)
+			key = xstrdup(ids[0]);
+		for (i = 0; i < n; i++)
+			free(ids[i]);
+		free(ids);
+		ids = NULL;
+		n = 0;
+	}
+	if (key == NULL && im->o.tag_prefix != NULL &&
+	    (tag = thread_tag(headers_get(h, "Subject"), im->o.tag_prefix)) > 0)
+		xasprintf(&key, "#%lld", tag);
+	if (key == NULL) {
+		header_msgids(headers_get(h, "Message-ID"), &ids, &n);
+		if (n > 0)
+			key = xstrdup(ids[0]);
+		for (i = 0; i < n; i++)
+			free(ids[i]);
+		free(ids);
+	}
+	if (key == NULL && header_mailbox(headers_get(h, "From"), &addr, &name) == 0) {
+		key = addr;
 		free(name);
 	}
+	return key;
+}
+
+/*
+ * The partition of a message: a hash of its thread's key. A thread's
+ * messages are imported by one worker, in delivery order, so a reply never
+ * races the worker that has yet to commit what it answers (partitioned by
+ * sender, a neighbour's reply became a ticket of its own when it did), and
+ * the tickets are the same whatever mail.workers says. A sender's copies of
+ * one message share their Message-ID: one worker too.
+ */
+static int
+partition_of(const struct import *im, const struct source_msg *msg)
+{
+	struct headers h;
+	char *key;
+	unsigned int hash = 0;
+
+	headers_parse(&h, msg->data, msg->len);
+	if ((key = thread_key(im, &h)) != NULL) {
+		hash = hash_string(key);
+		free(key);
+	}
 	headers_free(&h);
-	return (int)(hash % PARTITIONS);
+	return (int)(hash % (unsigned int)im->o.workers);
 }
 
 /*
@@ -311,7 +367,7 @@ send_batch(struct import *im, bool fetch, size_t first, size_t n, char **cause)
 				return -1;
 			if (r == 0)
 				break;
-			if (im->worker >= 0 && partition_of(&it->msg) != im->worker) {
+			if (im->worker >= 0 && partition_of(im, &it->msg) != im->worker) {
 				/* The other worker's: left for it. */
 				source_msg_free(&it->msg);
 				continue;

@@ -220,11 +220,13 @@ int tls_verify(struct _mailstream *, const char *host, char **cause);
 /* import*.c — the importer's own state, shared by its files. */
 #define LOCK_CLASS "1735289203" /* "guic": guichet-mail's advisory locks */
 /*
- * Messages are partitioned by sender (PARTITIONS); a batch locks the
- * partitions it may touch, in order. Parallel maildir workers each take one,
- * so they run side by side, while one sender's messages stay serialised.
+ * Messages are partitioned by thread (at most PARTITIONS, one per worker); a
+ * batch locks the partitions it may touch, in order. Parallel maildir
+ * workers each take one, so they run side by side, while one thread's
+ * messages stay serialised, in delivery order.
  */
-#define PARTITIONS 2
+#define PARTITIONS 4
+#define PARTITIONS_SQL "4"
 struct stats {
 	size_t seen, imported, threaded, created, duplicates, quarantined, loops, held;
 	size_t oversized, refused;
