@@ -117,6 +117,8 @@ struct mail {
 	size_t nrefs;
 	char *from_addr;
 	char *from_name;
+	char *reply_to_addr; /* Reply-To's first address (lower-cased) and name */
+	char *reply_to_name;
 	char *from; /* decoded header values */
 	char *to;
 	char *cc;
