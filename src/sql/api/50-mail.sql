@@ -735,7 +735,10 @@ BEGIN
 			v_rule := 'new';
 			o_new := true;
 			o_outcome := 'imported';
-			IF coalesce(v_loop, '') = '' AND p_mail#>>'{options,ack_template}' IS NOT NULL THEN
+			-- Never to loops or bulk mail, nor to a request whose subject
+			-- reads like an out-of-office reply (no_ack: it may be one).
+			IF coalesce(v_loop, '') = '' AND p_mail#>>'{options,ack_template}' IS NOT NULL
+			    AND NOT coalesce((p_mail->>'no_ack')::boolean, false) THEN
 				PERFORM mail_acknowledge(v_ticket, p_mail#>>'{options,ack_template}', p_mail);
 			END IF;
 		END IF;
