@@ -74,6 +74,22 @@ hash_string(const char *s)
 	return hash;
 }
 
+/* The first <message-id> of a header, or NULL. */
+static char *
+first_msgid(const struct headers *h, const char *name)
+{
+	char **ids = NULL, *id = NULL;
+	size_t n = 0, i;
+
+	header_msgids(headers_get(h, name), &ids, &n);
+	if (n > 0)
+		id = xstrdup(ids[0]);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return id;
+}
+
 /*
  * The key of a message's thread, read from its headers alone: the first
  * References entry (the thread's root), else In-Reply-To, else the subject's
@@ -82,37 +98,24 @@ hash_string(const char *s)
 static char *
 thread_key(const struct import *im, const struct headers *h)
 {
-	char **ids = NULL, *key = NULL, *addr = NULL, *name = NULL;
-	const char *fields[] = { "References", "In-Reply-To" };
-	size_t n = 0, i, f;
+	char *key, *name = NULL;
 	long long tag;
 
-	for (f = 0; f < 2 && key == NULL; f++) {
-		header_msgids(headers_get(h, fields[f]), &ids, &n);
-		if (n > 0)
-			key = xstrdup(ids[0]);
-		for (i = 0; i < n; i++)
-			free(ids[i]);
-		free(ids);
-		ids = NULL;
-		n = 0;
-	}
-	if (key == NULL && im->o.tag_prefix != NULL &&
-	    (tag = thread_tag(headers_get(h, "Subject"), im->o.tag_prefix)) > 0)
+	if ((key = first_msgid(h, "References")) != NULL ||
+	    (key = first_msgid(h, "In-Reply-To")) != NULL)
+		return key;
+	if (im->o.tag_prefix != NULL &&
+	    (tag = thread_tag(headers_get(h, "Subject"), im->o.tag_prefix)) > 0) {
 		xasprintf(&key, "#%lld", tag);
-	if (key == NULL) {
-		header_msgids(headers_get(h, "Message-ID"), &ids, &n);
-		if (n > 0)
-			key = xstrdup(ids[0]);
-		for (i = 0; i < n; i++)
-			free(ids[i]);
-		free(ids);
+		return key;
 	}
-	if (key == NULL && header_mailbox(headers_get(h, "From"), &addr, &name) == 0) {
-		key = addr;
+	if ((key = first_msgid(h, "Message-ID")) != NULL)
+		return key;
+	if (header_mailbox(headers_get(h, "From"), &key, &name) == 0) {
 		free(name);
+		return key;
 	}
-	return key;
+	return NULL;
 }
 
 /*
