@@ -63,85 +63,6 @@ send_begin(struct import *im)
 												 -1;
 }
 
-/* FNV-1a, 32 bits: cheap, and the same in every worker. */
-static unsigned int
-hash_string(const char *s)
-{
-	unsigned int hash = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		hash = (hash ^ (unsigned char)*s) * 16777619u;
-	return hash;
-}
-
-/* The first <message-id> of a header, or NULL. */
-static char *
-first_msgid(const struct headers *h, const char *name)
-{
-	char **ids = NULL, *id = NULL;
-	size_t n = 0, i;
-
-	header_msgids(headers_get(h, name), &ids, &n);
-	if (n > 0)
-		id = xstrdup(ids[0]);
-	for (i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-	return id;
-}
-
-/*
- * The key of a message's thread, read from its headers alone: the first
- * References entry (the thread's root), else In-Reply-To, else the subject's
- * tag, else its own Message-ID, else its sender. NULL when it has none.
- */
-static char *
-thread_key(const struct import *im, const struct headers *h)
-{
-	char *key, *name = NULL;
-	long long tag;
-
-	if ((key = first_msgid(h, "References")) != NULL ||
-	    (key = first_msgid(h, "In-Reply-To")) != NULL)
-		return key;
-	if (im->o.tag_prefix != NULL &&
-	    (tag = thread_tag(headers_get(h, "Subject"), im->o.tag_prefix)) > 0) {
-		xasprintf(&key, "#%lld", tag);
-		return key;
-	}
-	if ((key = first_msgid(h, "Message-ID")) != NULL)
-		return key;
-	if (header_mailbox(headers_get(h, "From"), &key, &name) == 0) {
-		free(name);
-		return key;
-	}
-	return NULL;
-}
-
-/*
- * The partition of a message: a hash of its thread's key. A thread's
- * messages are imported by one worker, in delivery order, so a reply never
- * races the worker that has yet to commit what it answers (partitioned by
- * sender, a neighbour's reply became a ticket of its own when it did), and
- * the tickets are the same whatever mail.workers says. A sender's copies of
- * one message share their Message-ID: one worker too.
- */
-static int
-partition_of(const struct import *im, const struct source_msg *msg)
-{
-	struct headers h;
-	char *key;
-	unsigned int hash = 0;
-
-	headers_parse(&h, msg->data, msg->len);
-	if ((key = thread_key(im, &h)) != NULL) {
-		hash = hash_string(key);
-		free(key);
-	}
-	headers_free(&h);
-	return (int)(hash % (unsigned int)im->o.workers);
-}
-
 /*
  * The document of a message the parser died on: quarantined with the reason.
  * Its Message-ID and sender are read here, where nothing else is, so that
@@ -370,7 +291,7 @@ send_batch(struct import *im, bool fetch, size_t first, size_t n, char **cause)
 				return -1;
 			if (r == 0)
 				break;
-			if (im->worker >= 0 && partition_of(im, &it->msg) != im->worker) {
+			if (im->worker >= 0 && plan_partition(im, &it->msg) != im->worker) {
 				/* The other worker's: left for it. */
 				source_msg_free(&it->msg);
 				continue;

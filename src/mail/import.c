@@ -355,6 +355,8 @@ import_parallel(struct import *im, char **cause)
 	pid_t pids[PARTITIONS];
 	int fds[PARTITIONS], k, status, ex = 0;
 
+	if (plan_make(im, cause) != 0)
+		return EX_TEMPFAIL;
 	for (k = 0; k < (int)im->o.workers; k++) {
 		int p[2];
 
@@ -436,6 +438,7 @@ import_run(const struct mail_options *o, struct source *src)
 		summary(&im);
 	report_cause(&cause);
 	import_free_items(&im);
+	plan_free(&im);
 	free(im.items);
 	free(im.options_json);
 	free(im.tag_prefix);
