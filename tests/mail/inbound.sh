@@ -136,6 +136,10 @@ form "" "Tag sur le mur de l'école" "form-noreply" | imp
 is "$(raw '<form-noreply@ville-exemple.fr>' outcome) $(q "SELECT coalesce(t.requester_id::text, 'none') FROM guichet.ticket t
     JOIN guichet.article a ON a.ticket_id = t.id WHERE a.message_id = '<form-noreply@ville-exemple.fr>'")" "imported none" \
     "a form without Reply-To: imported, no requester (never the form)"
+form "Formulaire <formulaire@ville-exemple.fr>" "Graffiti rue Haute" "form-self" | imp
+is "$(q "SELECT coalesce(t.requester_id::text, 'none') FROM guichet.ticket t
+    JOIN guichet.article a ON a.ticket_id = t.id WHERE a.message_id = '<form-self@ville-exemple.fr>'")" none \
+    "a form whose Reply-To is itself: no requester either"
 printf 'From: Relais <relais@mairie-annexe.example>\nReply-To: Hans Weber <hans.weber@example.de>\nTo: etat-civil@ville.example\nSubject: Geburtsurkunde\nMessage-ID: <relay1@mairie-annexe.example>\n\nBitte um eine Geburtsurkunde.\n' > "$PGDIR/relay.eml"
 printf '%s' "$(sed 's/relay1/relay0/' "$PGDIR/relay.eml")" | imp
 is "$(q "SELECT c.email FROM guichet.ticket t JOIN guichet.contact c ON c.id = t.requester_id JOIN guichet.article a

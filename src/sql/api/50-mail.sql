@@ -314,6 +314,9 @@ BEGIN
 	IF v_from IS NULL THEN
 		RETURN p_mail;
 	END IF;
+	IF v_reply = v_from THEN
+		v_reply := NULL; -- a form that names itself names nobody
+	END IF;
 	v_form := EXISTS (SELECT 1 FROM jsonb_array_elements_text(
 	    coalesce(p_mail#>'{options,form_senders}', '[]')) f WHERE v_from LIKE lower(f));
 	IF NOT v_form AND v_reply IS NOT NULL AND v_reply <> v_from THEN
