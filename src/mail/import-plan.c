@@ -10,9 +10,8 @@
  *
  * So the parent reads the headers of every message once, in delivery order,
  * before the workers start (plan_make): a message that answers one of the
- * run (In-Reply-To or References) goes where that one went; any other goes by
- * its thread's key (plan_key); a new request where its sender first appeared
- * in the run, else by her address.
+ * run (In-Reply-To, then References, closest first) goes where that one went;
+ * any other goes by its thread's key (plan_key), a new request by its sender.
  * The workers inherit the plan. A message the plan does not know (delivered
  * since, or a source read again) goes by its key alone.
  */
@@ -32,9 +31,8 @@ struct plan_map {
 	size_t cap, n;
 };
 struct import_plan {
-	struct plan_map files;	 /* the source's message id (its file name) */
-	struct plan_map msgids;	 /* Message-IDs of the run */
-	struct plan_map senders; /* From addresses of the run */
+	struct plan_map files;	/* the source's message id (its file name) */
+	struct plan_map msgids; /* Message-IDs of the run */
 };
 
 static uint64_t
@@ -124,12 +122,11 @@ first_msgid(const struct headers *h, const char *name)
  * its sender (a new request), else its Message-ID. NULL when it has none.
  */
 static char *
-plan_key(const struct import *im, const struct headers *h, bool *thread)
+plan_key(const struct import *im, const struct headers *h)
 {
 	char *key, *name = NULL;
 	long long tag;
 
-	*thread = true;
 	if ((key = first_msgid(h, "References")) != NULL ||
 	    (key = first_msgid(h, "In-Reply-To")) != NULL)
 		return key;
@@ -138,7 +135,6 @@ plan_key(const struct import *im, const struct headers *h, bool *thread)
 		xasprintf(&key, "#%lld", tag);
 		return key;
 	}
-	*thread = false;
 	if (header_mailbox(headers_get(h, "From"), &key, &name) == 0) {
 		free(name);
 		return key;
@@ -162,23 +158,12 @@ plan_parent(const struct import_plan *plan, const struct headers *h)
 	return p;
 }
 
-/*
- * By the message's key; with a plan, a new request goes where its sender
- * first appeared, so that her contact is created by one worker only.
- */
 static int
 by_key(const struct import *im, const struct headers *h)
 {
-	bool thread;
-	char *key = plan_key(im, h, &thread);
-	int p = -1;
+	char *key = plan_key(im, h);
+	int p = key != NULL ? (int)(hash64(key) % (uint64_t)im->o.workers) : 0;
 
-	if (key == NULL)
-		return 0;
-	if (!thread && im->plan != NULL)
-		p = map_get(&im->plan->senders, key);
-	if (p < 0)
-		p = (int)(hash64(key) % (uint64_t)im->o.workers);
 	free(key);
 	return p;
 }
@@ -204,7 +189,7 @@ plan_make(struct import *im, char **cause)
 	struct source *src = im->src;
 	struct source_msg msg;
 	struct headers h;
-	char *id, *name;
+	char *id;
 	size_t seen;
 	int r, p;
 
@@ -224,12 +209,6 @@ plan_make(struct import *im, char **cause)
 		    map_get(&im->plan->msgids, id) < 0)
 			map_put(&im->plan->msgids, id, p);
 		free(id);
-		if (header_mailbox(headers_get(&h, "From"), &id, &name) == 0) {
-			if (map_get(&im->plan->senders, id) < 0)
-				map_put(&im->plan->senders, id, p);
-			free(id);
-			free(name);
-		}
 		headers_free(&h);
 		source_msg_free(&msg);
 	}
@@ -245,8 +224,6 @@ plan_free(struct import *im)
 	free(im->plan->files.vals);
 	free(im->plan->msgids.keys);
 	free(im->plan->msgids.vals);
-	free(im->plan->senders.keys);
-	free(im->plan->senders.vals);
 	free(im->plan);
 	im->plan = NULL;
 }
