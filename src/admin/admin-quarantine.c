@@ -1,10 +1,11 @@
 /*
  * admin-quarantine.c — guichet-admin quarantine list|show|retry: the mail
  * the gateway could not import (quarantined), held back by the rate cap
- * (held) or waiting for a retry (pending). Retrying marks the raw message; the
- * next guichet-mail import, whatever its source, parses it again.
+ * (held) or waiting for a retry (pending), and, when asked, the automatic mail
+ * that belongs to no ticket (ignored), with its reason. Retrying marks the raw
+ * message; the next guichet-mail import, whatever its source, parses it again.
  *
- *   quarantine list [--outcome quarantined|held|pending] [--limit N] [--format F]
+ *   quarantine list [--outcome quarantined|held|pending|ignored] [--limit N] [--format F]
  *   quarantine show ID [--raw]
  *   quarantine retry ID…
  *
@@ -40,9 +41,11 @@ quarantine_option(int ch, const char *arg, void *ctx)
 		o->format = admin_parse_format(arg);
 		break;
 	case 'o':
-		if (strcmp(arg, "quarantined") != 0 && strcmp(arg, "held") != 0 &&
+		if (strcmp(arg, "ignored") == 0)
+			arg = "ignored_loop"; /* raw_message.outcome */
+		else if (strcmp(arg, "quarantined") != 0 && strcmp(arg, "held") != 0 &&
 		    strcmp(arg, "pending") != 0)
-			die(EX_USAGE, _("--outcome: quarantined, held or pending"));
+			die(EX_USAGE, _("--outcome: quarantined, held, pending or ignored"));
 		o->outcome = arg;
 		break;
 	case 'n':

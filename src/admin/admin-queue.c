@@ -22,6 +22,7 @@ struct queue_opts {
 	const char *priority;
 	const char *claim_timeout; /* a duration, or "none" */
 	const char *active;	   /* "true", "false" */
+	const char *reply_to;	   /* "true", "false": the requester is Reply-To's */
 	const char **add;	   /* --address */
 	size_t nadd;
 	const char **remove; /* --remove-address */
@@ -40,6 +41,7 @@ static const struct option queue_options[] = {
 	{ "remove-address", required_argument, NULL, 'R' },
 	{ "active", no_argument, NULL, 'y' },
 	{ "inactive", no_argument, NULL, 'x' },
+	{ "reply-to-requester", required_argument, NULL, 'r' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -85,6 +87,11 @@ queue_option(int ch, const char *arg, void *ctx)
 		break;
 	case 'x':
 		q->active = "false";
+		break;
+	case 'r':
+		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0)
+			die(EX_USAGE, _("--reply-to-requester: yes or no"));
+		q->reply_to = strcmp(arg, "yes") == 0 ? "true" : "false";
 		break;
 	}
 }
@@ -211,6 +218,8 @@ cmd_queue_add(struct admin *a, int argc, char **argv)
 		die(EX_USAGE, _("queue add needs --org and --name"));
 	if (q.nremove > 0 || q.active != NULL)
 		die(EX_USAGE, _("--remove-address, --active and --inactive are for queue set"));
+	if (q.reply_to != NULL)
+		die(EX_USAGE, _("--reply-to-requester is for queue set"));
 	admin_check_code(_("queue code"), args.argv[0]);
 	admin_reject_control(_("name"), q.name);
 	if (*q.name == '\0')
@@ -253,7 +262,7 @@ cmd_queue_set(struct admin *a, int argc, char **argv)
 {
 	struct queue_opts q = { 0 };
 	struct admin_args args;
-	const char *params[9];
+	const char *params[10];
 	char *id, *org, *escalate, *sla, *timeout;
 
 	admin_parse("queue", "set", argc, argv, queue_options, queue_option, &q, 1, 1, &args);
@@ -278,6 +287,7 @@ cmd_queue_set(struct admin *a, int argc, char **argv)
 	params[6] = timeout;
 	params[7] = q.active;
 	params[8] = org;
+	params[9] = q.reply_to;
 	/* A NULL parameter keeps the column; "" (from "none") clears it. */
 	PQclear(admin_exec(a,
 	    "UPDATE guichet.queue SET "
@@ -291,9 +301,10 @@ cmd_queue_set(struct admin *a, int argc, char **argv)
 	    "claim_timeout = CASE WHEN $7::text IS NULL THEN claim_timeout "
 	    "ELSE nullif($7, '')::interval END, "
 	    "active = coalesce($8::boolean, active), "
-	    "organisation_id = coalesce($9::int, organisation_id) "
+	    "organisation_id = coalesce($9::int, organisation_id), "
+	    "reply_to_is_requester = coalesce($10::boolean, reply_to_is_requester) "
 	    "WHERE id = $1",
-	    9, params));
+	    10, params));
 	queue_addresses(a, id, &q);
 	admin_commit(a);
 	free(id);

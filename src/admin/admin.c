@@ -32,7 +32,7 @@ static const struct admin_command admin_commands[] = {
 	    N_("CODE [--name NAME] [--level 1|2] "
 	       "[--escalate-to Q|none] [--sla POLICY|none] [--priority N] "
 	       "[--claim-timeout T|none] [--address A]… [--remove-address A]… "
-	       "[--active|--inactive]"),
+	       "[--active|--inactive] [--reply-to-requester yes|no]"),
 	    N_("change a queue") },
 	{ "queue", "list", cmd_queue_list, N_("[--org ORG] [--format F]"), N_("list queues") },
 	{ "queue", "remove", cmd_queue_remove, N_("CODE"),
@@ -112,7 +112,7 @@ static const struct admin_command admin_commands[] = {
 	{ NULL, "expire-claims", cmd_expire_claims, "",
 	    N_("release lapsed claims, hand absent agents' tickets over (for cron)") },
 	{ "quarantine", "list", cmd_quarantine,
-	    N_("[--outcome quarantined|held|pending] "
+	    N_("[--outcome quarantined|held|pending|ignored] "
 	       "[--limit N] [--format F]"),
 	    N_("list mail the gateway could not import") },
 	{ "quarantine", "show", cmd_quarantine, N_("ID [--raw]"),

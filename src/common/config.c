@@ -39,6 +39,7 @@ static const char *const config_settings[] = {
 	"mail.ack_template",
 	"mail.batch",
 	"mail.default_queue",
+	"mail.form_senders",
 	"mail.imap_expunge",
 	"mail.lock_wait",
 	"mail.max_attachment",

@@ -25,8 +25,8 @@ static const char sql_ticket[] =
     " FROM guichet.ticket_card($1::bigint)";
 static const char sql_fields[] = "SELECT label, value FROM guichet.ticket_fields($1::bigint)";
 static const char sql_articles[] =
-    "SELECT id, kind, at, subject, body, body_format, mail_to, time_spent, author, author_email"
-    " FROM guichet.ticket_articles($1::bigint)";
+    "SELECT id, kind, at, subject, body, body_format, mail_to, time_spent, author, author_email,"
+    " sender_unknown, duplicate_message_id FROM guichet.ticket_articles($1::bigint)";
 static const char sql_attachments[] = "SELECT id, article_id, filename, content_type, size"
 				      " FROM guichet.ticket_attachments($1::bigint)";
 static const char sql_links[] =
@@ -286,6 +286,17 @@ layout_articles(struct ticket_view *tv, int width)
 		free(extra);
 		if (*val(r, i, "subject") && !note) {
 			l = add_line(tv, C_LABEL, 0, _("Subject: %s"), val(r, i, "subject"));
+			l->article = i;
+		}
+		/* What the gateway could not vouch for (guichet-mail(8)). */
+		if (db_bool(r, i, "sender_unknown")) {
+			l = add_line(tv, C_LABEL, UI_BOLD, "%s",
+			    _("(!) Unverified sender: not among this ticket's people"));
+			l->article = i;
+		}
+		if (db_bool(r, i, "duplicate_message_id")) {
+			l = add_line(tv, C_LABEL, UI_BOLD, "%s",
+			    _("(!) Message-ID seen before from this sender, with other content"));
 			l->article = i;
 		}
 		if (body_width < 20)

@@ -36,8 +36,8 @@
 static const char sql_ingest[] =
     "SELECT o_outcome, o_raw, o_ticket, o_article, o_rule, o_new, o_detail "
     "FROM guichet.ingest_message($1, $2, $3::jsonb, $4, $5::bigint)";
-static const char sql_lock_batch[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", 1), "
-				     "pg_advisory_xact_lock(" LOCK_CLASS ", 2)";
+static const char sql_lock_batch[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS ", k) "
+				     "FROM generate_series(1, " PARTITIONS_SQL ") k";
 static const char sql_lock_partition[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS
 					 ", 1 + $1::integer)";
 static const char sql_store_raw[] = "SELECT guichet.store_raw($1, $2, $3, $4) AS id";
@@ -61,26 +61,6 @@ send_begin(struct import *im)
 	snprintf(part, sizeof part, "%d", im->worker);
 	return PQsendQueryParams(im->conn, sql_lock_partition, 1, NULL, values, NULL, NULL, 0) ? 0 :
 												 -1;
-}
-
-/* The partition of a message: a hash of its sender's address. */
-static int
-partition_of(const struct source_msg *msg)
-{
-	struct headers h;
-	char *addr = NULL, *name = NULL;
-	unsigned int hash = 2166136261u;
-	const char *p;
-
-	headers_parse(&h, msg->data, msg->len);
-	if (header_mailbox(headers_get(&h, "From"), &addr, &name) == 0) {
-		for (p = addr; *p != '\0'; p++)
-			hash = (hash ^ (unsigned char)*p) * 16777619u;
-		free(addr);
-		free(name);
-	}
-	headers_free(&h);
-	return (int)(hash % PARTITIONS);
 }
 
 /*
@@ -311,7 +291,7 @@ send_batch(struct import *im, bool fetch, size_t first, size_t n, char **cause)
 				return -1;
 			if (r == 0)
 				break;
-			if (im->worker >= 0 && partition_of(&it->msg) != im->worker) {
+			if (im->worker >= 0 && plan_partition(im, &it->msg) != im->worker) {
 				/* The other worker's: left for it. */
 				source_msg_free(&it->msg);
 				continue;

@@ -14,13 +14,34 @@
 #include "common.h"
 #include "mail.h"
 
+/* A setting's words (separated by commas or blanks) as a JSON array. */
+static void
+json_words(struct strbuf *sb, bool *first, const char *key, const char *value)
+{
+	char *copy, *tok, *save = NULL;
+	bool f = true;
+
+	json_key(sb, first, key);
+	strbuf_addch(sb, '[');
+	if (value != NULL) {
+		copy = xstrdup(value);
+		for (tok = strtok_r(copy, ", \t", &save); tok;
+		     tok = strtok_r(NULL, ", \t", &save)) {
+			if (!f)
+				strbuf_addch(sb, ',');
+			f = false;
+			json_string(sb, tok);
+		}
+		free(copy);
+	}
+	strbuf_addch(sb, ']');
+}
+
 char *
 import_options_json(const struct mail_options *o)
 {
 	struct strbuf sb;
-	bool first = true, f2 = true;
-	const char *own = config_get(o->config, "mail.own_addresses");
-	char *copy, *tok, *save = NULL;
+	bool first = true;
 
 	strbuf_init(&sb);
 	strbuf_addch(&sb, '{');
@@ -30,20 +51,9 @@ import_options_json(const struct mail_options *o)
 	strbuf_printf(&sb, "%lld", o->rate_cap);
 	json_key(&sb, &first, "ack_template");
 	json_string(&sb, o->ack_template);
-	json_key(&sb, &first, "own_addresses");
-	strbuf_addch(&sb, '[');
-	if (own != NULL) {
-		copy = xstrdup(own);
-		for (tok = strtok_r(copy, ", \t", &save); tok;
-		     tok = strtok_r(NULL, ", \t", &save)) {
-			if (!f2)
-				strbuf_addch(&sb, ',');
-			f2 = false;
-			json_string(&sb, tok);
-		}
-		free(copy);
-	}
-	strbuf_puts(&sb, "]}");
+	json_words(&sb, &first, "own_addresses", config_get(o->config, "mail.own_addresses"));
+	json_words(&sb, &first, "form_senders", config_get(o->config, "mail.form_senders"));
+	strbuf_addch(&sb, '}');
 	return strbuf_detach(&sb);
 }
 
@@ -125,6 +135,10 @@ import_mail_json(
 	json_string(js, m->from_addr);
 	json_key(js, &first, "from_name");
 	json_string(js, m->from_name);
+	json_key(js, &first, "reply_to_addr");
+	json_string(js, m->reply_to_addr);
+	json_key(js, &first, "reply_to_name");
+	json_string(js, m->reply_to_name);
 	json_key(js, &first, "from");
 	json_string(js, m->from);
 	json_key(js, &first, "to");

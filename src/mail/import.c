@@ -345,8 +345,8 @@ worse(int a, int b)
 }
 
 /*
- * A maildir is imported by PARTITIONS processes side by side, one per
- * partition of senders: the server does the work, and it has more than one
+ * A maildir is imported by mail.workers processes side by side, one per
+ * partition of threads: the server does the work, and it has more than one
  * core. Each child reports its counts through a pipe.
  */
 static int
@@ -355,7 +355,9 @@ import_parallel(struct import *im, char **cause)
 	pid_t pids[PARTITIONS];
 	int fds[PARTITIONS], k, status, ex = 0;
 
-	for (k = 0; k < PARTITIONS; k++) {
+	if (plan_make(im, cause) != 0)
+		return EX_TEMPFAIL;
+	for (k = 0; k < (int)im->o.workers; k++) {
 		int p[2];
 
 		if (pipe(p) != 0)
@@ -383,7 +385,7 @@ import_parallel(struct import *im, char **cause)
 		close(p[1]);
 		fds[k] = p[0];
 	}
-	for (k = 0; k < PARTITIONS; k++) {
+	for (k = 0; k < (int)im->o.workers; k++) {
 		struct stats st;
 
 		if (read(fds[k], &st, sizeof st) == sizeof st) {
@@ -436,6 +438,7 @@ import_run(const struct mail_options *o, struct source *src)
 		summary(&im);
 	report_cause(&cause);
 	import_free_items(&im);
+	plan_free(&im);
 	free(im.items);
 	free(im.options_json);
 	free(im.tag_prefix);

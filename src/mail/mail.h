@@ -117,6 +117,8 @@ struct mail {
 	size_t nrefs;
 	char *from_addr;
 	char *from_name;
+	char *reply_to_addr; /* Reply-To's first address (lower-cased) and name */
+	char *reply_to_name;
 	char *from; /* decoded header values */
 	char *to;
 	char *cc;
@@ -185,6 +187,8 @@ struct source_ops {
 	void (*close)(struct source *);
 	/* Optional: look again after waiting for another run (maildir). */
 	int (*rescan)(struct source *, char **cause);
+	/* Optional: start again from the first message (maildir, for the plan). */
+	int (*rewind)(struct source *, char **cause);
 };
 struct source {
 	const struct source_ops *ops;
@@ -220,11 +224,13 @@ int tls_verify(struct _mailstream *, const char *host, char **cause);
 /* import*.c — the importer's own state, shared by its files. */
 #define LOCK_CLASS "1735289203" /* "guic": guichet-mail's advisory locks */
 /*
- * Messages are partitioned by sender (PARTITIONS); a batch locks the
- * partitions it may touch, in order. Parallel maildir workers each take one,
- * so they run side by side, while one sender's messages stay serialised.
+ * Messages are partitioned by thread (at most PARTITIONS, one per worker,
+ * import-plan.c); a batch locks the partitions it may touch, in order.
+ * Parallel maildir workers each take one, so they run side by side, while
+ * one thread's messages stay serialised, in delivery order.
  */
-#define PARTITIONS 2
+#define PARTITIONS 4
+#define PARTITIONS_SQL "4"
 struct stats {
 	size_t seen, imported, threaded, created, duplicates, quarantined, loops, held;
 	size_t oversized, refused;
@@ -255,10 +261,19 @@ struct import {
 	size_t nitems;
 	struct timespec start, last_draw;
 	bool drawn;
-	int worker;	      /* the partition this process imports, or -1 for all */
-	char failed_state[6]; /* SQLSTATE of the statement that failed a batch */
+	int worker;		  /* the partition this process imports, or -1 for all */
+	struct import_plan *plan; /* the partition of each message (import-plan.c) */
+	char failed_state[6];	  /* SQLSTATE of the statement that failed a batch */
 	struct parser parser;
 };
+/*
+ * import-plan.c: the worker of each message of a maildir, decided before the
+ * workers start (plan_make), and of a message (plan_partition).
+ */
+struct import_plan;
+int plan_make(struct import *, char **cause);
+int plan_partition(const struct import *, const struct source_msg *);
+void plan_free(struct import *);
 /* import.c */
 int import_run(const struct mail_options *, struct source *);
 void import_progress(struct import *, bool final);

@@ -168,7 +168,7 @@ load_settings(struct mail_options *o, const struct config *cf)
 		fail(EX_CONFIG, _("mail.max_attachment: \"%s\" is not a size"), v);
 	if (config_get_int(cf, "mail.rate_cap", 0, 1000000, 40, &o->rate_cap, &cause) != 0 ||
 	    config_get_int(cf, "mail.batch", 1, 10000, 200, &o->batch, &cause) != 0 ||
-	    config_get_int(cf, "mail.workers", 1, 2, 2, &o->workers, &cause) != 0 ||
+	    config_get_int(cf, "mail.workers", 1, PARTITIONS, 2, &o->workers, &cause) != 0 ||
 	    config_get_int(cf, "mail.lock_wait", 0, 3600, 5, &o->lock_wait, &cause) != 0 ||
 	    config_get_int(cf, "mail.parse_timeout", 1, 3600, 60, &o->parse_timeout, &cause) != 0)
 		fail(EX_CONFIG, "%s", cause);

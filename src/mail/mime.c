@@ -771,6 +771,8 @@ mail_headers(struct mail *m)
 		m->from = header_decode(v, &lossy);
 		header_mailbox(v, &m->from_addr, &m->from_name);
 	}
+	if ((v = headers_get(h, "Reply-To")) != NULL)
+		header_mailbox(v, &m->reply_to_addr, &m->reply_to_name);
 	if ((v = headers_get(h, "To")) != NULL)
 		m->to = header_decode(v, &lossy);
 	if ((v = headers_get(h, "Cc")) != NULL)
@@ -884,6 +886,8 @@ mail_free(struct mail *m)
 	free(m->refs);
 	free(m->from_addr);
 	free(m->from_name);
+	free(m->reply_to_addr);
+	free(m->reply_to_name);
 	free(m->from);
 	free(m->to);
 	free(m->cc);

@@ -235,6 +235,15 @@ maildir_rescan(struct source *src, char **cause)
 	return 0;
 }
 
+static int
+maildir_rewind(struct source *src, char **cause)
+{
+	struct maildir *md = src->data;
+
+	md->next = 0;
+	return 0;
+}
+
 static const struct source_ops maildir_ops = {
 	.name = "maildir",
 	.next = maildir_next,
@@ -242,6 +251,7 @@ static const struct source_ops maildir_ops = {
 	.sync = maildir_sync,
 	.close = maildir_close,
 	.rescan = maildir_rescan,
+	.rewind = maildir_rewind,
 };
 
 int

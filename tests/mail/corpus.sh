@@ -230,13 +230,18 @@ is "$(q "SELECT outcome || ' ' || (ticket_id IS NOT NULL) FROM guichet.raw_messa
 is "$(q "SELECT outcome || ' ' || retries FROM guichet.raw_message WHERE id = $q19")" "quarantined 1" \
     "retry: unreadable junk goes back to the quarantine"
 
-# A follow-up to a closed ticket: a new ticket, linked to the old one. The
+# A follow-up to a closed ticket from its requester (a stranger's is filed on
+# it: tests/mail/inbound.sh): a new ticket, linked to the old one. The
 # new ticket's chain starts with its creation, the article and the link
 # (written with the ticket: no second version of the fresh row), then comes
 # the acknowledgement; the old one says 'linked'; the raw message names the
 # new ticket and its article.
 tclosed=$(q "SELECT id FROM guichet.ticket WHERE status NOT IN ('closed', 'merged') ORDER BY id DESC LIMIT 1")
-q "UPDATE guichet.ticket SET status = 'closed', closed_at = now(), resolved_at = now() WHERE id = $tclosed" >/dev/null
+q "WITH c AS (INSERT INTO guichet.contact (organisation_id, email, name)
+    SELECT organisation_id, 'lucie.martin@example.net', 'Lucie Martin' FROM guichet.ticket WHERE id = $tclosed
+    RETURNING id)
+UPDATE guichet.ticket SET status = 'closed', closed_at = now(), resolved_at = now(),
+    requester_id = (SELECT id FROM c) WHERE id = $tclosed" >/dev/null
 printf 'From: lucie.martin@example.net\nTo: voirie@ville.example\nSubject: Re: [Guichet #%s] encore\nMessage-ID: <closed@example.org>\n\nToujours pas.\n' "$tclosed" > "$PGDIR/closed.eml"
 imp "$PGDIR/closed.eml"
 tnew=$(art '<closed@example.org>' ticket_id)

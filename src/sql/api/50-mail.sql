@@ -13,8 +13,11 @@
 -- freshly inserted row, whose five indexes and foreign key would all be
 -- written and checked again.
 -- Idempotent: identical bytes are a duplicate (raw_message.sha256 is unique);
--- the same Message-ID from the same sender is a duplicate too (a copy that
--- took another route); a Message-ID reused by a different sender is not.
+-- the same Message-ID from the same sender with the same subject and text is
+-- a duplicate too (a copy that took another route: only Received and
+-- Delivered-To differ). The same Message-ID and sender with other content is
+-- imported as an article of its own, flagged duplicate_message_id; a
+-- Message-ID reused by a different sender is nothing special.
 
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, pg_catalog, pg_temp;
@@ -250,31 +253,82 @@ BEGIN
 END
 $$;
 
--- A bounce: filed on the ticket whose mail bounced; a permanent failure marks
--- the address undeliverable. Returns the ticket or NULL.
+-- A bounce: filed on the ticket whose mail bounced. A permanent failure marks
+-- the address undeliverable only when the report is about mail the desk sent
+-- (its Message-ID is an outbox row's or an outgoing article's; the desk uses
+-- no VERP return path) and names one of that mail's addressees: a report
+-- forged about an arbitrary address changes no contact (it is still stored,
+-- and listed when it belongs to no ticket). Returns the ticket or NULL.
 CREATE FUNCTION mail_bounce(p_mail jsonb)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	v_ticket bigint;
+	v_msgid text := p_mail#>>'{bounce,msgid}';
 	v_rcpt text := lower(p_mail#>>'{bounce,recipient}');
+	v_sent text; -- the addressees of the mail that bounced, lower-case
 BEGIN
-	IF p_mail#>>'{bounce,msgid}' IS NOT NULL THEN
-		v_ticket := mail_ticket_of(p_mail#>>'{bounce,msgid}');
+	IF v_msgid IS NOT NULL THEN
+		v_ticket := mail_ticket_of(v_msgid);
+		SELECT lower(concat_ws(',', mail_to, mail_cc)) INTO v_sent
+		FROM outbox WHERE message_id = v_msgid;
+		IF v_sent IS NULL THEN
+			SELECT lower(concat_ws(',', mail_to, mail_cc)) INTO v_sent
+			FROM article WHERE message_id = v_msgid AND kind = 'mail_out'
+			ORDER BY id LIMIT 1;
+		END IF;
 		IF v_rcpt IS NULL THEN
-			SELECT lower(substring(mail_to FROM '[^<>\s,]+@[^<>\s,]+')) INTO v_rcpt
-			FROM outbox WHERE message_id = p_mail#>>'{bounce,msgid}';
+			v_rcpt := substring(v_sent FROM '[^<>\s,"]+@[^<>\s,"]+');
 		END IF;
 	END IF;
 	IF v_ticket IS NULL AND coalesce((p_mail->>'tag')::bigint, 0) > 0 THEN
 		v_ticket := mail_live_ticket((p_mail->>'tag')::bigint);
 	END IF;
-	IF coalesce((p_mail#>>'{bounce,permanent}')::boolean, false) AND v_rcpt IS NOT NULL THEN
+	IF coalesce((p_mail#>>'{bounce,permanent}')::boolean, false) AND v_rcpt IN (
+	    SELECT m[1] FROM regexp_matches(v_sent, '([^<>\s,"]+@[^<>\s,"]+)', 'g') m) THEN
 		UPDATE contact SET undeliverable = true
 		WHERE lower(email) = v_rcpt AND NOT undeliverable;
 	END IF;
 	RETURN v_ticket;
+END
+$$;
+
+-- Mail from a web form or a relay: the requester is whoever Reply-To names,
+-- never the form. A form is known by its From (mail.form_senders: LIKE
+-- patterns, sent in the options) or, when the message has a Reply-To of
+-- another address, by the queue it is routed to (queue.reply_to_is_requester).
+-- Returns p_mail with from_addr and from_name taken from Reply-To (NULL
+-- without one: the message has no requester, rather than the form, which
+-- would gather every citizen's tickets and their rate cap) and "form" the
+-- form's address; p_mail as it was for any other message.
+CREATE FUNCTION mail_form_sender(p_mail jsonb)
+    RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_from text := lower(p_mail->>'from_addr');
+	v_reply text := lower(p_mail->>'reply_to_addr');
+	v_form boolean;
+BEGIN
+	IF v_from IS NULL THEN
+		RETURN p_mail;
+	END IF;
+	IF v_reply = v_from THEN
+		v_reply := NULL; -- a form that names itself names nobody
+	END IF;
+	v_form := EXISTS (SELECT 1 FROM jsonb_array_elements_text(
+	    coalesce(p_mail#>'{options,form_senders}', '[]')) f WHERE v_from LIKE lower(f));
+	IF NOT v_form AND v_reply IS NOT NULL AND v_reply <> v_from THEN
+		v_form := coalesce((SELECT reply_to_is_requester FROM queue WHERE id = mail_route_queue(
+		    ARRAY(SELECT jsonb_array_elements_text(coalesce(p_mail->'recipients', '[]'))),
+		    p_mail#>>'{route,queue}', p_mail#>>'{options,default_queue}')), false);
+	END IF;
+	IF NOT v_form THEN
+		RETURN p_mail;
+	END IF;
+	RETURN p_mail || jsonb_build_object('form', v_from, 'from_addr', v_reply,
+	    'from_name', CASE WHEN v_reply IS NULL THEN NULL ELSE p_mail->'reply_to_name' END);
 END
 $$;
 
@@ -312,7 +366,8 @@ END
 $$;
 
 -- Is the sender one of the ticket's people (requester, earlier correspondents,
--- addressees of our replies, agents)?
+-- addressees of our replies, agents)? A stranger's own mail, filed and
+-- flagged, does not make her one: a reply of ours to her does.
 CREATE FUNCTION mail_sender_known(p_ticket bigint, p_contact bigint, p_email text)
     RETURNS boolean
     LANGUAGE plpgsql STABLE
@@ -320,7 +375,7 @@ CREATE FUNCTION mail_sender_known(p_ticket bigint, p_contact bigint, p_email tex
 BEGIN
 	RETURN EXISTS (SELECT 1 FROM ticket WHERE id = p_ticket AND requester_id = p_contact)
 	    OR EXISTS (SELECT 1 FROM article WHERE ticket_id = p_ticket
-	        AND author_contact_id = p_contact)
+	        AND author_contact_id = p_contact AND NOT sender_unknown)
 	    OR EXISTS (SELECT 1 FROM article WHERE ticket_id = p_ticket
 	        AND kind = 'mail_out' AND (lower(mail_to) LIKE '%' || lower(p_email) || '%'
 	            OR lower(mail_cc) LIKE '%' || lower(p_email) || '%'))
@@ -352,13 +407,14 @@ BEGIN
 	END IF;
 	INSERT INTO article (id, ticket_id, kind, author_contact_id, subject, body, body_format,
 	    message_id, in_reply_to, refs, mail_from, mail_to, mail_cc, raw_message_id,
-	    thread_rule, sender_unknown, decode_lossy)
+	    thread_rule, sender_unknown, decode_lossy, duplicate_message_id)
 	OVERRIDING SYSTEM VALUE
 	VALUES (v_id, p_ticket, 'mail_in', p_contact,
 	    p_mail->>'subject', coalesce(p_mail->>'body', ''),
 	    'text', p_mail->>'message_id', p_mail->>'in_reply_to', v_refs,
 	    p_mail->>'from', p_mail->>'to', p_mail->>'cc', p_raw, p_rule, p_unknown,
-	    coalesce((p_mail->>'lossy')::boolean, false))
+	    coalesce((p_mail->>'lossy')::boolean, false),
+	    coalesce((p_mail->>'duplicate_message_id')::boolean, false))
 	RETURNING id INTO v_id;
 	IF coalesce(p_mail->>'notes', '') <> '' THEN
 		-- What the importer noted (oversized parts, cut text) becomes a system note.
@@ -487,6 +543,10 @@ $$;
 -- text (see guichet-mail(8)), p_attach the attachment bytes end to end, and
 -- p_raw_id the raw_message row when an admin asked for a retry.
 -- Outcomes: imported, duplicate, quarantined, ignored_loop, held, oversized.
+-- An automatic message (loop) that belongs to no ticket is stored with its
+-- reason in raw_message.error, for guichet-admin quarantine list --outcome
+-- ignored. A stranger (mail_sender_known) writing on a resolved or closed
+-- ticket is filed on it, flagged, with a system note, and does not reopen it.
 CREATE FUNCTION ingest_message(p_raw bytea, p_source text, p_mail jsonb,
     p_attach bytea DEFAULT NULL, p_raw_id bigint DEFAULT NULL)
     RETURNS TABLE (o_outcome text, o_raw bigint, o_ticket bigint, o_article bigint,
@@ -505,6 +565,8 @@ DECLARE
 	v_rule text;
 	v_status text;
 	v_old bigint;
+	v_same boolean; -- an earlier message of this Message-ID and sender says the same
+	v_reason text;	-- why a loop is stored apart (raw_message.error)
 BEGIN
 	IF NOT (is_mail() OR is_admin()) THEN
 		RAISE EXCEPTION 'only the mail gateway ingests mail' USING ERRCODE = 'GU004';
@@ -548,6 +610,8 @@ BEGIN
 		v_row.subject := left(p_mail->>'subject', 500);
 	END IF;
 	o_raw := v_raw;
+	-- From here on, the sender is the citizen behind a web form.
+	p_mail := mail_form_sender(p_mail);
 
 	BEGIN
 		IF p_mail->>'error' IS NOT NULL THEN
@@ -556,20 +620,33 @@ BEGIN
 
 		-- A copy of a message already imported (sent to two of our addresses).
 		IF v_msgid IS NOT NULL AND NOT v_retry THEN
-			SELECT a.ticket_id, a.id INTO v_ticket, v_article
+			SELECT a.ticket_id, a.id, a.subject IS NOT DISTINCT FROM p_mail->>'subject'
+			    AND a.body = coalesce(p_mail->>'body', '')
+			INTO v_ticket, v_article, v_same
 			FROM article a LEFT JOIN contact c ON c.id = a.author_contact_id
 			WHERE a.message_id = v_msgid AND a.kind = 'mail_in'
 			    AND (c.email IS NULL OR lower(c.email) = lower(p_mail->>'from_addr'))
-			LIMIT 1;
+			ORDER BY 3 DESC, a.id LIMIT 1;
 			IF v_article IS NULL THEN
-				SELECT r.ticket_id, r.article_id INTO v_ticket, v_article
+				-- Stored without an article (held, a loop of no ticket):
+				-- the raw row keeps the sender and subject only.
+				SELECT r.ticket_id, r.article_id,
+				    r.subject IS NOT DISTINCT FROM left(p_mail->>'subject', 500)
+				INTO v_ticket, v_article, v_same
 				FROM raw_message r WHERE r.message_id = v_msgid
 				    AND r.outcome IN ('held', 'ignored_loop', 'imported', 'oversized')
-				    AND lower(r.mail_from) IS NOT DISTINCT FROM lower(p_mail->>'from_addr')
-				LIMIT 1;
+				    AND lower(r.mail_from) IS NOT DISTINCT FROM lower(v_row.mail_from)
+				ORDER BY 3 DESC, r.id LIMIT 1;
 				IF FOUND THEN
 					v_article := coalesce(v_article, -1);
 				END IF;
+			END IF;
+			IF v_article IS NOT NULL AND NOT v_same THEN
+				-- Other content under a Message-ID seen before: never
+				-- dropped, an article of its own, flagged.
+				p_mail := p_mail || '{"duplicate_message_id": true}';
+				v_ticket := NULL;
+				v_article := NULL;
 			END IF;
 			IF v_article IS NOT NULL THEN
 				o_outcome := 'duplicate';
@@ -610,9 +687,27 @@ BEGIN
 			IF v_ticket IS NOT NULL THEN
 				v_row.outcome := 'ignored_loop';
 				v_article := mail_followup(v_ticket, p_mail, v_raw, v_rule, false, v_row);
+			ELSE
+				v_reason := format('automatic (%s: %s), matches no ticket', v_loop,
+				    coalesce(p_mail->>'loop_reason', CASE v_loop WHEN 'own'
+				        THEN 'from one of our addresses' ELSE 'headers' END));
 			END IF;
 			o_outcome := 'ignored_loop';
 			o_detail := v_loop;
+		ELSIF v_ticket IS NOT NULL AND v_status IN ('resolved', 'closed')
+		    AND NOT mail_sender_known(v_ticket, mail_contact(p_mail->>'from_addr',
+		        p_mail->>'from_name', (SELECT organisation_id FROM ticket WHERE id = v_ticket)),
+		        p_mail->>'from_addr') THEN
+			-- A stranger on a finished ticket (its tag or a reference
+			-- forwarded to her): filed, flagged, and the agent decides.
+			v_article := mail_followup(v_ticket, p_mail, v_raw, v_rule, false, v_row);
+			INSERT INTO article (ticket_id, kind, body, body_format, raw_message_id)
+			VALUES (v_ticket, 'system', format('Mail from %s, who is not among the people of '
+			    'this %s ticket, filed without reopening it: decide whether it calls for an '
+			    'answer (raw message #%s).', coalesce(p_mail->>'from_addr', 'an unknown sender'),
+			    v_status, v_raw), 'text', v_raw);
+			o_outcome := 'imported';
+			o_detail := 'unverified sender: not reopened';
 		ELSIF v_ticket IS NOT NULL AND v_status <> 'closed' THEN
 			v_article := mail_followup(v_ticket, p_mail, v_raw, v_rule, true, v_row);
 			o_outcome := 'imported';
@@ -643,7 +738,10 @@ BEGIN
 			v_rule := 'new';
 			o_new := true;
 			o_outcome := 'imported';
-			IF coalesce(v_loop, '') = '' AND p_mail#>>'{options,ack_template}' IS NOT NULL THEN
+			-- Never to loops or bulk mail, nor to a request whose subject
+			-- reads like an out-of-office reply (no_ack: it may be one).
+			IF coalesce(v_loop, '') = '' AND p_mail#>>'{options,ack_template}' IS NOT NULL
+			    AND NOT coalesce((p_mail->>'no_ack')::boolean, false) THEN
 				PERFORM mail_acknowledge(v_ticket, p_mail#>>'{options,ack_template}', p_mail);
 			END IF;
 		END IF;
@@ -655,13 +753,17 @@ BEGIN
 		END IF;
 		IF v_retry THEN
 			UPDATE raw_message SET outcome = o_outcome, ticket_id = v_ticket,
-			    article_id = v_article, error = NULL
+			    article_id = v_article, error = v_reason
 			WHERE id = v_raw;
 		ELSIF v_article IS NULL THEN
 			-- No article wrote it (a loop that belongs nowhere).
 			v_row.outcome := o_outcome;
 			v_row.ticket_id := v_ticket;
+			v_row.error := v_reason;
 			INSERT INTO raw_message OVERRIDING SYSTEM VALUE SELECT v_row.*;
+		END IF;
+		IF coalesce((p_mail->>'duplicate_message_id')::boolean, false) THEN
+			o_detail := 'Message-ID seen before with other content';
 		END IF;
 		o_ticket := v_ticket;
 		o_article := v_article;
@@ -701,7 +803,9 @@ CREATE FUNCTION mail_pending(p_limit integer DEFAULT 100)
 $$;
 
 --
--- Quarantine, for admins (guichet-admin quarantine list|show|retry).
+-- Quarantine, for admins (guichet-admin quarantine list|show|retry). The list
+-- shows quarantined, held and pending mail; automatic mail that belongs to
+-- no ticket (ignored_loop) when asked for by that outcome.
 --
 CREATE FUNCTION quarantine_list(p_limit integer DEFAULT 100, p_before bigint DEFAULT NULL,
     p_outcome text DEFAULT NULL)
@@ -719,7 +823,14 @@ BEGIN
 	WHERE r.outcome IN ('quarantined', 'held', 'pending')
 	    AND (p_outcome IS NULL OR r.outcome = p_outcome)
 	    AND (p_before IS NULL OR r.id < p_before)
-	ORDER BY r.id DESC LIMIT p_limit;
+	UNION ALL
+	-- Automatic mail that belongs to no ticket, with its reason: on demand.
+	SELECT r.id, r.received_at, r.outcome, r.source, r.size, r.message_id,
+	    r.mail_from, r.subject, r.error
+	FROM raw_message r
+	WHERE p_outcome = 'ignored_loop' AND r.outcome = 'ignored_loop' AND r.ticket_id IS NULL
+	    AND (p_before IS NULL OR r.id < p_before)
+	ORDER BY 1 DESC LIMIT p_limit;
 END
 $$;
 
@@ -840,7 +951,8 @@ $$;
 REVOKE ALL ON FUNCTION store_raw(bytea, text, text, text), mail_live_ticket(bigint),
     mail_ticket_of(text), mail_contact(text, text, integer), mail_agent_absent(integer),
     mail_route_queue(text[], text, text), mail_attachments(bigint, jsonb, bytea),
-    mail_acknowledge(bigint, text, jsonb), mail_bounce(jsonb), mail_thread(jsonb),
+    mail_acknowledge(bigint, text, jsonb), mail_bounce(jsonb), mail_form_sender(jsonb),
+    mail_thread(jsonb),
     mail_sender_known(bigint, bigint, text),
     mail_article(bigint, bigint, jsonb, bigint, text, boolean, bigint, raw_message),
     mail_followup(bigint, jsonb, bigint, text, boolean, raw_message),

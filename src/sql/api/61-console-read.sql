@@ -265,13 +265,14 @@ END;
 -- or address, else the From of the mail, else the login that wrote it.
 CREATE FUNCTION ticket_articles(p_ticket bigint)
     RETURNS TABLE (id bigint, kind text, at text, subject text, body text, body_format text,
-        mail_to text, time_spent integer, author text, author_email text)
+        mail_to text, time_spent integer, author text, author_email text,
+        sender_unknown boolean, duplicate_message_id boolean)
     LANGUAGE sql STABLE
 BEGIN ATOMIC
 	SELECT ar.id, ar.kind, to_char(ar.created_at, 'YYYY-MM-DD HH24:MI'), ar.subject, ar.body,
 	    ar.body_format, ar.mail_to, ar.time_spent,
 	    coalesce(ag.display_name, nullif(co.name, ''), co.email, ar.mail_from,
-	        ar.created_by::text), co.email
+	        ar.created_by::text), co.email, ar.sender_unknown, ar.duplicate_message_id
 	FROM guichet.article ar LEFT JOIN guichet.agent ag ON ag.id = ar.author_agent_id
 	    LEFT JOIN guichet.contact co ON co.id = ar.author_contact_id
 	WHERE ar.ticket_id = p_ticket ORDER BY ar.created_at, ar.id;
