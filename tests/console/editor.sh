@@ -64,14 +64,16 @@ keys main r
 ok "r writes a reply" wait_for main "the reply is ready"
 type_text main prev
 keys main Enter
-ok "preview shows the reply, then the choice again" wait_for main "the reply is ready"
+# The choice never left the screen: wait for what the pager wrote last.
+ok "preview runs the pager" wait_until test -s "$CONSOLE_DIR/paged"
+ok "then the choice again" wait_for main "the reply is ready"
 log=$(cat "$CONSOLE_DIR/pager.log" 2>/dev/null)
 like "$log" "^$CONSOLE_DIR/tmp/guichet-preview-[A-Za-z0-9]{6} 600\$" \
     "the pager was sensible-pager, on a 0600 file under \$TMPDIR"
 is "$(cat "$CONSOLE_DIR/paged" 2>/dev/null)" "Bonjour,
 
 le trou sera bouché jeudi." "the preview is the reply rendered as text"
-ok "the preview file is removed after" test ! -e "${log% *}"
+ok "the preview file is removed after" wait_until test ! -e "${log% *}"
 type_text main cancel
 keys main Enter
 ok "the reply is cancelled" wait_gone main "the reply is ready"
