@@ -63,6 +63,8 @@ void fatalx(const char *, ...) GUICHET_PRINTF(1, 2) GUICHET_DEAD;
 int parse_int(const char *, long long min, long long max, long long *out);
 char *xdg_path(const char *kind, const char *rest); /* kind: "config", "state", "data" */
 int mkdir_p(const char *path, int mode);
+int parse_size(const char *, size_t *out); /* "25M", "512k", "1048576" */
+void base64_encode(struct strbuf *, const unsigned char *, size_t);
 
 /*
  * sanitize.c — untrusted UTF-8 made safe for a terminal or a text report.
