@@ -110,7 +110,7 @@ is "$(psql -X -At -c "SELECT q.name, q.sla_policy_id IS NULL, q.claim_timeout IS
 csv=$($GA queue list --format csv)
 is "$(csv_rows "$csv" "code text, org text, name text, level int, escalate_to text, \
     sla text, priority int, claim_timeout text, active bool, addresses text, \
-    members int, open_tickets int" \
+    from_name text, closing text, members int, open_tickets int" \
     "SELECT code || '|' || level || '|' || coalesce(escalate_to, '-') FROM c ORDER BY code;")" \
     "$(printf 'etat-civil|1|-\nvoirie|1|voirie-n2\nvoirie-n2|2|-')" \
     "queue list --format csv parses back"
@@ -244,10 +244,10 @@ is "$rc" 65 "a field with values stays"
 ok "an unused field is removed" $GA field remove dossier
 
 # --- templates and the knowledge base
-printf 'Bonjour {{contact.name}},\n\nMerci.\n' >"$tmp/merci.md"
+printf 'Bonjour {{requester.name}},\n\nMerci.\n' >"$tmp/merci.md"
 ok "template add" $GA template add merci "$tmp/merci.md" --subject "Merci"
 run $GA template show merci
-is "$out" "$(printf 'name: merci\norg: \nsubject: Merci\nupdated: %s\n\nBonjour {{contact.name}},\n\nMerci.' \
+is "$out" "$(printf 'name: merci\norg: \nsubject: Merci\nupdated: %s\n\nBonjour {{requester.name}},\n\nMerci.' \
     "$(psql -X -At -c "SELECT to_char(updated_at, 'YYYY-MM-DD HH24:MI') FROM guichet.template")")" \
     "template show prints the fields and the body"
 printf 'Bonjour,\n\nAutre texte.\n' >"$tmp/merci2.md"
