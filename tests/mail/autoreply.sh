@@ -60,6 +60,11 @@ is "$(q "SELECT count(*) FROM guichet.outbox o JOIN guichet.raw_message r ON r.t
 is "$(q "SELECT count(*) FROM guichet.outbox o JOIN guichet.raw_message r ON r.ticket_id = o.ticket_id
     WHERE o.kind = 'ack' AND r.message_id = '<b7c2d1e0f9a8@web.ville.example>'")" 1 \
     "a web form without automatic headers: acknowledged like any request"
+# A request whose subject only looks automatic is a ticket, but not acknowledged (no_ack).
+is "$(q "SELECT count(*) FROM guichet.outbox o JOIN guichet.ticket t ON t.id = o.ticket_id
+    WHERE o.kind = 'ack' AND t.subject IN ('Absence du bureau de poste de la place du Marché',
+    'Réponse automatique de mon voisin ?', 'Out of office hours noise from the building site on rue Pasteur')")" 0 \
+    "a subject that looks like an out-of-office reply: a ticket, no acknowledgement (no_ack)"
 is "$(q "SELECT status FROM guichet.ticket WHERE id = 1")" "new" "out-of-office replies filed on ticket 1 did not wake it"
 
 done_testing
