@@ -29,7 +29,7 @@ is "$(q "SELECT count(*) FROM guichet.template p
 docs=$(cd "$top_srcdir" && grep -ho '{{[^{}]*}}' README etc/guichet.conf man/*.[0-9] \
     src/sql/demo/demo.sql | sort -u)
 ok "the documentation shows placeholders" test -n "$docs"
-is "$(psql -X -q -At -v ON_ERROR_STOP=1 -v t="$docs" -c "SELECT guichet.template_check(:'t')")" \
+is "$(echo "SELECT guichet.template_check(:'t')" | psql -X -q -At -v ON_ERROR_STOP=1 -v t="$docs")" \
     "{}" "every placeholder the documentation shows is one of the language"
 
 # Mail comes in: acknowledged, unless it is list or bulk mail.
@@ -39,7 +39,7 @@ mail()
 {
 	# FROM NAME, TO, SUBJECT, EXTRA HEADER, N
 	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <tpl.%s@example.org>\nDate: Mon, 2 Mar 2026 10:00:00 +0100\n%s\nBonjour, voici ma demande.\n' \
-	    "$1" "$2" "$3" "$5" "$5" "$4" |
+	    "$1" "$2" "$3" "$5" "$4" |
 	    guichet-mail -F "$conf" -d "$(pg_conninfo demo_mail)" import --stdin >&2
 }
 i=0
