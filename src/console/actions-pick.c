@@ -32,8 +32,7 @@ static const char sql_services[] =
 static const char sql_districts[] =
     "SELECT id, name, preferred FROM guichet.district_choices($1::int, $2::bigint)";
 static const char sql_templates[] = "SELECT id, name, body FROM guichet.reply_templates()";
-static const char sql_render[] =
-    "SELECT guichet.render_template($1::bigint, $2::text) AS text";
+static const char sql_render[] = "SELECT guichet.render_template($1::bigint, $2::text) AS text";
 static const char sql_contacts[] =
     "SELECT id, name, email, phone FROM guichet.contact_search($1::text)";
 static const char sql_contact_new[] =

@@ -162,8 +162,7 @@ preview(const char *body)
  * cannot be sent (the draft is kept).
  */
 static int
-reply_extras(long long ticket, struct op *op, char *template_id, char *kb, size_t len,
-    char **files)
+reply_extras(long long ticket, struct op *op, char *template_id, char *kb, size_t len, char **files)
 {
 	char *cause = NULL;
 	long long n;

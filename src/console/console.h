@@ -409,7 +409,7 @@ int attachment_open(long long attachment, const char *filename, const char *cont
 int attachment_attach(long long ticket); /* asks the path, Tab completing */
 /* The files to send with the ticket's reply, as a JSON array (NULL: none). */
 int attachment_reply_files(long long ticket, char **json, char **cause);
-void attachment_cleanup(void);		 /* at exit: files viewers may still read */
+void attachment_cleanup(void); /* at exit: files viewers may still read */
 
 /* actions-search.c — saved searches. */
 void search_save(const char *text);  /* asks the name */
