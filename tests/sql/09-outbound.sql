@@ -3,7 +3,7 @@
 -- reply comes from (never an address the desk does not own), attachments of
 -- replies, acknowledgements and closing notices that are not replies.
 BEGIN;
-SELECT plan(44);
+SELECT plan(46);
 SET LOCAL search_path = guichet, public;
 
 CREATE FUNCTION public.t_error(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -228,6 +228,14 @@ SELECT results_eq($$SELECT kind, subject, body FROM outbox WHERE ticket_id = 6$$
         'Bonjour Mme Petit, demande [Guichet #6] reçue.')$$,
     'acknowledgement: the template rendered');
 SELECT is((SELECT replies FROM ticket WHERE id = 6), :r6, 'an acknowledgement is not a reply');
+-- A template saved before 0007 with a name it could not rename: no
+-- acknowledgement, and no error (the request would be quarantined).
+ALTER TABLE template DISABLE TRIGGER template_validate;
+INSERT INTO template (name, body) VALUES ('ancien', 'Bonjour {{prenom}}');
+ALTER TABLE template ENABLE TRIGGER template_validate;
+SELECT lives_ok($$SELECT mail_acknowledge(6, 'ancien', '{}')$$,
+    'acknowledgement with an invalid template: no error');
+SELECT is((SELECT count(*) FROM outbox WHERE ticket_id = 6), 1::bigint, '…and no acknowledgement');
 SELECT is((SELECT count(*) FROM outbox WHERE (body ~ '\{\{' OR subject ~ '\{\{')
     AND body !~ 'Le code est'), 0::bigint, 'no placeholder in any outbox row');
 SELECT is((SELECT count(*) FROM outbox WHERE mail_from ~ '^guichet@'), 0::bigint,

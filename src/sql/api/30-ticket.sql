@@ -697,15 +697,9 @@ BEGIN
 	END IF;
 	PERFORM status_apply(t, p_status, p_pending_until);
 	-- Resolved now (or closed without being resolved first): the requester
-	-- is told, when the queue sends closing notices (56-template.sql). A
-	-- queue with no address to write from does not keep the ticket open:
-	-- guichet-admin status names it.
+	-- is told, when the queue sends closing notices (56-template.sql).
 	IF p_status IN ('resolved', 'closed') AND t.status NOT IN ('resolved', 'closed') THEN
-		BEGIN
-			PERFORM closing_notice(t);
-		EXCEPTION WHEN SQLSTATE 'GU005' THEN
-			RAISE WARNING 'ticket #%: no closing notice: %', t.id, SQLERRM;
-		END;
+		PERFORM closing_notice(t);
 	END IF;
 END
 $$;

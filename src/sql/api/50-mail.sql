@@ -191,8 +191,11 @@ $$;
 -- (kind 'ack') threaded on the request. None for a message that asks for none
 -- (no_ack: its subject reads like an automatic reply), a requester without a
 -- deliverable address, or a template that is gone. A ticket with no address
--- to answer from gets none either: the request is imported all the same, and
--- guichet-admin status names the queue to mend.
+-- to answer from, or a template the language does not read (saved before
+-- 0007 with a name it could not rename), gets none either, with a warning in
+-- the server's log: the request is imported all the same (no exception block:
+-- no subtransaction per message), and guichet-admin status names the queue
+-- to mend.
 CREATE FUNCTION mail_acknowledge(p_ticket bigint, p_template text, p_mail jsonb)
     RETURNS void
     LANGUAGE plpgsql
@@ -214,12 +217,13 @@ BEGIN
 	IF v_to IS NULL THEN
 		RETURN;
 	END IF;
-	BEGIN
-		PERFORM mail_out(t, 'ack', render_template(t.id, tpl.subject),
-		    render_template(t.id, tpl.body), v_to, p_template => tpl.id);
-	EXCEPTION WHEN SQLSTATE 'GU005' THEN
-		RAISE WARNING 'ticket #% not acknowledged: %', t.id, SQLERRM;
-	END;
+	IF NOT template_sendable(t, tpl) THEN
+		RAISE WARNING 'ticket #% not acknowledged: no address to write from, or template "%" is invalid',
+		    t.id, tpl.name;
+		RETURN;
+	END IF;
+	PERFORM mail_out(t, 'ack', render_template(t.id, tpl.subject),
+	    render_template(t.id, tpl.body), v_to, p_template => tpl.id);
 END
 $$;
 
@@ -744,8 +748,9 @@ $$;
 -- alphabetically), else, for a queue without one (a level-2 queue), the
 -- address of the queue the ticket came from (history), or of a level-1 queue
 -- of the organisation that escalates to it. Never an address the desk does not
--- own: with none of these, GU005 naming the queue. The display name is the
--- address's queue's from_name, else its organisation's name.
+-- own: with none of these, both NULL (mail_out raises GU005 naming the queue).
+-- The display name is the address's queue's from_name, else its
+-- organisation's name.
 CREATE FUNCTION reply_sender(t ticket, OUT o_address text, OUT o_name text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -780,10 +785,7 @@ BEGIN
 		ORDER BY q.code, qa.address LIMIT 1;
 	END IF;
 	IF o_address IS NULL THEN
-		RAISE EXCEPTION 'queue % has no mail address to write from: give it one (guichet-admin queue set % --address …)',
-		    (SELECT code FROM queue WHERE id = t.queue_id),
-		    (SELECT code FROM queue WHERE id = t.queue_id)
-		    USING ERRCODE = 'GU005';
+		RETURN;
 	END IF;
 	SELECT coalesce(q.from_name, o.name) INTO o_name
 	FROM queue q JOIN organisation o ON o.id = q.organisation_id WHERE q.id = v_queue;
@@ -833,6 +835,12 @@ DECLARE
 	mid text;
 BEGIN
 	SELECT * INTO sender FROM reply_sender(t);
+	IF sender.o_address IS NULL THEN
+		RAISE EXCEPTION 'queue % has no mail address to write from: give it one (guichet-admin queue set % --address …)',
+		    (SELECT code FROM queue WHERE id = t.queue_id),
+		    (SELECT code FROM queue WHERE id = t.queue_id)
+		    USING ERRCODE = 'GU005';
+	END IF;
 	domain := coalesce(nullif(setting('mail_domain'), ''), split_part(sender.o_address, '@', 2));
 	IF position(tag IN subj) = 0 THEN
 		subj := tag || ' ' || subj;

@@ -154,11 +154,24 @@ $$;
 CREATE TRIGGER template_validate BEFORE INSERT OR UPDATE OF subject, body ON template
     FOR EACH ROW EXECUTE FUNCTION template_validate();
 
+-- Can the desk send this template for the ticket: an address to write from,
+-- and a template the language reads? (Automatic mail checks first rather than
+-- catching the error: no subtransaction per message.)
+CREATE FUNCTION template_sendable(t ticket, tpl template)
+    RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+	SELECT (SELECT s.o_address FROM reply_sender(t) s) IS NOT NULL
+	    AND template_check(concat(tpl.subject, ' ', tpl.body)) = '{}'
+$$;
+
 -- The closing notice of a ticket just resolved (set_status, 30-ticket.sql):
 -- its queue's closing template rendered and queued as outgoing mail of kind
 -- 'closing', threaded like a reply. Written by the desk, not by an agent: no
 -- first response, no reply in the reports. None when the queue has no
--- closing template or the requester no deliverable address.
+-- closing template or the requester no deliverable address; none, with a
+-- warning, when the queue has no address to write from (a queue's mail
+-- settings do not keep a ticket open: guichet-admin status names it).
 CREATE FUNCTION closing_notice(t ticket)
     RETURNS bigint
     LANGUAGE plpgsql
@@ -176,6 +189,11 @@ BEGIN
 	IF v_to IS NULL THEN
 		RETURN NULL;
 	END IF;
+	IF NOT template_sendable(t, tpl) THEN
+		RAISE WARNING 'ticket #%: no closing notice: no address to write from, or template "%" is invalid',
+		    t.id, tpl.name;
+		RETURN NULL;
+	END IF;
 	RETURN mail_out(t, 'closing', render_template(t.id, tpl.subject),
 	    render_template(t.id, tpl.body), v_to, p_template => tpl.id);
 END
@@ -183,7 +201,8 @@ $$;
 
 REVOKE ALL ON FUNCTION template_names(), template_placeholders(text), template_check(text),
     template_require(text, text), template_unrendered(text), template_values(bigint),
-    render_template(bigint, text), template_validate(), closing_notice(ticket)
+    render_template(bigint, text), template_validate(), template_sendable(ticket, template),
+    closing_notice(ticket)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION template_names(), template_placeholders(text), template_check(text),
     template_require(text, text), template_values(bigint), render_template(bigint, text)
