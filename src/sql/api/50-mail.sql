@@ -743,8 +743,8 @@ $$;
 --
 
 -- Where the desk's mail to a ticket's requester comes from: the queue address
--- the requester wrote to (the latest incoming mail that names one among its
--- recipients), else the address of the ticket's queue (the first,
+-- the requester wrote to (the latest of the last 20 incoming mails that names
+-- one among its recipients), else the address of the ticket's queue (the first,
 -- alphabetically), else, for a queue without one (a level-2 queue), the
 -- address of the queue the ticket came from (history), or of a level-1 queue
 -- of the organisation that escalates to it. Never an address the desk does not
@@ -757,12 +757,15 @@ CREATE FUNCTION reply_sender(t ticket, OUT o_address text, OUT o_name text)
 DECLARE
 	v_queue integer;
 BEGIN
+	-- The last few incoming mails, through the index replies thread on
+	-- (article_ticket_mail_in): a long ticket is not read whole.
 	SELECT qa.address, qa.queue_id INTO o_address, v_queue
-	FROM article a
+	FROM (SELECT x.created_at, x.id, x.mail_to, x.mail_cc FROM article x
+	    WHERE x.ticket_id = t.id AND x.kind = 'mail_in' AND x.message_id IS NOT NULL
+	    ORDER BY x.created_at DESC, x.id DESC LIMIT 20) a
 	CROSS JOIN LATERAL regexp_matches(lower(concat_ws(',', a.mail_to, a.mail_cc)),
 	    '[^][[:space:]<>,;:"()]+@[^][[:space:]<>,;:"()]+', 'g') m
 	JOIN queue_address qa ON qa.address = m[1]
-	WHERE a.ticket_id = t.id AND a.kind = 'mail_in'
 	ORDER BY a.created_at DESC, a.id DESC LIMIT 1;
 	IF o_address IS NULL THEN
 		SELECT qa.address, qa.queue_id INTO o_address, v_queue
