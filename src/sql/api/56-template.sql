@@ -25,33 +25,46 @@ RETURN ARRAY['requester.name', 'requester.email', 'ticket.id', 'ticket.subject',
 
 -- The placeholders of a text in order: name, default (NULL: none), and
 -- whether the name is known. A "{{" left once every placeholder is taken out
--- has no "}}": it comes last, named "{{".
+-- has no "}}": it comes last, named "{{". (PL/pgSQL, as the functions below:
+-- their statements are planned once per session, where an SQL function that
+-- is not inlined is planned at every call; an acknowledgement calls them a
+-- dozen times.)
 CREATE FUNCTION template_placeholders(p_text text)
     RETURNS TABLE (n bigint, name text, fallback text, known boolean)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT r.n, x.name, x.fallback, x.name = ANY (guichet.template_names())
-	FROM regexp_matches(coalesce(p_text, ''), '\{\{([^{}]*)\}\}', 'g')
-	    WITH ORDINALITY AS r(m, n)
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+BEGIN
+	IF strpos(coalesce(p_text, ''), '{{') = 0 THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+	SELECT r.n, x.name, x.fallback, x.name = ANY (template_names())
+	FROM regexp_matches(p_text, '\{\{([^{}]*)\}\}', 'g') WITH ORDINALITY AS r(m, n)
 	CROSS JOIN LATERAL (SELECT btrim(split_part(r.m[1], '|', 1), E' \t\r\n') AS name,
 	    CASE WHEN strpos(r.m[1], '|') > 0
 	        THEN btrim(substr(r.m[1], strpos(r.m[1], '|') + 1), E' \t\r\n') END AS fallback) x
 	UNION ALL
 	SELECT 2147483647, '{{', NULL, false
-	WHERE strpos(regexp_replace(coalesce(p_text, ''), '\{\{([^{}]*)\}\}', '', 'g'), '{{') > 0
+	WHERE strpos(regexp_replace(p_text, '\{\{([^{}]*)\}\}', '', 'g'), '{{') > 0
 	ORDER BY 1;
-END;
+END
+$$;
 
 -- The unknown placeholders of a text, each once, in order of appearance
 -- (empty: the text is a valid template).
 CREATE FUNCTION template_check(p_text text)
     RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT coalesce(array_agg(u.name ORDER BY u.n), '{}')
-	FROM (SELECT p.name, min(p.n) AS n FROM guichet.template_placeholders(p_text) p
-	    WHERE NOT p.known GROUP BY p.name) u;
-END;
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+BEGIN
+	IF strpos(coalesce(p_text, ''), '{{') = 0 THEN
+		RETURN '{}';
+	END IF;
+	RETURN (SELECT coalesce(array_agg(u.name ORDER BY u.n), '{}')
+	    FROM (SELECT p.name, min(p.n) AS n FROM template_placeholders(p_text) p
+	        WHERE NOT p.known GROUP BY p.name) u);
+END
+$$;
 
 -- GU005 naming the first unknown placeholder of a template's text.
 CREATE FUNCTION template_require(p_text text, p_what text)
@@ -91,9 +104,10 @@ $$;
 -- security: an agent renders only tickets she sees).
 CREATE FUNCTION template_values(p_ticket bigint)
     RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, guichet, pg_temp AS $$
-	SELECT jsonb_build_object(
+BEGIN
+	RETURN (SELECT jsonb_build_object(
 	    'requester.name', c.name, 'requester.email', c.email,
 	    'ticket.id', t.id::text, 'ticket.subject', t.subject,
 	    'ticket.tag', '[' || coalesce(nullif(setting('tag_prefix'), ''), 'Guichet') || ' #'
@@ -109,7 +123,8 @@ CREATE FUNCTION template_values(p_ticket bigint)
 	FROM ticket t
 	LEFT JOIN queue q ON q.id = t.queue_id
 	LEFT JOIN contact c ON c.id = t.requester_id
-	WHERE t.id = p_ticket
+	WHERE t.id = p_ticket);
+END
 $$;
 
 -- A template's text with the ticket's values: GU005 for an unknown
@@ -159,10 +174,12 @@ CREATE TRIGGER template_validate BEFORE INSERT OR UPDATE OF subject, body ON tem
 -- catching the error: no subtransaction per message.)
 CREATE FUNCTION template_sendable(t ticket, tpl template)
     RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, guichet, pg_temp AS $$
-	SELECT (SELECT s.o_address FROM reply_sender(t) s) IS NOT NULL
-	    AND template_check(concat(tpl.subject, ' ', tpl.body)) = '{}'
+BEGIN
+	RETURN (SELECT s.o_address FROM reply_sender(t) s) IS NOT NULL
+	    AND template_check(concat(tpl.subject, ' ', tpl.body)) = '{}';
+END
 $$;
 
 -- The closing notice of a ticket just resolved (set_status, 30-ticket.sql):
