@@ -351,6 +351,7 @@ as ada "SELECT guichet.reply(1, 'x', p_attachments => (SELECT jsonb_agg(jsonb_bu
 like "$out" "at most 50 files" "an admin cannot attach more than 50 files"
 is "$(su -c "SELECT count(*) FROM guichet.blob")" "$blobs" "…and no bytes were stored by any of them"
 for f in "reply_attachments(1, '[]')" "closing_notice(t) FROM guichet.ticket t WHERE id = 1" \
+    "template_mail(t, p, 'ack') FROM guichet.ticket t, guichet.template p" \
     "mail_out(t, 'reply', 'x', 'x', 'x@example.org') FROM guichet.ticket t WHERE id = 1" \
     "reply_sender(t) FROM guichet.ticket t WHERE id = 1" \
     "mail_acknowledge(1, 'x', '{}')"; do

@@ -189,13 +189,9 @@ $$;
 -- The acknowledgement of a new ticket: the template rendered
 -- (render_template, 56-template.sql), an outgoing article and an outbox row
 -- (kind 'ack') threaded on the request. None for a message that asks for none
--- (no_ack: its subject reads like an automatic reply), a requester without a
--- deliverable address, or a template that is gone. A ticket with no address
--- to answer from, or a template the language does not read (saved before
--- 0007 with a name it could not rename), gets none either, with a warning in
--- the server's log: the request is imported all the same (no exception block:
--- no subtransaction per message), and guichet-admin status names the queue
--- to mend.
+-- (no_ack: its subject reads like an automatic reply) or a template that is
+-- gone; see template_mail (56-template.sql) for the others: the request is
+-- imported all the same.
 CREATE FUNCTION mail_acknowledge(p_ticket bigint, p_template text, p_mail jsonb)
     RETURNS void
     LANGUAGE plpgsql
@@ -203,7 +199,6 @@ CREATE FUNCTION mail_acknowledge(p_ticket bigint, p_template text, p_mail jsonb)
 DECLARE
 	t ticket;
 	tpl template;
-	v_to text;
 BEGIN
 	IF coalesce((p_mail->>'no_ack')::boolean, false) THEN
 		RETURN;
@@ -213,17 +208,7 @@ BEGIN
 		RETURN;
 	END IF;
 	SELECT * INTO t FROM ticket WHERE id = p_ticket;
-	SELECT c.email INTO v_to FROM contact c WHERE c.id = t.requester_id AND NOT c.undeliverable;
-	IF v_to IS NULL THEN
-		RETURN;
-	END IF;
-	IF NOT template_sendable(t, tpl) THEN
-		RAISE WARNING 'ticket #% not acknowledged: no address to write from, or template "%" is invalid',
-		    t.id, tpl.name;
-		RETURN;
-	END IF;
-	PERFORM mail_out(t, 'ack', render_template(t.id, tpl.subject),
-	    render_template(t.id, tpl.body), v_to, p_template => tpl.id);
+	PERFORM template_mail(t, tpl, 'ack');
 END
 $$;
 

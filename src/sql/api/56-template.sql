@@ -169,56 +169,60 @@ $$;
 CREATE TRIGGER template_validate BEFORE INSERT OR UPDATE OF subject, body ON template
     FOR EACH ROW EXECUTE FUNCTION template_validate();
 
--- Can the desk send this template for the ticket: an address to write from,
--- and a template the language reads? (Automatic mail checks first rather than
--- catching the error: no subtransaction per message.)
-CREATE FUNCTION template_sendable(t ticket, tpl template)
-    RETURNS boolean
-    LANGUAGE plpgsql STABLE
+-- Automatic mail of the desk to a ticket's requester (p_kind 'ack' or
+-- 'closing'): the template rendered and queued by mail_out (50-mail.sql).
+-- None for a requester without a deliverable address; none, with a warning
+-- in the server's log, when the ticket has no address to write from or the
+-- template is one the language does not read (saved before 0007 with a name
+-- it could not rename). Checked first rather than caught: no subtransaction
+-- per message, and the mail that caused it (a request being imported, a
+-- ticket being resolved) goes through all the same; guichet-admin status
+-- names the queue to mend.
+CREATE FUNCTION template_mail(t ticket, tpl template, p_kind text)
+    RETURNS bigint
+    LANGUAGE plpgsql
     SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_to text := (SELECT c.email FROM contact c
+	    WHERE c.id = t.requester_id AND NOT c.undeliverable);
 BEGIN
-	RETURN (SELECT s.o_address FROM reply_sender(t) s) IS NOT NULL
-	    AND template_check(concat(tpl.subject, ' ', tpl.body)) = '{}';
+	IF v_to IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF (SELECT s.o_address FROM reply_sender(t) s) IS NULL
+	    OR template_check(concat(tpl.subject, ' ', tpl.body)) <> '{}' THEN
+		RAISE WARNING 'ticket #%: no % mail: no address to write from, or template "%" is invalid',
+		    t.id, p_kind, tpl.name;
+		RETURN NULL;
+	END IF;
+	RETURN mail_out(t, p_kind, render_template(t.id, tpl.subject),
+	    render_template(t.id, tpl.body), v_to, p_template => tpl.id);
 END
 $$;
 
 -- The closing notice of a ticket just resolved (set_status, 30-ticket.sql):
--- its queue's closing template rendered and queued as outgoing mail of kind
+-- its queue's closing template (none: no notice), as outgoing mail of kind
 -- 'closing', threaded like a reply. Written by the desk, not by an agent: no
--- first response, no reply in the reports. None when the queue has no
--- closing template or the requester no deliverable address; none, with a
--- warning, when the queue has no address to write from (a queue's mail
--- settings do not keep a ticket open: guichet-admin status names it).
+-- first response, no reply in the reports.
 CREATE FUNCTION closing_notice(t ticket)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
 	tpl template;
-	v_to text;
 BEGIN
 	SELECT p.* INTO tpl FROM queue q JOIN template p ON p.id = q.closing_template_id
 	WHERE q.id = t.queue_id;
 	IF NOT FOUND THEN
 		RETURN NULL;
 	END IF;
-	SELECT c.email INTO v_to FROM contact c WHERE c.id = t.requester_id AND NOT c.undeliverable;
-	IF v_to IS NULL THEN
-		RETURN NULL;
-	END IF;
-	IF NOT template_sendable(t, tpl) THEN
-		RAISE WARNING 'ticket #%: no closing notice: no address to write from, or template "%" is invalid',
-		    t.id, tpl.name;
-		RETURN NULL;
-	END IF;
-	RETURN mail_out(t, 'closing', render_template(t.id, tpl.subject),
-	    render_template(t.id, tpl.body), v_to, p_template => tpl.id);
+	RETURN template_mail(t, tpl, 'closing');
 END
 $$;
 
 REVOKE ALL ON FUNCTION template_names(), template_placeholders(text), template_check(text),
     template_require(text, text), template_unrendered(text), template_values(bigint),
-    render_template(bigint, text), template_validate(), template_sendable(ticket, template),
+    render_template(bigint, text), template_validate(), template_mail(ticket, template, text),
     closing_notice(ticket)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION template_names(), template_placeholders(text), template_check(text),
