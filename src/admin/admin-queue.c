@@ -1,7 +1,8 @@
 /*
  * admin-queue.c — queues: where tickets wait, with their level, escalation
- * target, SLA policy, default priority, claim lease and the mail addresses that
- * route to them.
+ * target, SLA policy, default priority, claim lease, the mail addresses that
+ * route to them and the way its mail is signed (a display name, a closing
+ * notice).
  */
 #include "config.h"
 
@@ -27,6 +28,8 @@ struct queue_opts {
 	size_t nadd;
 	const char **remove; /* --remove-address */
 	size_t nremove;
+	const char *from_name; /* --from-name, or "none" */
+	const char *closing;   /* --closing TEMPLATE, or "none" */
 };
 
 static const struct option queue_options[] = {
@@ -42,6 +45,8 @@ static const struct option queue_options[] = {
 	{ "active", no_argument, NULL, 'y' },
 	{ "inactive", no_argument, NULL, 'x' },
 	{ "reply-to-requester", required_argument, NULL, 'r' },
+	{ "from-name", required_argument, NULL, 'F' },
+	{ "closing", required_argument, NULL, 'C' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -92,6 +97,13 @@ queue_option(int ch, const char *arg, void *ctx)
 		if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0)
 			die(EX_USAGE, _("--reply-to-requester: yes or no"));
 		q->reply_to = strcmp(arg, "yes") == 0 ? "true" : "false";
+		break;
+	case 'F':
+		admin_reject_control(_("name"), arg);
+		q->from_name = arg;
+		break;
+	case 'C':
+		q->closing = arg;
 		break;
 	}
 }
@@ -204,6 +216,35 @@ queue_timeout(const char *value)
 	return admin_parse_interval("--claim-timeout", value);
 }
 
+/*
+ * The name the queue's mail is signed with (From: "NAME" <address>; "none":
+ * the organisation's) and its closing notice (a template; "none": no notice).
+ */
+static void
+queue_mail(struct admin *a, const char *id, const struct queue_opts *q)
+{
+	const char *params[3];
+	char *closing;
+
+	if (q->from_name == NULL && q->closing == NULL)
+		return;
+	if (q->from_name != NULL && *q->from_name == '\0')
+		die(EX_DATAERR, _("the name must not be empty"));
+	closing = queue_reference(a, KIND_TEMPLATE, q->closing);
+	params[0] = id;
+	params[1] = q->from_name;
+	params[2] = closing;
+	PQclear(admin_exec(a,
+	    "UPDATE guichet.queue SET "
+	    "from_name = CASE WHEN $2::text IS NULL THEN from_name "
+	    "WHEN $2 = 'none' THEN NULL ELSE $2 END, "
+	    "closing_template_id = CASE WHEN $3::text IS NULL THEN closing_template_id "
+	    "ELSE nullif($3, '')::int END "
+	    "WHERE id = $1",
+	    3, params));
+	free(closing);
+}
+
 int
 cmd_queue_add(struct admin *a, int argc, char **argv)
 {
@@ -247,6 +288,7 @@ cmd_queue_add(struct admin *a, int argc, char **argv)
 	    "nullif($8, '')::interval) RETURNING id",
 	    8, params);
 	queue_addresses(a, PQgetvalue(res, 0, 0), &q);
+	queue_mail(a, PQgetvalue(res, 0, 0), &q);
 	PQclear(res);
 	admin_commit(a);
 	free(org);
@@ -306,6 +348,7 @@ cmd_queue_set(struct admin *a, int argc, char **argv)
 	    "WHERE id = $1",
 	    10, params));
 	queue_addresses(a, id, &q);
+	queue_mail(a, id, &q);
 	admin_commit(a);
 	free(id);
 	free(org);
@@ -332,6 +375,8 @@ cmd_queue_list(struct admin *a, int argc, char **argv)
 	    "q.claim_timeout::text AS claim_timeout, q.active, "
 	    "(SELECT string_agg(qa.address, ' ' ORDER BY qa.address) "
 	    " FROM guichet.queue_address qa WHERE qa.queue_id = q.id) AS addresses, "
+	    "q.from_name, (SELECT tp.name FROM guichet.template tp "
+	    " WHERE tp.id = q.closing_template_id) AS closing, "
 	    "(SELECT count(*) FROM guichet.queue_member m WHERE m.queue_id = q.id) "
 	    "AS members, "
 	    "(SELECT count(*) FROM guichet.ticket t WHERE t.queue_id = q.id "

@@ -675,6 +675,28 @@ status_migrations(const struct schema *s)
 		    s->unknown[i]);
 }
 
+/*
+ * The queues whose mail would have no address to leave from (no address of
+ * their own, nor one of a level-1 queue escalating to them): replies to their
+ * tickets are refused, acknowledgements and closing notices not sent. Said
+ * only to those who may ask (admins), once the API is current.
+ */
+static void
+status_senders(struct admin *a)
+{
+	PGresult *res;
+	int i;
+
+	res = PQexec(a->conn, "SELECT code FROM guichet.queue_sender_missing()");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		for (i = 0; i < PQntuples(res); i++)
+			printf(_("queue %s: no mail address to write from (guichet-admin queue set "
+				 "%s --address …)\n"),
+			    PQgetvalue(res, i, 0), PQgetvalue(res, i, 0));
+	}
+	PQclear(res);
+}
+
 int
 cmd_status(struct admin *a, int argc, char **argv)
 {
@@ -699,9 +721,10 @@ cmd_status(struct admin *a, int argc, char **argv)
 		pending += s.mig[i].state != SQLFILE_APPLIED;
 	if (s.db_api == NULL)
 		printf(_("api: not installed\n"));
-	else if (api_current(&s))
+	else if (api_current(&s)) {
 		printf(_("api: current\n"));
-	else
+		status_senders(a);
+	} else
 		printf(_("api: differs: run guichet-admin migrate\n"));
 	if (pending == 0 && s.nunknown == 0 && api_current(&s))
 		printf(_("up to date\n"));

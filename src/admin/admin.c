@@ -32,7 +32,8 @@ static const struct admin_command admin_commands[] = {
 	    N_("CODE [--name NAME] [--level 1|2] "
 	       "[--escalate-to Q|none] [--sla POLICY|none] [--priority N] "
 	       "[--claim-timeout T|none] [--address A]… [--remove-address A]… "
-	       "[--active|--inactive] [--reply-to-requester yes|no]"),
+	       "[--from-name NAME|none] [--closing TEMPLATE|none] [--active|--inactive] "
+	       "[--reply-to-requester yes|no]"),
 	    N_("change a queue") },
 	{ "queue", "list", cmd_queue_list, N_("[--org ORG] [--format F]"), N_("list queues") },
 	{ "queue", "remove", cmd_queue_remove, N_("CODE"),

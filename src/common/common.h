@@ -65,6 +65,8 @@ char *xdg_path(const char *kind, const char *rest); /* kind: "config", "state", 
 int mkdir_p(const char *path, int mode);
 /* The value of a hexadecimal digit (either case), or -1. */
 int hex_digit(int c);
+int parse_size(const char *, size_t *out); /* "25M", "512k", "1048576" */
+void base64_encode(struct strbuf *, const unsigned char *, size_t);
 
 /*
  * sanitize.c — untrusted UTF-8 made safe for a terminal or a text report.

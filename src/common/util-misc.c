@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -160,4 +161,59 @@ hex_digit(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+/* "25M", "512k", "1048576": a size in bytes. */
+int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -1;
+	switch (tolower((unsigned char)*end)) {
+	case 'k':
+		v *= 1024;
+		end++;
+		break;
+	case 'm':
+		v *= 1024 * 1024;
+		end++;
+		break;
+	case 'g':
+		v *= 1024ULL * 1024 * 1024;
+		end++;
+		break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end != '\0' || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Bytes in base64 (RFC 4648), without line breaks. */
+void
+base64_encode(struct strbuf *sb, const unsigned char *p, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k += 3) {
+		unsigned int v = p[k] << 16;
+
+		if (k + 1 < n)
+			v |= p[k + 1] << 8;
+		if (k + 2 < n)
+			v |= p[k + 2];
+		strbuf_addch(sb, b64[(v >> 18) & 63]);
+		strbuf_addch(sb, b64[(v >> 12) & 63]);
+		strbuf_addch(sb, k + 1 < n ? b64[(v >> 6) & 63] : '=');
+		strbuf_addch(sb, k + 2 < n ? b64[v & 63] : '=');
+	}
 }

@@ -1,7 +1,7 @@
 /*
  * actions-pick.c — the choices an action asks for among rows of the database:
  * a level-2 queue, a dynamic field, a queue to create a ticket in, a reply
- * template (filled with the ticket's values), a requester, and for the desk's
+ * template (rendered for the ticket by the server), a requester, and for the desk's
  * actions a colleague, a queue to move to or return to, a service, a
  * district. Each runs its statement, offers one label per row (the choice
  * list filters as one types: a login, a queue code, a word of a service) and
@@ -32,8 +32,7 @@ static const char sql_services[] =
 static const char sql_districts[] =
     "SELECT id, name, preferred FROM guichet.district_choices($1::int, $2::bigint)";
 static const char sql_templates[] = "SELECT id, name, body FROM guichet.reply_templates()";
-static const char sql_reply_context[] =
-    "SELECT id, subject, queue, requester, agent FROM guichet.reply_context($1::bigint)";
+static const char sql_render[] = "SELECT guichet.render_template($1::bigint, $2::text) AS text";
 static const char sql_contacts[] =
     "SELECT id, name, email, phone FROM guichet.contact_search($1::text)";
 static const char sql_contact_new[] =
@@ -292,54 +291,19 @@ pick_district(const char *queue, const char *contact, char *buf, size_t len)
 	return k == -2 ? -1 : 0;
 }
 
-/* {{name}} in a template: the ticket's values. Unknown names stay as they are. */
-static char *
-fill_template(const char *body, PGresult *ctx)
-{
-	static const char *const names[] = { "ticket", "id", "subject", "queue", "requester",
-		"agent" };
-	static const char *const columns[] = { "id", "id", "subject", "queue", "requester",
-		"agent" };
-	struct strbuf sb;
-	const char *s = body, *end;
-	size_t i;
-
-	strbuf_init(&sb);
-	while (*s != '\0') {
-		if (s[0] == '{' && s[1] == '{' && (end = strstr(s + 2, "}}")) != NULL) {
-			char *name = xstrndup(s + 2, (size_t)(end - s - 2));
-			char *trim = name;
-
-			while (*trim == ' ')
-				trim++;
-			trim[strcspn(trim, " ")] = '\0';
-			for (i = 0; i < nitems(names); i++) {
-				if (strcmp(trim, names[i]) == 0 && ctx != NULL &&
-				    PQntuples(ctx) > 0) {
-					const char *v = db_value(ctx, 0, columns[i]);
-
-					strbuf_puts(&sb, v != NULL ? v : "");
-					break;
-				}
-			}
-			if (i == nitems(names))
-				strbuf_add(&sb, s, (size_t)(end + 2 - s));
-			free(name);
-			s = end + 2;
-			continue;
-		}
-		strbuf_addch(&sb, *s++);
-	}
-	return strbuf_detach(&sb);
-}
-
-/* Choose a template (or none); returns the initial text and sets *template_id. */
+/*
+ * Choose a template (or none): the initial text, rendered for the ticket by
+ * the server (render_template: the one template language of replies,
+ * acknowledgements and closing notices), and *template_id. NULL when
+ * cancelled or when the template cannot be rendered (the server's sentence
+ * is shown).
+ */
 char *
 choose_template(long long ticket, char *template_id, size_t len)
 {
-	PGresult *res, *ctx;
-	char id[32], *cause = NULL, *text;
-	const char *params[1] = { id };
+	PGresult *res, *text;
+	char id[32], *cause = NULL, *out;
+	const char *params[2] = { id, NULL };
 	const char **labels;
 	int n, k, i;
 
@@ -365,14 +329,16 @@ choose_template(long long ticket, char *template_id, size_t len)
 		return k < 0 ? NULL : xstrdup("");
 	}
 	snprintf(id, sizeof id, "%lld", ticket);
-	ctx = conn_call("reply:context", sql_reply_context, 1, params, &cause, NULL, NULL);
-	free(cause);
-	text = fill_template(db_value(res, k - 1, "body"), ctx);
+	params[1] = db_value(res, k - 1, "body");
+	if ((text = action_call("template:render", sql_render, 2, params)) == NULL) {
+		PQclear(res);
+		return NULL;
+	}
+	out = xstrdup(db_value(text, 0, "text"));
 	snprintf(template_id, len, "%s", db_value(res, k - 1, "id"));
-	if (ctx != NULL)
-		PQclear(ctx);
+	PQclear(text);
 	PQclear(res);
-	return text;
+	return out;
 }
 
 /* The requester of a new ticket: found by name, mail or phone, or created. */

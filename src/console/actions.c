@@ -22,7 +22,7 @@ static const char sql_release[] = "SELECT guichet.release($1::bigint)";
 static const char sql_note[] = "SELECT guichet.add_note($1::bigint, $2::text, $3::int)";
 static const char sql_reply[] =
     "SELECT guichet.reply($1::bigint, $2::text, $3::int, $4::timestamptz, $5::text, $6::text,"
-    " $7::int, $8::int)";
+    " $7::int, $8::int, $9::jsonb)";
 static const char sql_escalate[] = "SELECT guichet.escalate($1::bigint, $2::int, $3::text)";
 static const char sql_status[] =
     "SELECT guichet.set_status($1::bigint, $2::text, $3::timestamptz, $4::timestamptz)";
@@ -155,10 +155,37 @@ preview(const char *body)
 	mdterm_free(doc);
 }
 
+/*
+ * A reply's template and knowledge-base article, kept beside its draft (a
+ * resumed draft still knows them), and the files attached with F: the
+ * parameters p_template, p_kb and p_attachments of reply(). -1 when a file
+ * cannot be sent (the draft is kept).
+ */
+static int
+reply_extras(long long ticket, struct op *op, char *template_id, char *kb, size_t len, char **files)
+{
+	char *cause = NULL;
+	long long n;
+
+	if ((n = draft_number(ticket, "template")) > 0)
+		snprintf(template_id, len, "%lld", n);
+	op->params[6] = n > 0 ? template_id : NULL;
+	if ((n = draft_number(ticket, "kb")) > 0)
+		snprintf(kb, len, "%lld", n);
+	op->params[7] = n > 0 ? kb : NULL;
+	if (attachment_reply_files(ticket, files, &cause) != 0) {
+		ui_error(_("%s: the reply is kept as a draft"), cause);
+		free(cause);
+		return -1;
+	}
+	op->params[8] = *files;
+	return 0;
+}
+
 static int
 do_reply(long long ticket, const char *seen)
 {
-	struct op op = { "reply", N_("reply queued for sending"), sql_reply, 8, { 0 }, 3, "reply" };
+	struct op op = { "reply", N_("reply queued for sending"), sql_reply, 9, { 0 }, 3, "reply" };
 	static const char *const choices[] = {
 		N_("send"),
 		N_("edit again"),
@@ -167,14 +194,16 @@ do_reply(long long ticket, const char *seen)
 		N_("cancel (discard the draft)"),
 		N_("recipients (To, Cc)"),
 	};
-	char minutes[16], template_id[16] = "", kb[32], *initial = NULL, *body = NULL;
-	char *title, *to = NULL, *cc = NULL;
-	long long kb_id;
+	char minutes[16], template_id[32] = "", kb[32], *initial = NULL, *body = NULL;
+	char *title, *to = NULL, *cc = NULL, *files = NULL;
 	int k, r = -1;
 
-	if (!draft_exists(ticket, "reply") &&
-	    (initial = choose_template(ticket, template_id, sizeof template_id)) == NULL)
-		return -1;
+	/* The template is rendered by the server: the agent edits what will be sent. */
+	if (!draft_exists(ticket, "reply")) {
+		if ((initial = choose_template(ticket, template_id, sizeof template_id)) == NULL)
+			return -1;
+		draft_set_number(ticket, "template", atoll(template_id));
+	}
 	if ((body = edit_text(ticket, "reply", initial)) == NULL)
 		goto out;
 	for (;;) {
@@ -212,22 +241,15 @@ do_reply(long long ticket, const char *seen)
 	op.params[2] = minutes;
 	op.params[4] = to;
 	op.params[5] = cc;
-	op.params[6] = template_id[0] != '\0' ? template_id : NULL;
-	/* Read after editing: starting the draft again forgets its article. */
-	if ((kb_id = draft_kb(ticket)) > 0)
-		snprintf(kb, sizeof kb, "%lld", kb_id);
-	op.params[7] = kb_id > 0 ? kb : NULL;
-	/*
-	 * LEAD (told): the files of attachment_attach() (F) wait beside the draft,
-	 * one path a line in <draft>.attach; pass them as reply()'s p_attachments
-	 * once the mail branch's API is merged, and remove the list with the draft.
-	 */
-	r = run_op(&op, &ticket, 1, seen);
+	/* Read after editing: starting the draft again forgets what went with it. */
+	if (reply_extras(ticket, &op, template_id, kb, sizeof kb, &files) == 0)
+		r = run_op(&op, &ticket, 1, seen);
 out:
 	free(initial);
 	free(body);
 	free(to);
 	free(cc);
+	free(files);
 	return r;
 }
 

@@ -13,7 +13,7 @@ struct op {
 	const char *done; /* N_("claimed") */
 	const char *sql;
 	int nparams;
-	const char *params[8];
+	const char *params[9];
 	int seen_slot;	   /* where p_seen goes (single ticket), or -1 */
 	const char *draft; /* the draft kind to remove on success */
 };

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -216,27 +217,10 @@ attachment_open(long long attachment, const char *filename, const char *content_
 	return r == 0 ? 0 : -1;
 }
 
-/* The files to attach to the ticket's reply, one path a line, beside its draft. */
-static char *
-attach_list_path(long long ticket)
-{
-	char *draft = draft_path(ticket, "reply"), *path;
-	size_t len;
-
-	if (draft == NULL)
-		return NULL;
-	len = strlen(draft);
-	if (len > 3 && strcmp(draft + len - 3, ".md") == 0)
-		draft[len - 3] = '\0';
-	xasprintf(&path, "%s.attach", draft);
-	free(draft);
-	return path;
-}
-
 /*
  * Ask for a file (Tab completes), check that it can be read, and add it to the
- * reply's list. The list is sent with the reply once reply() takes
- * attachments (the mail branch): see do_reply in actions.c.
+ * reply's list, beside the draft: do_reply (actions.c) sends the files with
+ * the reply, and the list goes with the draft.
  */
 int
 attachment_attach(long long ticket)
@@ -264,7 +248,7 @@ attachment_attach(long long ticket)
 		return -1;
 	}
 	resolved = realpath(path, NULL);
-	list = attach_list_path(ticket);
+	list = draft_side_path(ticket, "attach");
 	if (list != NULL && (dir = strrchr(list, '/')) != NULL) {
 		*dir = '\0';
 		(void)mkdir_p(list, 0700); /* fopen says what went wrong */
@@ -303,4 +287,121 @@ attachment_cleanup(void)
 	free(leftovers);
 	leftovers = NULL;
 	nleftovers = 0;
+}
+
+/* The content type of a file to attach, from its extension (the usual office kinds). */
+static const char *
+attach_type(const char *name)
+{
+	static const char *const types[][2] = {
+		{ "pdf", "application/pdf" },
+		{ "txt", "text/plain" },
+		{ "csv", "text/csv" },
+		{ "png", "image/png" },
+		{ "jpg", "image/jpeg" },
+		{ "jpeg", "image/jpeg" },
+		{ "gif", "image/gif" },
+		{ "odt", "application/vnd.oasis.opendocument.text" },
+		{ "ods", "application/vnd.oasis.opendocument.spreadsheet" },
+		{ "doc", "application/msword" },
+		{ "docx",
+		    "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+		{ "xls", "application/vnd.ms-excel" },
+		{ "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+		{ "zip", "application/zip" },
+	};
+	const char *dot = strrchr(name, '.');
+	size_t i;
+
+	for (i = 0; dot != NULL && i < nitems(types); i++) {
+		if (strcasecmp(dot + 1, types[i][0]) == 0)
+			return types[i][1];
+	}
+	return "application/octet-stream";
+}
+
+/* One file of the list as a JSON object {name, type, data in base64}. */
+static int
+attach_one(struct strbuf *js, const char *path, size_t max, char **cause)
+{
+	const char *base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	struct stat sb;
+	unsigned char *data;
+	size_t got = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL || fstat(fileno(f), &sb) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	if ((size_t)sb.st_size > max) {
+		xasprintf(cause, _("%s: larger than mail.max_attachment (%zu bytes)"), path, max);
+		fclose(f);
+		return -1;
+	}
+	data = xmalloc((size_t)sb.st_size + 1);
+	got = fread(data, 1, (size_t)sb.st_size, f);
+	fclose(f);
+	if (got != (size_t)sb.st_size) {
+		xasprintf(cause, _("%s: changed while it was read"), path);
+		free(data);
+		return -1;
+	}
+	strbuf_puts(js, "{\"name\":");
+	json_string(js, base);
+	strbuf_puts(js, ",\"type\":");
+	json_string(js, attach_type(base));
+	strbuf_puts(js, ",\"data\":\"");
+	base64_encode(js, data, got);
+	strbuf_puts(js, "\"}");
+	free(data);
+	return 0;
+}
+
+/*
+ * The files waiting beside the ticket's reply draft, as reply()'s
+ * p_attachments (a JSON array); NULL without a list. A file gone, unreadable
+ * or over mail.max_attachment (default 10M) stops the reply: -1 and *cause.
+ */
+int
+attachment_reply_files(long long ticket, char **json, char **cause)
+{
+	const char *limit = config_get_default(console.config, "mail.max_attachment", "10M");
+	char *list = draft_side_path(ticket, "attach"), line[4096];
+	struct strbuf js;
+	size_t max, n = 0;
+	FILE *f;
+	int rc = 0;
+
+	*json = NULL;
+	if (parse_size(limit, &max) != 0) {
+		xasprintf(cause, _("mail.max_attachment: \"%s\" is not a size"), limit);
+		free(list);
+		return -1;
+	}
+	if (list == NULL || (f = fopen(list, "r")) == NULL) {
+		free(list);
+		return 0;
+	}
+	strbuf_init(&js);
+	strbuf_addch(&js, '[');
+	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line == '\0')
+			continue;
+		if (n++ > 0)
+			strbuf_addch(&js, ',');
+		rc = attach_one(&js, line, max, cause);
+	}
+	fclose(f);
+	free(list);
+	strbuf_addch(&js, ']');
+	if (rc != 0 || n == 0) {
+		strbuf_free(&js);
+		return rc;
+	}
+	*json = strbuf_detach(&js);
+	return 0;
 }

@@ -407,7 +407,9 @@ char *stale_message(const char *detail);
 /* attachment.c — open an attachment in its viewer; files for a reply. */
 int attachment_open(long long attachment, const char *filename, const char *content_type);
 int attachment_attach(long long ticket); /* asks the path, Tab completing */
-void attachment_cleanup(void);		 /* at exit: files viewers may still read */
+/* The files to send with the ticket's reply, as a JSON array (NULL: none). */
+int attachment_reply_files(long long ticket, char **json, char **cause);
+void attachment_cleanup(void); /* at exit: files viewers may still read */
 
 /* actions-search.c — saved searches. */
 void search_save(const char *text);  /* asks the name */
@@ -419,9 +421,14 @@ char *draft_path(long long ticket, const char *kind);
 /* Edit the draft (created from initial when it does not exist); NULL when empty or aborted. */
 char *draft_edit(long long ticket, const char *kind, const char *initial, char **cause);
 void draft_done(long long ticket, const char *kind);
-/* The knowledge-base article a reply draft started from (0: none); draft_done forgets it. */
-void draft_set_kb(long long ticket, long long kb);
-long long draft_kb(long long ticket);
+/*
+ * What goes with a reply draft, beside it (TICKET-reply.EXT): "kb" the
+ * knowledge-base article it started from, "template" its template (numbers,
+ * 0: none), "attach" the files to attach; draft_done forgets them.
+ */
+char *draft_side_path(long long ticket, const char *ext);
+void draft_set_number(long long ticket, const char *ext, long long n);
+long long draft_number(long long ticket, const char *ext);
 bool draft_exists(long long ticket, const char *kind);
 int drafts_count(char **summary);
 int run_editor(const char *path);

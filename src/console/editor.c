@@ -107,30 +107,36 @@ write_file(const char *path, const char *text, char **cause)
 }
 
 /*
- * The knowledge-base article a reply draft took its text from, kept in a file
- * beside the draft (TICKET-reply.kb) so that it lives exactly as long as the
- * draft does: through a postponed reply or a crash, gone once the reply is sent.
+ * What goes with a reply draft, each in a file beside it (TICKET-reply.EXT)
+ * so that it lives exactly as long as the draft does: through a postponed
+ * reply or a crash, gone once the reply is sent. "kb": the knowledge-base
+ * article the text came from; "template": the template it started from;
+ * "attach": the files to attach, one path a line (attachment.c).
  */
-static char *
-draft_kb_path(long long ticket)
+char *
+draft_side_path(long long ticket, const char *ext)
 {
 	char *dir = drafts_dir(), *path;
 
 	if (dir == NULL)
 		return NULL;
-	xasprintf(&path, "%s/%lld-reply.kb", dir, ticket);
+	xasprintf(&path, "%s/%lld-reply.%s", dir, ticket, ext);
 	free(dir);
 	return path;
 }
 
 void
-draft_set_kb(long long ticket, long long kb)
+draft_set_number(long long ticket, const char *ext, long long n)
 {
-	char *path = draft_kb_path(ticket), *cause = NULL, text[32];
+	char *path = draft_side_path(ticket, ext), *cause = NULL, text[32];
 
 	if (path == NULL)
 		return;
-	snprintf(text, sizeof text, "%lld\n", kb);
+	/* Written before the draft may be: the directory too. */
+	*strrchr(path, '/') = '\0';
+	(void)mkdir_p(path, 0700); /* write_file says what went wrong */
+	path[strlen(path)] = '/';
+	snprintf(text, sizeof text, "%lld\n", n);
 	if (write_file(path, text, &cause) != 0) {
 		log_warn("%s", cause);
 		free(cause);
@@ -139,33 +145,37 @@ draft_set_kb(long long ticket, long long kb)
 }
 
 long long
-draft_kb(long long ticket)
+draft_number(long long ticket, const char *ext)
 {
-	char *path = draft_kb_path(ticket), buf[32];
-	long long kb = 0;
+	char *path = draft_side_path(ticket, ext), buf[32];
+	long long n = 0;
 	FILE *f;
 
 	if (path != NULL && (f = fopen(path, "r")) != NULL) {
 		if (fgets(buf, sizeof buf, f) != NULL) {
 			buf[strcspn(buf, "\n")] = '\0';
-			if (parse_int(buf, 1, INT32_MAX, &kb) != 0)
-				kb = 0;
+			if (parse_int(buf, 1, INT32_MAX, &n) != 0)
+				n = 0;
 		}
 		fclose(f);
 	}
 	free(path);
-	return kb;
+	return n;
 }
 
 void
 draft_done(long long ticket, const char *kind)
 {
+	static const char *const sides[] = { "kb", "template", "attach" };
 	char *path = draft_path(ticket, kind);
+	size_t i;
 
 	if (path != NULL && unlink(path) != 0 && errno != ENOENT)
 		log_warn("%s", path);
 	free(path);
-	if (strcmp(kind, "reply") == 0 && (path = draft_kb_path(ticket)) != NULL) {
+	for (i = 0; strcmp(kind, "reply") == 0 && i < nitems(sides); i++) {
+		if ((path = draft_side_path(ticket, sides[i])) == NULL)
+			continue;
 		if (unlink(path) != 0 && errno != ENOENT)
 			log_warn("%s", path);
 		free(path);
@@ -399,7 +409,7 @@ drafts_count(char **summary)
 		char kind[32];
 		int end = 0;
 
-		/* Only drafts: not the .kb file that goes with a reply draft. */
+		/* Only drafts: not the files that go with a reply draft. */
 		if (sscanf(de->d_name, "%lld-%31[a-z]%n", &id, kind, &end) != 2 ||
 		    strcmp(de->d_name + end, ".md") != 0)
 			continue;

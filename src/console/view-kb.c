@@ -168,7 +168,7 @@ insert_into_reply(struct kb_view *kv, const char *arg)
 		fprintf(f, "\n%s\n", body);
 		fclose(f);
 		/* So that the reply tells the quality report it came from the KB. */
-		draft_set_kb(ticket, kb);
+		draft_set_number(ticket, "kb", kb);
 		ui_message(_("“%s” added to the reply draft of #%lld: press r in the ticket"),
 		    title, ticket);
 	}

@@ -30,8 +30,6 @@
 #define WORD_MAX 75   /* RFC 2047 2: an encoded word is 75 characters at most */
 #define WORD_EXTRA 12 /* "=?UTF-8?B?" and "?=" */
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /* A header being written: where its current line stands. */
 struct header_line {
 	struct strbuf *sb;
@@ -86,25 +84,6 @@ ascii(const char *s, size_t n)
 	return true;
 }
 
-static void
-base64(struct strbuf *sb, const unsigned char *p, size_t n)
-{
-	size_t k;
-
-	for (k = 0; k < n; k += 3) {
-		unsigned int v = p[k] << 16;
-
-		if (k + 1 < n)
-			v |= p[k + 1] << 8;
-		if (k + 2 < n)
-			v |= p[k + 2];
-		strbuf_addch(sb, b64[(v >> 18) & 63]);
-		strbuf_addch(sb, b64[(v >> 12) & 63]);
-		strbuf_addch(sb, k + 1 < n ? b64[(v >> 6) & 63] : '=');
-		strbuf_addch(sb, k + 2 < n ? b64[v & 63] : '=');
-	}
-}
-
 /*
  * Text as B-encoded words, as many whole UTF-8 characters in each as fit on
  * the line (a fold before a word that would not fit even alone).
@@ -129,7 +108,7 @@ encoded_words(struct header_line *h, const char *s, size_t len)
 			n--;
 		strbuf_reset(&word);
 		strbuf_puts(&word, "=?UTF-8?B?");
-		base64(&word, (const unsigned char *)s + i, n);
+		base64_encode(&word, (const unsigned char *)s + i, n);
 		strbuf_puts(&word, "?=");
 		line_token(h, word.buf, word.len);
 		i += n;
@@ -662,7 +641,7 @@ compose_attachment(struct strbuf *sb, const char *boundary, const struct mail_at
 	param_2231(sb, "filename", name);
 	strbuf_puts(sb, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
 	for (i = 0; i < a->size; i += 57) {
-		base64(sb, p + i, a->size - i < 57 ? a->size - i : 57);
+		base64_encode(sb, p + i, a->size - i < 57 ? a->size - i : 57);
 		strbuf_puts(sb, "\r\n");
 	}
 	free(type);

@@ -109,39 +109,6 @@ static void GUICHET_DEAD GUICHET_PRINTF(2, 3) fail(int ex, const char *fmt, ...)
 	die(mta_status(ex), "%s", msg != NULL ? msg : "?");
 }
 
-/* "25M", "512k", "1048576": a size in bytes. */
-static int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s)
-		return -1;
-	switch (tolower((unsigned char)*end)) {
-	case 'k':
-		v *= 1024;
-		end++;
-		break;
-	case 'm':
-		v *= 1024 * 1024;
-		end++;
-		break;
-	case 'g':
-		v *= 1024ULL * 1024 * 1024;
-		end++;
-		break;
-	}
-	if (*end == 'b' || *end == 'B')
-		end++;
-	if (*end != '\0' || v == 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static bool
 config_bool(const struct config *cf, const char *name)
 {

@@ -32,8 +32,8 @@
 
 /*
  * Every column of outbox_claim(): besides the ones every version has, from_name
- * (the queue's or organisation's name for From) and body_format ("markdown" or
- * "text") are used when the server returns them.
+ * (the queue's or organisation's name for From, since 0.2.0) and body_format
+ * ("markdown" or "text") are used when the server returns them.
  */
 static const char sql_claim[] = "SELECT * FROM guichet.outbox_claim($1)";
 static const char sql_done[] = "SELECT guichet.outbox_done($1, $2, $3, $4) AS status";
@@ -418,7 +418,8 @@ deliver_row(struct sender *s, const PGresult *res, int row)
 	out.in_reply_to = db_value(res, row, "in_reply_to");
 	out.refs = db_value(res, row, "refs");
 	out.ticket = db_int(res, row, "ticket_id", 0);
-	out.auto_submitted = strcmp(db_value(res, row, "kind"), "ack") == 0;
+	/* Acknowledgements and closing notices are automatic (RFC 3834): no autoresponder answers. */
+	out.auto_submitted = strcmp(db_value(res, row, "kind"), "reply") != 0;
 	out.from_name = optional(res, row, "from_name");
 	out.plain_text = (v = optional(res, row, "body_format")) != NULL && strcmp(v, "text") == 0;
 	out.smtputf8 = s->smtputf8 && !s->use_smtp;

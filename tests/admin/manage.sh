@@ -110,7 +110,7 @@ is "$(psql -X -At -c "SELECT q.name, q.sla_policy_id IS NULL, q.claim_timeout IS
 csv=$($GA queue list --format csv)
 is "$(csv_rows "$csv" "code text, org text, name text, level int, escalate_to text, \
     sla text, priority int, claim_timeout text, active bool, addresses text, \
-    members int, open_tickets int" \
+    from_name text, closing text, members int, open_tickets int" \
     "SELECT code || '|' || level || '|' || coalesce(escalate_to, '-') FROM c ORDER BY code;")" \
     "$(printf 'etat-civil|1|-\nvoirie|1|voirie-n2\nvoirie-n2|2|-')" \
     "queue list --format csv parses back"
@@ -244,10 +244,10 @@ is "$rc" 65 "a field with values stays"
 ok "an unused field is removed" $GA field remove dossier
 
 # --- templates and the knowledge base
-printf 'Bonjour {{contact.name}},\n\nMerci.\n' >"$tmp/merci.md"
+printf 'Bonjour {{requester.name}},\n\nMerci.\n' >"$tmp/merci.md"
 ok "template add" $GA template add merci "$tmp/merci.md" --subject "Merci"
 run $GA template show merci
-is "$out" "$(printf 'name: merci\norg: \nsubject: Merci\nupdated: %s\n\nBonjour {{contact.name}},\n\nMerci.' \
+is "$out" "$(printf 'name: merci\norg: \nsubject: Merci\nupdated: %s\n\nBonjour {{requester.name}},\n\nMerci.' \
     "$(psql -X -At -c "SELECT to_char(updated_at, 'YYYY-MM-DD HH24:MI') FROM guichet.template")")" \
     "template show prints the fields and the body"
 printf 'Bonjour,\n\nAutre texte.\n' >"$tmp/merci2.md"
@@ -262,6 +262,33 @@ is "$rc" 65 "a file with NUL bytes exits EX_DATAERR"
 ok "template remove" $GA template remove merci
 run $GA template remove merci
 is "$rc" 65 "removing a missing template exits EX_DATAERR"
+
+# One template language: an unknown placeholder is refused, by name.
+printf 'Bonjour {{name}},\n\nVotre demande {{ ticket.tag }}.\n' >"$tmp/vieux.md"
+run $GA template add vieux "$tmp/vieux.md"
+is "$rc/$out" "65/guichet-admin: Invalid value: template \"vieux\": unknown placeholder {{name}}" \
+    "template add: an unknown placeholder exits 65 naming it"
+run $GA template add vieux "$tmp/merci2.md" --subject "Re: {{ticket.subject"
+like "$rc/$out" "^65/.*subject: a \"\{\{\" without its \"\}\}\"" "…in the subject too"
+is "$(psql -X -At -c "SELECT count(*) FROM guichet.template WHERE name = 'vieux'")" 0 "…nothing saved"
+printf 'Bonjour {{ requester.name | Madame, Monsieur }},\n\n{{ticket.tag}} est traitée.\n' >"$tmp/cloture.md"
+ok "template add: the language's names and a default" $GA template add cloture "$tmp/cloture.md"
+
+# How a queue signs its mail, its closing notice, and the queues with no sender.
+ok "queue set --from-name --closing" $GA queue set voirie --from-name "Mairie — voirie" --closing cloture
+is "$(psql -X -At -c "SELECT q.from_name || '|' || t.name FROM guichet.queue q
+    JOIN guichet.template t ON t.id = q.closing_template_id WHERE q.code = 'voirie'")" \
+    "Mairie — voirie|cloture" "…stored"
+run $GA queue set voirie --closing nothing-such
+is "$rc" 65 "an unknown closing template exits EX_DATAERR"
+ok "queue set --from-name none --closing none" $GA queue set voirie --from-name none --closing none
+is "$(psql -X -At -c "SELECT coalesce(from_name, '-') || '|' || coalesce(closing_template_id::text, '-')
+    FROM guichet.queue WHERE code = 'voirie'")" "-|-" "…cleared"
+ok "a queue without an address" $GA queue add sans-adresse --org ville --name "Sans adresse"
+run $GA status
+like "$out" "^queue sans-adresse: no mail address to write from" \
+    "status names the queue whose mail would have no address to leave from"
+unlike "$out" "^queue voirie:" "…and not a queue that has one"
 
 printf '# Horaires de la mairie\n\nOuvert de 8 h 30 à 17 h 30.\n' >"$tmp/horaires.md"
 ok "kb add takes the title from the heading" $GA kb add horaires "$tmp/horaires.md" \

@@ -27,7 +27,19 @@ mkdir "$work"
 psql -X -q -c 'CREATE DATABASE upgraded' -c 'CREATE DATABASE fresh'
 ok "init with the released schema" guichet-admin -d dbname=upgraded --sqldir "$from/src/sql" init
 ok "its fixture loads" psql -X -q -v ON_ERROR_STOP=1 -d upgraded -f "$fixture"
+# Templates of the three dialects before the one language (0007 renames them).
+psql -X -q -v ON_ERROR_STOP=1 -d upgraded -c "INSERT INTO guichet.template (name, subject, body)
+VALUES ('ack', '{{subject}}', 'Bonjour {{name}}, n° {{ticket}} ({{queue}})'),
+    ('console', NULL, 'Bonjour {{ requester }}, « {{subject}} » #{{id}} — {{agent}}'),
+    ('admin', 'Re {{ticket.id}}', 'Bonjour {{contact.name}}, {{ticket.subject}} {{agent.name}}')" ||
+    bail_out "cannot add the old templates"
 ok "migrate with the current tree" guichet-admin -d dbname=upgraded migrate
+is "$(psql -X -At -d upgraded -c "SELECT string_agg(name || ': ' || coalesce(subject, '-') || ' / ' || body,
+    E'\n' ORDER BY name COLLATE \"C\") FROM guichet.template")" \
+    "ack: {{ticket.subject}} / Bonjour {{requester.name}}, n° {{ticket.id}} ({{queue.name}})
+admin: Re {{ticket.id}} / Bonjour {{requester.name}}, {{ticket.subject}} {{agent.name}}
+console: - / Bonjour {{requester.name}}, « {{ticket.subject}} » #{{ticket.id}} — {{agent.name}}" \
+    "0007: the placeholders of every older dialect get the language's names"
 ok "init of the current tree" guichet-admin -d dbname=fresh init
 is "$(psql -X -At -d upgraded -c 'SELECT max(version) FROM guichet.schema_version')" \
     "$(psql -X -At -d fresh -c 'SELECT max(version) FROM guichet.schema_version')" \

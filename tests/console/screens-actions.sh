@@ -11,7 +11,7 @@ pg_start
 pg_install
 pg_fixture
 sql "INSERT INTO guichet.template (name, body) VALUES ('accuse-reception',
-    E'Bonjour {{requester}},\n\nVotre demande « {{subject}} » (#{{ticket}}) est prise en charge.\n\n{{agent}}')" ||
+    E'Bonjour {{requester.name}},\n\nVotre demande « {{ticket.subject}} » (#{{ticket.id}}) est prise en charge.\n\n{{agent.name}}')" ||
     bail_out "cannot add a template"
 sql "INSERT INTO guichet.ticket (queue_id, organisation_id, subject, priority)
     VALUES (1, 1, 'Nid de poule, le même', 3)" || bail_out "cannot add a ticket"

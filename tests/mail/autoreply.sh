@@ -21,8 +21,8 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
 conf=$PGDIR/guichet.conf
 printf 'set mail.default_queue voirie\nset mail.rate_cap 0\nset mail.ack_template accuse\n' > "$conf"
 printf 'set mail.form_senders "formulaire@ville.example noreply@stadt-partner.example ne-pas-repondre@%%"\n' >> "$conf"
-q "INSERT INTO guichet.template (name, subject, body) VALUES ('accuse', '{{subject}}',
-    'Bonjour {{name}}, votre demande n° {{ticket}} est enregistrée.')" >/dev/null
+q "INSERT INTO guichet.template (name, subject, body) VALUES ('accuse', '{{ticket.subject}}',
+    'Bonjour {{requester.name}}, votre demande n° {{ticket.id}} est enregistrée.')" >/dev/null
 mailer=$(pg_conninfo mailer)
 n=$(grep -c '^auto-' "$corpus/auto.expected")
 ok "at least 20 realistic messages ($n)" test "$n" -ge 20

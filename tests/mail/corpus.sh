@@ -28,8 +28,8 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
 # ticket (5), an absent owner with a substitute (alice → sam), a reply of ours
 # that will bounce.
 q "SET search_path = guichet;
-INSERT INTO template (name, subject, body) VALUES ('accuse', '{{subject}}',
-    'Bonjour {{name}}, votre demande n° {{ticket}} est enregistrée.');
+INSERT INTO template (name, subject, body) VALUES ('accuse', '{{ticket.subject}}',
+    'Bonjour {{requester.name}}, votre demande n° {{ticket.id}} est enregistrée.');
 UPDATE ticket SET status = 'resolved', resolved_at = now() WHERE id = 5;
 UPDATE agent SET absent_from = now() - interval '1 day',
     absent_until = now() + interval '1 day', substitute_id = 5 WHERE login = 'alice';

@@ -19,8 +19,8 @@ set mail.rate_cap 2
 set mail.ack_template accuse
 set mail.form_senders "formulaire@ville-exemple.fr, ne-pas-repondre@%.service-public.example"
 EOF
-q "INSERT INTO guichet.template (name, subject, body) VALUES ('accuse', '{{subject}}',
-    'Bonjour {{name}}, votre demande n° {{ticket}} est enregistrée.')" >/dev/null
+q "INSERT INTO guichet.template (name, subject, body) VALUES ('accuse', '{{ticket.subject}}',
+    'Bonjour {{requester.name}}, votre demande n° {{ticket.id}} est enregistrée.')" >/dev/null
 mailer=$(pg_conninfo mailer)
 imp()
 {

@@ -6,7 +6,7 @@
 -- 4 (voirie-n2, which alice reads), 6 (voirie, new); alice writes in voirie,
 -- bob in etat-civil, dave in agglo-it.
 BEGIN;
-SELECT plan(74);
+SELECT plan(73);
 SET LOCAL search_path = guichet, public;
 
 -- The plan of a statement, as one text.
@@ -33,7 +33,7 @@ SELECT is((SELECT string_agg(p.proname, ', ' ORDER BY p.proname) FROM pg_proc p
         'ticket_index_count', 'ticket_index_ids', 'search_words', 'ticket_card',
         'ticket_fields', 'ticket_articles', 'ticket_attachments', 'ticket_links',
         'ticket_history', 'attachment_content', 'kb_search', 'escalation_queues',
-        'field_definitions', 'writable_queues', 'reply_templates', 'reply_context',
+        'field_definitions', 'writable_queues', 'reply_templates',
         'contact_search', 'ticket_due')), NULL,
     'the console''s read functions are SECURITY INVOKER: row-level security decides');
 -- Those in plain SQL without SET are inlined: the caller's plan reads the tables.
@@ -43,7 +43,7 @@ FROM (VALUES ('ticket_card(2)'), ('ticket_fields(2)'), ('ticket_articles(2)'),
     ('ticket_attachments(2)'), ('ticket_links(2)'), ('ticket_history(2)'),
     ('attachment_content(1)'), ('kb_search('''')'), ('escalation_queues(2)'),
     ('field_definitions()'), ('writable_queues()'), ('reply_templates()'),
-    ('reply_context(2)'), ('contact_search(''%x%'')'), ('console_agent()'), ('agent_logins()'),
+    ('contact_search(''%x%'')'), ('console_agent()'), ('agent_logins()'),
     ('ticket_index_count(''{new}'', 10, NULL)'), ('ticket_index_ids(''{new}'', 10, NULL)'),
     ('ticket_search(NULL, NULL)')) v(f);
 
@@ -54,7 +54,7 @@ INSERT INTO ticket_field (ticket_id, field_id, value) VALUES (1, 2, 'REF-12');
 INSERT INTO blob (sha256, size, content) VALUES (sha256('cerfa'), 5, 'cerfa');
 INSERT INTO attachment (article_id, filename, content_type, size, sha256)
     VALUES (3, 'cerfa.pdf', 'application/pdf', 5, sha256('cerfa'));
-INSERT INTO template (name, body) VALUES ('accuse', 'Bonjour {{requester}}');
+INSERT INTO template (name, body) VALUES ('accuse', 'Bonjour {{requester.name}}');
 INSERT INTO kb_article (slug, title, body, updated_at) VALUES
     ('passeport', 'Renouveler un passeport', 'Pièces à fournir', now() - interval '1 day'),
     ('voirie', 'Signaler un nid de poule', 'Adresse précise', now());
@@ -189,9 +189,9 @@ SELECT is((SELECT string_agg(code, ',') FROM writable_queues()), 'voirie',
     'writable_queues: alice writes in voirie and only reads voirie-n2');
 SELECT is((SELECT string_agg(name, ',') FROM reply_templates()), 'accuse',
     'reply_templates: by name');
-SELECT is((SELECT concat_ws('|', subject, queue, requester, agent) FROM reply_context(2)),
+SELECT is(render_template(2, '{{ticket.subject}}|{{queue.name}}|{{requester.name}}|{{agent.name}}'),
     'Dépôt sauvage avenue Foch|Voirie|Marie Martin|Alice Martin',
-    'reply_context: the values of the placeholders');
+    'render_template: the values of the placeholders, for the caller');
 SELECT is((SELECT string_agg(name, ',') FROM contact_search('%dupont%')), 'Jean Dupont',
     'contact_search: by part of a name');
 SELECT is((SELECT string_agg(name, ',') FROM contact_search('%+33 4%')), 'Mme Petit',

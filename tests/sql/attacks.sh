@@ -340,4 +340,38 @@ like "$out" "permission denied" "an agent may not"
 as alice "SELECT count(*) FROM guichet.history_anchor"
 like "$out" "permission denied" "nor read the anchors, which name every ticket of the desk"
 
+# Outbound mail (issues 13 and 14): reply's attachments, the template
+# language, closing notices, the queues without a sender.
+blobs=$(su -c "SELECT count(*) FROM guichet.blob")
+as dave "SELECT guichet.reply(1, 'x', p_attachments => '[{\"name\": \"a\", \"data\": \"aGk=\"}]')"
+like "$out" "no ticket #1" "an agent of another organisation cannot attach to a reply on ticket 1"
+as alice "SELECT guichet.reply(4, 'x', p_attachments => '[{\"name\": \"a\", \"data\": \"aGk=\"}]')"
+like "$out" "may not change tickets" "nor can alice on a ticket she only reads"
+as ada "SELECT guichet.reply(1, 'x', p_attachments => (SELECT jsonb_agg(jsonb_build_object('name', g, 'data', 'aGk=')) FROM generate_series(1, 51) g))"
+like "$out" "at most 50 files" "an admin cannot attach more than 50 files"
+is "$(su -c "SELECT count(*) FROM guichet.blob")" "$blobs" "…and no bytes were stored by any of them"
+for f in "reply_attachments(1, '[]')" "closing_notice(t) FROM guichet.ticket t WHERE id = 1" \
+    "template_mail(t, p, 'ack') FROM guichet.ticket t, guichet.template p" \
+    "mail_out(t, 'reply', 'x', 'x', 'x@example.org') FROM guichet.ticket t WHERE id = 1" \
+    "reply_sender(t) FROM guichet.ticket t WHERE id = 1" \
+    "mail_acknowledge(1, 'x', '{}')"; do
+	as alice "SELECT guichet.$f"
+	like "$out" "permission denied" "an agent cannot call guichet.${f%%(*} herself"
+done
+as alice "SELECT guichet.render_template(5, '{{requester.name}} {{requester.email}}')"
+like "$out" "no ticket #5" "an agent renders no template on a ticket she does not see (no requester leaks)"
+as sam "SELECT * FROM guichet.queue_sender_missing()"
+like "$out" "permission denied" "a supervisor does not list the queues without a sender (admins do)"
+as alice "INSERT INTO guichet.template (name, body) VALUES ('t1', 'x')"
+like "$out" "permission denied" "an agent cannot save a template"
+as ada "INSERT INTO guichet.template (name, body) VALUES ('t2', 'Bonjour {{contact.name}}')"
+like "$out" "unknown placeholder \{\{contact.name\}\}" "an admin with psql cannot save one the language does not know"
+as ada "INSERT INTO guichet.template (name, body) VALUES ('t3', 'Bonjour {{requester.name}}');
+UPDATE guichet.template SET subject = '{{ ticket.tag' WHERE name = 't3'"
+like "$out" "without its" "…nor make a saved one invalid"
+as alice "UPDATE guichet.queue SET closing_template_id = NULL, from_name = 'x' WHERE id = 1"
+like "$out" "permission denied" "an agent cannot change how a queue signs its mail"
+as sam "UPDATE guichet.queue SET from_name = 'x' WHERE id = 1"
+like "$out" "permission denied" "nor can a supervisor"
+
 done_testing

@@ -512,14 +512,15 @@ END
 $$;
 
 -- A reply to the requester: a mail_out article and its outbox row in one
--- transaction. From: the queue's first address (alphabetical); To: p_to, else
--- the requester's address; Subject: "[<tag_prefix> #ID] subject"; Message-ID
--- <guichet.ID.ARTICLE.RANDOM@mail_domain> (the From address's domain when the
--- setting is empty); In-Reply-To/References continue the last incoming mail.
+-- transaction (mail_out, 50-mail.sql: From is the address of the queue the
+-- requester wrote to, never one the desk does not own; GU005 when there is
+-- none). To: p_to, else the requester's address. p_attachments: the files
+-- attached (reply_attachments: a JSON array of {name, type, data in base64}).
 -- The first reply sets first_response_at; a new ticket becomes open.
 CREATE FUNCTION reply(p_ticket bigint, p_body text, p_time_spent integer DEFAULT 0,
     p_seen timestamptz DEFAULT NULL, p_to text DEFAULT NULL, p_cc text DEFAULT NULL,
-    p_template integer DEFAULT NULL, p_kb integer DEFAULT NULL)
+    p_template integer DEFAULT NULL, p_kb integer DEFAULT NULL,
+    p_attachments jsonb DEFAULT NULL)
     RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
@@ -527,14 +528,7 @@ DECLARE
 	minutes integer := check_time_spent(p_time_spent);
 	mail_to text := header_value(p_to);
 	mail_cc text := header_value(p_cc);
-	mail_from text;
-	tag text;
-	subj text;
-	domain text;
-	prev_in article;
 	aid bigint;
-	mid text;
-	r text[];
 BEGIN
 	PERFORM check_text('the reply', p_body, 1000000);
 	IF mail_to IS NULL THEN
@@ -558,47 +552,13 @@ BEGIN
 	IF p_kb IS NOT NULL AND NOT EXISTS (SELECT 1 FROM kb_article WHERE id = p_kb) THEN
 		RAISE EXCEPTION 'no knowledge-base article %', p_kb USING ERRCODE = 'GU006';
 	END IF;
-
-	SELECT address INTO mail_from FROM queue_address WHERE queue_id = t.queue_id
-	ORDER BY address LIMIT 1;
-	domain := coalesce(nullif(setting('mail_domain'), ''),
-	    nullif(split_part(mail_from, '@', 2), ''), 'localhost');
-	IF mail_from IS NULL THEN
-		mail_from := 'guichet@' || domain;
-	END IF;
-	tag := '[' || coalesce(nullif(setting('tag_prefix'), ''), 'Guichet') || ' #' || t.id || ']';
-	subj := header_value(t.subject);
-	IF position(tag IN coalesce(subj, '')) = 0 THEN
-		subj := tag || ' ' || coalesce(subj, '');
-	END IF;
-
-	SELECT * INTO prev_in FROM article
-	WHERE ticket_id = t.id AND kind = 'mail_in' AND message_id IS NOT NULL
-	ORDER BY created_at DESC, id DESC LIMIT 1;
-	IF prev_in.message_id IS NOT NULL THEN
-		r := coalesce(prev_in.refs, CASE WHEN prev_in.in_reply_to IS NOT NULL
-		    THEN ARRAY[prev_in.in_reply_to] END, '{}') || prev_in.message_id;
-		-- Keep the first and the last references, as RFC 5322 suggests.
-		IF cardinality(r) > 20 THEN
-			r := r[1:1] || r[cardinality(r) - 18:cardinality(r)];
-		END IF;
-	END IF;
-
-	-- The Message-ID names the article: its id is reserved first, so that the
-	-- row is written once (an UPDATE would index its body again).
-	aid := nextval('guichet.article_id_seq');
-	mid := '<guichet.' || t.id || '.' || aid || '.'
-	    || substr(replace(gen_random_uuid()::text, '-', ''), 1, 16) || '@' || domain || '>';
-	INSERT INTO article (id, ticket_id, kind, author_agent_id, subject, body, mail_from,
-	    mail_to, mail_cc, in_reply_to, refs, time_spent, template_id, kb_article_id,
-	    message_id)
-	OVERRIDING SYSTEM VALUE
-	VALUES (aid, t.id, 'mail_out', current_agent(), subj, p_body, mail_from, mail_to, mail_cc,
-	    prev_in.message_id, r, minutes, p_template, p_kb, mid);
-	INSERT INTO outbox (ticket_id, article_id, mail_from, mail_to, mail_cc, subject, body,
-	    message_id, in_reply_to, refs)
-	VALUES (t.id, aid, mail_from, mail_to, mail_cc, subj, p_body, mid, prev_in.message_id, r);
-
+	-- No placeholder of a template reaches the citizen: the console shows
+	-- the rendered template in the editor; a client that sends one unrendered
+	-- is told (other braces are the agent's own text).
+	PERFORM template_unrendered(p_body);
+	aid := mail_out(t, 'reply', NULL, p_body, mail_to, mail_cc, current_agent(), minutes,
+	    p_template, p_kb);
+	PERFORM reply_attachments(aid, p_attachments);
 	UPDATE ticket SET first_response_at = coalesce(first_response_at, now()),
 	    status = CASE status WHEN 'new' THEN 'open' ELSE status END,
 	    time_spent = time_spent + minutes
@@ -736,6 +696,11 @@ BEGIN
 		PERFORM fields_require(t.id, t.queue_id, 'resolve');
 	END IF;
 	PERFORM status_apply(t, p_status, p_pending_until);
+	-- Resolved now (or closed without being resolved first): the requester
+	-- is told, when the queue sends closing notices (56-template.sql).
+	IF p_status IN ('resolved', 'closed') AND t.status NOT IN ('resolved', 'closed') THEN
+		PERFORM closing_notice(t);
+	END IF;
 END
 $$;
 
@@ -884,7 +849,7 @@ GRANT EXECUTE ON FUNCTION
     create_ticket(integer, text, text, bigint, text, integer, integer, integer, jsonb),
     claim(bigint, timestamptz), next_ticket(integer), release(bigint),
     add_note(bigint, text, integer),
-    reply(bigint, text, integer, timestamptz, text, text, integer, integer),
+    reply(bigint, text, integer, timestamptz, text, text, integer, integer, jsonb),
     escalate(bigint, integer, text),
     set_status(bigint, text, timestamptz, timestamptz), set_priority(bigint, integer),
     set_field(bigint, text, text), link(bigint, bigint, text), unlink(bigint, bigint, text),

@@ -719,16 +719,17 @@ BEGIN
 		            false) AS assisted
 		    FROM (VALUES (OLD.ticket_id), (NEW.ticket_id)) x(id)
 		    LEFT JOIN guichet.article a ON a.ticket_id = x.id
-		        AND (a.kind = 'mail_out' OR (a.kind = 'phone' AND a.author_agent_id IS NOT NULL))
+		        AND a.kind IN ('mail_out', 'phone') AND a.author_agent_id IS NOT NULL
 		    GROUP BY x.id) r
 		WHERE t.id = r.id AND (t.replies, t.assisted) IS DISTINCT FROM (r.n, r.assisted);
 	END IF;
 	RETURN NULL;
 END
 $$;
+-- (Acknowledgements and closing notices are written by the desk, without an
+-- agent: they are not replies.)
 CREATE TRIGGER article_reply_count AFTER INSERT ON article
-    FOR EACH ROW WHEN (NEW.kind = 'mail_out'
-        OR (NEW.kind = 'phone' AND NEW.author_agent_id IS NOT NULL))
+    FOR EACH ROW WHEN (NEW.kind IN ('mail_out', 'phone') AND NEW.author_agent_id IS NOT NULL)
     EXECUTE FUNCTION article_reply_count();
 CREATE TRIGGER article_reply_moved AFTER UPDATE ON article
     FOR EACH ROW WHEN (OLD.ticket_id IS DISTINCT FROM NEW.ticket_id

@@ -189,67 +189,29 @@ BEGIN
 END
 $$;
 
--- The acknowledgement of a new ticket: template placeholders filled, an
--- outgoing article and an outbox row (kind 'ack') threaded on the request.
+-- The acknowledgement of a new ticket: the template rendered
+-- (render_template, 56-template.sql), an outgoing article and an outbox row
+-- (kind 'ack') threaded on the request. None for a message that asks for none
+-- (no_ack: its subject reads like an automatic reply) or a template that is
+-- gone; see template_mail (56-template.sql) for the others: the request is
+-- imported all the same.
 CREATE FUNCTION mail_acknowledge(p_ticket bigint, p_template text, p_mail jsonb)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, guichet, pg_temp AS $$
 DECLARE
-	t record;
-	tpl record;
-	v_from text;
-	v_prefix text;
-	v_domain text;
-	v_subject text;
-	v_body text;
-	v_article bigint;
-	v_msgid text;
-	v_refs text[];
+	t ticket;
+	tpl template;
 BEGIN
+	IF coalesce((p_mail->>'no_ack')::boolean, false) THEN
+		RETURN;
+	END IF;
 	SELECT * INTO tpl FROM template WHERE name = p_template;
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
-	SELECT tk.*, c.email AS requester_email, c.name AS requester_name,
-	    c.undeliverable, q.name AS queue_name
-	INTO t FROM ticket tk JOIN queue q ON q.id = tk.queue_id
-	    LEFT JOIN contact c ON c.id = tk.requester_id WHERE tk.id = p_ticket;
-	IF t.requester_email IS NULL OR t.undeliverable THEN
-		RETURN;
-	END IF;
-	SELECT address INTO v_from FROM queue_address WHERE queue_id = t.queue_id
-	    ORDER BY address LIMIT 1;
-	IF v_from IS NULL THEN
-		RETURN;
-	END IF;
-	v_prefix := coalesce((SELECT value FROM setting WHERE key = 'tag_prefix'), 'Guichet');
-	v_domain := coalesce(nullif((SELECT value FROM setting WHERE key = 'mail_domain'), ''),
-	    split_part(v_from, '@', 2));
-	v_subject := replace(replace(replace(coalesce(tpl.subject, '{{subject}}'),
-	    '{{ticket}}', t.id::text), '{{subject}}', t.subject), '{{queue}}', t.queue_name);
-	v_subject := format('[%s #%s] %s', v_prefix, t.id, v_subject);
-	v_body := replace(replace(replace(replace(tpl.body, '{{ticket}}', t.id::text),
-	    '{{subject}}', t.subject), '{{name}}', coalesce(nullif(t.requester_name, ''),
-	    t.requester_email)), '{{queue}}', t.queue_name);
-	-- The Message-ID names the article: its id is reserved first, so that
-	-- the row is written once (an UPDATE would index its body again).
-	v_article := nextval('guichet.article_id_seq');
-	v_msgid := format('<guichet.%s.%s.%s@%s>', p_ticket, v_article,
-	    substr(md5(random()::text), 1, 12), v_domain);
-	INSERT INTO article (id, ticket_id, kind, subject, body, body_format, mail_from, mail_to,
-	    template_id, message_id)
-	OVERRIDING SYSTEM VALUE
-	VALUES (v_article, p_ticket, 'mail_out', v_subject, v_body, 'markdown', v_from,
-	    t.requester_email, tpl.id, v_msgid);
-	IF p_mail->>'message_id' IS NOT NULL THEN
-		v_refs := ARRAY(SELECT jsonb_array_elements_text(coalesce(p_mail->'refs', '[]')))
-		    || (p_mail->>'message_id');
-	END IF;
-	INSERT INTO outbox (ticket_id, article_id, mail_from, mail_to, subject, body,
-	    message_id, in_reply_to, refs, kind)
-	VALUES (p_ticket, v_article, v_from, t.requester_email, v_subject, v_body, v_msgid,
-	    p_mail->>'message_id', v_refs, 'ack');
+	SELECT * INTO t FROM ticket WHERE id = p_ticket;
+	PERFORM template_mail(t, tpl, 'ack');
 END
 $$;
 
@@ -738,10 +700,8 @@ BEGIN
 			v_rule := 'new';
 			o_new := true;
 			o_outcome := 'imported';
-			-- Never to loops or bulk mail, nor to a request whose subject
-			-- reads like an out-of-office reply (no_ack: it may be one).
-			IF coalesce(v_loop, '') = '' AND p_mail#>>'{options,ack_template}' IS NOT NULL
-			    AND NOT coalesce((p_mail->>'no_ack')::boolean, false) THEN
+			-- Never to loops or bulk mail (nor no_ack: mail_acknowledge).
+			IF coalesce(v_loop, '') = '' AND p_mail#>>'{options,ack_template}' IS NOT NULL THEN
 				PERFORM mail_acknowledge(v_ticket, p_mail#>>'{options,ack_template}', p_mail);
 			END IF;
 		END IF;
@@ -875,13 +835,203 @@ $$;
 --
 -- The outbox, for guichet-mail send.
 --
+
+-- Where the desk's mail to a ticket's requester comes from: the queue address
+-- the requester wrote to (the latest of the last 20 incoming mails that names
+-- one among its recipients), else the address of the ticket's queue (the first,
+-- alphabetically), else, for a queue without one (a level-2 queue), the
+-- address of the queue the ticket came from (history), or of a level-1 queue
+-- of the organisation that escalates to it. Never an address the desk does not
+-- own: with none of these, both NULL (mail_out raises GU005 naming the queue).
+-- The display name is the address's queue's from_name, else its
+-- organisation's name.
+CREATE FUNCTION reply_sender(t ticket, OUT o_address text, OUT o_name text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	v_queue integer;
+BEGIN
+	-- The last few incoming mails, through the index replies thread on
+	-- (article_ticket_mail_in): a long ticket is not read whole.
+	SELECT qa.address, qa.queue_id INTO o_address, v_queue
+	FROM (SELECT x.created_at, x.id, x.mail_to, x.mail_cc FROM article x
+	    WHERE x.ticket_id = t.id AND x.kind = 'mail_in' AND x.message_id IS NOT NULL
+	    ORDER BY x.created_at DESC, x.id DESC LIMIT 20) a
+	CROSS JOIN LATERAL regexp_matches(lower(concat_ws(',', a.mail_to, a.mail_cc)),
+	    '[^][[:space:]<>,;:"()]+@[^][[:space:]<>,;:"()]+', 'g') m
+	JOIN queue_address qa ON qa.address = m[1]
+	ORDER BY a.created_at DESC, a.id DESC LIMIT 1;
+	IF o_address IS NULL THEN
+		SELECT qa.address, qa.queue_id INTO o_address, v_queue
+		FROM queue_address qa WHERE qa.queue_id = t.queue_id
+		ORDER BY qa.address LIMIT 1;
+	END IF;
+	IF o_address IS NULL THEN
+		SELECT qa.address, qa.queue_id INTO o_address, v_queue
+		FROM history h
+		CROSS JOIN LATERAL (SELECT x.address, x.queue_id FROM queue_address x
+		    WHERE x.queue_id = h.old_value::integer ORDER BY x.address LIMIT 1) qa
+		WHERE h.ticket_id = t.id AND h.field = 'queue_id' AND h.old_value ~ '^[0-9]+$'
+		ORDER BY h.seq DESC LIMIT 1;
+	END IF;
+	IF o_address IS NULL THEN
+		SELECT qa.address, qa.queue_id INTO o_address, v_queue
+		FROM queue q JOIN queue_address qa ON qa.queue_id = q.id
+		WHERE q.escalate_to = t.queue_id AND q.level = 1
+		    AND q.organisation_id = t.organisation_id
+		ORDER BY q.code, qa.address LIMIT 1;
+	END IF;
+	IF o_address IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT coalesce(q.from_name, o.name) INTO o_name
+	FROM queue q JOIN organisation o ON o.id = q.organisation_id WHERE q.id = v_queue;
+END
+$$;
+
+-- The queues whose tickets would have no address to write from (neither
+-- their own nor one of a level-1 queue escalating to them), for
+-- guichet-admin status: active queues, by code.
+CREATE FUNCTION queue_sender_missing()
+    RETURNS TABLE (code text, level smallint)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+	SELECT q.code, q.level FROM queue q
+	WHERE q.active
+	    AND NOT EXISTS (SELECT 1 FROM queue_address qa WHERE qa.queue_id = q.id)
+	    AND NOT EXISTS (SELECT 1 FROM queue p JOIN queue_address qa ON qa.queue_id = p.id
+	        WHERE p.escalate_to = q.id AND p.level = 1
+	            AND p.organisation_id = q.organisation_id)
+	ORDER BY q.code
+$$;
+
+-- One message of the desk to a ticket's requester: an outgoing article and
+-- its outbox row, in the caller's transaction. Shared by reply() (kind
+-- 'reply'), the acknowledgement ('ack') and the closing notice ('closing').
+-- From: reply_sender; Subject: p_subject (NULL: the ticket's), tagged
+-- "[<tag_prefix> #ID]" unless it carries the tag already; Message-ID
+-- <guichet.ID.ARTICLE.RANDOM@mail_domain> (the From address's domain when the
+-- setting is empty); In-Reply-To/References continue the last incoming mail.
+-- CR and LF in header values become spaces. p_author NULL: the desk wrote it
+-- (not an agent's reply: it neither counts in the reports nor answers).
+CREATE FUNCTION mail_out(t ticket, p_kind text, p_subject text, p_body text, p_to text,
+    p_cc text DEFAULT NULL, p_author integer DEFAULT NULL, p_time_spent integer DEFAULT 0,
+    p_template integer DEFAULT NULL, p_kb integer DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	sender record;
+	domain text;
+	tag text := '[' || coalesce(nullif(setting('tag_prefix'), ''), 'Guichet') || ' #'
+	    || t.id || ']';
+	subj text := coalesce(header_value(p_subject), header_value(t.subject), '');
+	prev_in article;
+	r text[];
+	aid bigint;
+	mid text;
+BEGIN
+	SELECT * INTO sender FROM reply_sender(t);
+	IF sender.o_address IS NULL THEN
+		RAISE EXCEPTION 'queue % has no mail address to write from: give it one (guichet-admin queue set % --address …)',
+		    (SELECT code FROM queue WHERE id = t.queue_id),
+		    (SELECT code FROM queue WHERE id = t.queue_id)
+		    USING ERRCODE = 'GU005';
+	END IF;
+	domain := coalesce(nullif(setting('mail_domain'), ''), split_part(sender.o_address, '@', 2));
+	IF position(tag IN subj) = 0 THEN
+		subj := tag || ' ' || subj;
+	END IF;
+	SELECT * INTO prev_in FROM article
+	WHERE ticket_id = t.id AND kind = 'mail_in' AND message_id IS NOT NULL
+	ORDER BY created_at DESC, id DESC LIMIT 1;
+	IF prev_in.message_id IS NOT NULL THEN
+		r := coalesce(prev_in.refs, CASE WHEN prev_in.in_reply_to IS NOT NULL
+		    THEN ARRAY[prev_in.in_reply_to] END, '{}') || prev_in.message_id;
+		-- Keep the first and the last references, as RFC 5322 suggests.
+		IF cardinality(r) > 20 THEN
+			r := r[1:1] || r[cardinality(r) - 18:cardinality(r)];
+		END IF;
+	END IF;
+	-- The Message-ID names the article: its id is reserved first, so that the
+	-- row is written once (an UPDATE would index its body again).
+	aid := nextval('guichet.article_id_seq');
+	mid := '<guichet.' || t.id || '.' || aid || '.'
+	    || substr(replace(gen_random_uuid()::text, '-', ''), 1, 16) || '@' || domain || '>';
+	INSERT INTO article (id, ticket_id, kind, author_agent_id, subject, body, mail_from,
+	    mail_to, mail_cc, in_reply_to, refs, time_spent, template_id, kb_article_id,
+	    message_id)
+	OVERRIDING SYSTEM VALUE
+	VALUES (aid, t.id, 'mail_out', p_author, subj, p_body, sender.o_address, p_to, p_cc,
+	    prev_in.message_id, r, coalesce(p_time_spent, 0), p_template, p_kb, mid);
+	INSERT INTO outbox (ticket_id, article_id, mail_from, from_name, mail_to, mail_cc,
+	    subject, body, message_id, in_reply_to, refs, kind)
+	VALUES (t.id, aid, sender.o_address, header_value(sender.o_name), p_to, p_cc, subj,
+	    p_body, mid, prev_in.message_id, r, p_kind);
+	RETURN aid;
+END
+$$;
+
+-- The files an agent attaches to her reply: a JSON array of objects with
+-- name, type and data (base64). At most 50 files of at most 25 MB each (the
+-- console holds them to mail.max_attachment first); names lose their
+-- directories and control characters.
+CREATE FUNCTION reply_attachments(p_article bigint, p_files jsonb)
+    RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, guichet, pg_temp AS $$
+DECLARE
+	f jsonb;
+	v_bytes bytea;
+	v_sha bytea;
+	v_name text;
+	n integer := 0;
+BEGIN
+	IF p_files IS NULL OR p_files = 'null' THEN
+		RETURN 0;
+	END IF;
+	IF jsonb_typeof(p_files) <> 'array' OR jsonb_array_length(p_files) > 50 THEN
+		RAISE EXCEPTION 'attachments: an array of at most 50 files' USING ERRCODE = 'GU005';
+	END IF;
+	FOR f IN SELECT * FROM jsonb_array_elements(p_files) LOOP
+		IF jsonb_typeof(f) <> 'object' OR jsonb_typeof(f->'data') IS DISTINCT FROM 'string' THEN
+			RAISE EXCEPTION 'attachments: each file needs its data in base64'
+			    USING ERRCODE = 'GU005';
+		END IF;
+		BEGIN
+			v_bytes := decode(f->>'data', 'base64');
+		EXCEPTION WHEN invalid_parameter_value OR data_exception THEN
+			RAISE EXCEPTION 'attachment "%": the data is not base64', f->>'name'
+			    USING ERRCODE = 'GU005';
+		END;
+		IF length(v_bytes) > 25 * 1024 * 1024 THEN
+			RAISE EXCEPTION 'attachment "%" is larger than 25 MB', f->>'name'
+			    USING ERRCODE = 'GU005';
+		END IF;
+		v_name := regexp_replace(regexp_replace(coalesce(f->>'name', ''), '^.*[/\\]', ''),
+		    '[[:cntrl:]]', '', 'g');
+		v_sha := sha256(v_bytes);
+		INSERT INTO blob (sha256, size, content) VALUES (v_sha, length(v_bytes), v_bytes)
+		ON CONFLICT (sha256) DO NOTHING;
+		INSERT INTO attachment (article_id, filename, content_type, size, sha256)
+		VALUES (p_article, left(coalesce(nullif(v_name, ''), 'attachment'), 255),
+		    CASE WHEN f->>'type' ~ '^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$'
+		        THEN lower(f->>'type') ELSE 'application/octet-stream' END,
+		    length(v_bytes), v_sha);
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;
+
 -- Claim due rows. A row still 'sending' past its lease was being delivered
 -- when the sender died: whether it left is unknown, so it is marked failed
 -- rather than sent twice (outbox_requeue sends it again on purpose).
 CREATE FUNCTION outbox_claim(p_limit integer DEFAULT 50, p_lease interval DEFAULT '10 minutes')
     RETURNS TABLE (id bigint, ticket_id bigint, article_id bigint, mail_from text,
         mail_to text, mail_cc text, subject text, body text, message_id text,
-        in_reply_to text, refs text[], kind text, attempts integer, created_at timestamptz)
+        in_reply_to text, refs text[], kind text, attempts integer, created_at timestamptz,
+        from_name text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
@@ -898,7 +1048,8 @@ BEGIN
 	    ORDER BY x.next_attempt_at, x.id LIMIT p_limit FOR UPDATE SKIP LOCKED) due
 	WHERE o.id = due.id
 	RETURNING o.id, o.ticket_id, o.article_id, o.mail_from, o.mail_to, o.mail_cc, o.subject,
-	    o.body, o.message_id, o.in_reply_to, o.refs, o.kind, o.attempts, o.created_at;
+	    o.body, o.message_id, o.in_reply_to, o.refs, o.kind, o.attempts, o.created_at,
+	    o.from_name;
 END
 $$;
 
@@ -953,6 +1104,8 @@ REVOKE ALL ON FUNCTION store_raw(bytea, text, text, text), mail_live_ticket(bigi
     mail_route_queue(text[], text, text), mail_attachments(bigint, jsonb, bytea),
     mail_acknowledge(bigint, text, jsonb), mail_bounce(jsonb), mail_form_sender(jsonb),
     mail_thread(jsonb),
+    reply_sender(ticket), mail_out(ticket, text, text, text, text, text, integer, integer,
+        integer, integer), reply_attachments(bigint, jsonb), queue_sender_missing(),
     mail_sender_known(bigint, bigint, text),
     mail_article(bigint, bigint, jsonb, bigint, text, boolean, bigint, raw_message),
     mail_followup(bigint, jsonb, bigint, text, boolean, raw_message),
@@ -968,4 +1121,4 @@ GRANT EXECUTE ON FUNCTION store_raw(bytea, text, text, text),
     TO guichet_mail, guichet_admin;
 GRANT EXECUTE ON FUNCTION quarantine_list(integer, bigint, text), quarantine_show(bigint),
     quarantine_retry(bigint) TO guichet_admin, guichet_mail;
-GRANT EXECUTE ON FUNCTION outbox_requeue(bigint) TO guichet_admin;
+GRANT EXECUTE ON FUNCTION outbox_requeue(bigint), queue_sender_missing() TO guichet_admin;

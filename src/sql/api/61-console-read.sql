@@ -372,23 +372,12 @@ BEGIN ATOMIC
 	ORDER BY q.code;
 END;
 
--- Reply: the templates, and the values their placeholders take for a ticket.
+-- Reply: the templates (render_template, 56-template.sql, fills one in for a ticket).
 CREATE FUNCTION reply_templates()
     RETURNS TABLE (id integer, name text, body text)
     LANGUAGE sql STABLE
 BEGIN ATOMIC
 	SELECT tp.id, tp.name, tp.body FROM guichet.template tp ORDER BY tp.name;
-END;
-
-CREATE FUNCTION reply_context(p_ticket bigint)
-    RETURNS TABLE (id bigint, subject text, queue text, requester text, agent text)
-    LANGUAGE sql STABLE
-BEGIN ATOMIC
-	SELECT t.id, t.subject, q.name, coalesce(nullif(c.name, ''), c.email, ''), a.display_name
-	FROM guichet.ticket t JOIN guichet.queue q ON q.id = t.queue_id
-	    LEFT JOIN guichet.contact c ON c.id = t.requester_id
-	    LEFT JOIN guichet.agent a ON a.login = session_user
-	WHERE t.id = p_ticket;
 END;
 
 -- New ticket: the requester, by part of a name, address or phone number
@@ -416,5 +405,5 @@ GRANT EXECUTE ON FUNCTION agent_logins(), ticket_search(text[], search_terms),
     ticket_fields(bigint), ticket_articles(bigint), ticket_attachments(bigint),
     ticket_links(bigint), ticket_history(bigint), attachment_content(bigint),
     kb_search(text, integer), escalation_queues(bigint), field_definitions(),
-    writable_queues(), reply_templates(), reply_context(bigint), contact_search(text, integer)
+    writable_queues(), reply_templates(), contact_search(text, integer)
     TO guichet_agent;

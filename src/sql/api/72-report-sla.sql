@@ -195,7 +195,7 @@ BEGIN
 		SELECT a.ticket_id, count(*)::integer AS n,
 		    bool_or(a.template_id IS NOT NULL OR a.kb_article_id IS NOT NULL) AS assisted
 		FROM article a
-		WHERE a.kind = 'mail_out' OR (a.kind = 'phone' AND a.author_agent_id IS NOT NULL)
+		WHERE a.kind IN ('mail_out', 'phone') AND a.author_agent_id IS NOT NULL
 		GROUP BY a.ticket_id
 	) r ON r.ticket_id = c.id
 	WHERE c.id = t.id

@@ -316,21 +316,27 @@ BEGIN
 
 	INSERT INTO template (name, subject, body, updated_at) VALUES
 	    ('accuse-reception', 'Votre demande a bien été reçue',
-	     E'Bonjour {{contact.name}},\n\nNous avons bien reçu votre demande '
-	     '« {{ticket.subject}} », enregistrée sous le numéro **{{ticket.id}}**.\n'
+	     E'Bonjour {{ requester.name | Madame, Monsieur }},\n\nNous avons bien reçu votre '
+	     'demande « {{ticket.subject}} », enregistrée sous le numéro **{{ticket.id}}**.\n'
 	     'Un agent la traite et revient vers vous rapidement.\n\n'
-	     'Cordialement,\n{{agent.name}}\n', p_until - 200),
+	     'Cordialement,\n{{queue.name}} — {{organisation.name}}\n', p_until - 200),
 	    ('pieces-manquantes', 'Pièces manquantes',
-	     E'Bonjour {{contact.name}},\n\nPour instruire votre demande, il nous manque :\n\n'
+	     E'Bonjour {{ requester.name | Madame, Monsieur }},\n\nPour instruire votre demande, '
+	     'il nous manque :\n\n'
 	     '- un justificatif de domicile de moins de trois mois ;\n'
 	     '- une pièce d''identité en cours de validité.\n\n'
 	     'Vous pouvez répondre à ce message en joignant ces documents.\n\n'
 	     'Cordialement,\n{{agent.name}}\n', p_until - 150),
 	    ('cloture', 'Votre demande est traitée',
-	     E'Bonjour {{contact.name}},\n\nVotre demande n° {{ticket.id}} est traitée. '
-	     'Si le problème persiste, répondez simplement à ce message.\n\n'
-	     'Cordialement,\n{{agent.name}}\n', p_until - 100)
+	     E'Bonjour {{ requester.name | Madame, Monsieur }},\n\nVotre demande n° {{ticket.id}} '
+	     'est traitée. Si le problème persiste, répondez simplement à ce message.\n\n'
+	     'Cordialement,\n{{agent.name}}\n{{queue.name}} — {{organisation.name}}\n',
+	     p_until - 100)
 	ON CONFLICT (name) DO NOTHING;
+	-- The citizens of the level-1 queues are told when their request is resolved.
+	UPDATE queue SET closing_template_id = (SELECT id FROM template WHERE name = 'cloture')
+	WHERE level = 1 AND closing_template_id IS NULL
+	    AND organisation_id IN (SELECT id FROM organisation WHERE code IN ('ville', 'agglo', 'ccas'));
 
 	INSERT INTO kb_article (slug, title, body, tags, updated_at) VALUES
 	    ('horaires-mairie', 'Horaires d''ouverture de la mairie',
