@@ -35,14 +35,14 @@ sql "UPDATE guichet.organisation SET text_search_config = 'french' WHERE code = 
     bail_out "setup"
 
 # Poll the screen until a line matches an extended regular expression.
+screen_re()
+{
+	screen "$1" | grep -E -q -- "$2"
+}
+
 wait_re()
 {
-	_wr_n=$(( ${3:-5} * 20 ))
-	while [ "$_wr_n" -gt 0 ]; do
-		screen "$1" | grep -E -q -- "$2" && return 0
-		sleep 0.05
-		_wr_n=$((_wr_n - 1))
-	done
+	wait_until screen_re "$1" "$2" && return 0
 	screen "$1" | sed 's/^/|/'
 	return 1
 }
@@ -78,7 +78,7 @@ screen_is main overview-saved "the overview: queues, then the saved searches wit
 
 sql "INSERT INTO guichet.ticket (queue_id, organisation_id, subject) VALUES (1, 1, 'Chaussée déformée')" ||
     bail_out "a new ticket"
-ok "the count follows without a key press" wait_re main '^  Chaussées +3$' 3
+ok "the count follows without a key press" wait_re main '^  Chaussées +3$'
 
 keys main G
 keys main Enter
@@ -87,7 +87,7 @@ keys main q
 keys main G d
 ok "d asks to confirm" wait_for main 'forget the search "Chaussées"?'
 keys main y
-ok "forgotten" wait_gone main "Saved searches" 3
+ok "forgotten" wait_gone main "Saved searches"
 is "$(sql "SELECT count(*) FROM guichet.saved_search")" 0 "…in the database too"
 
 # The history: names, and the desk's time (Europe/Paris).
@@ -106,25 +106,19 @@ like "$(screen main)" "$at" "times are the desk's (Europe/Paris): $at"
 keys main q
 
 # V: the attachment in the viewer of the agent's mailcap.
-# Poll until a command succeeds.
-wait_until()
+# The temporary directory holds nothing any more.
+dir_empty()
 {
-	_wu_n=100
-	while [ "$_wu_n" -gt 0 ]; do
-		sh -c "$1" && return 0
-		sleep 0.05
-		_wu_n=$((_wu_n - 1))
-	done
-	return 1
+	[ -z "$(ls "$1")" ]
 }
 
 keys main V
-ok "V runs the viewer" wait_until "[ -s '$CONSOLE_DIR/viewed' ]"
+ok "V runs the viewer" wait_until test -s "$CONSOLE_DIR/viewed"
 is "$(cat "$CONSOLE_DIR/viewed" 2>&1)" "Plan du quartier" "the viewer read the attachment's bytes"
 is "$(cat "$CONSOLE_DIR/mode" 2>&1)" 600 "from a file only alice may read (0600)"
 like "$(cat "$CONSOLE_DIR/during" 2>&1)" '^guichet-[A-Za-z0-9]{6}-plan_du_quartier_\.txt$' \
     "named from the attachment's safe characters, under \$TMPDIR"
-ok "removed when the viewer returns" wait_until "[ -z \"\$(ls '$tmp')\" ]"
+ok "removed when the viewer returns" wait_until dir_empty "$tmp"
 ok "and the ticket is back" wait_for main "Dépôt sauvage avenue Foch"
 
 # F: a file for the reply, Tab completing its name.

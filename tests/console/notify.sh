@@ -20,16 +20,16 @@ followup()
 	        'to', jsonb_build_array('voirie@ville.example')))"
 }
 
-# Poll until a file is not empty (tmux runs the bell hook in the background).
+# A file not empty yet (tmux runs the bell hook in the background).
 wait_file()
 {
-	_wf_n=100
-	while [ "$_wf_n" -gt 0 ]; do
-		[ -s "$1" ] && return 0
-		sleep 0.05
-		_wf_n=$((_wf_n - 1))
-	done
-	return 1
+	wait_until test -s "$1"
+}
+
+# The terminal's title, as tmux keeps it for the pane.
+title_says()
+{
+	tmux -L "$TMUX_SOCKET" display-message -p -t "$1" '#{pane_title}' | grep -q "$2"
 }
 
 bells=$CONSOLE_DIR/bells
@@ -43,12 +43,9 @@ ok "the console starts" wait_for main "voirie-n2"
 unlike "$(screen main | tail -n 2)" "notification" "no notification yet: nothing in the status line"
 
 is "$(followup f1)" imported "a follow-up arrives on alice's ticket 2"
-ok "the status line counts it without a key press" wait_for main "N: 1 notification" 3
+ok "the status line counts it without a key press" wait_for main "N: 1 notification"
 screen_is main notify-arrived "a follow-up arrived: the count in the status line, the message"
-ok "the terminal's title says it" sh -c "
-	n=60; while [ \$n -gt 0 ]; do
-		tmux -L '$TMUX_SOCKET' display-message -p -t main '#{pane_title}' | grep -q 'guichet: 1 notification' && exit 0
-		sleep 0.05; n=\$((n - 1)); done; exit 1"
+ok "the terminal's title says it" wait_until title_says main "guichet: 1 notification"
 ok "the bell rang" wait_file "$bells"
 
 keys main N
@@ -59,18 +56,18 @@ keys main Enter
 ok "Enter opens the ticket" wait_for main "Dépôt sauvage avenue Foch"
 ok "and marks the notification read" wait_sql \
     "SELECT count(*) FROM guichet.notification WHERE read_at IS NULL" 0
-ok "the status line forgets it" wait_gone main "N: 1 notification" 3
+ok "the status line forgets it" wait_gone main "N: 1 notification"
 keys main q
 ok "back to the list" wait_for main "follow-up"
 keys main r
 ok "r marks it unread again" wait_sql \
     "SELECT count(*) FROM guichet.notification WHERE read_at IS NULL" 1
-ok "and the count comes back" wait_for main "N: 1 notification" 3
+ok "and the count comes back" wait_for main "N: 1 notification"
 is "$(followup f2)" imported "a second follow-up"
-ok "the list shows it at once" wait_for main "N: 2 notifications" 3
+ok "the list shows it at once" wait_for main "N: 2 notifications"
 keys main R
 ok "R marks all read" wait_sql "SELECT count(*) FROM guichet.notification WHERE read_at IS NULL" 0
-ok "the count is gone" wait_gone main "N: 2 notifications" 3
+ok "the count is gone" wait_gone main "N: 2 notifications"
 keys main q
 
 # notify.bell no, notify.title no: a quiet terminal.
@@ -80,8 +77,8 @@ ok "a quiet console starts" wait_for quiet "voirie-n2"
 tmux -L "$TMUX_SOCKET" select-pane -t quiet -T "untouched"
 : > "$bells"
 is "$(followup f3)" imported "a third follow-up"
-ok "the quiet console counts it too" wait_for quiet "N: 1 notification" 3
-ok "the other console rings (the bell was heard)" wait_for main "N: 1 notification" 3
+ok "the quiet console counts it too" wait_for quiet "N: 1 notification"
+ok "the other console rings (the bell was heard)" wait_for main "N: 1 notification"
 sleep 0.3
 is "$(grep -c bell "$bells")" 1 "one bell only: the quiet console does not ring"
 is "$(tmux -L "$TMUX_SOCKET" display-message -p -t quiet '#{pane_title}')" "untouched" \

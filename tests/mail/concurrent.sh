@@ -122,11 +122,8 @@ PGAPPNAME=lock-holder psql -X -q -c "SELECT pg_advisory_lock(1735289203, hashtex
 holder=$!
 atexit "kill $holder 2>/dev/null"
 held() { q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1735289203 AND granted"; }
-i=0
-while [ "$(held)" != 2 ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+held_is() { [ "$(held)" = "$1" ]; }
+wait_until held_is 2 || bail_out "the lock holder did not get its locks"
 before=$(q "SELECT count(*) FROM guichet.raw_message")
 out=$(guichet-mail -F "$PGDIR/wait.conf" -d "$mailer" import --maildir "$PGDIR/d" 2>&1)
 is "$?" 75 "source busy: exit 75 (EX_TEMPFAIL) after mail.lock_wait"
@@ -136,11 +133,7 @@ is "$(q "SELECT count(*) FROM guichet.raw_message") $(ls "$PGDIR/d/new" | wc -l 
     "source busy: nothing imported, every message still in new/"
 q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lock-holder'" >/dev/null
 wait $holder 2>/dev/null
-i=0
-while [ "$(held)" != 0 ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_until held_is 0 || bail_out "the lock holder's locks stayed"
 out=$(guichet-mail -F "$PGDIR/wait.conf" -d "$mailer" import --maildir "$PGDIR/d" 2>&1)
 is "$?" 0 "the source free again: the next run imports"
 
