@@ -177,7 +177,8 @@ END;
 
 -- Rebuild the SLA clock columns of every ticket from history, and its reply
 -- counts from article, in one statement (the demo generator, a desk
--- loaded with triggers off): returns how many tickets changed.
+-- loaded with triggers off): returns how many tickets changed. The reports'
+-- facts (74-report-facts.sql), also kept by triggers, are rebuilt too.
 CREATE FUNCTION sla_clock_rebuild()
     RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -205,6 +206,7 @@ BEGIN
 	      c.clock_res, c.reopened, c.escalated, coalesce(r.n, 0),
 	      coalesce(r.assisted, false));
 	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM report_fact_rebuild();
 	RETURN n;
 END
 $$;

@@ -1,0 +1,42 @@
+-- 0009_scale.sql — reports at a million tickets (issue 16): the facts the
+-- agents and escalations reports count.
+--
+-- A schema migration (see 0001_base.sql): applied once, frozen once
+-- released. The triggers that keep the facts and the function that rebuilds
+-- them (which fills this table on the first migrate after this one) are in
+-- the API (api/74-report-facts.sql).
+
+SET LOCAL ROLE guichet_owner;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
+
+-- One narrow row per event a report counts: from history, a claim ('c': the
+-- owner became agent_id), a resolution by agent_id ('r', with the handling
+-- time in seconds from her last claim of the ticket, or its creation), a
+-- level change to 2 ('e', old_level the level it left) and a return to
+-- level 1 ('b'), with the queue move made at the same instant (from_queue,
+-- to_queue); from article, one written by agent_id: a reply ('m': an
+-- outgoing mail or a phone article), a note ('n') or another kind ('o'),
+-- with its minutes. queue_id and service_id are the ticket's queue and
+-- service NOW, as the ticket row has them (the triggers move them along):
+-- row-level security reads queue_id in the row itself, where history's
+-- policy probes the ticket of every row, and the reports' filters too.
+CREATE TABLE report_fact (
+	ticket_id  bigint NOT NULL REFERENCES ticket ON DELETE CASCADE,
+	queue_id   integer NOT NULL,
+	service_id integer,
+	at         timestamptz NOT NULL,
+	kind       "char" NOT NULL CHECK (kind IN ('c', 'r', 'e', 'b', 'm', 'n', 'o')),
+	agent_id   integer,
+	seq        integer,  -- the history row (c r e b)
+	article_id bigint,   -- the article (m n o)
+	handling   numeric,  -- r
+	minutes    integer,  -- m n o
+	old_level  smallint, -- e
+	from_queue integer,  -- e b
+	to_queue   integer   -- e b
+);
+-- A period's facts; a ticket's, when it moves; an article's, when it moves.
+CREATE INDEX report_fact_at ON report_fact (at);
+CREATE INDEX report_fact_ticket ON report_fact (ticket_id);
+CREATE INDEX report_fact_article ON report_fact (article_id) WHERE article_id IS NOT NULL;
+ALTER TABLE report_fact ENABLE ROW LEVEL SECURITY;
