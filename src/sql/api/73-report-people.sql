@@ -30,34 +30,45 @@ BEGIN ATOMIC
 		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
 		    (SELECT guichet.report_service_ids(p_services)) AS sids,
 		    (SELECT array_agg(a.id) FROM guichet.agent a) AS seen
-	), x AS (
+	), x AS NOT MATERIALIZED (
 		SELECT x.agent_id, x.kind, x.handling, x.minutes
 		FROM f CROSS JOIN guichet.report_fact x
 		WHERE x.at >= p_from::timestamptz AND x.at < (p_to + 1)::timestamptz
-		  AND x.kind IN ('c', 'r', 'e', 'm', 'n', 'o')
 		  AND (x.kind NOT IN ('r', 'e') OR x.agent_id = ANY (f.seen))
 		  AND (f.qids IS NULL OR x.queue_id = ANY (f.qids))
 		  AND (f.sids IS NULL OR x.service_id = ANY (f.sids))
-	)
-	SELECT x.agent, x.claimed, x.resolved, x.replies, x.notes, x.escalations,
-	    x.time_spent, x.handling_median, x.total
-	FROM (
-		SELECT (SELECT a.display_name FROM guichet.agent a WHERE a.id = x.agent_id)
-		        AS agent, x.agent_id,
-		    count(*) FILTER (WHERE x.kind = 'c') AS claimed,
+	), n AS (
+		-- The counts, per agent in parallel workers (a hash, no sort).
+		SELECT x.agent_id, count(*) FILTER (WHERE x.kind = 'c') AS claimed,
 		    count(*) FILTER (WHERE x.kind = 'r') AS resolved,
 		    count(*) FILTER (WHERE x.kind = 'm') AS replies,
 		    count(*) FILTER (WHERE x.kind = 'n') AS notes,
 		    count(*) FILTER (WHERE x.kind = 'e') AS escalations,
-		    (coalesce(sum(x.minutes), 0) * 60)::numeric AS time_spent,
-		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x.handling)::numeric)
-		        AS handling_median,
-		    GROUPING(x.agent_id) <> 0 AS total
-		FROM x
+		    sum(x.minutes) AS minutes
+		FROM x WHERE x.kind IN ('c', 'r', 'e', 'm', 'n', 'o')
+		GROUP BY x.agent_id
+	), m AS MATERIALIZED (
+		-- The medians: only the resolutions are sorted.
+		SELECT x.agent_id, GROUPING(x.agent_id) <> 0 AS total,
+		    percentile_cont(0.5) WITHIN GROUP (ORDER BY x.handling) AS median
+		FROM x WHERE x.kind = 'r'
 		GROUP BY GROUPING SETS ((x.agent_id), ())
-		HAVING count(*) > 0
-	) x
-	ORDER BY x.total, x.resolved DESC, x.replies DESC, x.claimed DESC, x.agent, x.agent_id;
+	), g AS (
+		SELECT n.agent_id, false AS total, n.claimed, n.resolved, n.replies, n.notes,
+		    n.escalations, n.minutes
+		FROM n
+		UNION ALL
+		SELECT NULL, true, sum(n.claimed), sum(n.resolved), sum(n.replies), sum(n.notes),
+		    sum(n.escalations), sum(n.minutes)
+		FROM n HAVING count(*) > 0
+	)
+	SELECT (SELECT a.display_name FROM guichet.agent a WHERE a.id = g.agent_id),
+	    g.claimed::bigint, g.resolved::bigint, g.replies::bigint, g.notes::bigint,
+	    g.escalations::bigint, (coalesce(g.minutes, 0) * 60)::numeric,
+	    round(m.median::numeric), g.total
+	FROM g
+	LEFT JOIN m ON m.total = g.total AND m.agent_id IS NOT DISTINCT FROM g.agent_id
+	ORDER BY g.total, g.resolved DESC, g.replies DESC, g.claimed DESC, 1, g.agent_id;
 END;
 
 -- escalations: the level 1 → level 2 changes made in the period, per source

@@ -26,11 +26,12 @@ BEGIN ATOMIC
 	    CASE WHEN k.kind = 'c' THEN p_new::integer
 	        ELSE (SELECT a.id FROM guichet.agent a WHERE a.login = p_actor) END,
 	    p_seq, NULL::bigint,
+	    -- float8, as percentile_cont reads it.
 	    CASE WHEN k.kind = 'r' THEN extract(epoch FROM p_at - coalesce((
 	        SELECT max(c.at) FROM guichet.history c
 	        WHERE c.ticket_id = p_ticket AND c.field = 'owner_id' AND c.at <= p_at
 	          AND c.new_value = (SELECT a.id FROM guichet.agent a
-	              WHERE a.login = p_actor)::text), t.created_at)) END,
+	              WHERE a.login = p_actor)::text), t.created_at))::float8 END,
 	    NULL::integer,
 	    CASE WHEN k.kind = 'e' THEN p_old::smallint END,
 	    m.from_queue, m.to_queue
@@ -58,7 +59,7 @@ BEGIN ATOMIC
 	SELECT t.id, t.queue_id, t.service_id, p_at,
 	    CASE WHEN p_kind IN ('mail_out', 'phone') THEN 'm'
 	        WHEN p_kind = 'note' THEN 'n' ELSE 'o' END::"char",
-	    p_agent, NULL::integer, p_article, NULL::numeric, p_minutes, NULL::smallint,
+	    p_agent, NULL::integer, p_article, NULL::float8, p_minutes, NULL::smallint,
 	    NULL::integer, NULL::integer
 	FROM guichet.ticket t
 	WHERE t.id = p_ticket AND p_agent IS NOT NULL;
