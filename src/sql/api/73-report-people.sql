@@ -77,10 +77,10 @@ END;
 -- escalation, the median time from the escalation to the resolution (tickets
 -- now resolved or closed), and how many came back to level 1 afterwards.
 --
--- The queue changes of the period (an escalation moves the ticket in the
--- same statement, so its queue change has the same time) and the returns to
--- level 1 are few: each has a small index of its own, read without visiting
--- the history table.
+-- The escalations and returns are facts (74-report-facts.sql) with the queue
+-- move of the same statement in the row (when it went into a level-2 queue,
+-- it names the queues left and reached; else the ticket's queue is both);
+-- the returns are few, grouped per ticket and hashed.
 CREATE FUNCTION report_escalations(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_by text)
     RETURNS TABLE (source text, target text, escalations bigint, to_escalate numeric,
@@ -91,31 +91,26 @@ BEGIN ATOMIC
 		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
 		    (SELECT guichet.report_service_ids(p_services)) AS sids
 	), h AS (
-		SELECT h.ticket_id, h.seq, h.at
-		FROM guichet.history h
-		WHERE h.field = 'level' AND h.old_value = '1' AND h.new_value = '2'
+		SELECT h.ticket_id, h.seq, h.at, h.from_queue, h.to_queue,
+		    (SELECT q2.level FROM guichet.queue q2 WHERE q2.id = h.to_queue) = 2 AS moved
+		FROM guichet.report_fact h
+		WHERE h.kind = 'e' AND h.old_level = 1
 		  AND h.at >= p_from::timestamptz AND h.at < (p_to + 1)::timestamptz
-	), qh AS (
-		SELECT qh.ticket_id, qh.at, qh.old_value, qh.new_value
-		FROM guichet.history qh
-		WHERE qh.field = 'queue_id'
-		  AND qh.at >= p_from::timestamptz AND qh.at < (p_to + 1)::timestamptz
+	), b AS (
+		SELECT b.ticket_id, max(b.seq) AS last_seq
+		FROM guichet.report_fact b WHERE b.kind = 'b'
+		GROUP BY b.ticket_id
 	), e AS (
 		SELECT h.ticket_id, h.at, t.created_at, t.service_id,
 		    CASE WHEN t.status IN ('resolved', 'closed') AND t.resolved_at > h.at
 		        THEN t.resolved_at END AS resolved_at,
-		    coalesce(qh.old_value::integer, t.queue_id) AS from_queue,
-		    coalesce(qh.new_value::integer, t.queue_id) AS to_queue,
-		    EXISTS (SELECT 1 FROM guichet.history b WHERE b.ticket_id = h.ticket_id
-		        AND b.field = 'level' AND b.old_value = '2' AND b.new_value = '1'
-		        AND b.seq > h.seq) AS returned,
+		    CASE WHEN h.moved THEN h.from_queue ELSE t.queue_id END AS from_queue,
+		    CASE WHEN h.moved THEN h.to_queue ELSE t.queue_id END AS to_queue,
+		    coalesce(b.last_seq > h.seq, false) AS returned,
 		    f.qids
 		FROM f CROSS JOIN h
 		JOIN guichet.ticket t ON t.id = h.ticket_id
-		-- The move into a level-2 queue at that instant (a return to level
-		-- 1 in the same transaction moves it too).
-		LEFT JOIN qh ON qh.ticket_id = h.ticket_id AND qh.at = h.at
-		    AND (SELECT q2.level FROM guichet.queue q2 WHERE q2.id = qh.new_value::integer) = 2
+		LEFT JOIN b ON b.ticket_id = h.ticket_id
 		WHERE (f.sids IS NULL OR t.service_id = ANY (f.sids))
 	), g AS (
 		SELECT CASE WHEN p_by = 'service' THEN e.service_id ELSE e.from_queue END AS k,

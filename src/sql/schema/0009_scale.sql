@@ -42,4 +42,8 @@ CREATE INDEX report_fact_article ON report_fact (article_id) WHERE article_id IS
 -- The agents report sorts only the resolutions for its medians.
 CREATE INDEX report_fact_resolved ON report_fact (at)
     INCLUDE (agent_id, handling, queue_id, service_id) WHERE kind = 'r';
+-- The escalations report: the level changes, a few.
+CREATE INDEX report_fact_level ON report_fact (at)
+    INCLUDE (ticket_id, seq, old_level, from_queue, to_queue, queue_id)
+    WHERE kind IN ('e', 'b');
 ALTER TABLE report_fact ENABLE ROW LEVEL SECURITY;
