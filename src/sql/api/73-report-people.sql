@@ -79,8 +79,9 @@ END;
 --
 -- The escalations and returns are facts (74-report-facts.sql) with the queue
 -- move of the same statement in the row (when it went into a level-2 queue,
--- it names the queues left and reached; else the ticket's queue is both);
--- the returns are few, grouped per ticket and hashed.
+-- it names the queues left and reached; else the ticket's queue is both) and
+-- the ticket's creation and resolution: the ticket is not read. The returns
+-- are few, grouped per ticket and hashed.
 CREATE FUNCTION report_escalations(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_by text)
     RETURNS TABLE (source text, target text, escalations bigint, to_escalate numeric,
@@ -91,7 +92,8 @@ BEGIN ATOMIC
 		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
 		    (SELECT guichet.report_service_ids(p_services)) AS sids
 	), h AS (
-		SELECT h.ticket_id, h.seq, h.at, h.from_queue, h.to_queue,
+		SELECT h.ticket_id, h.seq, h.at, h.from_queue, h.to_queue, h.queue_id, h.service_id,
+		    h.ticket_created, h.ticket_resolved,
 		    (SELECT q2.level FROM guichet.queue q2 WHERE q2.id = h.to_queue) = 2 AS moved
 		FROM guichet.report_fact h
 		WHERE h.kind = 'e' AND h.old_level = 1
@@ -101,17 +103,15 @@ BEGIN ATOMIC
 		FROM guichet.report_fact b WHERE b.kind = 'b'
 		GROUP BY b.ticket_id
 	), e AS (
-		SELECT h.ticket_id, h.at, t.created_at, t.service_id,
-		    CASE WHEN t.status IN ('resolved', 'closed') AND t.resolved_at > h.at
-		        THEN t.resolved_at END AS resolved_at,
-		    CASE WHEN h.moved THEN h.from_queue ELSE t.queue_id END AS from_queue,
-		    CASE WHEN h.moved THEN h.to_queue ELSE t.queue_id END AS to_queue,
+		SELECT h.ticket_id, h.at, h.ticket_created AS created_at, h.service_id,
+		    CASE WHEN h.ticket_resolved > h.at THEN h.ticket_resolved END AS resolved_at,
+		    CASE WHEN h.moved THEN h.from_queue ELSE h.queue_id END AS from_queue,
+		    CASE WHEN h.moved THEN h.to_queue ELSE h.queue_id END AS to_queue,
 		    coalesce(b.last_seq > h.seq, false) AS returned,
 		    f.qids
 		FROM f CROSS JOIN h
-		JOIN guichet.ticket t ON t.id = h.ticket_id
 		LEFT JOIN b ON b.ticket_id = h.ticket_id
-		WHERE (f.sids IS NULL OR t.service_id = ANY (f.sids))
+		WHERE (f.sids IS NULL OR h.service_id = ANY (f.sids))
 	), g AS (
 		SELECT CASE WHEN p_by = 'service' THEN e.service_id ELSE e.from_queue END AS k,
 		    e.to_queue, extract(epoch FROM e.at - e.created_at) AS to_escalate,

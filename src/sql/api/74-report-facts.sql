@@ -34,7 +34,9 @@ BEGIN ATOMIC
 	              WHERE a.login = p_actor)::text), t.created_at))::float8 END,
 	    NULL::integer,
 	    CASE WHEN k.kind = 'e' THEN p_old::smallint END,
-	    m.from_queue, m.to_queue
+	    m.from_queue, m.to_queue,
+	    CASE WHEN k.kind = 'e' THEN t.created_at END,
+	    CASE WHEN k.kind = 'e' AND t.status IN ('resolved', 'closed') THEN t.resolved_at END
 	FROM guichet.ticket t
 	CROSS JOIN LATERAL (SELECT CASE
 	    WHEN p_field = 'owner_id' AND p_new IS NOT NULL THEN 'c'
@@ -60,7 +62,7 @@ BEGIN ATOMIC
 	    CASE WHEN p_kind IN ('mail_out', 'phone') THEN 'm'
 	        WHEN p_kind = 'note' THEN 'n' ELSE 'o' END::"char",
 	    p_agent, NULL::integer, p_article, NULL::float8, p_minutes, NULL::smallint,
-	    NULL::integer, NULL::integer
+	    NULL::integer, NULL::integer, NULL::timestamptz, NULL::timestamptz
 	FROM guichet.ticket t
 	WHERE t.id = p_ticket AND p_agent IS NOT NULL;
 END;
@@ -135,19 +137,29 @@ CREATE TRIGGER report_fact_article_moved AFTER UPDATE ON article
         NEW.created_at, NEW.time_spent))
     EXECUTE FUNCTION report_fact_article();
 
--- A ticket's facts carry its queue and service of now.
+-- A ticket's facts carry its queue and service of now; its escalations,
+-- its resolution while it is resolved or closed.
 CREATE FUNCTION report_fact_ticket()
     RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
-	UPDATE report_fact SET queue_id = NEW.queue_id, service_id = NEW.service_id
-	WHERE ticket_id = NEW.id;
+	IF (OLD.queue_id, OLD.service_id) IS DISTINCT FROM (NEW.queue_id, NEW.service_id) THEN
+		UPDATE report_fact SET queue_id = NEW.queue_id, service_id = NEW.service_id
+		WHERE ticket_id = NEW.id;
+	END IF;
+	UPDATE report_fact SET ticket_resolved = CASE WHEN NEW.status IN ('resolved', 'closed')
+	    THEN NEW.resolved_at END
+	WHERE ticket_id = NEW.id AND kind = 'e'
+	  AND ticket_resolved IS DISTINCT FROM CASE WHEN NEW.status IN ('resolved', 'closed')
+	      THEN NEW.resolved_at END;
 	RETURN NULL;
 END
 $$;
 CREATE TRIGGER report_fact_ticket AFTER UPDATE ON ticket
     FOR EACH ROW WHEN (OLD.queue_id IS DISTINCT FROM NEW.queue_id
-        OR OLD.service_id IS DISTINCT FROM NEW.service_id)
+        OR OLD.service_id IS DISTINCT FROM NEW.service_id
+        OR OLD.status IS DISTINCT FROM NEW.status
+        OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at)
     EXECUTE FUNCTION report_fact_ticket();
 
 -- The facts are read like the tickets: those of the queues the caller sees.

@@ -14,7 +14,7 @@ SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 -- time in seconds from her last claim of the ticket, or its creation), a
 -- level change to 2 ('e', old_level the level it left) and a return to
 -- level 1 ('b'), with the queue move made at the same instant (from_queue,
--- to_queue); from article, one written by agent_id: a reply ('m': an
+-- to_queue) and, for 'e', when the ticket was created and resolved; from article, one written by agent_id: a reply ('m': an
 -- outgoing mail or a phone article), a note ('n') or another kind ('o'),
 -- with its minutes. queue_id and service_id are the ticket's queue and
 -- service NOW, as the ticket row has them (the triggers move them along):
@@ -33,7 +33,9 @@ CREATE TABLE report_fact (
 	minutes    integer,  -- m n o
 	old_level  smallint, -- e
 	from_queue integer,  -- e b
-	to_queue   integer   -- e b
+	to_queue   integer,  -- e b
+	ticket_created  timestamptz, -- e: the ticket's creation
+	ticket_resolved timestamptz  -- e: its resolution, while it is resolved or closed
 );
 -- A period's facts; a ticket's, when it moves; an article's, when it moves.
 CREATE INDEX report_fact_at ON report_fact (at);
@@ -44,6 +46,7 @@ CREATE INDEX report_fact_resolved ON report_fact (at)
     INCLUDE (agent_id, handling, queue_id, service_id) WHERE kind = 'r';
 -- The escalations report: the level changes, a few.
 CREATE INDEX report_fact_level ON report_fact (at)
-    INCLUDE (ticket_id, seq, old_level, from_queue, to_queue, queue_id)
+    INCLUDE (ticket_id, seq, old_level, from_queue, to_queue, queue_id, service_id,
+        ticket_created, ticket_resolved)
     WHERE kind IN ('e', 'b');
 ALTER TABLE report_fact ENABLE ROW LEVEL SECURITY;
