@@ -93,9 +93,10 @@ BEGIN ATOMIC
 		    (SELECT guichet.report_service_ids(p_services)) AS sids
 	), h AS (
 		SELECT h.ticket_id, h.seq, h.at, h.from_queue, h.to_queue, h.queue_id, h.service_id,
-		    h.ticket_created, h.ticket_resolved,
-		    (SELECT q2.level FROM guichet.queue q2 WHERE q2.id = h.to_queue) = 2 AS moved
+		    h.ticket_created, h.ticket_resolved, coalesce(q2.level = 2, false) AS moved
 		FROM guichet.report_fact h
+		-- (a join, hashed: the queue's level as this role sees it)
+		LEFT JOIN guichet.queue q2 ON q2.id = h.to_queue
 		WHERE h.kind = 'e' AND h.old_level = 1
 		  AND h.at >= p_from::timestamptz AND h.at < (p_to + 1)::timestamptz
 	), b AS (
