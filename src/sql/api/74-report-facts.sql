@@ -94,21 +94,26 @@ BEGIN
 END
 $$;
 
--- History's facts are written when the transaction commits (a deferred
--- trigger): a claim written after a resolution by the same statement, at
--- the same instant, counts for it, as the report from history counted it.
+-- History's facts, as each row is written (by the API, as guichet_api). A
+-- statement writes a queue move before the level change it goes with. A
+-- claim written after a resolution by the same agent at the same instant
+-- (one transaction) is her latest claim for it: its handling time is 0.
 CREATE FUNCTION report_fact_history()
     RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
+	IF NEW.field = 'owner_id' THEN
+		UPDATE report_fact SET handling = 0
+		WHERE ticket_id = NEW.ticket_id AND kind = 'r' AND at = NEW.at
+		  AND agent_id = NEW.new_value::integer AND handling <> 0;
+	END IF;
 	INSERT INTO report_fact
 	SELECT * FROM report_fact_of_history(NEW.ticket_id, NEW.seq, NEW.at, NEW.actor,
 	    NEW.field, NEW.old_value, NEW.new_value);
 	RETURN NULL;
 END
 $$;
-CREATE CONSTRAINT TRIGGER report_fact_history AFTER INSERT ON history
-    DEFERRABLE INITIALLY DEFERRED
+CREATE TRIGGER report_fact_history AFTER INSERT ON history
     FOR EACH ROW WHEN ((NEW.field = 'owner_id' AND NEW.new_value IS NOT NULL)
         OR (NEW.field = 'status' AND NEW.new_value = 'resolved')
         OR (NEW.field = 'level' AND (NEW.new_value = '2' OR NEW.old_value = '2')))
