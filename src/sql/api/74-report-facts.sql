@@ -12,7 +12,8 @@
 SET LOCAL ROLE guichet_owner;
 SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 
--- The facts of one history row (none for a row no report counts). The
+-- The facts of one history row (none for a row no report counts), for the
+-- trigger (report_fact_rebuild does all rows at once, the same way). The
 -- handling time of a resolution: from the resolving agent's latest claim of
 -- the ticket at or before it, else from the ticket's creation. The queue move
 -- of an escalation or a return is the one made at the same instant (the same
@@ -69,7 +70,11 @@ END;
 
 -- Every fact again, from history and article: after a load with triggers
 -- off (sla_clock_rebuild calls it), and on the first migrate that creates
--- the table. Returns how many facts there are.
+-- the table. Returns how many facts there are. One pass over each table
+-- (report_fact_of_history would probe a ticket's history for each
+-- resolution): a resolution's latest claim by the same agent comes from a
+-- window over the ticket's claims and resolutions per agent, in time order
+-- (RANGE: the claims at the same instant count, as c.at <= r.at does).
 CREATE FUNCTION report_fact_rebuild()
     RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -78,11 +83,35 @@ DECLARE
 BEGIN
 	DELETE FROM report_fact;
 	INSERT INTO report_fact
-	SELECT f.*
-	FROM history h
-	CROSS JOIN LATERAL report_fact_of_history(h.ticket_id, h.seq, h.at, h.actor, h.field,
-	    h.old_value, h.new_value) f
-	WHERE h.field IN ('owner_id', 'status', 'level');
+	SELECT w.ticket_id, t.queue_id, t.service_id, w.at, w.kind, w.agent_id, w.seq, NULL,
+	    CASE WHEN w.kind = 'r' THEN extract(epoch FROM w.at
+	        - coalesce(w.claimed_at, t.created_at))::float8 END,
+	    NULL, CASE WHEN w.kind = 'e' THEN w.old_value::smallint END,
+	    m.from_queue, m.to_queue, CASE WHEN w.kind = 'e' THEN t.created_at END,
+	    CASE WHEN w.kind = 'e' AND t.status IN ('resolved', 'closed') THEN t.resolved_at END
+	FROM (
+		SELECT x.*, max(x.at) FILTER (WHERE x.kind = 'c') OVER (PARTITION BY x.ticket_id,
+		    x.agent_id ORDER BY x.at RANGE UNBOUNDED PRECEDING) AS claimed_at
+		FROM (
+			SELECT h.ticket_id, h.seq, h.at, h.old_value,
+			    CASE WHEN h.field = 'owner_id' THEN 'c'
+			        WHEN h.field = 'status' THEN 'r'
+			        WHEN h.new_value = '2' THEN 'e' ELSE 'b' END::"char" AS kind,
+			    CASE WHEN h.field = 'owner_id' THEN h.new_value::integer
+			        ELSE (SELECT a.id FROM agent a WHERE a.login = h.actor) END AS agent_id
+			FROM history h
+			WHERE (h.field = 'owner_id' AND h.new_value IS NOT NULL)
+			   OR (h.field = 'status' AND h.new_value = 'resolved')
+			   OR (h.field = 'level' AND (h.new_value = '2' OR h.old_value = '2'))
+		) x
+	) w
+	JOIN ticket t ON t.id = w.ticket_id
+	LEFT JOIN LATERAL (SELECT q.old_value::integer AS from_queue,
+	        q.new_value::integer AS to_queue
+	    FROM history q
+	    WHERE w.kind IN ('e', 'b') AND q.ticket_id = w.ticket_id AND q.at = w.at
+	      AND q.field = 'queue_id'
+	    ORDER BY q.seq DESC LIMIT 1) m ON true;
 	INSERT INTO report_fact
 	SELECT f.*
 	FROM article a
