@@ -20,8 +20,11 @@ SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 -- service NOW, as the ticket row has them (the triggers move them along):
 -- row-level security reads queue_id in the row itself, where history's
 -- policy probes the ticket of every row, and the reports' filters too.
+-- Derived rows, rebuilt at will (report_fact_rebuild): no foreign key, whose
+-- check per row would double the time of a rebuild (tickets are never
+-- deleted).
 CREATE TABLE report_fact (
-	ticket_id  bigint NOT NULL REFERENCES ticket ON DELETE CASCADE,
+	ticket_id  bigint NOT NULL,
 	queue_id   integer NOT NULL,
 	service_id integer,
 	at         timestamptz NOT NULL,
