@@ -25,7 +25,7 @@
 static const char settings_sql[] =
     "WITH t AS ("
     "  SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes,"
-    "      coalesce(max(c.reltuples) FILTER (WHERE c.relname = 'ticket'), 0) AS tickets"
+    "      coalesce(max(greatest(c.reltuples, 0)) FILTER (WHERE c.relname = 'ticket'), 0) AS tickets"
     "  FROM pg_catalog.pg_class c"
     "  WHERE c.relnamespace = 'guichet'::regnamespace"
     "    AND c.relname IN ('ticket', 'report_fact')"

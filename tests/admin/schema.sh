@@ -84,7 +84,7 @@ like "$out" "^  0001_base.sql  *applied\$" "status shows each migration applied"
 like "$out" "^api: current\$" "status says the API is current"
 like "$out" "^up to date\$" "status says up to date"
 # The server settings the reports need, with what to set when one is short.
-like "$out" "^server settings for the reports (ticket and report_fact: " \
+like "$out" "^server settings for the reports [(]ticket and report_fact: " \
     "status names the server settings the reports need"
 like "$out" "^  shared_buffers  *[0-9][0-9]*[kMG]B  *ok\$" "…shared_buffers holds this small desk"
 run env PGOPTIONS='-c max_parallel_workers_per_gather=0' guichet-admin status

@@ -16,7 +16,7 @@ SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 -- One pass over the period's facts (74-report-facts.sql: a row per claim,
 -- resolution, escalation and agent's article, with the ticket's queue and
 -- service in the row, the handling time in the resolution's), in parallel
--- workers, grouped by agent. A resolution or an escalation counts for an
+-- workers, grouped by agent; the medians as in report_sla (72-report-sla). A resolution or an escalation counts for an
 -- agent this role sees (the one whose login made it); a claim or an article
 -- for the agent it names, seen or not (her name is then empty).
 CREATE FUNCTION report_agents(p_from date, p_to date, p_org text, p_queues text[],
@@ -37,37 +37,37 @@ BEGIN ATOMIC
 		  AND (x.kind NOT IN ('r', 'e') OR x.agent_id = ANY (f.seen))
 		  AND (f.qids IS NULL OR x.queue_id = ANY (f.qids))
 		  AND (f.sids IS NULL OR x.service_id = ANY (f.sids))
-	), n AS (
-		-- The counts, per agent in parallel workers (a hash, no sort).
+	), n AS MATERIALIZED (
+		-- One pass, per agent in parallel workers (a hash, no sort): the
+		-- counts and the handling times, gathered in an array (only these
+		-- rows leave the workers).
 		SELECT x.agent_id, count(*) FILTER (WHERE x.kind = 'c') AS claimed,
 		    count(*) FILTER (WHERE x.kind = 'r') AS resolved,
 		    count(*) FILTER (WHERE x.kind = 'm') AS replies,
 		    count(*) FILTER (WHERE x.kind = 'n') AS notes,
 		    count(*) FILTER (WHERE x.kind = 'e') AS escalations,
-		    sum(x.minutes) AS minutes
+		    sum(x.minutes) AS minutes,
+		    guichet.report_float8_collect(x.handling) FILTER (WHERE x.kind = 'r') AS hs
 		FROM x WHERE x.kind IN ('c', 'r', 'e', 'm', 'n', 'o')
 		GROUP BY x.agent_id
-	), m AS MATERIALIZED (
-		-- The medians: only the resolutions are sorted.
-		SELECT x.agent_id, GROUPING(x.agent_id) <> 0 AS total,
-		    percentile_cont(0.5) WITHIN GROUP (ORDER BY x.handling) AS median
-		FROM x WHERE x.kind = 'r'
-		GROUP BY GROUPING SETS ((x.agent_id), ())
 	), g AS (
+		-- The medians from each agent's times sorted once (and all of them
+		-- for the total), as percentile_cont computes them.
 		SELECT n.agent_id, false AS total, n.claimed, n.resolved, n.replies, n.notes,
-		    n.escalations, n.minutes
+		    n.escalations, n.minutes, (guichet.report_sorted_percentiles(ARRAY(
+		        SELECT u.v FROM unnest(n.hs) u(v) ORDER BY u.v)))[1] AS median
 		FROM n
 		UNION ALL
 		SELECT NULL, true, sum(n.claimed), sum(n.resolved), sum(n.replies), sum(n.notes),
-		    sum(n.escalations), sum(n.minutes)
+		    sum(n.escalations), sum(n.minutes), (guichet.report_sorted_percentiles(ARRAY(
+		        SELECT u.v FROM n n2 CROSS JOIN unnest(n2.hs) u(v) ORDER BY u.v)))[1]
 		FROM n HAVING count(*) > 0
 	)
 	SELECT (SELECT a.display_name FROM guichet.agent a WHERE a.id = g.agent_id),
 	    g.claimed::bigint, g.resolved::bigint, g.replies::bigint, g.notes::bigint,
 	    g.escalations::bigint, (coalesce(g.minutes, 0) * 60)::numeric,
-	    round(m.median::numeric), g.total
+	    round(g.median::numeric), g.total
 	FROM g
-	LEFT JOIN m ON m.total = g.total AND m.agent_id IS NOT DISTINCT FROM g.agent_id
 	ORDER BY g.total, g.resolved DESC, g.replies DESC, g.claimed DESC, 1, g.agent_id;
 END;
 
