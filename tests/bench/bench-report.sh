@@ -141,7 +141,7 @@ for login in $admin $sup; do
 			floor="$floor $(floor_once "$r")"
 		done
 		keep_slowest "$r"
-		cp "$diag/report-$r.csv" "$diag/report-$r$suffix.csv"
+		[ -z "$suffix" ] || cp "$diag/report-$r.csv" "$diag/report-$r$suffix.csv"
 		bench_record "$name" ms "guichet-report $r, 12 months, csv, as $login" \
 		    "$wall" "$floor" '<1000' \
 		    "rows received: $(bench_median $rows); server $(bench_median $server) ms"
