@@ -728,6 +728,8 @@ cmd_status(struct admin *a, int argc, char **argv)
 		printf(_("api: differs: run guichet-admin migrate\n"));
 	if (pending == 0 && s.nunknown == 0 && api_current(&s))
 		printf(_("up to date\n"));
+	if (s.has_versions)
+		status_settings(a);
 	schema_free(&s);
 	return EX_OK;
 }

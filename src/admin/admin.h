@@ -37,6 +37,9 @@ PGresult *admin_try(struct admin *, const char *sql, int n, const char *const *p
 void admin_begin(struct admin *);
 void admin_commit(struct admin *);
 
+/* admin-settings.c: the server settings the reports need, for status. */
+void status_settings(struct admin *);
+
 /* What a name on the command line refers to; admin_lookup() returns its id. */
 enum admin_kind {
 	KIND_ORG,

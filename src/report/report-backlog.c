@@ -63,12 +63,15 @@ report_backlog(struct report_query *q, char **cause)
 	const struct report_options *o = q->options;
 	struct report *r;
 	PGresult *buckets, *oldest;
-	const char *params[5];
+	const char *params[5], *at;
 	char limit[32];
 	long long n = o->limit > 0 ? o->limit : 10;
 
 	snprintf(limit, sizeof limit, "%lld", n);
-	params[0] = o->at[0] != '\0' ? o->at : NULL;
+	/* A report of a period that --to ends is a state at its end, not
+	 * now: run again later it gives the same figures. */
+	at = o->at[0] != '\0' ? o->at : o->to_given ? o->to : NULL;
+	params[0] = at;
 	params[1] = q->params[2];
 	params[2] = q->params[3];
 	params[3] = q->params[4];
@@ -81,8 +84,8 @@ report_backlog(struct report_query *q, char **cause)
 	}
 	r = report_new(o, _("Backlog"));
 	r->snapshot = true;
-	if (o->at[0] != '\0')
-		r->at = xstrdup(o->at);
+	if (at != NULL)
+		r->at = xstrdup(at);
 	report_add_common_filters(r, o);
 	add_buckets(r, buckets);
 	add_oldest(r, oldest, n);
@@ -90,7 +93,7 @@ report_backlog(struct report_query *q, char **cause)
 	PQclear(oldest);
 	report_add_note(r, "%s",
 	    _("Open: new, open or pending. Age: since the "
-	      "ticket was created. With --at, the state at the end of that day, "
-	      "rebuilt from history."));
+	      "ticket was created. With --at (or --to), the state at the end of "
+	      "that day, rebuilt from history."));
 	return r;
 }

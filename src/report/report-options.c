@@ -245,6 +245,8 @@ parse_one(int opt, const char *arg, struct report_options *o, char **cause)
 				_("--at: invalid date '%s' (YYYY-MM-DD, today, "
 				  "-7d…)"),
 			    arg);
+		if (opt == O_TO)
+			o->to_given = true;
 		return 0;
 	case O_ORG:
 		if (!valid_code(arg))

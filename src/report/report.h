@@ -66,7 +66,8 @@ struct report_options {
 	const char *name; /* the report */
 	char from[11];	  /* ISO dates, both inclusive */
 	char to[11];
-	char at[11]; /* backlog --at, "" for now */
+	bool to_given; /* --to was given: the period has a fixed end */
+	char at[11];   /* backlog --at, "" for now */
 	const char *org;
 	const char **queues;
 	size_t nqueues;

@@ -83,6 +83,15 @@ like "$out" "^schema guichet: version $last\$" "status prints the installed vers
 like "$out" "^  0001_base.sql  *applied\$" "status shows each migration applied"
 like "$out" "^api: current\$" "status says the API is current"
 like "$out" "^up to date\$" "status says up to date"
+# The server settings the reports need, with what to set when one is short.
+like "$out" "^server settings for the reports [(]ticket and report_fact: " \
+    "status names the server settings the reports need"
+like "$out" "^  shared_buffers  *[0-9][0-9]*[kMG]B  *ok\$" "…shared_buffers holds this small desk"
+run env PGOPTIONS='-c max_parallel_workers_per_gather=0' guichet-admin status
+like "$out" "^  max_parallel_workers_per_gather  *0  *set 2: " \
+    "…and says what to set when a setting is short"
+run env PGOPTIONS='-c max_parallel_workers_per_gather=2' guichet-admin status
+like "$out" "^  max_parallel_workers_per_gather  *2  *ok\$" "…and not when it is not"
 
 # A private SQL directory: the shipped files plus new ones.
 sqldir=$(mktemp -d "${TMPDIR:-/tmp}/gsql.XXXXXX")

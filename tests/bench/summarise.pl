@@ -99,6 +99,9 @@ printf "\nguichet benchmarks: %s tickets (seed %d), median of %d runs after a wa
     fmt($tickets), $seed, $runs;
 printf "PostgreSQL %s, %s cores, %d GB; ratio = our cost / the database's alone\n",
     $pgversion || '?', $cpus || '?', $mem;
+my $settings = `psql -X -At -c "SELECT string_agg(name || ' ' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', 'max_parallel_workers_per_gather')" 2>/dev/null` // '';
+chomp $settings;
+printf "server settings (%s): %s\n", $ENV{BENCH_SETTINGS} // 'tuned', $settings || '?';
 printf "load average at the start %s, at the end %s (other work on the machine skews every figure)\n\n",
     $load_start, $load_end;
 

@@ -77,10 +77,12 @@ BEGIN
 END
 $$;
 
--- The queues whose tickets the caller may see, sorted.
+-- The queues whose tickets the caller may see, sorted. PARALLEL SAFE (it
+-- only reads): the policies call it, and a query that calls a parallel
+-- unsafe function never runs in parallel workers.
 CREATE FUNCTION visible_queues()
     RETURNS integer[]
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
     SET search_path = pg_catalog, guichet, pg_temp AS $$
 BEGIN
 	IF pg_has_role(session_user, 'guichet_admin', 'MEMBER')

@@ -177,7 +177,8 @@ END;
 
 -- Rebuild the SLA clock columns of every ticket from history, and its reply
 -- counts from article, in one statement (the demo generator, a desk
--- loaded with triggers off): returns how many tickets changed.
+-- loaded with triggers off): returns how many tickets changed. The reports'
+-- facts (74-report-facts.sql), also kept by triggers, are rebuilt too.
 CREATE FUNCTION sla_clock_rebuild()
     RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -205,6 +206,7 @@ BEGIN
 	      c.clock_res, c.reopened, c.escalated, coalesce(r.n, 0),
 	      coalesce(r.assisted, false));
 	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM report_fact_rebuild();
 	RETURN n;
 END
 $$;
@@ -215,6 +217,9 @@ GRANT EXECUTE ON FUNCTION sla_clock_rebuild() TO guichet_admin;
 -- (ticket_sla_clock, 40-sla): fr is the clock at the first response, resolution
 -- at resolution (tickets now resolved or closed), split into level1 and
 -- level2 by the level the ticket was at while it ran.
+-- A ticket still unanswered (unresolved) is breached when its due time is
+-- past at the end of the period, or now when the period is not over: a
+-- report of a past period gives the same figures when run again.
 CREATE FUNCTION report_sla_tickets(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[])
     RETURNS TABLE (id bigint, queue_id integer, service_id integer, fr float8,
@@ -231,12 +236,12 @@ BEGIN ATOMIC
 	    t.first_response_due IS NOT NULL,
 	    t.first_response_due IS NOT NULL
 	        AND coalesce(t.first_response_at,
-	            CASE WHEN t.status = 'pending' THEN t.pending_since END, now())
+	            CASE WHEN t.status = 'pending' THEN t.pending_since END, least(now(), f.t1))
 	            > t.first_response_due,
 	    t.resolution_due IS NOT NULL,
 	    t.resolution_due IS NOT NULL
 	        AND coalesce(CASE WHEN r.resolved THEN t.resolved_at END,
-	            CASE WHEN t.status = 'pending' THEN t.pending_since END, now())
+	            CASE WHEN t.status = 'pending' THEN t.pending_since END, least(now(), f.t1))
 	            > t.resolution_due,
 	    r.resolved,
 	    -- It ran at level 2, or is there now.

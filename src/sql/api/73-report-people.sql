@@ -13,15 +13,12 @@ SET LOCAL search_path = guichet, pg_catalog, pg_temp;
 -- handling time of her resolutions: from her last claim of the ticket (or its
 -- creation) to the resolution. The last row is the total.
 --
--- At 1,000,000 tickets a year has ~2.3 million such history rows and 2 million
--- articles: each is read once, from an index that holds only them (index-only
--- scans of the period) and kept narrow (agent ids, not 64-byte logins, so that
--- the period's rows stay in work_mem), claims and escalations are counted per
--- agent before anything is joined, and a resolution finds its claim by a join
--- with the period's claims (one lookup in the ticket's history only when the
--- claim is older than the period). The ticket is read only when a filter
--- names queues, an organisation or services: without one the condition folds
--- to true.
+-- One pass over the period's facts (74-report-facts.sql: a row per claim,
+-- resolution, escalation and agent's article, with the ticket's queue and
+-- service in the row, the handling time in the resolution's), in parallel
+-- workers, grouped by agent; the medians as in report_sla (72-report-sla). A resolution or an escalation counts for an
+-- agent this role sees (the one whose login made it); a claim or an article
+-- for the agent it names, seen or not (her name is then empty).
 CREATE FUNCTION report_agents(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[])
     RETURNS TABLE (agent text, claimed bigint, resolved bigint, replies bigint,
@@ -29,89 +26,49 @@ CREATE FUNCTION report_agents(p_from date, p_to date, p_org text, p_queues text[
         total boolean)
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	WITH h AS MATERIALIZED (
-		-- The rows as narrow as they can be (the actor's login is 64
-		-- bytes): 'c' a claim by agent_id, 'r' a resolution, 'e' an
-		-- escalation by agent_id (NULL when the actor is no agent this role
-		-- sees).
-		SELECT h.ticket_id, h.seq, h.at,
-		    CASE h.field WHEN 'owner_id' THEN 'c' WHEN 'status' THEN 'r' ELSE 'e' END
-		        AS kind,
-		    CASE WHEN h.field = 'owner_id' THEN h.new_value::integer ELSE a.id END
-		        AS agent_id
-		FROM guichet.history h
-		LEFT JOIN guichet.agent a ON a.login = h.actor AND h.field <> 'owner_id'
-		WHERE ((h.field = 'owner_id' AND h.new_value IS NOT NULL)
-		    OR (h.field = 'status' AND h.new_value = 'resolved')
-		    OR (h.field = 'level' AND h.new_value = '2'))
-		  AND h.at >= p_from::timestamptz AND h.at < (p_to + 1)::timestamptz
-		  AND (p_org IS NULL AND coalesce(cardinality(p_queues), 0) = 0
-		      AND coalesce(cardinality(p_services), 0) = 0
-		    OR EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id = h.ticket_id
-		        AND ((SELECT guichet.report_queue_ids(p_org, p_queues)) IS NULL
-		            OR t.queue_id = ANY ((SELECT guichet.report_queue_ids(p_org,
-		                p_queues))::integer[]))
-		        AND ((SELECT guichet.report_service_ids(p_services)) IS NULL
-		            OR t.service_id = ANY ((SELECT guichet.report_service_ids(
-		                p_services))::integer[]))))
-	), r AS (
-		-- Each resolution by an agent, with her latest claim of the ticket
-		-- in the period at or before it.
-		SELECT r.ticket_id, r.seq, r.at, r.agent_id, max(c.at) AS claimed_at
-		FROM h r
-		LEFT JOIN h c ON c.kind = 'c' AND c.ticket_id = r.ticket_id
-		    AND c.agent_id = r.agent_id AND c.at <= r.at
-		WHERE r.kind = 'r' AND r.agent_id IS NOT NULL
-		GROUP BY r.ticket_id, r.seq, r.at, r.agent_id
-	), j AS (
-		SELECT h.agent_id, count(*) FILTER (WHERE h.kind = 'c') AS claimed, 0 AS resolved,
-		    count(*) FILTER (WHERE h.kind = 'e') AS escalations, 0 AS replies, 0 AS notes,
-		    0 AS time_spent, NULL::numeric AS handling
-		FROM h WHERE h.kind <> 'r' AND h.agent_id IS NOT NULL
-		GROUP BY h.agent_id
+	WITH f AS (
+		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
+		    (SELECT guichet.report_service_ids(p_services)) AS sids,
+		    (SELECT array_agg(a.id) FROM guichet.agent a) AS seen
+	), x AS NOT MATERIALIZED (
+		SELECT x.agent_id, x.kind, x.handling, x.minutes
+		FROM f CROSS JOIN guichet.report_fact x
+		WHERE x.at >= p_from::timestamptz AND x.at < (p_to + 1)::timestamptz
+		  AND (x.kind NOT IN ('r', 'e') OR x.agent_id = ANY (f.seen))
+		  AND (f.qids IS NULL OR x.queue_id = ANY (f.qids))
+		  AND (f.sids IS NULL OR x.service_id = ANY (f.sids))
+	), n AS MATERIALIZED (
+		-- One pass, per agent in parallel workers (a hash, no sort): the
+		-- counts and the handling times, gathered in an array (only these
+		-- rows leave the workers).
+		SELECT x.agent_id, count(*) FILTER (WHERE x.kind = 'c') AS claimed,
+		    count(*) FILTER (WHERE x.kind = 'r') AS resolved,
+		    count(*) FILTER (WHERE x.kind = 'm') AS replies,
+		    count(*) FILTER (WHERE x.kind = 'n') AS notes,
+		    count(*) FILTER (WHERE x.kind = 'e') AS escalations,
+		    sum(x.minutes) AS minutes,
+		    guichet.report_float8_collect(x.handling) FILTER (WHERE x.kind = 'r') AS hs
+		FROM x WHERE x.kind IN ('c', 'r', 'e', 'm', 'n', 'o')
+		GROUP BY x.agent_id
+	), g AS (
+		-- The medians from each agent's times sorted once (and all of them
+		-- for the total), as percentile_cont computes them.
+		SELECT n.agent_id, false AS total, n.claimed, n.resolved, n.replies, n.notes,
+		    n.escalations, n.minutes, (guichet.report_sorted_percentiles(ARRAY(
+		        SELECT u.v FROM unnest(n.hs) u(v) ORDER BY u.v)))[1] AS median
+		FROM n
 		UNION ALL
-		SELECT r.agent_id, 0, 1, 0, 0, 0, 0, extract(epoch FROM r.at - coalesce(r.claimed_at,
-		    (SELECT max(c.at) FROM (SELECT c.at FROM guichet.history c
-		        WHERE c.ticket_id = r.ticket_id AND c.field = 'owner_id'
-		          AND c.new_value = r.agent_id::text AND c.at < p_from::timestamptz
-		        OFFSET 0) c),
-		    (SELECT t.created_at FROM guichet.ticket t WHERE t.id = r.ticket_id)))
-		FROM r
-		UNION ALL
-		SELECT a.author_agent_id, 0, 0, 0,
-		    count(*) FILTER (WHERE a.kind = 'mail_out' OR a.kind = 'phone'),
-		    count(*) FILTER (WHERE a.kind = 'note'), sum(a.time_spent) * 60, NULL
-		FROM guichet.article a
-		WHERE a.author_agent_id IS NOT NULL
-		  AND a.created_at >= p_from::timestamptz AND a.created_at < (p_to + 1)::timestamptz
-		  AND (p_org IS NULL AND coalesce(cardinality(p_queues), 0) = 0
-		      AND coalesce(cardinality(p_services), 0) = 0
-		    OR EXISTS (SELECT 1 FROM guichet.ticket t WHERE t.id = a.ticket_id
-		        AND ((SELECT guichet.report_queue_ids(p_org, p_queues)) IS NULL
-		            OR t.queue_id = ANY ((SELECT guichet.report_queue_ids(p_org,
-		                p_queues))::integer[]))
-		        AND ((SELECT guichet.report_service_ids(p_services)) IS NULL
-		            OR t.service_id = ANY ((SELECT guichet.report_service_ids(
-		                p_services))::integer[]))))
-		GROUP BY a.author_agent_id
+		SELECT NULL, true, sum(n.claimed), sum(n.resolved), sum(n.replies), sum(n.notes),
+		    sum(n.escalations), sum(n.minutes), (guichet.report_sorted_percentiles(ARRAY(
+		        SELECT u.v FROM n n2 CROSS JOIN unnest(n2.hs) u(v) ORDER BY u.v)))[1]
+		FROM n HAVING count(*) > 0
 	)
-	SELECT x.agent, x.claimed, x.resolved, x.replies, x.notes, x.escalations,
-	    x.time_spent, x.handling_median, x.total
-	FROM (
-		SELECT (SELECT a.display_name FROM guichet.agent a WHERE a.id = j.agent_id)
-		        AS agent, j.agent_id,
-		    sum(j.claimed)::bigint AS claimed, sum(j.resolved)::bigint AS resolved,
-		    sum(j.replies)::bigint AS replies, sum(j.notes)::bigint AS notes,
-		    sum(j.escalations)::bigint AS escalations,
-		    sum(j.time_spent)::numeric AS time_spent,
-		    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY j.handling)::numeric)
-		        AS handling_median,
-		    GROUPING(j.agent_id) <> 0 AS total
-		FROM j
-		GROUP BY GROUPING SETS ((j.agent_id), ())
-		HAVING count(*) > 0
-	) x
-	ORDER BY x.total, x.resolved DESC, x.replies DESC, x.claimed DESC, x.agent, x.agent_id;
+	SELECT (SELECT a.display_name FROM guichet.agent a WHERE a.id = g.agent_id),
+	    g.claimed::bigint, g.resolved::bigint, g.replies::bigint, g.notes::bigint,
+	    g.escalations::bigint, (coalesce(g.minutes, 0) * 60)::numeric,
+	    round(g.median::numeric), g.total
+	FROM g
+	ORDER BY g.total, g.resolved DESC, g.replies DESC, g.claimed DESC, 1, g.agent_id;
 END;
 
 -- escalations: the level 1 → level 2 changes made in the period, per source
@@ -120,10 +77,11 @@ END;
 -- escalation, the median time from the escalation to the resolution (tickets
 -- now resolved or closed), and how many came back to level 1 afterwards.
 --
--- The queue changes of the period (an escalation moves the ticket in the
--- same statement, so its queue change has the same time) and the returns to
--- level 1 are few: each has a small index of its own, read without visiting
--- the history table.
+-- The escalations and returns are facts (74-report-facts.sql) with the queue
+-- move of the same statement in the row (when it went into a level-2 queue,
+-- it names the queues left and reached; else the ticket's queue is both) and
+-- the ticket's creation and resolution: the ticket is not read. The returns
+-- are few, grouped per ticket and hashed.
 CREATE FUNCTION report_escalations(p_from date, p_to date, p_org text, p_queues text[],
     p_services text[], p_by text)
     RETURNS TABLE (source text, target text, escalations bigint, to_escalate numeric,
@@ -134,32 +92,27 @@ BEGIN ATOMIC
 		SELECT (SELECT guichet.report_queue_ids(p_org, p_queues)) AS qids,
 		    (SELECT guichet.report_service_ids(p_services)) AS sids
 	), h AS (
-		SELECT h.ticket_id, h.seq, h.at
-		FROM guichet.history h
-		WHERE h.field = 'level' AND h.old_value = '1' AND h.new_value = '2'
+		SELECT h.ticket_id, h.seq, h.at, h.from_queue, h.to_queue, h.queue_id, h.service_id,
+		    h.ticket_created, h.ticket_resolved, coalesce(q2.level = 2, false) AS moved
+		FROM guichet.report_fact h
+		-- (a join, hashed: the queue's level as this role sees it)
+		LEFT JOIN guichet.queue q2 ON q2.id = h.to_queue
+		WHERE h.kind = 'e' AND h.old_level = 1
 		  AND h.at >= p_from::timestamptz AND h.at < (p_to + 1)::timestamptz
-	), qh AS (
-		SELECT qh.ticket_id, qh.at, qh.old_value, qh.new_value
-		FROM guichet.history qh
-		WHERE qh.field = 'queue_id'
-		  AND qh.at >= p_from::timestamptz AND qh.at < (p_to + 1)::timestamptz
+	), b AS (
+		SELECT b.ticket_id, max(b.seq) AS last_seq
+		FROM guichet.report_fact b WHERE b.kind = 'b'
+		GROUP BY b.ticket_id
 	), e AS (
-		SELECT h.ticket_id, h.at, t.created_at, t.service_id,
-		    CASE WHEN t.status IN ('resolved', 'closed') AND t.resolved_at > h.at
-		        THEN t.resolved_at END AS resolved_at,
-		    coalesce(qh.old_value::integer, t.queue_id) AS from_queue,
-		    coalesce(qh.new_value::integer, t.queue_id) AS to_queue,
-		    EXISTS (SELECT 1 FROM guichet.history b WHERE b.ticket_id = h.ticket_id
-		        AND b.field = 'level' AND b.old_value = '2' AND b.new_value = '1'
-		        AND b.seq > h.seq) AS returned,
+		SELECT h.ticket_id, h.at, h.ticket_created AS created_at, h.service_id,
+		    CASE WHEN h.ticket_resolved > h.at THEN h.ticket_resolved END AS resolved_at,
+		    CASE WHEN h.moved THEN h.from_queue ELSE h.queue_id END AS from_queue,
+		    CASE WHEN h.moved THEN h.to_queue ELSE h.queue_id END AS to_queue,
+		    coalesce(b.last_seq > h.seq, false) AS returned,
 		    f.qids
 		FROM f CROSS JOIN h
-		JOIN guichet.ticket t ON t.id = h.ticket_id
-		-- The move into a level-2 queue at that instant (a return to level
-		-- 1 in the same transaction moves it too).
-		LEFT JOIN qh ON qh.ticket_id = h.ticket_id AND qh.at = h.at
-		    AND (SELECT q2.level FROM guichet.queue q2 WHERE q2.id = qh.new_value::integer) = 2
-		WHERE (f.sids IS NULL OR t.service_id = ANY (f.sids))
+		LEFT JOIN b ON b.ticket_id = h.ticket_id
+		WHERE (f.sids IS NULL OR h.service_id = ANY (f.sids))
 	), g AS (
 		SELECT CASE WHEN p_by = 'service' THEN e.service_id ELSE e.from_queue END AS k,
 		    e.to_queue, extract(epoch FROM e.at - e.created_at) AS to_escalate,
