@@ -314,6 +314,12 @@ db_error_message(const PGresult *res)
 		xasprintf(&message, _("Invalid value: %s"), primary);
 	else if (strcmp(state, GU_NOTFOUND) == 0)
 		xasprintf(&message, _("Not found: %s"), primary);
+	else if (strcmp(state, "25006") == 0)
+		/*
+		 * A hot standby's refusal ("cannot execute UPDATE in a read-only
+		 * transaction"): what was refused matters less than where to go.
+		 */
+		message = xstrdup(_("the database is read-only (a standby?): connect to the primary"));
 	else
 		message = xstrdup(primary);
 	free(clean_detail);
