@@ -271,6 +271,12 @@ deliver(struct request *r, PGresult *res, const char *lost)
 		ok = db_check(pg, res, &cause, sqlstate);
 		if (ok != NULL)
 			rows = PQntuples(ok);
+		/* Our statement gone, or another's in its place: a pooled session. */
+		if (ok == NULL && r->prepare &&
+		    (strcmp(sqlstate, "26000") == 0 || strcmp(sqlstate, "42P05") == 0)) {
+			free(cause);
+			cause = xstrdup(CONN_NEEDS_SESSION);
+		}
 	}
 	conn_timing(r->label, now_ms() - r->sent_at, rows);
 	if (r->cb != NULL)

@@ -502,6 +502,11 @@ pidfile = $BOUNCER_DIR/pid
 logfile = $BOUNCER_DIR/log
 max_client_conn = ${BOUNCER_MAX_CLIENTS:-100}
 default_pool_size = ${BOUNCER_POOL_SIZE:-10}
+; DISCARD ALL after every transaction of the transaction pool too, so that
+; session state a program wrongly relies on there is lost at once, not only
+; under load when another client's transaction comes between.
+server_reset_query = DISCARD ALL
+server_reset_query_always = 1
 EOF
 }
 
