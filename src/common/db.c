@@ -339,7 +339,8 @@ db_error_message(const PGresult *res)
 		 * A hot standby's refusal ("cannot execute UPDATE in a read-only
 		 * transaction"): what was refused matters less than where to go.
 		 */
-		message = xstrdup(_("the database is read-only (a standby?): connect to the primary"));
+		message = xstrdup(
+		    _("the database is read-only (a standby?): connect to the primary"));
 	else
 		message = xstrdup(primary);
 	free(clean_detail);

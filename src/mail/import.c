@@ -314,9 +314,9 @@ prepare(struct import *im, char **cause, bool *busy)
 		free(label);
 		return ex;
 	}
-	res = im->lock_conn != NULL
-	    ? db_exec(im->lock_conn, sql_try_lock_source_xact, 1, values, cause, sqlstate)
-	    : db_exec(im->conn, sql_try_lock_source, 1, values, cause, sqlstate);
+	res = im->lock_conn != NULL ?
+	    db_exec(im->lock_conn, sql_try_lock_source_xact, 1, values, cause, sqlstate) :
+	    db_exec(im->conn, sql_try_lock_source, 1, values, cause, sqlstate);
 	if (res == NULL) {
 		free(label);
 		return failure_status(sqlstate);
