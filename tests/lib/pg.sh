@@ -466,22 +466,43 @@ pg_wait_replay()
 
 BOUNCER_DIR=
 _pg_bouncer_pid=
+_pg_bouncer_watchdog=
 
-_pg_bouncer_cleanup()
+# _pg_bouncer_stop DIR: SIGINT (a safe shutdown that closes every client at
+# once), waiting for it to exit.
+_pg_bouncer_stop()
 {
-	[ -n "$BOUNCER_DIR" ] || return 0
-	_pg_bp=$(cat "$BOUNCER_DIR/pid" 2>/dev/null) || _pg_bp=
+	_pg_bp=$(cat "$1/pid" 2>/dev/null) || _pg_bp=
 	if [ -n "$_pg_bp" ]; then
-		# SIGINT: a safe shutdown, which closes every client at once.
 		kill -INT "$_pg_bp" 2>/dev/null
 		_pg_end=$(($(date +%s) + ${TEST_WAIT:-120}))
 		while kill -0 "$_pg_bp" 2>/dev/null && [ "$(date +%s)" -lt "$_pg_end" ]; do
 			sleep 0.01
 		done
 	fi
+}
+
+_pg_bouncer_cleanup()
+{
+	[ -n "$BOUNCER_DIR" ] || return 0
+	if [ -n "$_pg_bouncer_watchdog" ]; then
+		kill "$_pg_bouncer_watchdog" 2>/dev/null
+		_pg_bouncer_watchdog=
+	fi
+	_pg_bouncer_stop "$BOUNCER_DIR"
 	[ -z "$_pg_bouncer_pid" ] || wait "$_pg_bouncer_pid" 2>/dev/null
 	rm -rf "$BOUNCER_DIR"
 	BOUNCER_DIR=
+}
+
+# As _pg_watch: a test killed by SIGKILL leaves no pgbouncer behind.
+_pg_bouncer_watch()
+{
+	while kill -0 "$2" 2>/dev/null; do
+		sleep 1
+	done
+	_pg_bouncer_stop "$1"
+	rm -rf "$1"
 }
 
 _pg_bouncer_ini()
@@ -535,6 +556,8 @@ pg_bouncer()
 		sed 's/^/# /' "$BOUNCER_DIR/stderr" "$BOUNCER_DIR/log" 2>/dev/null
 		bail_out "pg_bouncer: pgbouncer did not start"
 	fi
+	_pg_bouncer_watch "$BOUNCER_DIR" $$ </dev/null >/dev/null 2>&1 &
+	_pg_bouncer_watchdog=$!
 	BOUNCER_HOST=$BOUNCER_DIR
 	export BOUNCER_HOST
 }
