@@ -468,13 +468,13 @@ BOUNCER_DIR=
 _pg_bouncer_pid=
 _pg_bouncer_watchdog=
 
-# _pg_bouncer_stop DIR: SIGINT (a safe shutdown that closes every client at
-# once), waiting for it to exit.
+# _pg_bouncer_stop DIR: SIGTERM, waiting for it to exit (SIGINT, the "safe"
+# shutdown, would wait for every session client, a console, to leave).
 _pg_bouncer_stop()
 {
 	_pg_bp=$(cat "$1/pid" 2>/dev/null) || _pg_bp=
 	if [ -n "$_pg_bp" ]; then
-		kill -INT "$_pg_bp" 2>/dev/null
+		kill -TERM "$_pg_bp" 2>/dev/null
 		_pg_end=$(($(date +%s) + ${TEST_WAIT:-120}))
 		while kill -0 "$_pg_bp" 2>/dev/null && [ "$(date +%s)" -lt "$_pg_end" ]; do
 			sleep 0.01
