@@ -479,6 +479,7 @@ _pg_bouncer_stop()
 		while kill -0 "$_pg_bp" 2>/dev/null && [ "$(date +%s)" -lt "$_pg_end" ]; do
 			sleep 0.01
 		done
+		kill -KILL "$_pg_bp" 2>/dev/null
 	fi
 }
 
