@@ -231,7 +231,9 @@ admin_connect(struct admin *a)
 static int
 admin_exit_code(struct admin *a, const char *sqlstate)
 {
-	if (db_connection_lost(a->conn, sqlstate) || strncmp(sqlstate, "08", 2) == 0)
+	/* A standby (25006) is a server that cannot serve this, not a bug. */
+	if (db_connection_lost(a->conn, sqlstate) || strncmp(sqlstate, "08", 2) == 0 ||
+	    strcmp(sqlstate, "25006") == 0)
 		return EX_UNAVAILABLE;
 	if (strcmp(sqlstate, "42501") == 0 || strcmp(sqlstate, GU_DENIED) == 0 ||
 	    strcmp(sqlstate, "28000") == 0 || strcmp(sqlstate, "28P01") == 0)

@@ -264,6 +264,26 @@ db_command(PGconn *conn, const char *sql, int nparams, const char *const *params
 	return 0;
 }
 
+/*
+ * A pooler answers the startup itself, with a cancel key of its own: the
+ * backend pid libpq was given is not the one of the backend that runs our
+ * statements. (Session state, a session lock for one, does not outlive a
+ * transaction behind a pooler in transaction mode.)
+ */
+int
+db_pooled(PGconn *conn, char **cause, char *sqlstate)
+{
+	PGresult *res;
+	long long pid;
+
+	if ((res = db_exec(conn, "SELECT pg_backend_pid() AS pid", 0, NULL, cause, sqlstate)) ==
+	    NULL)
+		return -1;
+	pid = db_int(res, 0, "pid", 0);
+	PQclear(res);
+	return pid != PQbackendPID(conn);
+}
+
 /* GU002's DETAIL is "login|time": who changed the ticket, and when. */
 static char *
 db_stale_message(const char *detail)
@@ -314,6 +334,13 @@ db_error_message(const PGresult *res)
 		xasprintf(&message, _("Invalid value: %s"), primary);
 	else if (strcmp(state, GU_NOTFOUND) == 0)
 		xasprintf(&message, _("Not found: %s"), primary);
+	else if (strcmp(state, "25006") == 0)
+		/*
+		 * A hot standby's refusal ("cannot execute UPDATE in a read-only
+		 * transaction"): what was refused matters less than where to go.
+		 */
+		message = xstrdup(
+		    _("the database is read-only (a standby?): connect to the primary"));
 	else
 		message = xstrdup(primary);
 	free(clean_detail);

@@ -54,6 +54,11 @@ PGresult *db_exec(PGconn *, const char *sql, int nparams, const char *const *par
 PGresult *db_check(PGconn *, PGresult *, char **cause, char *sqlstate);
 /* Run a statement that returns nothing interesting; 0 or -1 with *cause. */
 int db_command(PGconn *, const char *sql, int nparams, const char *const *params, char **cause);
+/*
+ * Is a pooler (PgBouncer) between us and the server? 1 or 0; -1 with *cause
+ * and sqlstate when the question itself failed.
+ */
+int db_pooled(PGconn *, char **cause, char *sqlstate);
 
 /* One sentence for an error result: guichet's SQLSTATEs translated, others as sent. */
 char *db_error_message(const PGresult *);

@@ -64,6 +64,8 @@ static const struct conn_events *events;
 #define PREPARED_MAX 32
 static const char *prepared[PREPARED_MAX];
 static int nprepared;
+/* The server is a hot standby: everything is read-only, nothing is live. */
+static bool standby;
 
 static void conn_lost(void);
 static void send_next(void);
@@ -72,10 +74,14 @@ static void send_next(void);
  * The channels are the server's to choose: only those of visible queues, and
  * the agent's own. The same statement, at every (re)connection, reads the
  * unread notifications and puts the session in the desk's time zone, in which
- * every time the console shows is then written.
+ * every time the console shows is then written. A hot standby refuses LISTEN
+ * (and every change): there the console reads without it, and says so.
  */
-static const char sql_listen[] = "SELECT guichet.listen(), guichet.notification_unread() AS unread,"
-				 " set_config('TimeZone', guichet.desk_time_zone(), false) AS zone";
+static const char sql_listen[] =
+    "SELECT pg_is_in_recovery() AS standby,"
+    " CASE WHEN NOT pg_is_in_recovery() THEN guichet.listen() END AS channels,"
+    " guichet.notification_unread() AS unread,"
+    " set_config('TimeZone', guichet.desk_time_zone(), false) AS zone";
 
 void
 conn_timing(const char *label, double ms, int rows)
@@ -106,6 +112,11 @@ listen_done(void *owner, void *arg, PGresult *res, const char *error, const char
 	if (error != NULL)
 		say(true, _("live updates are off: %s"), error);
 	else if (res != NULL) {
+		standby = db_bool(res, 0, "standby");
+		if (standby)
+			say(true, "%s",
+			    _("read-only: this database is a standby (no changes, no live "
+			      "updates)"));
 		/* localtime() too: the times the console computes are the desk's. */
 		if (db_value(res, 0, "zone") != NULL &&
 		    setenv("TZ", db_value(res, 0, "zone"), 1) == 0)
@@ -157,7 +168,7 @@ const char *
 conn_state_text(void)
 {
 	if (state == CS_CONNECTED)
-		return NULL;
+		return standby ? _("read-only") : NULL;
 	return _("reconnecting…");
 }
 
@@ -260,6 +271,12 @@ deliver(struct request *r, PGresult *res, const char *lost)
 		ok = db_check(pg, res, &cause, sqlstate);
 		if (ok != NULL)
 			rows = PQntuples(ok);
+		/* Our statement gone, or another's in its place: a pooled session. */
+		if (ok == NULL && r->prepare &&
+		    (strcmp(sqlstate, "26000") == 0 || strcmp(sqlstate, "42P05") == 0)) {
+			free(cause);
+			cause = xstrdup(CONN_NEEDS_SESSION);
+		}
 	}
 	conn_timing(r->label, now_ms() - r->sent_at, rows);
 	if (r->cb != NULL)

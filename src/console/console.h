@@ -65,7 +65,11 @@ void conn_on_writable(void);
 void conn_tick(void); /* timers: reconnect backoff */
 int conn_next_timeout(void);
 bool conn_ready(void);
-const char *conn_state_text(void); /* NULL when connected */
+const char *conn_state_text(void); /* NULL when connected to a primary */
+/* Why the console cannot work on a connection that does not keep its session. */
+#define CONN_NEEDS_SESSION                                                                 \
+	_("the connection does not keep its session (a pooler in transaction mode?): the " \
+	  "console needs session pooling (PgBouncer: pool_mode = session)")
 void conn_send(const char *label, const char *sql, int n, const char *const *params, request_cb,
     void *owner, void *arg);
 void conn_send_binary(const char *label, const char *sql, int n, const char *const *params,

@@ -105,6 +105,43 @@ apply_config(struct config *cf)
 		die(EX_CONFIG, "%s", cause);
 }
 
+/*
+ * The console's session outlives its transactions: it LISTENs, prepares
+ * statements, sets its time zone. A pooler in transaction mode hands each
+ * transaction to any server connection; when a setting made in one statement
+ * is gone at the next, say so now rather than fail at random later (conn.c
+ * catches the prepared statements lost when it shows only under load).
+ */
+static void
+check_session(PGconn *pg)
+{
+	static const char sql_set[] = "SELECT set_config('guichet.session_probe', $1, false)";
+	static const char sql_get[] = "SELECT current_setting('guichet.session_probe', true) AS v";
+	char token[32], *cause = NULL;
+	const char *values[1] = { token };
+	PGresult *res;
+	bool kept;
+	int pooled;
+
+	if ((pooled = db_pooled(pg, &cause, NULL)) != 1) {
+		if (pooled < 0)
+			die(EX_UNAVAILABLE, "%s", cause);
+		return;
+	}
+	snprintf(token, sizeof token, "%ld", (long)getpid());
+	if ((res = db_exec(pg, sql_set, 1, values, &cause, NULL)) == NULL)
+		die(EX_UNAVAILABLE, "%s", cause);
+	PQclear(res);
+	if ((res = db_exec(pg, sql_get, 0, NULL, &cause, NULL)) == NULL)
+		die(EX_UNAVAILABLE, "%s", cause);
+	kept = db_value(res, 0, "v") != NULL && strcmp(db_value(res, 0, "v"), token) == 0;
+	PQclear(res);
+	if (!kept) {
+		PQfinish(pg);
+		die(EX_CONFIG, "%s", CONN_NEEDS_SESSION);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -189,6 +226,7 @@ main(int argc, char **argv)
 		PQfinish(pg);
 		die(ex, "%s", cause);
 	}
+	check_session(pg);
 	console_whoami(pg);
 	console_load_agents(pg);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

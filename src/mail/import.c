@@ -11,6 +11,12 @@
  * server side of a run just killed to end), then exits 75 without importing
  * anything: cron runs never pile up, each holding a connection, behind one
  * long import.
+ *
+ * Behind a pooler (PgBouncer) in transaction mode a session lock would stay
+ * with whichever server connection ran the statement, held for ever and
+ * handed to other clients: there the source's lock is a transaction lock,
+ * in a transaction left open on a second connection for the run, which pins
+ * one server connection and ends with the process.
  */
 #include "config.h"
 
@@ -32,6 +38,10 @@ static const char sql_try_lock_source[] = "SELECT pg_try_advisory_lock(" LOCK_CL
 					  ", hashtext($1)) AS locked";
 static const char sql_lock_wait[] = "SELECT set_config('lock_timeout', $1, true)";
 static const char sql_lock_source[] = "SELECT pg_advisory_lock(" LOCK_CLASS ", hashtext($1))";
+static const char sql_try_lock_source_xact[] = "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS
+					       ", hashtext($1)) AS locked";
+static const char sql_lock_source_xact[] = "SELECT pg_advisory_xact_lock(" LOCK_CLASS
+					   ", hashtext($1))";
 static const char sql_pending[] = "SELECT id, source, bytes FROM guichet.mail_pending(100)";
 static const char sql_tag_prefix[] = "SELECT value FROM guichet.setting WHERE key = 'tag_prefix'";
 
@@ -190,6 +200,45 @@ summary(struct import *im)
 	free(line);
 }
 
+/* The same on the lock connection, whose transaction stays open. */
+static int
+wait_for_source_xact(
+    struct import *im, const char *label, const char *wait, char **cause, char *sqlstate)
+{
+	PGresult *res;
+	const char *values[1] = { wait };
+
+	if (im->o.lock_wait <= 0)
+		return 1;
+	if ((res = db_exec(im->lock_conn, sql_lock_wait, 1, values, cause, sqlstate)) == NULL)
+		return -1;
+	PQclear(res);
+	values[0] = label;
+	if ((res = db_exec(im->lock_conn, sql_lock_source_xact, 1, values, cause, sqlstate)) ==
+	    NULL)
+		return strcmp(sqlstate, "55P03") == 0 ? 1 : -1;
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Behind a pooler, the connection that holds the source's lock in an open
+ * transaction (see the top of this file). 0, or an exit status.
+ */
+static int
+open_lock_conn(struct import *im, char **cause, char *sqlstate)
+{
+	int pooled;
+
+	if ((pooled = db_pooled(im->conn, cause, sqlstate)) != 1)
+		return pooled == 0 ? 0 : failure_status(sqlstate);
+	if ((im->lock_conn = db_connect(im->o.conninfo, cause)) == NULL)
+		return EX_TEMPFAIL;
+	if (db_command(im->lock_conn, "BEGIN", 0, NULL, cause) == -1)
+		return EX_TEMPFAIL;
+	return 0;
+}
+
 /*
  * Wait for the source's lock a bounded time, in a transaction of its own so
  * that lock_timeout applies to this statement only. 0 when taken, 1 when
@@ -205,6 +254,8 @@ wait_for_source(struct import *im, const char *label, char **cause, char *sqlsta
 	int rc = 0;
 
 	snprintf(wait, sizeof wait, "%llds", im->o.lock_wait);
+	if (im->lock_conn != NULL)
+		return wait_for_source_xact(im, label, wait, cause, sqlstate);
 	if ((res = db_exec(im->conn, "BEGIN", 0, NULL, cause, sqlstate)) == NULL)
 		return -1;
 	PQclear(res);
@@ -259,7 +310,14 @@ prepare(struct import *im, char **cause, bool *busy)
 	else
 		label = xstrdup(im->src->label);
 	values[0] = label;
-	if ((res = db_exec(im->conn, sql_try_lock_source, 1, values, cause, sqlstate)) == NULL) {
+	if ((ex = open_lock_conn(im, cause, sqlstate)) != 0) {
+		free(label);
+		return ex;
+	}
+	res = im->lock_conn != NULL ?
+	    db_exec(im->lock_conn, sql_try_lock_source_xact, 1, values, cause, sqlstate) :
+	    db_exec(im->conn, sql_try_lock_source, 1, values, cause, sqlstate);
+	if (res == NULL) {
 		free(label);
 		return failure_status(sqlstate);
 	}
@@ -380,6 +438,8 @@ import_parallel(struct import *im, char **cause)
 				_exit(EX_SOFTWARE);
 			if (im->conn != NULL)
 				PQfinish(im->conn);
+			if (im->lock_conn != NULL)
+				PQfinish(im->lock_conn);
 			_exit(ex);
 		}
 		close(p[1]);
@@ -444,5 +504,7 @@ import_run(const struct mail_options *o, struct source *src)
 	free(im.tag_prefix);
 	if (im.conn != NULL)
 		PQfinish(im.conn);
+	if (im.lock_conn != NULL)
+		PQfinish(im.lock_conn);
 	return ex;
 }

@@ -253,7 +253,8 @@ struct parser {
 struct import {
 	struct mail_options o;
 	struct source *src;
-	struct pg_conn *conn; /* PGconn */
+	struct pg_conn *conn;	   /* PGconn */
+	struct pg_conn *lock_conn; /* behind a pooler: holds the source's lock */
 	char *options_json;
 	char *tag_prefix; /* the database's tag_prefix setting, when read */
 	struct stats st;

@@ -4,6 +4,20 @@
 #                    dir), export PGHOST PGPORT PGUSER (superuser) PGDATABASE
 #                    (guichet, already created); stopped and removed on exit,
 #                    even on failure or INT/TERM
+#   pg_start --replication  the same, with the WAL a standby needs (wal_level
+#                    replica and WAL senders)
+#   pg_standby       a streaming hot standby of it (pg_basebackup -R) in a temp
+#                    dir of its own; exports STANDBY_HOST (its socket directory,
+#                    port 5432 too); stopped and removed on exit like the primary
+#   pg_wait_replay   wait until the standby has replayed all the WAL the primary
+#                    has written so far (1 when it has not after $TEST_WAIT s)
+#   pg_bouncer       Debian's pgbouncer in front of the cluster, as the server
+#                    user, with its own ini in a temp dir: database guichet in
+#                    session mode and guichet_tx in transaction mode, trust
+#                    authentication for every login role (its auth_file is made
+#                    from pg_roles when it starts: create the roles first);
+#                    exports BOUNCER_HOST (its socket directory, port 6432); the
+#                    test is skipped when pgbouncer is not installed
 #   pg_install       guichet-admin init on it
 #   pg_fixture       load tests/lib/fixture.sql as superuser
 #   pg_conninfo LOGIN  a libpq conninfo string to connect as LOGIN
@@ -266,6 +280,8 @@ _pg_watch()
 
 pg_start()
 {
+	_pg_replication=no
+	[ "${1:-}" != --replication ] || _pg_replication=yes
 	if [ -n "$PGDIR" ]; then
 		bail_out "pg_start: a cluster is already running in $PGDIR"
 	fi
@@ -291,6 +307,10 @@ pg_start()
 		if [ "$(stat -c %U "$PGDIR/data")" != "$PG_SERVER_USER" ]; then
 			chown -R "$PG_SERVER_USER:" "$PGDIR/data"
 		fi
+	fi
+	if [ "$_pg_replication" = yes ]; then
+		printf '%s\n' 'wal_level = replica' 'max_wal_senders = 4' \
+		    >>"$PGDIR/data/postgresql.conf"
 	fi
 	if ! _pg_launch "$PGDIR"; then
 		sed 's/^/# /' "$PGDIR/log"
@@ -366,5 +386,188 @@ psql_as()
 	_pg_login=$1
 	shift
 	PGUSER=$_pg_login "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"
+}
+
+## The standby and the pooler (tests/grow).
+
+STANDBY_DIR=
+_pg_standby_pid=
+_pg_standby_watchdog=
+
+# A temp dir that belongs to the server user when we are root.
+_pg_server_dir()
+{
+	_pg_sd=$(_pg_mktemp) || return 1
+	if [ "$(id -u)" -eq 0 ]; then
+		chown "$PG_SERVER_USER:" "$_pg_sd" || return 1
+	fi
+	echo "$_pg_sd"
+}
+
+_pg_standby_cleanup()
+{
+	[ -n "$STANDBY_DIR" ] || return 0
+	if [ -n "$_pg_standby_watchdog" ]; then
+		kill "$_pg_standby_watchdog" 2>/dev/null
+		_pg_standby_watchdog=
+	fi
+	# _pg_halt waits for $_pg_pid: the standby's, for this once.
+	_pg_keep=$_pg_pid
+	_pg_pid=$_pg_standby_pid
+	_pg_halt "$STANDBY_DIR"
+	_pg_pid=$_pg_keep
+	rm -rf "$STANDBY_DIR"
+	STANDBY_DIR=
+}
+
+pg_standby()
+{
+	[ -n "$PGDIR" ] || bail_out "pg_standby: call pg_start --replication first"
+	[ -z "$STANDBY_DIR" ] || bail_out "pg_standby: a standby is already running"
+	STANDBY_DIR=$(_pg_server_dir) || bail_out "pg_standby: cannot create a temporary directory"
+	atexit _pg_standby_cleanup
+	# -R writes primary_conninfo and standby.signal: the copy of a running
+	# cluster starts as a hot standby that streams from it.
+	if ! _pg_server "$PG_BINDIR/pg_basebackup" -h "$PGDIR" -p 5432 -U postgres \
+	    -D "$STANDBY_DIR/data" -R -X stream -c fast --no-sync >>"$STANDBY_DIR/log" 2>&1; then
+		sed 's/^/# /' "$STANDBY_DIR/log"
+		bail_out "pg_standby: pg_basebackup failed (was the primary started with --replication?)"
+	fi
+	_pg_keep=$_pg_pid
+	if ! _pg_launch "$STANDBY_DIR"; then
+		_pg_pid=$_pg_keep
+		sed 's/^/# /' "$STANDBY_DIR/log"
+		bail_out "pg_standby: the standby did not start"
+	fi
+	_pg_standby_pid=$_pg_pid
+	_pg_pid=$_pg_keep
+	_pg_watch "$STANDBY_DIR" $$ </dev/null >/dev/null 2>&1 &
+	_pg_standby_watchdog=$!
+	STANDBY_HOST=$STANDBY_DIR
+	export STANDBY_HOST
+}
+
+_pg_replayed()
+{
+	[ "$("$PG_BINDIR/psql" -X -At -h "$STANDBY_HOST" -p 5432 -U postgres -d guichet \
+	    -c "SELECT pg_last_wal_replay_lsn() >= '$1'::pg_lsn" 2>/dev/null)" = t ]
+}
+
+pg_wait_replay()
+{
+	[ -n "$STANDBY_DIR" ] || bail_out "pg_wait_replay: call pg_standby first"
+	# The insert position: with synchronous_commit off, what was committed
+	# may not be written yet, and the standby must have it all.
+	_pg_lsn=$("$PG_BINDIR/psql" -X -At -h "$PGDIR" -p 5432 -U postgres -d guichet \
+	    -c 'SELECT pg_current_wal_insert_lsn()') ||
+	    bail_out "pg_wait_replay: cannot read the primary's WAL position"
+	wait_until _pg_replayed "$_pg_lsn"
+}
+
+BOUNCER_DIR=
+_pg_bouncer_pid=
+_pg_bouncer_watchdog=
+
+# _pg_bouncer_stop DIR: SIGTERM, waiting for it to exit (SIGINT, the "safe"
+# shutdown, would wait for every session client, a console, to leave).
+_pg_bouncer_stop()
+{
+	_pg_bp=$(cat "$1/pid" 2>/dev/null) || _pg_bp=
+	if [ -n "$_pg_bp" ]; then
+		kill -TERM "$_pg_bp" 2>/dev/null
+		_pg_end=$(($(date +%s) + ${TEST_WAIT:-120}))
+		while kill -0 "$_pg_bp" 2>/dev/null && [ "$(date +%s)" -lt "$_pg_end" ]; do
+			sleep 0.01
+		done
+		kill -KILL "$_pg_bp" 2>/dev/null
+	fi
+}
+
+_pg_bouncer_cleanup()
+{
+	[ -n "$BOUNCER_DIR" ] || return 0
+	if [ -n "$_pg_bouncer_watchdog" ]; then
+		kill "$_pg_bouncer_watchdog" 2>/dev/null
+		_pg_bouncer_watchdog=
+	fi
+	_pg_bouncer_stop "$BOUNCER_DIR"
+	[ -z "$_pg_bouncer_pid" ] || wait "$_pg_bouncer_pid" 2>/dev/null
+	rm -rf "$BOUNCER_DIR"
+	BOUNCER_DIR=
+}
+
+# As _pg_watch: a test killed by SIGKILL leaves no pgbouncer behind.
+_pg_bouncer_watch()
+{
+	while kill -0 "$2" 2>/dev/null; do
+		sleep 1
+	done
+	_pg_bouncer_stop "$1"
+	rm -rf "$1"
+}
+
+_pg_bouncer_ini()
+{
+	cat <<EOF
+; tests/lib/pg.sh: a pooler in front of the throwaway cluster.
+[databases]
+guichet = host=$PGDIR port=5432 dbname=guichet pool_mode=session
+guichet_tx = host=$PGDIR port=5432 dbname=guichet pool_mode=transaction
+
+[pgbouncer]
+unix_socket_dir = $BOUNCER_DIR
+listen_port = 6432
+auth_type = trust
+auth_file = $BOUNCER_DIR/users.txt
+admin_users = postgres
+pidfile = $BOUNCER_DIR/pid
+logfile = $BOUNCER_DIR/log
+max_client_conn = ${BOUNCER_MAX_CLIENTS:-100}
+default_pool_size = ${BOUNCER_POOL_SIZE:-10}
+; DISCARD ALL after every transaction of the transaction pool too, so that
+; session state a program wrongly relies on there is lost at once, not only
+; under load when another client's transaction comes between.
+server_reset_query = DISCARD ALL
+server_reset_query_always = 1
+EOF
+}
+
+_pg_bouncer_up()
+{
+	kill -0 "$_pg_bouncer_pid" 2>/dev/null || return 0
+	[ -S "$BOUNCER_DIR/.s.PGSQL.6432" ]
+}
+
+pg_bouncer()
+{
+	[ -n "$PGDIR" ] || bail_out "pg_bouncer: call pg_start first"
+	[ -z "$BOUNCER_DIR" ] || bail_out "pg_bouncer: a pgbouncer is already running"
+	_pg_bb=$(command -v pgbouncer 2>/dev/null || echo /usr/sbin/pgbouncer)
+	[ -x "$_pg_bb" ] || skip_all "pgbouncer is not installed (apt-get install pgbouncer)"
+	BOUNCER_DIR=$(_pg_server_dir) || bail_out "pg_bouncer: cannot create a temporary directory"
+	atexit _pg_bouncer_cleanup
+	"$PG_BINDIR/psql" -X -At -h "$PGDIR" -p 5432 -U postgres -d guichet -c \
+	    "SELECT format('\"%s\" \"\"', replace(rolname, '\"', '\"\"')) FROM pg_roles WHERE rolcanlogin" \
+	    >"$BOUNCER_DIR/users.txt" || bail_out "pg_bouncer: cannot list the login roles"
+	_pg_bouncer_ini >"$BOUNCER_DIR/pgbouncer.ini"
+	[ "$(id -u)" -ne 0 ] || chown "$PG_SERVER_USER:" "$BOUNCER_DIR"/*
+	_pg_server "$_pg_bb" "$BOUNCER_DIR/pgbouncer.ini" >>"$BOUNCER_DIR/stderr" 2>&1 </dev/null &
+	_pg_bouncer_pid=$!
+	if ! wait_until _pg_bouncer_up || ! kill -0 "$_pg_bouncer_pid" 2>/dev/null; then
+		sed 's/^/# /' "$BOUNCER_DIR/stderr" "$BOUNCER_DIR/log" 2>/dev/null
+		bail_out "pg_bouncer: pgbouncer did not start"
+	fi
+	_pg_bouncer_watch "$BOUNCER_DIR" $$ </dev/null >/dev/null 2>&1 &
+	_pg_bouncer_watchdog=$!
+	BOUNCER_HOST=$BOUNCER_DIR
+	export BOUNCER_HOST
+}
+
+# pg_bouncer_conninfo LOGIN DB: LOGIN through the pooler, in its session
+# (DB guichet) or transaction (DB guichet_tx) pool.
+pg_bouncer_conninfo()
+{
+	printf 'host=%s port=6432 dbname=%s user=%s\n' "$(_pg_quote "$BOUNCER_HOST")" \
+	    "$2" "$(_pg_quote "$1")"
 }
 fi
