@@ -469,11 +469,11 @@ static const char sql_api_drop[] =
 /* The group roles lose every privilege on guichet's objects: the API files grant them again. */
 static const char *const sql_api_revoke[] = {
 	"REVOKE ALL ON ALL TABLES IN SCHEMA guichet FROM PUBLIC, guichet_agent, "
-	"guichet_supervisor, guichet_admin, guichet_mail, guichet_api",
+	"guichet_supervisor, guichet_admin, guichet_mail, guichet_api, guichet_eraser",
 	"REVOKE ALL ON ALL SEQUENCES IN SCHEMA guichet FROM PUBLIC, guichet_agent, "
-	"guichet_supervisor, guichet_admin, guichet_mail, guichet_api",
+	"guichet_supervisor, guichet_admin, guichet_mail, guichet_api, guichet_eraser",
 	"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA guichet FROM PUBLIC, guichet_agent, "
-	"guichet_supervisor, guichet_admin, guichet_mail, guichet_api",
+	"guichet_supervisor, guichet_admin, guichet_mail, guichet_api, guichet_eraser",
 };
 
 /* Drop the API and create it again from the files, in the open transaction. */

@@ -1,0 +1,132 @@
+-- 0008_citizen.sql — personal data that can be erased without breaking the
+-- audit chain (GDPR art. 17), retention periods, and the audit of erasures and
+-- exports.
+--
+-- History rows now hash a digest of each value instead of the value
+-- (api/10-history.sql): hash = sha256(prev_hash || canonical), canonical =
+-- the JSON array [ticket_id, seq, at, actor, action, field, hex(sha256(old)),
+-- hex(sha256(new))]. An erased value is set to NULL and its digest is kept in
+-- old_digest/new_digest, so the row's hash, and every hash after it, stay
+-- what they were. Every existing chain is rehashed in the new form here, the
+-- tickets' tails follow, and the checkpoints are re-anchored: each anchor
+-- takes its row's new hash and each checkpoint's digest is recomputed in
+-- order; the digest a checkpoint had before keeps in digest_before, which
+-- verify_checkpoints still accepts as the digest kept outside (take a new
+-- checkpoint after upgrading and keep its digest instead).
+
+-- The role of the erasure functions alone (api/38-retention.sql): the API's
+-- row privileges and policies (member of guichet_api), and, beyond them,
+-- UPDATE of history's value and digest columns, which history_guard accepts
+-- from it only as a redaction (value to NULL, digest of that value kept).
+-- No login is ever its member.
+DO $eraser$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'guichet_eraser') THEN
+		CREATE ROLE guichet_eraser NOLOGIN;
+	END IF;
+END
+$eraser$;
+GRANT guichet_api TO guichet_eraser;
+GRANT guichet_eraser TO guichet_owner;
+GRANT USAGE ON SCHEMA guichet TO guichet_eraser;
+
+SET LOCAL ROLE guichet_owner;
+SET LOCAL search_path = guichet, pg_catalog, pg_temp;
+
+ALTER TABLE history ADD COLUMN old_digest bytea, ADD COLUMN new_digest bytea,
+    -- a digest is kept only for a value erased
+    ADD CONSTRAINT history_erased_value CHECK ((old_digest IS NULL OR old_value IS NULL)
+        AND (new_digest IS NULL OR new_value IS NULL));
+
+-- Rehash every chain. A window aggregate carries the chain along each
+-- ticket's rows in seq order (one sorted pass); it and its work table live
+-- for this migration only (the installer's role may create no temporary
+-- object once init has revoked TEMPORARY).
+CREATE FUNCTION migrate_0008_step(s bytea, c text)
+    RETURNS bytea
+    LANGUAGE sql IMMUTABLE
+RETURN sha256(coalesce(s, '\x'::bytea) || convert_to(c, 'UTF8'));
+CREATE AGGREGATE migrate_0008_chain(text) (SFUNC = migrate_0008_step, STYPE = bytea);
+
+CREATE UNLOGGED TABLE migrate_0008_rehash AS
+SELECT y.id, y.ticket_id, y.seq, y.old_hash, y.hash,
+    lag(y.hash) OVER (PARTITION BY y.ticket_id ORDER BY y.seq) AS prev
+FROM (SELECT x.id, x.ticket_id, x.seq, x.hash AS old_hash,
+        migrate_0008_chain(json_build_array(x.ticket_id, x.seq,
+            to_char(x.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), x.actor::text,
+            x.action, x.field, encode(sha256(convert_to(x.old_value, 'UTF8')), 'hex'),
+            encode(sha256(convert_to(x.new_value, 'UTF8')), 'hex'))::text)
+            OVER (PARTITION BY x.ticket_id ORDER BY x.seq) AS hash
+    FROM history x) y;
+UPDATE history h SET prev_hash = r.prev, hash = r.hash
+FROM migrate_0008_rehash r
+WHERE h.id = r.id;
+-- Only chains whose tail matched their last row move their tail: one that
+-- did not match before does not now either (verify_history says so).
+UPDATE ticket t SET history_head = r.hash
+FROM migrate_0008_rehash r
+WHERE r.ticket_id = t.id AND r.seq = t.history_seq AND t.history_head = r.old_hash;
+
+-- Re-anchor the checkpoints: each anchor takes its row's new hash (an anchor
+-- whose row is gone or was altered since keeps its hash, and
+-- verify_checkpoints still reports it), each digest is recomputed in order.
+ALTER TABLE history_checkpoint ADD COLUMN digest_before bytea;
+UPDATE history_anchor a SET hash = r.hash
+FROM migrate_0008_rehash r
+WHERE r.ticket_id = a.ticket_id AND r.seq = a.seq AND a.hash = r.old_hash;
+DO $anchors$
+DECLARE
+	c record;
+	prev bytea;
+	d bytea;
+BEGIN
+	FOR c IN SELECT id FROM guichet.history_checkpoint ORDER BY id LOOP
+		SELECT sha256(coalesce(prev, '\x'::bytea)
+		    || coalesce(string_agg(g.h, '\x'::bytea ORDER BY g.k), '\x'::bytea))
+		INTO d
+		FROM (SELECT a.ticket_id / 4096 AS k,
+		        sha256(convert_to(string_agg(a.ticket_id || ':' || a.seq || ':'
+		            || encode(a.hash, 'hex'), ',' ORDER BY a.ticket_id), 'UTF8')) AS h
+		    FROM guichet.history_anchor a WHERE a.checkpoint_id = c.id
+		    GROUP BY 1) g;
+		UPDATE guichet.history_checkpoint SET digest_before = digest, digest = d
+		WHERE id = c.id;
+		prev := d;
+	END LOOP;
+END
+$anchors$;
+DROP TABLE migrate_0008_rehash;
+DROP AGGREGATE migrate_0008_chain(text);
+DROP FUNCTION migrate_0008_step(bytea, text);
+
+-- An erased contact keeps her row (her tickets still count as one person's
+-- in the reports) without anything that identifies her.
+ALTER TABLE contact ADD COLUMN erased_at timestamptz;
+
+-- How long an organisation keeps the personal data of tickets resolved or
+-- closed (NULL: no limit). guichet-admin retention run anonymises the tickets
+-- closed longer ago than that.
+ALTER TABLE organisation ADD COLUMN retention_closed interval
+    CHECK (retention_closed IS NULL OR retention_closed >= interval '1 day');
+-- The last ticket a retention run has seen anonymised per organisation is
+-- not needed: a ticket anonymised carries anonymised_at.
+ALTER TABLE ticket ADD COLUMN anonymised_at timestamptz;
+CREATE INDEX ticket_retention ON ticket (organisation_id, closed_at)
+    WHERE anonymised_at IS NULL AND status IN ('resolved', 'closed');
+
+-- The audit of what was done to a person's data as a whole: every erasure
+-- (with its reason, which must not itself name her) and every export. One
+-- chain for the desk (these are rare), hashed like history.
+CREATE TABLE contact_audit (
+	seq        integer PRIMARY KEY,
+	at         timestamptz NOT NULL DEFAULT now(),
+	actor      name NOT NULL DEFAULT session_user,
+	action     text NOT NULL CHECK (action IN ('erase', 'export', 'retention')),
+	contact_id bigint REFERENCES contact,
+	organisation_id integer REFERENCES organisation,
+	tickets    integer NOT NULL DEFAULT 0,
+	reason     text NOT NULL,
+	prev_hash  bytea,
+	hash       bytea NOT NULL
+);
+CREATE INDEX contact_audit_contact ON contact_audit (contact_id) WHERE contact_id IS NOT NULL;
