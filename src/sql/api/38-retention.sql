@@ -27,7 +27,7 @@ CREATE FUNCTION history_value_kept(p_action text, p_field text)
     RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN p_action IN ('link', 'linked', 'unlink', 'unlinked')
-    OR p_field IN ('queue_id', 'level', 'status', 'owner_id', 'priority', 'service_id',
+    OR coalesce(p_field, '') IN ('queue_id', 'level', 'status', 'owner_id', 'priority', 'service_id',
         'requester_id', 'channel', 'district_id', 'merged_into', 'pending_until',
         'first_response_due', 'resolution_due', 'next_response_due', 'article', 'articles');
 
@@ -221,6 +221,7 @@ GRANT EXECUTE ON FUNCTION retention_run() TO guichet_admin;
 GRANT UPDATE (old_value, new_value, old_digest, new_digest) ON history TO guichet_eraser;
 GRANT UPDATE (text) ON notification TO guichet_eraser;
 GRANT DELETE ON blob TO guichet_eraser;
+GRANT UPDATE (filename, sha256) ON attachment TO guichet_eraser;
 GRANT EXECUTE ON FUNCTION history_value_kept(text, text), anonymise_articles(bigint[]),
     anonymise_tickets(bigint[], text), anonymise_contacts(bigint[]),
     contact_named_in(contact, text) TO guichet_eraser;
