@@ -662,7 +662,7 @@ BEGIN
 		-- schema/0008_citizen.sql re-anchored the checkpoints made before it
 		-- and kept the digest each had then: a digest kept outside before
 		-- the upgrade still names its checkpoint.
-		seen := seen OR d = want OR c.digest_before = want;
+		seen := seen OR d = want OR coalesce(c.digest_before = want, false);
 		prev := d;
 	END LOOP;
 	IF NOT seen THEN
