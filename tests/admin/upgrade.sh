@@ -27,7 +27,15 @@ mkdir "$work"
 psql -X -q -c 'CREATE DATABASE upgraded' -c 'CREATE DATABASE fresh'
 ok "init with the released schema" guichet-admin -d dbname=upgraded --sqldir "$from/src/sql" init
 ok "its fixture loads" psql -X -q -v ON_ERROR_STOP=1 -d upgraded -f "$fixture"
+# A checkpoint taken by the release, its digest kept outside: migration 0008
+# rehashes every chain (digests of values) and re-anchors the checkpoints.
+old_digest=$(psql -X -At -d upgraded -c 'SELECT digest FROM guichet.history_checkpoint()')
+old_head=$(psql -X -At -d upgraded -c 'SELECT history_head FROM guichet.ticket WHERE id = 1')
 ok "migrate with the current tree" guichet-admin -d dbname=upgraded migrate
+isnt "$(psql -X -At -d upgraded -c 'SELECT history_head FROM guichet.ticket WHERE id = 1')" \
+    "$old_head" "the chains were rehashed"
+ok "the digest kept before the upgrade still verifies" \
+    guichet-admin -d dbname=upgraded verify-history --checkpoint "$old_digest"
 ok "init of the current tree" guichet-admin -d dbname=fresh init
 is "$(psql -X -At -d upgraded -c 'SELECT max(version) FROM guichet.schema_version')" \
     "$(psql -X -At -d fresh -c 'SELECT max(version) FROM guichet.schema_version')" \
@@ -73,6 +81,10 @@ fi
 
 ok "verify-history passes on the upgraded fixture" \
     guichet-admin -d dbname=upgraded verify-history
+ok "a contact of the release erased" \
+    guichet-admin -d dbname=upgraded contact erase 1 --reason "request (test)"
+ok "verify-history and the checkpoint still pass after the erasure" \
+    guichet-admin -d dbname=upgraded verify-history --checkpoint "$old_digest"
 run_status=$(guichet-admin -d dbname=upgraded status 2>&1)
 like "$run_status" "^up to date\$" "status of the upgraded database: up to date"
 
