@@ -155,7 +155,9 @@ RETURN (SELECT jsonb_build_object('id', t.id, 'subject', t.subject, 'status', t.
     WHERE t.id = p_ticket);
 
 GRANT EXECUTE ON FUNCTION contact_export(bigint) TO guichet_supervisor;
-GRANT SELECT ON contact_audit TO guichet_admin;
+GRANT SELECT ON contact_audit TO guichet_supervisor;
+CREATE POLICY contact_audit_read ON contact_audit FOR SELECT TO guichet_supervisor
+    USING (is_admin() OR organisation_id = current_organisation());
 GRANT INSERT ON contact_audit TO guichet_api;
 GRANT EXECUTE ON FUNCTION verify_contact_audit() TO guichet_admin;
 GRANT EXECUTE ON FUNCTION contact_audit_hash(bytea, integer, timestamptz, name, text,

@@ -130,3 +130,5 @@ CREATE TABLE contact_audit (
 	hash       bytea NOT NULL
 );
 CREATE INDEX contact_audit_contact ON contact_audit (contact_id) WHERE contact_id IS NOT NULL;
+-- Admins read it all, supervisors their organisation's rows (api/37-contact.sql).
+ALTER TABLE contact_audit ENABLE ROW LEVEL SECURITY;
