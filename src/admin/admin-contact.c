@@ -40,8 +40,8 @@ cmd_contact_export(struct admin *a, int argc, char **argv)
 
 	admin_parse("contact", "export", argc, argv, NULL, NULL, NULL, 1, 1, &args);
 	id = contact_id(args.argv[0]);
-	res = admin_exec(a, "SELECT jsonb_pretty(guichet.contact_export($1::bigint)) AS doc", 1,
-	    &id);
+	res = admin_exec(
+	    a, "SELECT jsonb_pretty(guichet.contact_export($1::bigint)) AS doc", 1, &id);
 	printf("%s\n", db_value(res, 0, "doc"));
 	PQclear(res);
 	return EX_OK;
@@ -65,8 +65,8 @@ cmd_contact_erase(struct admin *a, int argc, char **argv)
 	admin_reject_control(_("reason"), reason);
 	params[1] = reason;
 	res = admin_exec(a, "SELECT guichet.contact_erase($1::bigint, $2) AS tickets", 2, params);
-	log_info("contact %s erased (%s tickets anonymised)", params[0],
-	    db_value(res, 0, "tickets"));
+	log_info(
+	    "contact %s erased (%s tickets anonymised)", params[0], db_value(res, 0, "tickets"));
 	PQclear(res);
 	return EX_OK;
 }

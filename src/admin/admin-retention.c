@@ -127,8 +127,9 @@ cmd_retention_run(struct admin *a, int argc, char **argv)
 	int i;
 
 	admin_parse("retention", "run", argc, argv, NULL, NULL, NULL, 0, 0, &args);
-	res = admin_exec(a, "SELECT org, period::text AS period, tickets, contacts "
-			    "FROM guichet.retention_run()",
+	res = admin_exec(a,
+	    "SELECT org, period::text AS period, tickets, contacts "
+	    "FROM guichet.retention_run()",
 	    0, NULL);
 	for (i = 0; i < PQntuples(res); i++)
 		log_info("%s: %s tickets and %s contacts anonymised (closed more than %s ago)",
