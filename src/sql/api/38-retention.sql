@@ -104,7 +104,8 @@ END
 $$;
 
 -- The person herself: her record keeps its id (her tickets still count as
--- one requester's), nothing else.
+-- one requester's), nothing else; her other addresses go, and the values of
+-- her record's audit rows (name, addresses … as changed) are redacted.
 CREATE FUNCTION anonymise_contacts(p_contacts bigint[])
     RETURNS integer
     LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -115,6 +116,10 @@ BEGIN
 	    erased_at = now()
 	WHERE id = ANY (p_contacts) AND erased_at IS NULL;
 	GET DIAGNOSTICS n = ROW_COUNT;
+	DELETE FROM contact_address WHERE contact_id = ANY (p_contacts);
+	UPDATE contact_audit SET old_digest = history_value_digest(old_value), old_value = NULL,
+	    new_digest = history_value_digest(new_value), new_value = NULL
+	WHERE contact_id = ANY (p_contacts) AND (old_value IS NOT NULL OR new_value IS NOT NULL);
 	RETURN n;
 END
 $$;
@@ -132,6 +137,7 @@ CREATE FUNCTION contact_erase(p_contact bigint, p_reason text)
 DECLARE
 	c contact := contact_check_supervisor(p_contact);
 	why text := btrim(coalesce(p_reason, ''));
+	ids bigint[];
 	t bigint[];
 	n integer;
 BEGIN
@@ -147,14 +153,16 @@ BEGIN
 		RAISE EXCEPTION 'the reason must not hold the person''s name, address or phone'
 		    USING ERRCODE = 'GU005';
 	END IF;
+	-- She, and the records merged into hers (contact_merge).
+	SELECT array_agg(x.id) INTO ids FROM contact x WHERE x.id = c.id OR x.merged_into = c.id;
 	SELECT coalesce(array_agg(id ORDER BY id), '{}') INTO t
-	FROM ticket WHERE requester_id = c.id;
+	FROM ticket WHERE requester_id = ANY (ids);
 	-- Lock her tickets in id order, as every writer does.
 	PERFORM 1 FROM ticket WHERE id = ANY (t) ORDER BY id FOR NO KEY UPDATE;
 	n := anonymise_tickets(t, why);
 	PERFORM anonymise_articles(ARRAY(SELECT a.id FROM article a
-	    WHERE a.author_contact_id = c.id AND a.ticket_id <> ALL (t)));
-	PERFORM anonymise_contacts(ARRAY[c.id]);
+	    WHERE a.author_contact_id = ANY (ids) AND a.ticket_id <> ALL (t)));
+	PERFORM anonymise_contacts(ids);
 	PERFORM contact_audit_append('erase', c.id, c.organisation_id, n, why);
 	RETURN n;
 END
@@ -222,6 +230,7 @@ GRANT UPDATE (old_value, new_value, old_digest, new_digest) ON history TO guiche
 GRANT UPDATE (text) ON notification TO guichet_eraser;
 GRANT DELETE ON blob TO guichet_eraser;
 GRANT UPDATE (filename, sha256) ON attachment TO guichet_eraser;
+GRANT UPDATE (old_value, new_value, old_digest, new_digest) ON contact_audit TO guichet_eraser;
 GRANT EXECUTE ON FUNCTION history_value_kept(text, text), anonymise_articles(bigint[]),
     anonymise_tickets(bigint[], text), anonymise_contacts(bigint[]),
     contact_named_in(contact, text) TO guichet_eraser;

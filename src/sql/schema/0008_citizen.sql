@@ -100,8 +100,49 @@ DROP AGGREGATE migrate_0008_chain(text);
 DROP FUNCTION migrate_0008_step(bytea, text);
 
 -- An erased contact keeps her row (her tickets still count as one person's
--- in the reports) without anything that identifies her.
-ALTER TABLE contact ADD COLUMN erased_at timestamptz;
+-- in the reports) without anything that identifies her. A contact merged
+-- into another keeps her row too, pointing at the survivor, so that the
+-- merge can be read and undone (api/37-contact.sql).
+ALTER TABLE contact ADD COLUMN erased_at timestamptz,
+    ADD COLUMN merged_into bigint REFERENCES contact;
+
+-- A person's other mail addresses and phones. contact.email stays her
+-- primary address (the gateway and find_or_create_contact look it up
+-- first); an address here is hers too: find_or_create_contact finds her by
+-- it, and contact_add_address refuses one that is another contact's.
+CREATE TABLE contact_address (
+	contact_id      bigint NOT NULL REFERENCES contact,
+	organisation_id integer NOT NULL REFERENCES organisation,
+	kind            text NOT NULL CHECK (kind IN ('email', 'phone')),
+	value           text NOT NULL CHECK (value <> '' AND length(value) <= 320
+	    AND (kind <> 'email' OR value ~ '^[^@[:space:]<>]+@[^@[:space:]<>]+$')),
+	created_at      timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (contact_id, kind, value)
+);
+CREATE UNIQUE INDEX contact_address_email ON contact_address (organisation_id, lower(value))
+    WHERE kind = 'email';
+ALTER TABLE contact_address ENABLE ROW LEVEL SECURITY;
+-- Likely duplicates, proposed when a phone ticket is created: the same
+-- phone (its last nine digits: 04 11 22 33 44 is +33 4 11 22 33 44), the
+-- same address local part, the same name (lower case, accents ignored,
+-- single spaces) in the same district.
+CREATE FUNCTION contact_phone_key(p text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+RETURN pg_catalog.right(pg_catalog.regexp_replace(p, '[^0-9]', '', 'g'), 9);
+CREATE INDEX contact_phone_digits ON contact (organisation_id, contact_phone_key(phone))
+    WHERE phone IS NOT NULL;
+CREATE INDEX contact_address_phone ON contact_address (organisation_id, contact_phone_key(value))
+    WHERE kind = 'phone';
+CREATE INDEX contact_local_part ON contact (organisation_id, lower(split_part(email, '@', 1)))
+    WHERE email IS NOT NULL;
+CREATE FUNCTION contact_name_key(p text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+RETURN pg_catalog.regexp_replace(pg_catalog.lower(public.unaccent(
+    'public.unaccent'::pg_catalog.regdictionary, pg_catalog.btrim(p))), '\s+', ' ', 'g');
+CREATE INDEX contact_name_district ON contact (organisation_id, contact_name_key(name),
+    district_id) WHERE name <> '';
 
 -- How long an organisation keeps the personal data of tickets resolved or
 -- closed (NULL: no limit). guichet-admin retention run anonymises the tickets
@@ -114,20 +155,29 @@ ALTER TABLE ticket ADD COLUMN anonymised_at timestamptz;
 CREATE INDEX ticket_retention ON ticket (organisation_id, closed_at)
     WHERE anonymised_at IS NULL AND status IN ('resolved', 'closed');
 
--- The audit of what was done to a person's data as a whole: every erasure
--- (with its reason, which must not itself name her) and every export. One
--- chain for the desk (these are rare), hashed like history.
+-- The audit of what was done to a person's record and to her data as a
+-- whole: every change of her record (field, old and new value), address
+-- added or removed, merge, erasure (with its reason, which must not itself
+-- name her), export and retention run. One chain for the desk, hashed like
+-- history: digests of the values, so that an erasure can redact them.
 CREATE TABLE contact_audit (
-	seq        integer PRIMARY KEY,
-	at         timestamptz NOT NULL DEFAULT now(),
-	actor      name NOT NULL DEFAULT session_user,
-	action     text NOT NULL CHECK (action IN ('erase', 'export', 'retention')),
-	contact_id bigint REFERENCES contact,
+	seq             integer PRIMARY KEY,
+	at              timestamptz NOT NULL DEFAULT now(),
+	actor           name NOT NULL DEFAULT session_user,
+	action          text NOT NULL CHECK (action IN ('update', 'address', 'merge', 'unmerge',
+	    'erase', 'export', 'retention')),
+	contact_id      bigint REFERENCES contact,
 	organisation_id integer REFERENCES organisation,
-	tickets    integer NOT NULL DEFAULT 0,
-	reason     text NOT NULL,
-	prev_hash  bytea,
-	hash       bytea NOT NULL
+	tickets         integer NOT NULL DEFAULT 0,
+	field           text,
+	old_value       text,
+	new_value       text,
+	old_digest      bytea,
+	new_digest      bytea,
+	reason          text,
+	prev_hash       bytea,
+	hash            bytea NOT NULL,
+	CHECK ((old_digest IS NULL OR old_value IS NULL) AND (new_digest IS NULL OR new_value IS NULL))
 );
 CREATE INDEX contact_audit_contact ON contact_audit (contact_id) WHERE contact_id IS NOT NULL;
 -- Admins read it all, supervisors their organisation's rows (api/37-contact.sql).
