@@ -271,10 +271,10 @@ BEGIN
 		UPDATE contact SET email = v WHERE id = c.id;
 	WHEN 'district' THEN
 		IF v IS NOT NULL THEN
-			SELECT x.id INTO d FROM district x
+			SELECT x.id, x.name INTO d, v FROM district x
 			WHERE x.organisation_id = c.organisation_id AND lower(x.name) = lower(v);
 			IF d IS NULL THEN
-				RAISE EXCEPTION 'no district %', v USING ERRCODE = 'GU006';
+				RAISE EXCEPTION 'no district %', p_value USING ERRCODE = 'GU006';
 			END IF;
 		END IF;
 		old := (SELECT x.name FROM district x WHERE x.id = c.district_id);
