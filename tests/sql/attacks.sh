@@ -388,4 +388,29 @@ su -c "SET ROLE guichet_eraser" -c "UPDATE guichet.history SET new_value = NULL,
 is "$(su -c "SELECT count(*) FROM guichet.history WHERE ticket_id = 3
     AND new_digest IS NOT NULL")" 0 "nor a digest that is not the value's"
 
+# The contact record's functions: another organisation's contact does not
+# exist for an agent; merging is for supervisors; the audit is append-only.
+as dave "SELECT guichet.contact_update(1, 'name', 'Mallory')"
+like "$out" "no contact 1" "an agent may not correct another organisation's contact"
+as dave "SELECT guichet.contact_add_address(1, 'email', 'mallory@evil.example')"
+like "$out" "no contact 1" "nor give her an address (mail to it would reach her record)"
+as dave "SELECT guichet.contact_remove_address(1, 'email', 'jean.dupont@example.org')"
+like "$out" "no contact 1" "nor remove one"
+as dave "SELECT guichet.contact_hidden_tickets(1)"
+like "$out" "no contact 1" "nor count her tickets"
+as alice "SELECT guichet.contact_merge(1, 2)"
+like "$out" "permission denied" "an agent may not merge contacts"
+as sam "SELECT guichet.contact_merge(1, 3)"
+like "$out" "no contact 3" "a supervisor may not merge across organisations"
+as ada "SELECT guichet.contact_update(1, 'email', 'MARIE.martin@example.net')"
+like "$out" "is the address of contact 2" "an address cannot be taken from another contact"
+as ada "SELECT guichet.contact_update(1, 'name', E'Jean\x1b[2J')"
+like "$out" "invalid name" "nor a name with control characters"
+as ada "UPDATE guichet.contact_audit SET reason = 'nothing happened'"
+like "$out" "permission denied" "an admin may not rewrite the contact audit"
+su -c "UPDATE guichet.contact_audit SET reason = 'nothing happened'" >/dev/null 2>&1
+is "$(su -c "SELECT count(*) FROM guichet.contact_audit WHERE reason = 'nothing happened'")" 0 \
+    "nor the superuser acting as herself"
+is "$(su -c "SELECT count(*) FROM guichet.verify_contact_audit()")" 0 "the audit chain verifies"
+
 done_testing
