@@ -1,0 +1,59 @@
+#!/bin/sh
+# tests/console/contact.sh — the contact view (R, from a ticket or a list):
+# the requester's record and every ticket of hers the agent may see, across
+# channels and queues, newest first, with a count of those she may not see;
+# Enter opens one; e corrects a field of her record through contact_update
+# (recorded in the contact audit).
+. "$top_srcdir/tests/console/lib.sh"
+
+pg_start
+pg_install
+pg_fixture
+# Marie Martin also telephoned: a phone ticket of hers in voirie.
+sql "INSERT INTO guichet.ticket (queue_id, organisation_id, subject, requester_id, channel,
+    created_at) VALUES (1, 1, 'Encombrants rue Haute', 2, 'phone', now() + interval '1 minute')" \
+    >/dev/null || bail_out "ticket 7"
+
+console_start main alice
+ok "the console starts" wait_for main "voirie-n2"
+keys main '#'
+type_text main 2
+keys main Enter
+ok "#2 opens" wait_for main "Dépôt sauvage avenue Foch"
+keys main R
+ok "R opens the requester's record" wait_for main "marie.martin@example.net"
+ok "…her tickets alice may see, one she may not (etat-civil)" \
+    wait_for main "2 tickets you may see, 1 you may not:"
+screen_is main contact-marie "her name, address, phone, district; her tickets, newest first"
+lines=$(screen main)
+like "$lines" "#7 .*phone .*voirie .*Encombrants rue Haute" "…the phone ticket"
+like "$lines" "#2 .*mail .*voirie .*Dépôt sauvage avenue Foch" "…and the mail one"
+unlike "$lines" "passeport" "…not the one of a queue alice does not see"
+
+keys main G Enter
+ok "Enter on a ticket opens it" wait_for main "Dépôt sauvage avenue Foch"
+keys main q
+ok "q goes back to her record" wait_for main "2 tickets you may see"
+
+keys main e
+ok "e asks which field" wait_for main "correct which field?"
+type_text main pho
+keys main Enter
+ok "…then the value" wait_for main "new value (empty: none):"
+type_text main "+33 6 99 88 77 66"
+keys main Enter
+ok "the contact is corrected" wait_for main "contact corrected"
+ok "…and the view shows it" wait_for main "+33 6 99 88 77 66"
+is "$(sql "SELECT actor || ' ' || field || ' ' || old_value || ' > ' || new_value
+    FROM guichet.contact_audit WHERE action = 'update'")" \
+    "alice phone +33 6 12 34 56 78 > +33 6 99 88 77 66" "the correction is in the contact audit"
+
+keys main q q
+ok "back to the list" wait_for main "voirie-n2"
+keys main Enter
+ok "a queue's list" wait_for main "Dépôt sauvage avenue Foch"
+keys main R
+ok "R from the list opens the selected ticket's requester" \
+    wait_for main "contact "
+keys main Q
+done_testing
