@@ -3,7 +3,8 @@
 # the requester's record and every ticket of hers the agent may see, across
 # channels and queues, newest first, with a count of those she may not see;
 # Enter opens one; e corrects a field of her record through contact_update
-# (recorded in the contact audit).
+# (recorded in the contact audit); a new phone ticket proposes the likely
+# duplicates of a caller before a second record is made.
 . "$top_srcdir/tests/console/lib.sh"
 
 pg_start
@@ -55,5 +56,31 @@ ok "a queue's list" wait_for main "Dépôt sauvage avenue Foch"
 keys main R
 ok "R from the list opens the selected ticket's requester" \
     wait_for main "contact "
+keys main q
+
+# A new phone ticket: a caller not found by name, whose phone is Mme Petit's
+# written otherwise, is proposed as Mme Petit before a second record is made.
+n_before=$(sql "SELECT count(*) FROM guichet.contact")
+keys main m
+await main "new ticket in which queue?"
+keys main Enter
+await main "requester (part of a name, mail or phone):"
+type_text main "Marie-Line"
+keys main Enter
+await main "(a new contact)"
+keys main Enter
+await main "mail address (Enter: none):"
+keys main Enter
+await main "name:"
+keys main Enter
+await main "phone (Enter: none):"
+type_text main "04 11 22 33 44"
+keys main Enter
+ok "she may be Mme Petit: the same phone" wait_for main "Mme Petit <> +33 4 11 22 33 44 (same phone)"
+like "$(screen main)" "none of them: a new contact" "…or a new contact"
+keys main Enter
+ok "choosing her goes on to the channel" wait_for main "channel"
+keys main Escape
+is "$(sql "SELECT count(*) FROM guichet.contact")" "$n_before" "no second record was made"
 keys main Q
 done_testing
