@@ -222,6 +222,8 @@ const char *format_ctx(const char *ctx, const char *msgid);
 	X(HISTORY, NC_("action", "history"), N_("show the history of the ticket"))                 \
 	X(CONTACT, NC_("action", "contact"), N_("show the requester: her record and tickets"))     \
 	X(CONTACT_EDIT, NC_("action", "contact-edit"), N_("correct a field of the contact"))       \
+	X(CONTACT_MERGE, NC_("action", "contact-merge"),                                           \
+	    N_("merge the contact into another record of hers (supervisors)"))                     \
 	X(KB, NC_("action", "kb"), N_("search and read the knowledge base"))                       \
 	X(SAVE_ATTACHMENT, NC_("action", "save-attachment"), N_("save an attachment to a file"))   \
 	X(OPEN_LINK, NC_("action", "open-link"), N_("open one of the linked tickets"))             \

@@ -120,7 +120,8 @@ static const char default_bindings[] = "bind generic q quit\n"
 				       "bind notify R mark-all-read\n"
 				       "bind index R contact\n"
 				       "bind ticket R contact\n"
-				       "bind contact e contact-edit\n";
+				       "bind contact e contact-edit\n"
+				       "bind contact M contact-merge\n";
 
 struct binding {
 	int key;

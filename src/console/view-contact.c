@@ -5,7 +5,7 @@
  * contact_tickets, api/37-contact.sql). Opened from a ticket or a list of
  * tickets, on the ticket's requester; Enter opens one of her tickets, e
  * corrects a field of her record (contact_update, recorded in the contact
- * audit).
+ * audit), M merges her record into another of hers (contact_merge).
  */
 #include "config.h"
 
@@ -22,6 +22,7 @@ static const char sql_tickets[] =
     " t.queue, t.subject"
     " FROM guichet.contact_tickets(guichet.ticket_requester($1::bigint)) t";
 static const char sql_update[] = "SELECT guichet.contact_update($1::bigint, $2, $3)";
+static const char sql_merge[] = "SELECT guichet.contact_merge($1::bigint, $2::bigint) AS moved";
 
 /* A row: a line of text, and the ticket it names (0: a line of her record). */
 struct contact_row {
@@ -194,6 +195,38 @@ edit(struct view *v)
 	v->dirty = true;
 }
 
+/*
+ * Merge this record into another of the same person (supervisors: the server
+ * refuses others): her tickets, articles, addresses and phone move there.
+ */
+static void
+merge(struct view *v)
+{
+	struct contact_view *cv = v->data;
+	char id[32], *into, *cause = NULL;
+	const char *params[2];
+	PGresult *res;
+
+	if (cv->id == 0 ||
+	    (into = prompt_line(_("merge this contact into contact number:"), NULL)) == NULL)
+		return;
+	snprintf(id, sizeof id, "%lld", cv->id);
+	params[0] = id;
+	params[1] = into;
+	if (*into != '\0' && prompt_yesno(_("move her tickets, addresses and phone there?"))) {
+		res = conn_call("contact merge", sql_merge, 2, params, &cause, NULL, NULL);
+		if (res == NULL)
+			ui_error("%s", cause);
+		else
+			ui_message(_("merged into contact %s: %s tickets moved"), into,
+			    db_value(res, 0, "moved"));
+		PQclear(res);
+		free(cause);
+		v->dirty = true;
+	}
+	free(into);
+}
+
 static int
 action(struct view *v, enum action a, const char *arg)
 {
@@ -209,6 +242,9 @@ action(struct view *v, enum action a, const char *arg)
 		return 1;
 	case A_CONTACT_EDIT:
 		edit(v);
+		return 1;
+	case A_CONTACT_MERGE:
+		merge(v);
 		return 1;
 	default:
 		return 0;

@@ -3,7 +3,8 @@
 # the requester's record and every ticket of hers the agent may see, across
 # channels and queues, newest first, with a count of those she may not see;
 # Enter opens one; e corrects a field of her record through contact_update
-# (recorded in the contact audit); a new phone ticket proposes the likely
+# (recorded in the contact audit); M merges her record into another (a
+# supervisor may, an agent may not); a new phone ticket proposes the likely
 # duplicates of a caller before a second record is made.
 . "$top_srcdir/tests/console/lib.sh"
 
@@ -49,6 +50,16 @@ is "$(sql "SELECT actor || ' ' || field || ' ' || old_value || ' > ' || new_valu
     FROM guichet.contact_audit WHERE action = 'update'")" \
     "alice phone +33 6 12 34 56 78 > +33 6 99 88 77 66" "the correction is in the contact audit"
 
+keys main M
+ok "M asks into which record" wait_for main "merge this contact into contact number:"
+type_text main 4
+keys main Enter
+ok "…and to confirm" wait_for main "move her tickets, addresses and phone there?"
+keys main y
+ok "an agent may not merge: the server says so" wait_for main "permission"
+is "$(sql "SELECT count(*) FROM guichet.contact WHERE merged_into IS NOT NULL")" 0 \
+    "nothing was merged"
+
 keys main q q
 ok "back to the list" wait_for main "voirie-n2"
 keys main Enter
@@ -83,4 +94,27 @@ ok "choosing her goes on to the channel" wait_for main "channel"
 keys main Escape
 is "$(sql "SELECT count(*) FROM guichet.contact")" "$n_before" "no second record was made"
 keys main Q
+
+# sam, a supervisor of ville, merges Mme Petit's record into Marie Martin's.
+console_start sup sam
+ok "sam's console starts" wait_for sup "voirie"
+keys sup '#'
+type_text sup 6
+keys sup Enter
+ok "#6 opens" wait_for sup "Arbre tombé sur la chaussée"
+keys sup R
+ok "R: Mme Petit's record" wait_for sup "1 tickets you may see, 0 you may not:"
+keys sup M
+await sup "merge this contact into contact number:"
+type_text sup 2
+keys sup Enter
+await sup "move her tickets, addresses and phone there?"
+keys sup y
+ok "sam merges her record into Marie Martin's" wait_for sup "merged into contact 2: 1 tickets moved"
+ok "…the view shows the survivor, Mme Petit's phone among her others" \
+    wait_for sup "also         +33 4 11 22 33 44"
+ok "…and her four tickets, the supervisor seeing every queue of ville" \
+    wait_for sup "4 tickets you may see, 0 you may not:"
+is "$(sql "SELECT requester_id FROM guichet.ticket WHERE id = 6")" 2 "her ticket is Marie's"
+keys sup Q
 done_testing
