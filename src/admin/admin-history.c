@@ -60,6 +60,25 @@ print_problems(PGresult *res)
 	return n;
 }
 
+/* The chain of erasures and exports (api/37-contact.sql). */
+static int
+verify_contact_audit(struct admin *a)
+{
+	PGresult *res;
+	char *problem;
+	int i, n;
+
+	res = admin_exec(a, "SELECT seq, problem FROM guichet.verify_contact_audit()", 0, NULL);
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		problem = sanitize_text(db_value(res, i, "problem"), 0);
+		printf(_("contact audit row %s: %s\n"), db_value(res, i, "seq"), problem);
+		free(problem);
+	}
+	PQclear(res);
+	return n;
+}
+
 /*
  * Exit 0 when every chain (and, with --checkpoint or without --ticket, every
  * checkpoint) is intact, EX_DATAERR with one line per problem when not.
@@ -84,6 +103,8 @@ cmd_verify_history(struct admin *a, int argc, char **argv)
 	    1, &o.ticket);
 	n = print_problems(res);
 	PQclear(res);
+	if (o.ticket == NULL)
+		n += verify_contact_audit(a);
 	if (o.ticket == NULL || o.digest != NULL) {
 		res = admin_exec(a,
 		    "SELECT ticket_id, seq, problem FROM guichet.verify_checkpoints($1)", 1,

@@ -474,6 +474,10 @@ static const char *const sql_api_revoke[] = {
 	"guichet_supervisor, guichet_admin, guichet_mail, guichet_api",
 	"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA guichet FROM PUBLIC, guichet_agent, "
 	"guichet_supervisor, guichet_admin, guichet_mail, guichet_api",
+	/* The erasers' role exists from migration 0008 on (api/38-retention.sql). */
+	"DO $eraser$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'guichet_eraser') "
+	"THEN REVOKE ALL ON ALL TABLES IN SCHEMA guichet FROM guichet_eraser; "
+	"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA guichet FROM guichet_eraser; END IF; END $eraser$",
 };
 
 /* Drop the API and create it again from the files, in the open transaction. */

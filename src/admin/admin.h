@@ -99,6 +99,15 @@ void admin_list_args(const char *group, int argc, char **argv, int maxpos, struc
 /* Run a list query ($1 = filter, $2 = org, $3 = all, $4 = tag) and print it. */
 int admin_list_run(struct admin *, const char *sql, const struct admin_list *);
 
+/* admin-contact.c */
+int cmd_contact_export(struct admin *, int, char **);
+int cmd_contact_erase(struct admin *, int, char **);
+
+/* admin-retention.c */
+int cmd_retention_set(struct admin *, int, char **);
+int cmd_retention_show(struct admin *, int, char **);
+int cmd_retention_run(struct admin *, int, char **);
+
 /* admin-schema.c */
 int cmd_init(struct admin *, int, char **);
 int cmd_migrate(struct admin *, int, char **);

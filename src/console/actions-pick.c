@@ -37,6 +37,10 @@ static const char sql_contacts[] =
     "SELECT id, name, email, phone FROM guichet.contact_search($1::text)";
 static const char sql_contact_new[] =
     "SELECT guichet.find_or_create_contact($1::text, $2::text, $3::text) AS id";
+/* The district is asked later (desk_classify): the same phone or address here. */
+static const char sql_contact_duplicates[] =
+    "SELECT id, name, email, phone, reason"
+    " FROM guichet.contact_duplicates($3::text, $2::text, NULL::int, $1::text)";
 
 const char *const priority_labels[5] = {
 	N_("5 — most urgent"),
@@ -341,13 +345,80 @@ choose_template(long long ticket, char *template_id, size_t len)
 	return out;
 }
 
+/*
+ * Before a new contact is recorded, the people she may already be (the same
+ * phone, the same local part of an address: contact_duplicates): the id of
+ * the one chosen, "" for none (record her), NULL when cancelled.
+ */
+static char *
+propose_duplicate(const char *mail, const char *name, const char *phone)
+{
+	const char *params[3] = { *mail != '\0' ? mail : NULL, name,
+		*phone != '\0' ? phone : NULL };
+	PGresult *res;
+	char **labels, *id = NULL;
+	int n, k, i;
+
+	if ((res = action_call("contact:duplicates", sql_contact_duplicates, 3, params)) == NULL)
+		return NULL;
+	if ((n = PQntuples(res)) == 0) {
+		PQclear(res);
+		return xstrdup("");
+	}
+	labels = xcalloc((size_t)n + 1, sizeof *labels);
+	labels[0] = xstrdup(_("none of them: a new contact"));
+	for (i = 0; i < n; i++)
+		xasprintf(&labels[i + 1], _("%s <%s> %s (same %s)"), db_value(res, i, "name"),
+		    db_value(res, i, "email") ? db_value(res, i, "email") : "",
+		    db_value(res, i, "phone") ? db_value(res, i, "phone") : "",
+		    db_value(res, i, "reason"));
+	k = prompt_choice(_("is she one of these?"), (const char *const *)labels, (size_t)n + 1, 1);
+	for (i = 0; i <= n; i++)
+		free(labels[i]);
+	free(labels);
+	if (k >= 0)
+		id = xstrdup(k == 0 ? "" : db_value(res, k - 1, "id"));
+	PQclear(res);
+	return id;
+}
+
+/* A new contact: her address, name and phone, unless she is already known. */
+static char *
+new_contact(const char *who)
+{
+	char *mail, *name = NULL, *phone = NULL, *id = NULL;
+	const char *params[3];
+	PGresult *res;
+
+	if ((mail = prompt_line(_("mail address (Enter: none):"), NULL)) == NULL ||
+	    (name = prompt_line(_("name:"), who)) == NULL ||
+	    (phone = prompt_line(_("phone (Enter: none):"), NULL)) == NULL)
+		goto out;
+	if ((id = propose_duplicate(mail, name, phone)) == NULL || *id != '\0')
+		goto out;
+	free(id);
+	id = NULL;
+	params[0] = *mail != '\0' ? mail : NULL;
+	params[1] = name;
+	params[2] = *phone != '\0' ? phone : NULL;
+	if ((res = action_call("contact:new", sql_contact_new, 3, params)) != NULL) {
+		id = xstrdup(db_value(res, 0, "id"));
+		PQclear(res);
+	}
+out:
+	free(mail);
+	free(name);
+	free(phone);
+	return id;
+}
+
 /* The requester of a new ticket: found by name, mail or phone, or created. */
 char *
 choose_contact(void)
 {
 	PGresult *res;
 	char *who, *pattern, *id = NULL, **labels;
-	const char *params[3];
+	const char *params[1];
 	int n, k, i;
 
 	if ((who = prompt_line(_("requester (part of a name, mail or phone):"), NULL)) == NULL)
@@ -376,25 +447,8 @@ choose_contact(void)
 	if (k > 0)
 		id = xstrdup(db_value(res, k - 1, "id"));
 	PQclear(res);
-	if (k == 0) {
-		char *mail = prompt_line(_("mail address (Enter: none):"), NULL);
-		char *name = mail != NULL ? prompt_line(_("name:"), who) : NULL;
-		char *phone = name != NULL ? prompt_line(_("phone (Enter: none):"), NULL) : NULL;
-
-		if (phone != NULL) {
-			params[0] = *mail != '\0' ? mail : NULL;
-			params[1] = name;
-			params[2] = *phone != '\0' ? phone : NULL;
-			res = action_call("contact:new", sql_contact_new, 3, params);
-			if (res != NULL) {
-				id = xstrdup(db_value(res, 0, "id"));
-				PQclear(res);
-			}
-		}
-		free(mail);
-		free(name);
-		free(phone);
-	}
+	if (k == 0)
+		id = new_contact(who);
 	free(who);
 	return id;
 }

@@ -224,6 +224,10 @@ const char *format_ctx(const char *ctx, const char *msgid);
 	X(NEW_TICKET, NC_("action", "new-ticket"), N_("new ticket for a phone or desk contact"))   \
 	X(ABSENCE, NC_("action", "absence"), N_("set or end my absence, with a substitute"))       \
 	X(HISTORY, NC_("action", "history"), N_("show the history of the ticket"))                 \
+	X(CONTACT, NC_("action", "contact"), N_("show the requester: her record and tickets"))     \
+	X(CONTACT_EDIT, NC_("action", "contact-edit"), N_("correct a field of the contact"))       \
+	X(CONTACT_MERGE, NC_("action", "contact-merge"),                                           \
+	    N_("merge the contact into another record of hers (supervisors)"))                     \
 	X(KB, NC_("action", "kb"), N_("search and read the knowledge base"))                       \
 	X(SAVE_ATTACHMENT, NC_("action", "save-attachment"), N_("save an attachment to a file"))   \
 	X(OPEN_LINK, NC_("action", "open-link"), N_("open one of the linked tickets"))             \
@@ -256,6 +260,7 @@ enum keymap {
 	KM_HELP,
 	KM_KB,
 	KM_NOTIFY,
+	KM_CONTACT,
 	KM_COUNT
 };
 struct action_info {
@@ -368,6 +373,7 @@ void view_open_queue(int queue_id, const char *code, const char *name);
 int view_open_search(const char *text, char **cause);
 void view_open_ticket(long long id);
 void view_open_history(long long id);
+void view_open_contact(long long ticket); /* the ticket's requester */
 void view_open_help(enum keymap);
 void view_open_kb(const char *words, long long for_ticket);
 void view_open_notify(void);
@@ -387,11 +393,13 @@ extern const struct view_ops view_history_ops;
 extern const struct view_ops view_help_ops;
 extern const struct view_ops view_kb_ops;
 extern const struct view_ops view_notify_ops;
+extern const struct view_ops view_contact_ops;
 void view_queue_open(void);
 void view_index_open_queue(int queue_id, const char *code, const char *name);
 int view_index_open_search(const char *text, char **cause);
 void view_ticket_open(long long id);
 void view_history_open(long long id);
+void view_contact_open(long long ticket);
 void view_help_open(enum keymap);
 void view_kb_open(const char *words, long long for_ticket);
 void view_notify_open(void);

@@ -34,6 +34,7 @@ const char *const keymap_names[KM_COUNT] = {
 	[KM_HELP] = "help",
 	[KM_KB] = "kb",
 	[KM_NOTIFY] = "notify",
+	[KM_CONTACT] = "contact",
 };
 
 /* The defaults, in the syntax of guichet.conf; guichet.conf(5) shows the same. */
@@ -116,7 +117,11 @@ static const char default_bindings[] = "bind generic q quit\n"
 				       "bind ticket V view-attachment\n"
 				       "bind ticket F attach\n"
 				       "bind notify r mark-read\n"
-				       "bind notify R mark-all-read\n";
+				       "bind notify R mark-all-read\n"
+				       "bind index R contact\n"
+				       "bind ticket R contact\n"
+				       "bind contact e contact-edit\n"
+				       "bind contact M contact-merge\n";
 
 struct binding {
 	int key;

@@ -378,6 +378,10 @@ action(struct view *v, enum action a, const char *arg)
 		if (r != NULL)
 			view_open_history(r->id);
 		return 1;
+	case A_CONTACT:
+		if (r != NULL)
+			view_open_contact(r->id);
+		return 1;
 	case A_REPLY:
 		if (r != NULL)
 			reply_in_ticket(r->id, arg);

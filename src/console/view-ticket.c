@@ -736,6 +736,9 @@ action(struct view *v, enum action a, const char *arg)
 	case A_HISTORY:
 		view_open_history(tv->id);
 		return 1;
+	case A_CONTACT:
+		view_open_contact(tv->id);
+		return 1;
 	case A_SAVE_ATTACHMENT:
 		use_attachment(tv, arg, false);
 		return 1;

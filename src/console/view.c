@@ -54,6 +54,12 @@ view_open_history(long long id)
 }
 
 void
+view_open_contact(long long ticket)
+{
+	view_contact_open(ticket);
+}
+
+void
 view_open_help(enum keymap map)
 {
 	view_help_open(map);

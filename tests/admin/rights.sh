@@ -19,8 +19,22 @@ pg_fixture
 is "$(q "SELECT coalesce(string_agg(DISTINCT p.proowner::regrole::text, ', '), 'none')
     FROM pg_proc p WHERE p.pronamespace = 'guichet'::regnamespace AND p.prosecdef
         AND p.proname NOT IN ('admin_create_login', 'admin_set_login_role',
-            'admin_set_login_enabled')")" \
+            'admin_set_login_enabled', 'contact_erase', 'retention_run')")" \
     "guichet_api" "every SECURITY DEFINER function belongs to guichet_api…"
+is "$(q "SELECT string_agg(p.proname || '=' || p.proowner::regrole::text, ' ' ORDER BY p.proname)
+    FROM pg_proc p WHERE p.pronamespace = 'guichet'::regnamespace AND p.prosecdef
+        AND p.proowner = 'guichet_eraser'::regrole")" \
+    "contact_erase=guichet_eraser retention_run=guichet_eraser" \
+    "…but the two that erase personal data, which belong to guichet_eraser"
+is "$(q "SELECT coalesce(string_agg(r.rolname, ' '), 'none') FROM pg_auth_members m
+    JOIN pg_roles r ON r.oid = m.member WHERE m.roleid = 'guichet_eraser'::regrole
+        AND r.rolname <> 'guichet_owner'")" "none" \
+    "no role but the owner is a member of guichet_eraser"
+is "$(q "SELECT string_agg(a.attname, ' ' ORDER BY a.attname) FROM pg_attribute a
+    WHERE a.attrelid = 'guichet.history'::regclass AND a.attnum > 0
+        AND has_column_privilege('guichet_eraser', a.attrelid, a.attnum, 'UPDATE')")" \
+    "new_digest new_value old_digest old_value" \
+    "guichet_eraser may update history's value and digest columns only"
 is "$(q "SELECT string_agg(p.proname || '=' || p.proowner::regrole::text, ' ' ORDER BY p.proname)
     FROM pg_proc p WHERE p.pronamespace = 'guichet'::regnamespace AND p.prosecdef
         AND p.proname LIKE 'admin\_%'")" \

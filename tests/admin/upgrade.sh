@@ -33,6 +33,10 @@ VALUES ('ack', '{{subject}}', 'Bonjour {{name}}, n° {{ticket}} ({{queue}})'),
     ('console', NULL, 'Bonjour {{ requester }}, « {{subject}} » #{{id}} — {{agent}}'),
     ('admin', 'Re {{ticket.id}}', 'Bonjour {{contact.name}}, {{ticket.subject}} {{agent.name}}')" ||
     bail_out "cannot add the old templates"
+# A checkpoint taken by the release, its digest kept outside: migration 0008
+# rehashes every chain (digests of values) and re-anchors the checkpoints.
+old_digest=$(psql -X -At -d upgraded -c 'SELECT digest FROM guichet.history_checkpoint()')
+old_head=$(psql -X -At -d upgraded -c 'SELECT history_head FROM guichet.ticket WHERE id = 1')
 ok "migrate with the current tree" guichet-admin -d dbname=upgraded migrate
 is "$(psql -X -At -d upgraded -c "SELECT string_agg(name || ': ' || coalesce(subject, '-') || ' / ' || body,
     E'\n' ORDER BY name COLLATE \"C\") FROM guichet.template")" \
@@ -40,6 +44,10 @@ is "$(psql -X -At -d upgraded -c "SELECT string_agg(name || ': ' || coalesce(sub
 admin: Re {{ticket.id}} / Bonjour {{requester.name}}, {{ticket.subject}} {{agent.name}}
 console: - / Bonjour {{requester.name}}, « {{ticket.subject}} » #{{ticket.id}} — {{agent.name}}" \
     "0007: the placeholders of every older dialect get the language's names"
+isnt "$(psql -X -At -d upgraded -c 'SELECT history_head FROM guichet.ticket WHERE id = 1')" \
+    "$old_head" "the chains were rehashed"
+ok "the digest kept before the upgrade still verifies" \
+    guichet-admin -d dbname=upgraded verify-history --checkpoint "$old_digest"
 ok "init of the current tree" guichet-admin -d dbname=fresh init
 is "$(psql -X -At -d upgraded -c 'SELECT max(version) FROM guichet.schema_version')" \
     "$(psql -X -At -d fresh -c 'SELECT max(version) FROM guichet.schema_version')" \
@@ -85,6 +93,10 @@ fi
 
 ok "verify-history passes on the upgraded fixture" \
     guichet-admin -d dbname=upgraded verify-history
+ok "a contact of the release erased" \
+    guichet-admin -d dbname=upgraded contact erase 1 --reason "request (test)"
+ok "verify-history and the checkpoint still pass after the erasure" \
+    guichet-admin -d dbname=upgraded verify-history --checkpoint "$old_digest"
 run_status=$(guichet-admin -d dbname=upgraded status 2>&1)
 like "$run_status" "^up to date\$" "status of the upgraded database: up to date"
 

@@ -374,4 +374,77 @@ like "$out" "permission denied" "an agent cannot change how a queue signs its ma
 as sam "UPDATE guichet.queue SET from_name = 'x' WHERE id = 1"
 like "$out" "permission denied" "nor can a supervisor"
 
+## Personal data (api/37-contact.sql, api/38-retention.sql): who may export
+## or erase a person, and what the erasers' door lets through.
+as alice "SELECT guichet.contact_export(1)"
+like "$out" "permission denied" "an agent may not export a person's data"
+as alice "SELECT guichet.contact_erase(1, 'request')"
+like "$out" "permission denied" "nor erase her"
+as alice "SELECT guichet.retention_run()"
+like "$out" "permission denied" "nor run the retention"
+as sam "SELECT guichet.contact_erase(3, 'request')"
+like "$out" "only an administrator or a supervisor of her organisation" \
+    "a supervisor may not erase a contact of another organisation"
+as sam "SELECT guichet.contact_export(3)"
+like "$out" "only an administrator or a supervisor of her organisation" "nor export her"
+as sam "SELECT guichet.retention_run()"
+like "$out" "permission denied" "nor run the retention (admins)"
+as sam "SET ROLE guichet_eraser"
+like "$out" "permission denied" "nobody may act as the erasers' role"
+as ada "SET ROLE guichet_eraser"
+like "$out" "permission denied" "not even an admin"
+as ada "UPDATE guichet.history SET new_value = NULL,
+    new_digest = guichet.history_value_digest(new_value) WHERE ticket_id = 1"
+like "$out" "permission denied" "an admin may not redact history by hand"
+as ada "SELECT guichet.contact_erase(3, 'paul.durand asked')"
+like "$out" "must not hold" "a reason naming the person is refused"
+before5=$(su -c "SELECT count(*) FROM guichet.verify_history(5)")
+as ada "SELECT guichet.contact_erase(3, 'written request, art. 17')"
+is "$out" 1 "an admin who is not superuser erases a person: her one ticket"
+as ada "SELECT guichet.contact_erase(3, 'again')"
+like "$out" "was erased" "once"
+is "$(su -c "SELECT name || '|' || coalesce(phone, '-') FROM guichet.contact WHERE id = 3")" \
+    "|-" "her record is empty"
+is "$(su -c "SELECT count(*) FROM guichet.verify_history(5)")" "$before5" \
+    "her ticket's chain shows no new problem"
+as alice "SELECT count(*) FROM guichet.contact_audit"
+is "$out" 0 "an agent sees no audit row"
+as sam "SELECT count(*) FROM guichet.contact_audit"
+is "$out" 0 "nor does another organisation's supervisor"
+# The erasers' role may only redact: a value or a false digest is refused.
+su -c "SET ROLE guichet_eraser" -c "UPDATE guichet.history SET new_value = 'forged',
+    new_digest = NULL WHERE ticket_id = 3 AND action = 'create'" >/dev/null 2>&1
+is "$(su -c "SELECT new_value FROM guichet.history WHERE ticket_id = 3 AND action = 'create'")" \
+    "$(su -c "SELECT subject FROM guichet.ticket WHERE id = 3")" \
+    "the erasers' role cannot write a value into history"
+su -c "SET ROLE guichet_eraser" -c "UPDATE guichet.history SET new_value = NULL,
+    new_digest = '\x00' WHERE ticket_id = 3 AND action = 'create'" >/dev/null 2>&1
+is "$(su -c "SELECT count(*) FROM guichet.history WHERE ticket_id = 3
+    AND new_digest IS NOT NULL")" 0 "nor a digest that is not the value's"
+
+# The contact record's functions: another organisation's contact does not
+# exist for an agent; merging is for supervisors; the audit is append-only.
+as dave "SELECT guichet.contact_update(1, 'name', 'Mallory')"
+like "$out" "no contact 1" "an agent may not correct another organisation's contact"
+as dave "SELECT guichet.contact_add_address(1, 'email', 'mallory@evil.example')"
+like "$out" "no contact 1" "nor give her an address (mail to it would reach her record)"
+as dave "SELECT guichet.contact_remove_address(1, 'email', 'jean.dupont@example.org')"
+like "$out" "no contact 1" "nor remove one"
+as dave "SELECT guichet.contact_hidden_tickets(1)"
+like "$out" "no contact 1" "nor count her tickets"
+as alice "SELECT guichet.contact_merge(1, 2)"
+like "$out" "permission denied" "an agent may not merge contacts"
+as sam "SELECT guichet.contact_merge(1, 3)"
+like "$out" "no contact 3" "a supervisor may not merge across organisations"
+as ada "SELECT guichet.contact_update(1, 'email', 'MARIE.martin@example.net')"
+like "$out" "is the address of contact 2" "an address cannot be taken from another contact"
+as ada "SELECT guichet.contact_update(1, 'name', E'Jean\x1b[2J')"
+like "$out" "invalid name" "nor a name with control characters"
+as ada "UPDATE guichet.contact_audit SET reason = 'nothing happened'"
+like "$out" "permission denied" "an admin may not rewrite the contact audit"
+su -c "UPDATE guichet.contact_audit SET reason = 'nothing happened'" >/dev/null 2>&1
+is "$(su -c "SELECT count(*) FROM guichet.contact_audit WHERE reason = 'nothing happened'")" 0 \
+    "nor the superuser acting as herself"
+is "$(su -c "SELECT count(*) FROM guichet.verify_contact_audit()")" 0 "the audit chain verifies"
+
 done_testing

@@ -28,14 +28,31 @@ RETURN to_char(p AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
 
 -- The canonical text is a JSON array: unambiguous (no separator can be forged
 -- inside a value), independent of DateStyle and TimeZone (the time is printed
--- in UTC with microseconds).
-CREATE FUNCTION history_hash(p_prev bytea, p_ticket bigint, p_seq integer,
-    p_at timestamptz, p_actor name, p_action text, p_field text, p_old text, p_new text)
+-- in UTC with microseconds). It holds the digests of the old and new values,
+-- not the values: a value erased (retention, GDPR art. 17; 38-retention.sql)
+-- keeps its digest in old_digest/new_digest, and the row's hash, with every
+-- hash after it, stays what it was (schema/0008_citizen.sql rehashed the
+-- chains written before in this form).
+CREATE FUNCTION history_hash_digest(p_prev bytea, p_ticket bigint, p_seq integer,
+    p_at timestamptz, p_actor name, p_action text, p_field text, p_old bytea, p_new bytea)
     RETURNS bytea
     LANGUAGE sql STABLE PARALLEL SAFE
 RETURN sha256(coalesce(p_prev, '\x'::bytea) || convert_to(json_build_array(p_ticket, p_seq,
     history_time(p_at), p_actor::text,
-    p_action, p_field, p_old, p_new)::text, 'UTF8'));
+    p_action, p_field, encode(p_old, 'hex'), encode(p_new, 'hex'))::text, 'UTF8'));
+
+-- The digest of a value as the chain covers it (NULL stays NULL).
+CREATE FUNCTION history_value_digest(p text)
+    RETURNS bytea
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN sha256(convert_to(p, 'UTF8'));
+
+CREATE FUNCTION history_hash(p_prev bytea, p_ticket bigint, p_seq integer,
+    p_at timestamptz, p_actor name, p_action text, p_field text, p_old text, p_new text)
+    RETURNS bytea
+    LANGUAGE sql STABLE PARALLEL SAFE
+RETURN history_hash_digest(p_prev, p_ticket, p_seq, p_at, p_actor, p_action, p_field,
+    history_value_digest(p_old), history_value_digest(p_new));
 
 -- Append one row to a ticket's chain. Called by the triggers of article,
 -- ticket_field and link (the ticket's own changes are chained by its BEFORE
@@ -274,6 +291,12 @@ BEGIN
 
 	act := coalesce(NEW.history_intent, 'set');
 	NEW.history_intent := NULL;
+	-- An erasure (38-retention.sql) records that subject and location
+	-- changed, not what they held.
+	IF act = 'erase' THEN
+		o := array_fill(NULL::text, ARRAY[cardinality(f)]);
+		n := o;
+	END IF;
 	IF cardinality(f) > 0 THEN
 		FOR i IN 1..cardinality(f) LOOP
 			ps := ps || h;
@@ -390,7 +413,10 @@ DECLARE
 	o text := CASE TG_OP WHEN 'INSERT' THEN NULL ELSE OLD.value END;
 	n text := CASE TG_OP WHEN 'DELETE' THEN NULL ELSE NEW.value END;
 BEGIN
-	IF o IS DISTINCT FROM n THEN
+	IF o IS DISTINCT FROM n AND current_user = 'guichet_eraser' THEN
+		-- An erasure (38-retention.sql): that the value went, not what it was.
+		PERFORM history_append(t, 'erase', (SELECT name FROM field WHERE id = f), NULL, NULL);
+	ELSIF o IS DISTINCT FROM n THEN
 		PERFORM history_append(t, 'field', (SELECT name FROM field WHERE id = f), o, n);
 	END IF;
 	RETURN NULL;
@@ -445,6 +471,28 @@ CREATE TRIGGER link_history AFTER INSERT OR DELETE ON link
 -- init and migrate, a superuser), may change it. SECURITY DEFINER functions
 -- run as guichet_api, which may only INSERT into history (90-api-role.sql),
 -- so no API function can rewrite history even through a bug.
+--
+-- One exception, for erasure (38-retention.sql): the functions owned by
+-- guichet_eraser (no login is its member) may UPDATE the value and digest
+-- columns, and only to redact: a value becomes NULL and its digest, the one
+-- the row's hash covers, is kept in the digest column; nothing else of the
+-- row changes. So a redacted row still verifies, and nothing can be written
+-- through this door but NULLs.
+CREATE FUNCTION history_redaction_ok(o history, n history)
+    RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+RETURN (o.id, o.ticket_id, o.seq, o.at, o.actor, o.action, o.field, o.prev_hash, o.hash)
+        IS NOT DISTINCT FROM (n.id, n.ticket_id, n.seq, n.at, n.actor, n.action, n.field,
+            n.prev_hash, n.hash)
+    AND ((n.old_value IS NOT DISTINCT FROM o.old_value
+            AND n.old_digest IS NOT DISTINCT FROM o.old_digest)
+        OR (o.old_value IS NOT NULL AND n.old_value IS NULL AND o.old_digest IS NULL
+            AND n.old_digest = guichet.history_value_digest(o.old_value)))
+    AND ((n.new_value IS NOT DISTINCT FROM o.new_value
+            AND n.new_digest IS NOT DISTINCT FROM o.new_digest)
+        OR (o.new_value IS NOT NULL AND n.new_value IS NULL AND o.new_digest IS NULL
+            AND n.new_digest = guichet.history_value_digest(o.new_value)));
+
 CREATE FUNCTION history_guard()
     RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -454,6 +502,10 @@ BEGIN
 		IF TG_OP = 'DELETE' THEN
 			RETURN OLD;
 		END IF;
+		RETURN NEW;
+	END IF;
+	IF TG_OP = 'UPDATE' AND current_user = 'guichet_eraser'
+	    AND history_redaction_ok(OLD, NEW) THEN
 		RETURN NEW;
 	END IF;
 	RAISE EXCEPTION 'history is append-only: % refused', lower(TG_OP)
@@ -483,8 +535,9 @@ BEGIN
 	RETURN QUERY
 	WITH h AS (
 		SELECT x.ticket_id, x.seq, x.prev_hash, x.hash,
-		    x.hash = history_hash(x.prev_hash, x.ticket_id, x.seq, x.at, x.actor,
-		        x.action, x.field, x.old_value, x.new_value) AS intact,
+		    x.hash = history_hash_digest(x.prev_hash, x.ticket_id, x.seq, x.at, x.actor,
+		        x.action, x.field, coalesce(x.old_digest, history_value_digest(x.old_value)),
+		        coalesce(x.new_digest, history_value_digest(x.new_value))) AS intact,
 		    lag(x.seq) OVER w AS prev_seq,
 		    lag(x.hash) OVER w AS prev_row_hash,
 		    lead(x.seq) OVER w IS NULL AS last
@@ -606,7 +659,10 @@ BEGIN
 			    format('checkpoint %s of %s: its anchors do not give its digest', c.id,
 			        history_time(c.at));
 		END IF;
-		seen := seen OR d = want;
+		-- schema/0008_citizen.sql re-anchored the checkpoints made before it
+		-- and kept the digest each had then: a digest kept outside before
+		-- the upgrade still names its checkpoint.
+		seen := seen OR d = want OR coalesce(c.digest_before = want, false);
 		prev := d;
 	END LOOP;
 	IF NOT seen THEN

@@ -190,7 +190,8 @@ GRANT EXECUTE ON FUNCTION verify_history(bigint), history_checkpoint(),
     verify_checkpoints(text) TO guichet_admin;
 -- history_hash is pure: anyone may recompute a chain to check it.
 GRANT EXECUTE ON FUNCTION history_hash(bytea, bigint, integer, timestamptz, name, text,
-    text, text, text) TO guichet_agent, guichet_mail;
+    text, text, text), history_hash_digest(bytea, bigint, integer, timestamptz, name, text,
+    text, bytea, bytea), history_value_digest(text) TO guichet_agent, guichet_mail;
 --
 -- Row-level security, enabled on the tables by schema/0001_base.sql. The
 -- table owner (RI checks) is not subject to it; guichet_api, which owns the

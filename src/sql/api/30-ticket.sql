@@ -340,6 +340,12 @@ BEGIN
 		IF e !~ '^[^@[:space:]<>]+@[^@[:space:]<>]+$' THEN
 			RAISE EXCEPTION '"%" is not a mail address', e USING ERRCODE = 'GU005';
 		END IF;
+		-- One of her other addresses (37-contact.sql)?
+		SELECT a.contact_id INTO cid FROM contact_address a
+		WHERE a.organisation_id = org AND a.kind = 'email' AND lower(a.value) = lower(e);
+		IF cid IS NOT NULL THEN
+			RETURN cid;
+		END IF;
 		INSERT INTO contact (email, name, phone, organisation_id) VALUES (e, n, ph, org)
 		ON CONFLICT (organisation_id, (lower(email))) DO NOTHING
 		RETURNING id INTO cid;

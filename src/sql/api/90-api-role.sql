@@ -66,3 +66,10 @@ ALTER FUNCTION admin_create_login(text, text) OWNER TO guichet_login;
 ALTER FUNCTION admin_set_login_role(text, text) OWNER TO guichet_login;
 ALTER FUNCTION admin_set_login_enabled(text, boolean) OWNER TO guichet_login;
 REVOKE CREATE ON SCHEMA guichet FROM guichet_login;
+
+-- The two functions that erase personal data belong to guichet_eraser, the
+-- only role history_guard lets redact a history row (38-retention.sql).
+GRANT CREATE ON SCHEMA guichet TO guichet_eraser;
+ALTER FUNCTION contact_erase(bigint, text) OWNER TO guichet_eraser;
+ALTER FUNCTION retention_run() OWNER TO guichet_eraser;
+REVOKE CREATE ON SCHEMA guichet FROM guichet_eraser;
