@@ -83,7 +83,7 @@ on_tickets(void *owner, void *arg, PGresult *res, const char *error, const char 
 		return;
 	}
 	xasprintf(
-	    &line, _("%d tickets you may see, %lld you may not:"), PQntuples(res), cv->hidden);
+	    &line, _("Her tickets: %d you may see, %lld you may not:"), PQntuples(res), cv->hidden);
 	add_line(cv, 0, line);
 	for (i = 0; i < PQntuples(res); i++) {
 		xasprintf(&line, "  #%-7s %s  %-8s %-8s %-12s %s", db_value(res, i, "id"),

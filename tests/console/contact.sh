@@ -25,7 +25,7 @@ ok "#2 opens" wait_for main "Dépôt sauvage avenue Foch"
 keys main R
 ok "R opens the requester's record" wait_for main "marie.martin@example.net"
 ok "…her tickets alice may see, one she may not (etat-civil)" \
-    wait_for main "2 tickets you may see, 1 you may not:"
+    wait_for main "Her tickets: 2 you may see, 1 you may not:"
 screen_is main contact-marie "her name, address, phone, district; her tickets, newest first"
 lines=$(screen main)
 like "$lines" "#7 .*phone .*voirie .*Encombrants rue Haute" "…the phone ticket"
@@ -35,7 +35,7 @@ unlike "$lines" "passeport" "…not the one of a queue alice does not see"
 keys main G Enter
 ok "Enter on a ticket opens it" wait_for main "Dépôt sauvage avenue Foch"
 keys main q
-ok "q goes back to her record" wait_for main "2 tickets you may see"
+ok "q goes back to her record" wait_for main "Her tickets: 2 you may see"
 
 keys main e
 ok "e asks which field" wait_for main "correct which field?"
@@ -103,7 +103,7 @@ type_text sup 6
 keys sup Enter
 ok "#6 opens" wait_for sup "Arbre tombé sur la chaussée"
 keys sup R
-ok "R: Mme Petit's record" wait_for sup "1 tickets you may see, 0 you may not:"
+ok "R: Mme Petit's record" wait_for sup "Her tickets: 1 you may see, 0 you may not:"
 keys sup M
 await sup "merge this contact into contact number:"
 type_text sup 2
@@ -114,7 +114,7 @@ ok "sam merges her record into Marie Martin's" wait_for sup "merged into contact
 ok "…the view shows the survivor, Mme Petit's phone among her others" \
     wait_for sup "also         +33 4 11 22 33 44"
 ok "…and her four tickets, the supervisor seeing every queue of ville" \
-    wait_for sup "4 tickets you may see, 0 you may not:"
+    wait_for sup "Her tickets: 4 you may see, 0 you may not:"
 is "$(sql "SELECT requester_id FROM guichet.ticket WHERE id = 6")" 2 "her ticket is Marie's"
 keys sup Q
 done_testing
