@@ -473,6 +473,19 @@ is "$out3" "$out9" "sam: agglo's contact 3 and no contact at all read the same"
 as sam "SELECT guichet.contact_erase(3, 'a request')"
 like "$out" "no contact 3" "sam cannot erase another organisation's contact"
 
+# Nor may one organisation's district or a header line reach a record.
+as alice "SELECT guichet.contact_update(1, 'district', '$(su -c "SELECT id FROM guichet.district
+    WHERE organisation_id = 2 LIMIT 1")')"
+like "$out" "no district" "alice may not put her contact in agglo's district by id"
+agglo_contact=$(su -c "INSERT INTO guichet.contact (organisation_id, name)
+    VALUES (2, 'Luc Bernard') RETURNING id")
+as dave "SELECT guichet.contact_update(${agglo_contact:-0}, 'district', 'Nord')"
+like "$out" "no district" "nor dave his in ville's by name"
+as alice "SELECT guichet.contact_add_address(1, 'email', E'x@example.org\r\nBcc: y@example.org')"
+like "$out" "invalid email" "an address with a line break is refused"
+as sam "UPDATE guichet.organisation SET retention_closed = '1 day'"
+like "$out" "permission denied" "a supervisor may not shorten the retention by hand"
+
 # render_template reads as the caller: another organisation's ticket is
 # not there, and its values never come out.
 as dave "SELECT guichet.render_template(1, '{{ticket.subject}} {{requester.name}}')"
