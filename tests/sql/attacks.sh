@@ -383,10 +383,10 @@ like "$out" "permission denied" "nor erase her"
 as alice "SELECT guichet.retention_run()"
 like "$out" "permission denied" "nor run the retention"
 as sam "SELECT guichet.contact_erase(3, 'request')"
-like "$out" "only an administrator or a supervisor of her organisation" \
-    "a supervisor may not erase a contact of another organisation"
+like "$out" "no contact 3" \
+    "a supervisor may not erase a contact of another organisation (nor learn she exists)"
 as sam "SELECT guichet.contact_export(3)"
-like "$out" "only an administrator or a supervisor of her organisation" "nor export her"
+like "$out" "no contact 3" "nor export her"
 as sam "SELECT guichet.retention_run()"
 like "$out" "permission denied" "nor run the retention (admins)"
 as sam "SET ROLE guichet_eraser"
@@ -446,5 +446,157 @@ su -c "UPDATE guichet.contact_audit SET reason = 'nothing happened'" >/dev/null 
 is "$(su -c "SELECT count(*) FROM guichet.contact_audit WHERE reason = 'nothing happened'")" 0 \
     "nor the superuser acting as herself"
 is "$(su -c "SELECT count(*) FROM guichet.verify_contact_audit()")" 0 "the audit chain verifies"
+
+## The review of the SECURITY DEFINER functions merged for 0.2.0: the contact
+## record, templates, replies with files, the report facts, the parallel plans
+## and the settings the functions read.
+
+# Another organisation's contact is not there for dave, whatever he calls.
+as dave "SELECT count(*) FROM guichet.contact_card(1)"
+is "$out" 0 "dave: no card of a contact of ville"
+as dave "SELECT count(*) FROM guichet.contact_tickets(1, 50)"
+is "$out" 0 "nor her tickets"
+as dave "SELECT coalesce(string_agg(id::text, ','), '0') FROM guichet.contact_duplicates('',
+    'Jean Dupont', NULL, 'jean.dupont@example.org', 50)"
+is "$(su -c "SELECT count(*) FROM guichet.contact WHERE organisation_id <> 2
+    AND id IN (${out:-0})")" 0 "nor a duplicate of another organisation that would name her"
+as dave "SELECT count(*) FROM guichet.contact_search('dupont', 50)"
+is "$out" 0 "nor a search hit"
+as dave "SELECT guichet.contact_export(1)"
+like "$out" "permission denied" "an agent exports nobody"
+# A supervisor of ville cannot tell another organisation's contact from none.
+as sam "SELECT guichet.contact_export(3)"
+out3=$(printf '%s\n' "$out" | sed -n 's/^ERROR: *//p' | sed 's/[0-9][0-9]*//g')
+as sam "SELECT guichet.contact_export(999999)"
+out9=$(printf '%s\n' "$out" | sed -n 's/^ERROR: *//p' | sed 's/[0-9][0-9]*//g')
+is "$out3" "$out9" "sam: agglo's contact 3 and no contact at all read the same"
+as sam "SELECT guichet.contact_erase(3, 'a request')"
+like "$out" "no contact 3" "sam cannot erase another organisation's contact"
+
+# Nor may one organisation's district or a header line reach a record.
+as alice "SELECT guichet.contact_update(1, 'district', '$(su -c "SELECT id FROM guichet.district
+    WHERE organisation_id = 2 LIMIT 1")')"
+like "$out" "no district" "alice may not put her contact in agglo's district by id"
+agglo_contact=$(su -c "INSERT INTO guichet.contact (organisation_id, name)
+    VALUES (2, 'Luc Bernard') RETURNING id")
+as dave "SELECT guichet.contact_update(${agglo_contact:-0}, 'district', 'Nord')"
+like "$out" "no district" "nor dave his in ville's by name"
+as alice "SELECT guichet.contact_add_address(1, 'email', E'x@example.org\r\nBcc: y@example.org')"
+like "$out" "invalid email" "an address with a line break is refused"
+as sam "UPDATE guichet.organisation SET retention_closed = '1 day'"
+like "$out" "permission denied" "a supervisor may not shorten the retention by hand"
+
+# render_template reads as the caller: another organisation's ticket is
+# not there, and its values never come out.
+as dave "SELECT guichet.render_template(1, '{{ticket.subject}} {{requester.name}}')"
+out1=$(printf '%s\n' "$out" | sed -n 's/^ERROR: *//p' | sed 's/[0-9][0-9]*//g')
+unlike "$out" "Nid de poule|Jean" "render_template shows dave nothing of ticket 1"
+as dave "SELECT guichet.render_template(999999, 'x')"
+is "$out1" "$(printf '%s\n' "$out" | sed -n 's/^ERROR: *//p' | sed 's/[0-9][0-9]*//g')" \
+    "and its answer is the one for a ticket that does not exist"
+as dave "SELECT guichet.template_values(1)"
+unlike "$out" "Nid de poule|Jean|Dupont" "template_values gives dave nothing of ticket 1"
+
+# The From of a reply: a sender who writes to another organisation's address
+# (agglo's) with ville's ticket tag must not make ville's desk sign as agglo.
+as mailer "SELECT o_outcome FROM guichet.ingest_message(convert_to('raw review1', 'UTF8'),
+    'test', jsonb_build_object('message_id', '<review1@example.org>', 'tag', 1,
+    'from_addr', 'jean.dupont@example.org', 'subject', 'Re', 'body', 'encore',
+    'to', jsonb_build_array('support@agglo.example')))"
+is "$out" imported "a follow-up of ticket 1 sent to agglo's address is imported"
+as alice "SELECT guichet.reply(1, 'Bonjour')"
+art=$(printf '%s\n' "$out" | grep -E '^[0-9]+$')
+like "$art" '^[0-9]+$' "alice replies on ticket 1"
+is "$(su -c "SELECT q.organisation_id FROM guichet.outbox x
+    JOIN guichet.queue_address qa ON qa.address = x.mail_from
+    JOIN guichet.queue q ON q.id = qa.queue_id WHERE x.article_id = ${art:-0}")" 1 \
+    "the reply goes out from an address of ville, not agglo's"
+isnt "$(su -c "SELECT x.from_name FROM guichet.outbox x WHERE x.article_id = ${art:-0}")" \
+    "$(su -c "SELECT name FROM guichet.organisation WHERE id = 2")" "nor under agglo's name"
+as alice "SELECT guichet.reply(1, 'x', p_to => E'jean.dupont@example.org\r\nBcc: evil@example.org')"
+is "$(su -c "SELECT count(*) FROM guichet.outbox WHERE mail_to ~ '[\r\n]'")" 0 \
+    "no line break reaches a recipient header"
+
+# Files of a reply: names lose directories and control characters, types
+# that are not types become octet-stream; too many or too big is refused.
+as alice "SELECT guichet.reply(2, 'pj', p_attachments => jsonb_build_array(
+    jsonb_build_object('name', '../../etc/passwd', 'data', 'eA=='),
+    jsonb_build_object('name', E'C:\\\\x\\\\..\\\\boot.ini', 'data', 'eA=='),
+    jsonb_build_object('name', E'a\r\nBcc: evil@example.org', 'data', 'eA==',
+        'type', E'text/plain\r\nBcc: evil@example.org'),
+    jsonb_build_object('name', repeat('n', 5000), 'data', 'eA==')))"
+art=$out
+is "$(su -c "SELECT string_agg(filename, '|' ORDER BY id) FROM guichet.attachment
+    WHERE article_id = ${art:-0} AND length(filename) < 255")" "passwd|boot.ini|aBcc: evil@example.org" \
+    "attachment names lose their directories and line breaks"
+is "$(su -c "SELECT count(*) FROM guichet.attachment WHERE article_id = ${art:-0}
+    AND (content_type ~ '[\r\n]' OR length(filename) > 255)")" 0 \
+    "no line break in a type, no name longer than 255 characters"
+as alice "SELECT guichet.reply(2, 'pj', p_attachments => (SELECT jsonb_agg(jsonb_build_object(
+    'name', 'f' || i, 'data', 'eA==')) FROM generate_series(1, 51) i))"
+like "$out" "at most 50 files" "51 files are refused"
+as alice "SELECT guichet.reply(2, 'pj', p_attachments => jsonb_build_array(jsonb_build_object(
+    'name', 'big', 'data', encode(convert_to(repeat('x', 25 * 1024 * 1024 + 1), 'UTF8'), 'base64'))))"
+like "$out" "larger than 25 MB" "a file over 25 MB is refused"
+
+# The report facts: nobody writes them by hand, and each reads only the facts
+# of the queues she sees.
+for who in dave sam ada; do
+	as $who "INSERT INTO guichet.report_fact (ticket_id, queue_id, at, kind)
+	    VALUES (1, 1, now(), 'c')"
+	like "$out" "permission denied" "$who may not write a report fact"
+	as $who "DELETE FROM guichet.report_fact"
+	like "$out" "permission denied" "nor delete them"
+	as $who "SELECT guichet.report_fact_rebuild()"
+	like "$out" "permission denied" "nor rebuild them"
+done
+
+# visible_queues is PARALLEL SAFE: forced into parallel workers (the leader
+# not taking part), the policies still hold for dave.
+par="SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET min_parallel_index_scan_size = 0;
+SET force_parallel_mode = on; SET parallel_leader_participation = off;
+SET enable_indexscan = off; SET enable_bitmapscan = off;"
+as dave "$par EXPLAIN (COSTS OFF) SELECT id FROM guichet.ticket"
+like "$out" "Gather" "the plan of dave's ticket query is parallel"
+as dave "$par SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM guichet.ticket"
+is "$out" 5 "in parallel workers dave still sees his ticket only"
+as dave "$par SELECT DISTINCT guichet.visible_queues()::text FROM guichet.ticket"
+is "$out" "{$(su -c "SELECT id FROM guichet.queue WHERE code = 'agglo-it'")}" \
+    "visible_queues run in a worker still knows who is calling"
+as dave "$par SELECT count(*) FROM guichet.article"
+is "$out" "$(su -c "SELECT count(*) FROM guichet.article a JOIN guichet.ticket t ON t.id = a.ticket_id
+    WHERE t.queue_id = (SELECT id FROM guichet.queue WHERE code = 'agglo-it')")" \
+    "nor articles of queues he does not see"
+ok "there are ville facts to hide" test "$(su -c "SELECT count(*) FROM guichet.report_fact f
+    JOIN guichet.queue q ON q.id = f.queue_id WHERE q.organisation_id = 1")" -gt 0
+as dave "$par SELECT count(*) FROM guichet.report_fact f WHERE f.queue_id IN
+    (SELECT id FROM guichet.queue WHERE organisation_id = 1)"
+is "$out" 0 "dave reads no fact of ville's queues, in parallel either"
+
+# The settings the history triggers read: a forged guichet.chained_article
+# does not make a reply skip its history row.
+next=$(su -c "SELECT last_value + 1 FROM guichet.article_id_seq")
+as alice "BEGIN; SET LOCAL guichet.chained_article = '$next reply';
+SET LOCAL guichet.ticket_intent = '2||'; SELECT guichet.reply(2, 'x'); COMMIT;"
+art=$(printf '%s\n' "$out" | grep -E '^[0-9]+$')
+is "$(su -c "SELECT count(*) FROM guichet.history WHERE ticket_id = 2 AND action = 'reply'
+    AND new_value = '${art:-0}'")" 1 "a forged guichet.chained_article skips no history"
+is "$(su -c "SELECT count(*) FROM guichet.verify_history(2)")" 0 "ticket 2's chain is intact"
+
+# The erasers' door: no login but the owner's may become guichet_eraser, and
+# the only functions it owns are contact_erase and retention_run.
+no_rows "logins that may act as guichet_eraser" "SELECT m.rolname FROM pg_auth_members a
+    JOIN pg_roles m ON m.oid = a.member WHERE a.roleid = 'guichet_eraser'::regrole
+    AND m.rolname NOT IN ('guichet_owner')"
+no_rows "functions owned by guichet_eraser other than the two erasers" "SELECT p.oid::regprocedure
+    FROM pg_proc p WHERE p.proowner = 'guichet_eraser'::regrole
+    AND p.proname NOT IN ('contact_erase', 'retention_run')"
+as ada "UPDATE guichet.history SET new_value = NULL WHERE ticket_id = 1"
+like "$out" "permission denied" "ada cannot redact history by hand"
+as ada "SELECT guichet.contact_update(1, 'name', 'Jean Dupont-Martin')"
+as ada "SELECT guichet.retention_run()"
+is "$(su -c "SELECT count(*) FROM guichet.verify_history(2)")" 0 \
+    "after ada's correction and the retention too"
 
 done_testing

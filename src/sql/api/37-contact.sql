@@ -110,7 +110,8 @@ $$;
 
 -- May the caller act on this contact's data as a whole? Admins, and the
 -- supervisors of her organisation. Raises GU006 for a contact that does
--- not exist, GU004 for one the caller may not handle.
+-- not exist or is another organisation's (as contact_check_writer: the
+-- message must not tell which), GU004 for one the caller may not handle.
 CREATE FUNCTION contact_check_supervisor(p_contact bigint)
     RETURNS contact
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, guichet, pg_temp AS $$
@@ -118,11 +119,10 @@ DECLARE
 	c contact;
 BEGIN
 	SELECT * INTO c FROM contact WHERE id = p_contact;
-	IF NOT FOUND THEN
+	IF NOT FOUND OR NOT (is_admin() OR current_organisation() = c.organisation_id) THEN
 		RAISE EXCEPTION 'no contact %', p_contact USING ERRCODE = 'GU006';
 	END IF;
-	IF NOT (is_admin() OR (is_supervisor() AND current_organisation() = c.organisation_id))
-	THEN
+	IF NOT (is_admin() OR is_supervisor()) THEN
 		RAISE EXCEPTION 'only an administrator or a supervisor of her organisation may do that'
 		    USING ERRCODE = 'GU004';
 	END IF;

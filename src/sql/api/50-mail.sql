@@ -837,9 +837,9 @@ $$;
 --
 
 -- Where the desk's mail to a ticket's requester comes from: the queue address
--- the requester wrote to (the latest of the last 20 incoming mails that names
--- one among its recipients), else the address of the ticket's queue (the first,
--- alphabetically), else, for a queue without one (a level-2 queue), the
+-- of the ticket's organisation the requester wrote to (the latest of the last
+-- 20 incoming mails that names one among its recipients), else the address of
+-- the ticket's queue (the first, alphabetically), else, for a queue without one (a level-2 queue), the
 -- address of the queue the ticket came from (history), or of a level-1 queue
 -- of the organisation that escalates to it. Never an address the desk does not
 -- own: with none of these, both NULL (mail_out raises GU005 naming the queue).
@@ -860,6 +860,9 @@ BEGIN
 	CROSS JOIN LATERAL regexp_matches(lower(concat_ws(',', a.mail_to, a.mail_cc)),
 	    '[^][[:space:]<>,;:"()]+@[^][[:space:]<>,;:"()]+', 'g') m
 	JOIN queue_address qa ON qa.address = m[1]
+	-- only her organisation's: a sender who writes to another one's address
+	-- must not make the desk sign with that organisation's name
+	JOIN queue q ON q.id = qa.queue_id AND q.organisation_id = t.organisation_id
 	ORDER BY a.created_at DESC, a.id DESC LIMIT 1;
 	IF o_address IS NULL THEN
 		SELECT qa.address, qa.queue_id INTO o_address, v_queue
@@ -870,6 +873,7 @@ BEGIN
 		SELECT qa.address, qa.queue_id INTO o_address, v_queue
 		FROM history h
 		CROSS JOIN LATERAL (SELECT x.address, x.queue_id FROM queue_address x
+		    JOIN queue q ON q.id = x.queue_id AND q.organisation_id = t.organisation_id
 		    WHERE x.queue_id = h.old_value::integer ORDER BY x.address LIMIT 1) qa
 		WHERE h.ticket_id = t.id AND h.field = 'queue_id' AND h.old_value ~ '^[0-9]+$'
 		ORDER BY h.seq DESC LIMIT 1;
