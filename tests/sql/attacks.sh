@@ -524,11 +524,13 @@ as alice "SELECT guichet.reply(2, 'pj', p_attachments => jsonb_build_array(
     jsonb_build_object('name', E'C:\\\\x\\\\..\\\\boot.ini', 'data', 'eA=='),
     jsonb_build_object('name', E'a\r\nBcc: evil@example.org', 'data', 'eA==',
         'type', E'text/plain\r\nBcc: evil@example.org'),
+    jsonb_build_object('name', E'photo\\u202egpj.exe', 'data', 'eA=='),
     jsonb_build_object('name', repeat('n', 5000), 'data', 'eA==')))"
 art=$out
 is "$(su -c "SELECT string_agg(filename, '|' ORDER BY id) FROM guichet.attachment
-    WHERE article_id = ${art:-0} AND length(filename) < 255")" "passwd|boot.ini|aBcc: evil@example.org" \
-    "attachment names lose their directories and line breaks"
+    WHERE article_id = ${art:-0} AND length(filename) < 255")" \
+    "passwd|boot.ini|aBcc: evil@example.org|photogpj.exe" \
+    "attachment names lose their directories, line breaks and bidi overrides"
 is "$(su -c "SELECT count(*) FROM guichet.attachment WHERE article_id = ${art:-0}
     AND (content_type ~ '[\r\n]' OR length(filename) > 255)")" 0 \
     "no line break in a type, no name longer than 255 characters"

@@ -1012,8 +1012,12 @@ BEGIN
 			RAISE EXCEPTION 'attachment "%" is larger than 25 MB', f->>'name'
 			    USING ERRCODE = 'GU005';
 		END IF;
+		-- Controls, and the invisible characters that can make a name read
+		-- other than it is (a bidi override, U+202E, shows "exe.jpg" for "gpj.exe";
+		-- zero-width ones).
 		v_name := regexp_replace(regexp_replace(coalesce(f->>'name', ''), '^.*[/\\]', ''),
-		    '[[:cntrl:]]', '', 'g');
+		    '[[:cntrl:]\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]',
+		    '', 'g');
 		v_sha := sha256(v_bytes);
 		INSERT INTO blob (sha256, size, content) VALUES (v_sha, length(v_bytes), v_bytes)
 		ON CONFLICT (sha256) DO NOTHING;
